@@ -1,0 +1,160 @@
+"""The single place where arguments are normalised and validated.
+
+The public functions call these at the boundary; the formulas behind them
+trust their inputs.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+from ._types import PADDING_MODES, Pad
+from .errors import ConvShapeError
+
+__all__ = [
+    "as_int",
+    "check_output_padding",
+    "check_padding",
+    "check_positive",
+    "check_size",
+]
+
+
+def as_int(value: object, name: str) -> int:
+    """Return ``value`` as an int, raising TypeError for anything that is not one.
+
+    Booleans are rejected although Python treats them as ints: ``True`` is
+    never meant as a size.
+
+    >>> as_int(3, "kernel_size")
+    3
+    >>> as_int(2.0, "kernel_size")
+    Traceback (most recent call last):
+    TypeError: `kernel_size` must be an int, not float. Received: kernel_size=2.0
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(
+            f"`{name}` must be an int, not {type(value).__name__}. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def check_size(value: object, name: str = "size") -> int | None:
+    """Validate a length: None (unknown) or an int >= 0.
+
+    >>> check_size(None) is None
+    True
+    >>> check_size(-1)
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `size` must be >= 0 (or None for an unknown size). Received: size=-1
+    """
+    if value is None:
+        return None
+    size = as_int(value, name)
+    if size < 0:
+        raise ConvShapeError(
+            f"`{name}` must be >= 0 (or None for an unknown size)",
+            argument=name,
+            received={name: value},
+        )
+    return size
+
+
+def check_positive(value: object, name: str) -> int:
+    """Validate a kernel size, stride or dilation: an int >= 1.
+
+    >>> check_positive(0, "stride")
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `stride` must be >= 1. Received: stride=0
+    """
+    number = as_int(value, name)
+    if number < 1:
+        raise ConvShapeError(f"`{name}` must be >= 1", argument=name, received={name: value})
+    return number
+
+
+def check_padding(value: object, *, transpose: bool, name: str = "padding") -> str | Pad:
+    """Normalise a padding argument to a lower-case mode name or a :class:`Pad`.
+
+    Accepted: "valid", "same", "full", "causal" (forward only; any case), an
+    int p >= 0 meaning p on each side, or a pair (before, after) of ints >= 0.
+
+    >>> check_padding("SAME", transpose=True)
+    'same'
+    >>> check_padding(2, transpose=False)
+    Pad(before=2, after=2)
+    >>> check_padding([1, 0], transpose=False)
+    Pad(before=1, after=0)
+    """
+    if isinstance(value, str):
+        mode = value.lower()
+        if mode not in PADDING_MODES:
+            raise ConvShapeError(
+                f"`{name}` must be one of {', '.join(map(repr, PADDING_MODES))}, "
+                "an int or a (before, after) pair",
+                argument=name,
+                received={name: value},
+            )
+        if transpose and mode == "causal":
+            raise ConvShapeError(
+                f"`{name}`='causal' applies to forward convolution only, "
+                "not to transposed convolution",
+                argument=name,
+                received={name: value},
+            )
+        return mode
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ConvShapeError(
+                f"`{name}` as a sequence must be a (before, after) pair",
+                argument=name,
+                received={name: value},
+            )
+        before, after = (as_int(side, name) for side in value)
+        if before < 0 or after < 0:
+            raise ConvShapeError(
+                f"`{name}` must not be negative on either side",
+                argument=name,
+                received={name: value},
+            )
+        return Pad(before, after)
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(
+            f"`{name}` must be a str, an int or a (before, after) pair, "
+            f"not {type(value).__name__}. Received: {name}={value!r}"
+        )
+    each = int(value)
+    if each < 0:
+        raise ConvShapeError(f"`{name}` must be >= 0", argument=name, received={name: value})
+    return Pad(each, each)
+
+
+def check_output_padding(value: object, stride: int, dilation: int) -> int | None:
+    """Validate output_padding: None, or an int >= 0 smaller than the stride or the dilation.
+
+    The core accepts what at least one framework runs: PyTorch allows
+    output_padding < max(stride, dilation); Keras's stricter rule
+    (smaller than the stride) belongs to the Keras layers.
+
+    >>> check_output_padding(1, stride=1, dilation=2)
+    1
+    >>> check_output_padding(2, stride=2, dilation=1)
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `output_padding` must be smaller than `stride` or `dilation`. Received: output_padding=2, stride=2, dilation=1
+    """
+    if value is None:
+        return None
+    output_padding = as_int(value, "output_padding")
+    if output_padding < 0:
+        raise ConvShapeError(
+            "`output_padding` must be >= 0",
+            argument="output_padding",
+            received={"output_padding": value},
+        )
+    if output_padding >= max(stride, dilation):
+        raise ConvShapeError(
+            "`output_padding` must be smaller than `stride` or `dilation`",
+            argument="output_padding",
+            received={"output_padding": value, "stride": stride, "dilation": dilation},
+        )
+    return output_padding

@@ -1,0 +1,397 @@
+"""The arithmetic of one spatial dimension of a convolution, Keras/TensorFlow semantics.
+
+Everything rests on two formulas. A forward convolution adds ``before`` and
+``after`` zeros, then slides a window of effective size
+``k_eff = (k - 1) * d + 1``::
+
+    O = floor((I + before + after - k_eff) / s) + 1
+
+A transposed convolution produces the full output of length
+``(I - 1) * s + k_eff``, then removes ``before`` and ``after`` elements
+(a negative count appends zeros)::
+
+    O = (I - 1) * s + k_eff - before - after
+
+Each padding mode is a resolver from the caller's arguments to that pair.
+Sizes may be None (unknown); a None size passes through as None.
+
+>>> conv_transpose_output_length(7, 5, stride=2, padding="same")
+14
+>>> conv_transpose_crop(7, 5, stride=2, padding="same")
+Pad(before=1, after=2)
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import overload
+
+from ._types import Pad, PaddingArg
+from ._validate import check_output_padding, check_padding, check_positive, check_size
+from .errors import ConvShapeError, ConvShapeWarning, EmptyOutputError
+
+__all__ = [
+    "Pad",
+    "PaddingArg",
+    "conv_output_length",
+    "conv_padding",
+    "conv_transpose_crop",
+    "conv_transpose_output_length",
+    "conv_transpose_output_range",
+    "effective_kernel_size",
+]
+
+
+def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
+    """The span of a dilated kernel: ``k_eff = (k - 1) * d + 1``.
+
+    >>> effective_kernel_size(3, dilation=2)
+    5
+    """
+    kernel_size = check_positive(kernel_size, "kernel_size")
+    dilation = check_positive(dilation, "dilation")
+    return (kernel_size - 1) * dilation + 1
+
+
+# ---------------------------------------------------------------------------
+# Resolvers: trusted, validated arguments in, (before, after) out.
+
+
+def _forward_pad(size: int | None, k_eff: int, stride: int, padding: str | Pad) -> Pad | None:
+    """Zeros a forward convolution adds; None when they depend on an unknown size."""
+    if isinstance(padding, Pad):
+        return padding
+    if padding == "valid":
+        return Pad(0, 0)
+    if padding == "causal":
+        return Pad(k_eff - 1, 0)
+    if padding == "full":
+        return Pad(k_eff - 1, k_eff - 1)
+    # "same": TensorFlow pads just enough for ceil(I / s) windows; the odd one goes after.
+    if size is None:
+        if stride != 1:
+            return None
+        total = k_eff - 1
+    else:
+        total = max((-(-size // stride) - 1) * stride + k_eff - size, 0)
+    return Pad(total // 2, total - total // 2)
+
+
+def _transpose_crop(k_eff: int, stride: int, padding: str | Pad, output_padding: int | None) -> Pad:
+    """Elements a transposed convolution removes from its full output.
+
+    The crop never depends on the input length: every mode fixes
+    ``total = full - O`` independently of I.
+    """
+    if isinstance(padding, Pad):
+        return Pad(padding.before, padding.after - (output_padding or 0))
+    if padding == "valid":
+        extra = max(k_eff, stride) - k_eff if output_padding is None else output_padding
+        return Pad(0, -extra)
+    if padding == "full":
+        return Pad(k_eff - 1, k_eff - 1 - (output_padding or 0))
+    # "same": O = I * s, or (I - 1) * s + k_eff % 2 + output_padding when given.
+    if output_padding is None:
+        total = k_eff - stride
+    else:
+        total = k_eff - k_eff % 2 - output_padding
+    before = max(total, 0) // 2
+    return Pad(before, total - before)
+
+
+def _forward_length(size: int, k_eff: int, stride: int, pad: Pad) -> int:
+    return (size + pad.before + pad.after - k_eff) // stride + 1
+
+
+def _transpose_length(size: int, k_eff: int, stride: int, crop: Pad) -> int:
+    return (size - 1) * stride + k_eff - crop.before - crop.after
+
+
+def _received(
+    size: object, kernel_size: object, stride: object, padding: object, dilation: object, **extra: object
+) -> dict[str, object]:
+    received: dict[str, object] = {
+        "size": size,
+        "kernel_size": kernel_size,
+        "stride": stride,
+        "padding": padding,
+    }
+    received.update(extra)
+    received["dilation"] = dilation
+    return received
+
+
+def _forward(
+    size: object, kernel_size: object, stride: object, padding: object, dilation: object
+) -> tuple[int | None, Pad | None]:
+    """Validate forward-convolution arguments; return (length, pad)."""
+    checked_size = check_size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    d = check_positive(dilation, "dilation")
+    mode = check_padding(padding, transpose=False)
+    k_eff = (k - 1) * d + 1
+    pad = _forward_pad(checked_size, k_eff, s, mode)
+    if checked_size is None or pad is None:
+        return None, pad
+    length = _forward_length(checked_size, k_eff, s, pad)
+    empty_allowed = checked_size == 0 and mode in ("same", "causal")
+    if length < 0 or (length == 0 and not empty_allowed):
+        raise EmptyOutputError(
+            f"the effective kernel ({k_eff}) is longer than the padded input "
+            f"({checked_size + pad.before + pad.after} = size {checked_size} "
+            f"+ padding {pad.before} + {pad.after}), so the output would be empty",
+            argument="size",
+            received=_received(size, kernel_size, stride, padding, dilation),
+        )
+    return length, pad
+
+
+def _transpose(
+    size: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    output_padding: object,
+    dilation: object,
+    *,
+    warn: bool = False,
+) -> tuple[int | None, Pad]:
+    """Validate transposed-convolution arguments; return (length, crop).
+
+    With ``warn``, a length TensorFlow would reject at run time for a Keras
+    mode ("same"/"valid") raises a :class:`ConvShapeWarning`.
+    """
+    checked_size = check_size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    d = check_positive(dilation, "dilation")
+    mode = check_padding(padding, transpose=True)
+    op = check_output_padding(output_padding, s, d)
+    k_eff = (k - 1) * d + 1
+    crop = _transpose_crop(k_eff, s, mode, op)
+    if checked_size is None:
+        return None, crop
+    length = _transpose_length(checked_size, k_eff, s, crop)
+    if length < 0 or (length == 0 and checked_size > 0):
+        raise EmptyOutputError(
+            f"the full transposed output ({(checked_size - 1) * s + k_eff}) minus the crop "
+            f"({crop.before} + {crop.after}) leaves {length} elements; the output would be empty",
+            argument="size",
+            received=_received(
+                size, kernel_size, stride, padding, dilation, output_padding=output_padding
+            ),
+        )
+    if warn and mode in ("same", "valid") and checked_size > 0:
+        accepted = _output_range(checked_size, k_eff, s, mode)
+        if length not in accepted:
+            warnings.warn(
+                f"Keras predicts output length {length} here, but TensorFlow rejects it at "
+                f"run time: the forward convolution does not map {length} back to "
+                f"{checked_size}. TensorFlow accepts lengths "
+                f"{accepted.start}..{accepted.stop - 1}; with padding='same' and an even "
+                "kernel, set output_padding=1 or leave it None. Received: "
+                + ", ".join(
+                    f"{name}={value!r}"
+                    for name, value in _received(
+                        size, kernel_size, stride, padding, dilation, output_padding=output_padding
+                    ).items()
+                ),
+                ConvShapeWarning,
+                stacklevel=3,
+            )
+    return length, crop
+
+
+def _output_range(size: int, k_eff: int, stride: int, mode: str | Pad) -> range:
+    """Lengths >= 1 whose forward convolution has ``size`` (>= 1) outputs."""
+    if mode == "same":
+        return range((size - 1) * stride + 1, size * stride + 1)
+    pad = _forward_pad(size, k_eff, stride, mode)
+    assert pad is not None  # only "same" depends on the size
+    lowest = (size - 1) * stride + k_eff - pad.before - pad.after
+    return range(max(lowest, 1), max(lowest + stride, 1))
+
+
+# ---------------------------------------------------------------------------
+# Public functions.
+
+
+@overload
+def conv_output_length(
+    size: int, kernel_size: int, stride: int = 1, padding: PaddingArg = "valid", dilation: int = 1
+) -> int: ...
+@overload
+def conv_output_length(
+    size: None, kernel_size: int, stride: int = 1, padding: PaddingArg = "valid", dilation: int = 1
+) -> None: ...
+def conv_output_length(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: PaddingArg = "valid",
+    dilation: int = 1,
+) -> int | None:
+    """Output length of a forward convolution or pooling window.
+
+    ``O = floor((I + before + after - k_eff) / s) + 1`` with
+    ``k_eff = (k - 1) * d + 1`` and ``(before, after) = conv_padding(...)``;
+    "same" and "causal" give ``ceil(I / s)``. An empty output from a
+    non-empty input raises :class:`~convshape.EmptyOutputError`.
+
+    >>> conv_output_length(28, 5, stride=2)
+    12
+    >>> conv_output_length(28, 5, stride=2, padding="same")
+    14
+    >>> conv_output_length(10, 3, padding="causal", dilation=4)
+    10
+    >>> conv_output_length(None, 3) is None
+    True
+    """
+    return _forward(size, kernel_size, stride, padding, dilation)[0]
+
+
+def conv_padding(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: PaddingArg = "valid",
+    dilation: int = 1,
+) -> Pad:
+    """Zeros a forward convolution adds before and after the input.
+
+    valid ``(0, 0)``; causal ``(k_eff - 1, 0)``; full ``(k_eff - 1, k_eff - 1)``;
+    same ``total = max((ceil(I / s) - 1) * s + k_eff - I, 0)``, split
+    ``(total // 2, total - total // 2)``: the odd extra goes after, as in
+    TensorFlow. "same" needs a known size unless the stride is 1.
+
+    >>> conv_padding(13, 6, stride=5, padding="same")
+    Pad(before=1, after=2)
+    >>> conv_padding(None, 4, padding="same")
+    Pad(before=1, after=2)
+    """
+    pad = _forward(size, kernel_size, stride, padding, dilation)[1]
+    if pad is None:
+        raise ConvShapeError(
+            "`size` must be known for padding='same' with a stride above 1: "
+            "the padding depends on the size",
+            argument="size",
+            received=_received(size, kernel_size, stride, padding, dilation),
+        )
+    return pad
+
+
+@overload
+def conv_transpose_output_length(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: PaddingArg = "valid",
+    output_padding: int | None = None,
+    dilation: int = 1,
+) -> int: ...
+@overload
+def conv_transpose_output_length(
+    size: None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: PaddingArg = "valid",
+    output_padding: int | None = None,
+    dilation: int = 1,
+) -> None: ...
+def conv_transpose_output_length(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: PaddingArg = "valid",
+    output_padding: int | None = None,
+    dilation: int = 1,
+) -> int | None:
+    """Output length of a transposed convolution, as Keras computes it.
+
+    ``O = (I - 1) * s + k_eff - before - after`` with
+    ``(before, after) = conv_transpose_crop(...)``. In Keras's terms:
+    valid ``(I - 1) * s + k_eff + op`` (op defaults to ``max(k_eff, s) - k_eff``);
+    same ``I * s``, or ``(I - 1) * s + k_eff % 2 + op`` when op is given;
+    full ``(I - 1) * s - k_eff + 2 + op``; an int p or a pair crops like
+    PyTorch's and ONNX's padding, op added at the end.
+
+    When the result is a length TensorFlow rejects at run time (Keras's
+    "same" with an even kernel and ``output_padding=0``) a
+    :class:`~convshape.ConvShapeWarning` says so and names the lengths
+    TensorFlow accepts.
+
+    >>> conv_transpose_output_length(7, 5, stride=2, padding="same")
+    14
+    >>> conv_transpose_output_length(7, 5, stride=2, padding="valid")
+    17
+    >>> conv_transpose_output_length(7, 3, stride=2, padding=1, output_padding=1)
+    14
+    >>> conv_transpose_output_length(None, 3, stride=2) is None
+    True
+    """
+    return _transpose(size, kernel_size, stride, padding, output_padding, dilation, warn=True)[0]
+
+
+def conv_transpose_crop(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: PaddingArg = "valid",
+    output_padding: int | None = None,
+    dilation: int = 1,
+) -> Pad:
+    """Elements removed from the full transposed output ``(I - 1) * s + k_eff``.
+
+    ``total = (I - 1) * s + k_eff - O``; for "same" ``before = max(total, 0) // 2``
+    and ``after = total - before``: the odd extra is removed at the end, and
+    when ``k_eff < s`` the negative ``after`` means zeros appended. "valid"
+    crops ``(0, -op)``; an int p or a pair crops ``(p_before, p_after - op)``.
+
+    >>> conv_transpose_crop(7, 5, stride=2, padding="same")
+    Pad(before=1, after=2)
+    >>> conv_transpose_crop(7, 1, stride=3, padding="same")
+    Pad(before=0, after=-2)
+    >>> conv_transpose_crop(None, 4, stride=2, padding="same", output_padding=1)
+    Pad(before=1, after=2)
+    """
+    return _transpose(size, kernel_size, stride, padding, output_padding, dilation)[1]
+
+
+def conv_transpose_output_range(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: PaddingArg = "valid",
+    dilation: int = 1,
+) -> range:
+    """Every output length that the forward convolution maps back to ``size``.
+
+    These are exactly the ``output_shape`` values ``tf.nn.conv_transpose``
+    accepts, and the ambiguity ``output_padding`` resolves:
+    same ``[(I - 1) * s + 1, I * s]``;
+    otherwise ``[(I - 1) * s + k_eff - before - after, ... + s - 1]`` with
+    the forward padding ``(before, after)`` (valid ``(0, 0)``, full
+    ``(k_eff - 1, k_eff - 1)``, an int or a pair as given). Only lengths >= 1
+    count for ``size >= 1``; for ``size == 0`` the range is ``range(0, 1)``
+    (TensorFlow skips the check for empty tensors and accepts any length).
+
+    >>> conv_transpose_output_range(7, 5, stride=2, padding="same")
+    range(13, 15)
+    >>> list(conv_transpose_output_range(7, 5, stride=2, padding="valid"))
+    [17, 18]
+    """
+    checked_size = check_size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    d = check_positive(dilation, "dilation")
+    mode = check_padding(padding, transpose=True)
+    if checked_size is None:
+        raise ConvShapeError(
+            "`size` must be known to compute the range of output lengths",
+            argument="size",
+            received=_received(size, kernel_size, stride, padding, dilation),
+        )
+    if checked_size == 0:
+        return range(0, 1)
+    return _output_range(checked_size, (k - 1) * d + 1, s, mode)
