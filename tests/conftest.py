@@ -1,0 +1,21 @@
+"""Test configuration: quiet TensorFlow on the Keras TensorFlow backend, oracle bookkeeping."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import pytest  # noqa: E402  (the environment must be set before any framework import)
+
+from tests.oracles import ORACLE_COUNTS  # noqa: E402
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not ORACLE_COUNTS:
+        return
+    terminalreporter.section("oracle configurations run against real frameworks")
+    for name, count in sorted(ORACLE_COUNTS.items()):
+        terminalreporter.write_line(f"{name}: {count}")
+    terminalreporter.write_line(f"total: {sum(ORACLE_COUNTS.values())}")
