@@ -7,9 +7,10 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import pytest  # noqa: E402  (the environment must be set before any framework import)
+# The environment above must be set before any framework import.
+import pytest
 
-from tests.oracles import ORACLE_COUNTS  # noqa: E402
+from tests.oracles import ORACLE_COUNTS
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

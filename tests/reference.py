@@ -11,7 +11,9 @@ from collections.abc import Sequence
 Number = float
 
 
-def scatter_full(x: Sequence[Number], w: Sequence[Number], stride: int, dilation: int) -> list[Number]:
+def scatter_full(
+    x: Sequence[Number], w: Sequence[Number], stride: int, dilation: int
+) -> list[Number]:
     """The full transposed output: every input element stamps the kernel at i * stride."""
     k_eff = (len(w) - 1) * dilation + 1
     full = [0.0] * max((len(x) - 1) * stride + k_eff, 0)

@@ -128,7 +128,9 @@ def test_conv_transpose_output_range(
 
 
 def test_keras_same_even_kernel_pitfall_warns_with_the_accepted_lengths() -> None:
-    with pytest.warns(cs.ConvShapeWarning, match=r"Keras predicts output length 12.*accepts lengths 13\.\.14"):
+    with pytest.warns(
+        cs.ConvShapeWarning, match=r"Keras predicts output length 12.*accepts lengths 13\.\.14"
+    ):
         assert cs.conv_transpose_output_length(7, 4, 2, "same", output_padding=0) == 12
 
 

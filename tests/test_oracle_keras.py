@@ -141,7 +141,9 @@ def test_conv1d_transpose_matches_keras_and_tensorflow(keras: Any, tf: Any, jax:
             # Keras can predict a negative length (I=0, k=1, s=2, op=0 gives -1);
             # TensorFlow then aborts the whole process instead of raising.
             got = _run(layer, x, tf) if predicted >= 0 else None
-            expected = _transpose_expectation(size, kernel, stride, padding, output_padding, dilation)
+            expected = _transpose_expectation(
+                size, kernel, stride, padding, output_padding, dilation
+            )
             if expected is None:
                 if predicted > 0 and got:
                     mismatches.append(f"{case}: convshape rejects, Keras gives {predicted}")
@@ -227,7 +229,9 @@ def test_conv1d_matches_keras_and_tensorflow(keras: Any, tf: Any) -> None:
                 continue
             got = _run(layer, x, tf)
             if predicted != length or got is None:
-                mismatches.append(f"{case}: length {length}, Keras {predicted}, ran={got is not None}")
+                mismatches.append(
+                    f"{case}: length {length}, Keras {predicted}, ran={got is not None}"
+                )
                 continue
             reference = forward_gather(x, w, stride, dilation, pad.before, pad.after)
             if got != reference or len(reference) != length:
@@ -348,7 +352,9 @@ def _check_nd(
     axes_w = [_ints(rng, k) for k in kernels]
     layer.build((None, *[None] * len(sizes), 1))
     layer.set_weights([_outer(*axes_w).reshape(*kernels, 1, 1).astype("float32")])
-    expected_axes = [per_axis(axis, len(sizes), axes_x[axis], axes_w[axis]) for axis in range(len(sizes))]
+    expected_axes = [
+        per_axis(axis, len(sizes), axes_x[axis], axes_w[axis]) for axis in range(len(sizes))
+    ]
     if any(e is None for e in expected_axes):
         return "convshape rejected a spot configuration"
     expected = _outer(*[e for e in expected_axes if e is not None])
@@ -376,7 +382,9 @@ def test_conv2d_transpose_spot_checks(
     ORACLE_COUNTS["keras Conv2DTranspose spot checks"] += 1
     ops = output_padding or (None, None)
 
-    def per_axis(axis: int, rank: int, x: Sequence[float], w: Sequence[float]) -> list[float] | None:
+    def per_axis(
+        axis: int, rank: int, x: Sequence[float], w: Sequence[float]
+    ) -> list[float] | None:
         length = cs.conv_transpose_output_length(
             len(x), kernel[axis], strides[axis], padding, ops[axis]
         )
@@ -410,7 +418,9 @@ def test_conv2d_spot_checks(
 ) -> None:
     ORACLE_COUNTS["keras Conv2D spot checks"] += 1
 
-    def per_axis(axis: int, rank: int, x: Sequence[float], w: Sequence[float]) -> list[float] | None:
+    def per_axis(
+        axis: int, rank: int, x: Sequence[float], w: Sequence[float]
+    ) -> list[float] | None:
         pad = cs.conv_padding(len(x), kernel[axis], strides[axis], padding, dilation[axis])
         return forward_gather(x, w, strides[axis], dilation[axis], pad.before, pad.after)
 
@@ -439,7 +449,9 @@ def test_conv3d_transpose_spot_checks(
     ORACLE_COUNTS["keras Conv3DTranspose spot checks"] += 1
     ops = output_padding or (None, None, None)
 
-    def per_axis(axis: int, rank: int, x: Sequence[float], w: Sequence[float]) -> list[float] | None:
+    def per_axis(
+        axis: int, rank: int, x: Sequence[float], w: Sequence[float]
+    ) -> list[float] | None:
         length = cs.conv_transpose_output_length(
             len(x), kernel[axis], strides[axis], padding, ops[axis]
         )
@@ -468,7 +480,9 @@ def test_conv3d_spot_checks(
 ) -> None:
     ORACLE_COUNTS["keras Conv3D spot checks"] += 1
 
-    def per_axis(axis: int, rank: int, x: Sequence[float], w: Sequence[float]) -> list[float] | None:
+    def per_axis(
+        axis: int, rank: int, x: Sequence[float], w: Sequence[float]
+    ) -> list[float] | None:
         pad = cs.conv_padding(len(x), kernel[axis], strides[axis], padding)
         return forward_gather(x, w, strides[axis], 1, pad.before, pad.after)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union
+from typing import NamedTuple, TypeAlias
 
 __all__ = ["PADDING_MODES", "Pad", "PaddingArg"]
 
 #: What a ``padding`` argument may be: a mode name, an int (each side) or a pair.
-PaddingArg = Union[str, int, tuple[int, int], list[int]]
+PaddingArg: TypeAlias = str | int | tuple[int, int] | list[int]
 
 #: The padding modes convshape knows, in lower case.
 PADDING_MODES = ("valid", "same", "full", "causal")

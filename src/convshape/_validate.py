@@ -46,7 +46,7 @@ def check_size(value: object, name: str = "size") -> int | None:
     True
     >>> check_size(-1)
     Traceback (most recent call last):
-    convshape.errors.ConvShapeError: `size` must be >= 0 (or None for an unknown size). Received: size=-1
+    convshape.errors.ConvShapeError: `size` must be >= 0 ... Received: size=-1
     """
     if value is None:
         return None
@@ -140,7 +140,7 @@ def check_output_padding(value: object, stride: int, dilation: int) -> int | Non
     1
     >>> check_output_padding(2, stride=2, dilation=1)
     Traceback (most recent call last):
-    convshape.errors.ConvShapeError: `output_padding` must be smaller than `stride` or `dilation`. Received: output_padding=2, stride=2, dilation=1
+    convshape.errors.ConvShapeError: `output_padding` must be smaller than `stride` or `dilation`...
     """
     if value is None:
         return None

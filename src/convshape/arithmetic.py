@@ -91,10 +91,7 @@ def _transpose_crop(k_eff: int, stride: int, padding: str | Pad, output_padding:
     if padding == "full":
         return Pad(k_eff - 1, k_eff - 1 - (output_padding or 0))
     # "same": O = I * s, or (I - 1) * s + k_eff % 2 + output_padding when given.
-    if output_padding is None:
-        total = k_eff - stride
-    else:
-        total = k_eff - k_eff % 2 - output_padding
+    total = k_eff - stride if output_padding is None else k_eff - k_eff % 2 - output_padding
     before = max(total, 0) // 2
     return Pad(before, total - before)
 
@@ -108,7 +105,12 @@ def _transpose_length(size: int, k_eff: int, stride: int, crop: Pad) -> int:
 
 
 def _received(
-    size: object, kernel_size: object, stride: object, padding: object, dilation: object, **extra: object
+    size: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    dilation: object,
+    **extra: object,
 ) -> dict[str, object]:
     received: dict[str, object] = {
         "size": size,
