@@ -11,6 +11,7 @@ Pad(before=1, after=2)
 
 from __future__ import annotations
 
+from . import layers
 from .arithmetic import (
     Pad,
     conv_output_length,
@@ -21,6 +22,9 @@ from .arithmetic import (
     effective_kernel_size,
 )
 from .errors import ConvShapeError, ConvShapeWarning, EmptyOutputError
+from .layers import Input, InputLayer
+from .sequential import Sequential
+from .summary import Summary, SummaryRow
 
 __version__ = "0.1.0"
 
@@ -28,7 +32,12 @@ __all__ = [
     "ConvShapeError",
     "ConvShapeWarning",
     "EmptyOutputError",
+    "Input",
+    "InputLayer",
     "Pad",
+    "Sequential",
+    "Summary",
+    "SummaryRow",
     "__version__",
     "conv_output_length",
     "conv_padding",
@@ -36,4 +45,5 @@ __all__ = [
     "conv_transpose_output_length",
     "conv_transpose_output_range",
     "effective_kernel_size",
+    "layers",
 ]

@@ -12,11 +12,17 @@ from ._types import PADDING_MODES, Pad
 from .errors import ConvShapeError
 
 __all__ = [
+    "Shape",
     "as_int",
+    "check_bool",
+    "check_count",
+    "check_data_format",
     "check_output_padding",
     "check_padding",
     "check_positive",
+    "check_shape",
     "check_size",
+    "standardize_tuple",
 ]
 
 
@@ -158,3 +164,123 @@ def check_output_padding(value: object, stride: int, dilation: int) -> int | Non
             received={"output_padding": value, "stride": stride, "dilation": dilation},
         )
     return output_padding
+
+
+Shape = tuple[int | None, ...]
+
+
+def check_shape(value: object, name: str = "input_shape") -> Shape:
+    """Validate a shape: a tuple or list of ints >= 0 or None (unknown).
+
+    >>> check_shape([None, 7, 7, 256])
+    (None, 7, 7, 256)
+    >>> check_shape((None, -7))
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `input_shape` must hold sizes >= 0 or None...
+    """
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(
+            f"`{name}` must be a tuple or list of ints (or None), "
+            f"not {type(value).__name__}. Received: {name}={value!r}"
+        )
+    shape: list[int | None] = []
+    for dim in value:
+        if dim is None:
+            shape.append(None)
+            continue
+        if isinstance(dim, bool) or not isinstance(dim, Integral):
+            raise TypeError(
+                f"`{name}` must hold ints or None, not {type(dim).__name__}. "
+                f"Received: {name}={value!r}"
+            )
+        if dim < 0:
+            raise ConvShapeError(
+                f"`{name}` must hold sizes >= 0 or None (unknown)",
+                argument=name,
+                received={name: value},
+            )
+        shape.append(int(dim))
+    return tuple(shape)
+
+
+def standardize_tuple(
+    value: object, n: int, name: str, *, allow_zero: bool = False
+) -> tuple[int, ...]:
+    """An int or a sequence of ``n`` ints, as a tuple of ``n`` ints (> 0, or >= 0).
+
+    >>> standardize_tuple(3, 2, "kernel_size")
+    (3, 3)
+    >>> standardize_tuple((3, 0), 2, "kernel_size")
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `kernel_size` must be a tuple of 2 integers > 0...
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != n:
+            raise ConvShapeError(
+                f"`{name}` must be an int or a tuple of {n} integers",
+                argument=name,
+                received={name: value},
+            )
+        values = tuple(as_int(item, name) for item in value)
+    else:
+        values = (as_int(value, name),) * n
+    lowest = 0 if allow_zero else 1
+    if any(item < lowest for item in values):
+        raise ConvShapeError(
+            f"`{name}` must be a tuple of {n} integers {'>= 0' if allow_zero else '> 0'}",
+            argument=name,
+            received={name: value},
+        )
+    return values
+
+
+def check_data_format(value: object) -> str:
+    """None (Keras's default, channels_last), "channels_last" or "channels_first".
+
+    >>> check_data_format(None)
+    'channels_last'
+    """
+    if value is None:
+        return "channels_last"
+    if not isinstance(value, str):
+        raise TypeError(
+            f"`data_format` must be a str, not {type(value).__name__}. "
+            f"Received: data_format={value!r}"
+        )
+    data_format = value.lower()
+    if data_format not in ("channels_last", "channels_first"):
+        raise ConvShapeError(
+            "`data_format` must be 'channels_last' or 'channels_first'",
+            argument="data_format",
+            received={"data_format": value},
+        )
+    return data_format
+
+
+def check_count(value: object, name: str, *, minimum: int = 1) -> int:
+    """An int >= ``minimum`` (filters, units, groups, sizes of a layer).
+
+    >>> check_count(0, "filters")
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `filters` must be an integer >= 1. Received: filters=0
+    """
+    number = as_int(value, name)
+    if number < minimum:
+        raise ConvShapeError(
+            f"`{name}` must be an integer >= {minimum}", argument=name, received={name: value}
+        )
+    return number
+
+
+def check_bool(value: object, name: str) -> bool:
+    """A real bool (Keras rejects ``trainable=1``).
+
+    >>> check_bool(1, "trainable")
+    Traceback (most recent call last):
+    TypeError: `trainable` must be a bool, not int. Received: trainable=1
+    """
+    if not isinstance(value, bool):
+        raise TypeError(
+            f"`{name}` must be a bool, not {type(value).__name__}. Received: {name}={value!r}"
+        )
+    return value

@@ -104,6 +104,16 @@ def _transpose_length(size: int, k_eff: int, stride: int, crop: Pad) -> int:
     return (size - 1) * stride + k_eff - crop.before - crop.after
 
 
+def _forward_is_empty(size: int, length: int, mode: str | Pad) -> bool:
+    """No window fits: only an empty input under "same"/"causal" may give an empty output."""
+    return length < 0 or (length == 0 and not (size == 0 and mode in ("same", "causal")))
+
+
+def _transpose_is_empty(size: int, length: int) -> bool:
+    """A negative length, or an empty output from a non-empty input."""
+    return length < 0 or (length == 0 and size > 0)
+
+
 def _received(
     size: object,
     kernel_size: object,
@@ -137,8 +147,7 @@ def _forward(
     if checked_size is None or pad is None:
         return None, pad
     length = _forward_length(checked_size, k_eff, s, pad)
-    empty_allowed = checked_size == 0 and mode in ("same", "causal")
-    if length < 0 or (length == 0 and not empty_allowed):
+    if _forward_is_empty(checked_size, length, mode):
         raise EmptyOutputError(
             f"the effective kernel ({k_eff}) is longer than the padded input "
             f"({checked_size + pad.before + pad.after} = size {checked_size} "
@@ -175,7 +184,7 @@ def _transpose(
     if checked_size is None:
         return None, crop
     length = _transpose_length(checked_size, k_eff, s, crop)
-    if length < 0 or (length == 0 and checked_size > 0):
+    if _transpose_is_empty(checked_size, length):
         raise EmptyOutputError(
             f"the full transposed output ({(checked_size - 1) * s + k_eff}) minus the crop "
             f"({crop.before} + {crop.after}) leaves {length} elements; the output would be empty",
@@ -184,25 +193,43 @@ def _transpose(
                 size, kernel_size, stride, padding, dilation, output_padding=output_padding
             ),
         )
-    if warn and mode in ("same", "valid") and checked_size > 0:
-        accepted = _output_range(checked_size, k_eff, s, mode)
-        if length not in accepted:
-            warnings.warn(
-                f"Keras predicts output length {length} here, but TensorFlow rejects it at "
-                f"run time: the forward convolution does not map {length} back to "
-                f"{checked_size}. TensorFlow accepts lengths "
-                f"{accepted.start}..{accepted.stop - 1}; with padding='same' and an even "
-                "kernel, set output_padding=1 or leave it None. Received: "
-                + ", ".join(
-                    f"{name}={value!r}"
-                    for name, value in _received(
-                        size, kernel_size, stride, padding, dilation, output_padding=output_padding
-                    ).items()
-                ),
-                ConvShapeWarning,
-                stacklevel=3,
-            )
+    if warn:
+        _warn_if_tensorflow_rejects(
+            checked_size,
+            k_eff,
+            s,
+            mode,
+            length,
+            _received(size, kernel_size, stride, padding, dilation, output_padding=output_padding),
+            stacklevel=4,
+        )
     return length, crop
+
+
+def _warn_if_tensorflow_rejects(
+    size: int,
+    k_eff: int,
+    stride: int,
+    mode: str | Pad,
+    length: int,
+    received: dict[str, object],
+    stacklevel: int,
+) -> None:
+    """Warn when Keras's length for "same"/"valid" is one TensorFlow refuses to run."""
+    if mode not in ("same", "valid") or size == 0:
+        return
+    accepted = _output_range(size, k_eff, stride, mode)
+    if length in accepted:
+        return
+    warnings.warn(
+        f"Keras predicts output length {length} here, but TensorFlow rejects it at "
+        f"run time: the forward convolution does not map {length} back to {size}. "
+        f"TensorFlow accepts lengths {accepted.start}..{accepted.stop - 1}; with "
+        "padding='same' and an even kernel, set output_padding=1 or leave it None. "
+        "Received: " + ", ".join(f"{name}={value!r}" for name, value in received.items()),
+        ConvShapeWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _output_range(size: int, k_eff: int, stride: int, mode: str | Pad) -> range:

@@ -1,0 +1,226 @@
+"""Rendering a Summary: Keras's text table (character for character) and HTML.
+
+Keras 3 draws its summary with rich: three fixed-width columns sized from
+``positions`` and ``line_length``, shrunk to fit the borders, cells word-wrapped.
+This module reproduces that layout with the standard library.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .summary import Summary, SummaryRow
+
+__all__ = ["default_line_length", "readable_memory_size", "render_summary", "summary_html"]
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def default_line_length(show_trainable: bool = False) -> int:
+    """Keras's default: 88 columns (100 with the Trainable column), capped by the terminal."""
+    length = 88 + (12 if show_trainable else 0)
+    return min(length, shutil.get_terminal_size().columns - 4)
+
+
+def readable_memory_size(size: float) -> str:
+    """Bytes as Keras prints them.
+
+    >>> readable_memory_size(2330944 * 4)
+    '8.89 MB'
+    >>> readable_memory_size(25472 * 4)
+    '99.50 KB'
+    """
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size / 1024 < 1:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} PB"
+
+
+def format_shape(shape: Sequence[int | None] | None) -> str:
+    """A shape as Keras's summary writes it; "?" when unknown.
+
+    >>> format_shape((None, 7, 7, 256))
+    '(None, 7, 7, 256)'
+    """
+    if shape is None:
+        return "?"
+    return f"({', '.join(str(dim) for dim in shape)})"
+
+
+def _ratio_reduce(total: int, values: list[int]) -> list[int]:
+    """rich's ratio_reduce with equal ratios: take ``total`` off the values evenly."""
+    result = []
+    remaining, ratio = total, len(values)
+    for value in values:
+        taken = min(value, round(remaining / ratio))
+        result.append(value - taken)
+        remaining -= taken
+        ratio -= 1
+    return result
+
+
+def _column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
+    """Widths of the cells (padding included, borders not), as rich lays them out."""
+    requested, current = [], 0
+    for position in positions:
+        width = int(position * line_length) - current
+        if width < 4:
+            raise ValueError("Insufficient console width to print summary.")
+        requested.append(width)
+        current += width
+    available = line_length - (len(requested) + 1)
+    widths = [min(width + 2, available) for width in requested]
+    if sum(widths) > available:
+        widths = [
+            min(width, reduced)
+            for width, reduced in zip(
+                widths, _ratio_reduce(sum(widths) - available, widths), strict=True
+            )
+        ]
+    return widths
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Word-wrap like rich: words keep their trailing spaces, over-long words fold."""
+    lines: list[str] = []
+    line = ""
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        stripped = len(word.rstrip())
+        if len(line) + stripped <= width:
+            line += word
+        elif stripped > width:
+            if line:
+                lines.append(line)
+            while len(word) > width:
+                lines.append(word[:width])
+                word = word[width:]
+            line = word
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    return [item.rstrip() for item in lines]
+
+
+def _justify(text: str, width: int, how: str) -> str:
+    if how == "right":
+        return text.rjust(width)
+    if how == "center":
+        left = (width - len(text)) // 2
+        return (" " * left + text).ljust(width)
+    return text.ljust(width)
+
+
+def _row_lines(
+    cells: Sequence[str], widths: Sequence[int], aligns: Sequence[str], bar: str
+) -> list[str]:
+    wrapped = [_wrap(cell, width - 2) for cell, width in zip(cells, widths, strict=True)]
+    height = max(len(lines) for lines in wrapped)
+    out = []
+    for index in range(height):
+        parts = [
+            " " + _justify(lines[index] if index < len(lines) else "", width - 2, align) + " "
+            for lines, width, align in zip(wrapped, widths, aligns, strict=True)
+        ]
+        out.append(bar + bar.join(parts) + bar)
+    return out
+
+
+def _rule(widths: Sequence[int], left: str, fill: str, middle: str, right: str) -> str:
+    return left + middle.join(fill * width for width in widths) + right
+
+
+def _params_cell(row: SummaryRow) -> str:
+    if not row.built and row.has_weights:
+        return "0 (unbuilt)"
+    return f"{row.params:,}"
+
+
+def _trainable_cell(row: SummaryRow) -> str:
+    if not row.has_weights:
+        return "-"
+    return "Y" if row.trainable else "N"
+
+
+def render_summary(
+    summary: Summary,
+    line_length: int | None = None,
+    positions: Sequence[float] | None = None,
+    show_trainable: bool = False,
+    rows: Sequence[SummaryRow] | None = None,
+) -> str:
+    """The text Keras 3's ``model.summary()`` prints for this summary.
+
+    ``line_length`` defaults to 88 (100 with ``show_trainable``), Keras's width on a
+    wide terminal; ``rows`` selects the rows shown (the totals always cover the model).
+    """
+    line_length = line_length or (100 if show_trainable else 88)
+    header = ["Layer (type)", "Output Shape", "Param #"]
+    aligns = ["left", "left", "right"]
+    positions = list(positions or [0.45, 0.80, 1.0])
+    if show_trainable:
+        positions = [p * 0.90 for p in positions] + [1.0]
+        header.append("Trainable")
+        aligns.append("center")
+    widths = _column_widths(line_length, positions)
+    lines = [f'Model: "{summary.name}"', _rule(widths, "┏", "━", "┳", "┓")]
+    lines += _row_lines(header, widths, aligns, "┃")
+    lines.append(_rule(widths, "┡", "━", "╇", "┩"))
+    shown = summary.rows if rows is None else rows
+    for index, row in enumerate(shown):
+        if index:
+            lines.append(_rule(widths, "├", "─", "┼", "┤"))
+        cells = [
+            f"{row.name} ({row.class_name})",
+            format_shape(row.output_shape),
+            _params_cell(row),
+        ]
+        if show_trainable:
+            cells.append(_trainable_cell(row))
+        lines += _row_lines(cells, widths, aligns, "│")
+    lines.append(_rule(widths, "└", "─", "┴", "┘"))
+    lines += [
+        f" Total params: {summary.total_params:,} ({readable_memory_size(summary.total_bytes)})",
+        f" Trainable params: {summary.trainable_params:,} "
+        f"({readable_memory_size(summary.trainable_bytes)})",
+        f" Non-trainable params: {summary.non_trainable_params:,} "
+        f"({readable_memory_size(summary.non_trainable_bytes)})",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def summary_html(summary: Summary) -> str:
+    """The summary as a self-contained HTML table (escaped, no scripts, no external resources)."""
+    esc = html.escape
+    body = "".join(
+        "<tr>"
+        f'<td>{esc(row.name)} <span style="color:#666">({esc(row.class_name)})</span></td>'
+        f"<td><code>{esc(format_shape(row.output_shape))}</code></td>"
+        f'<td style="text-align:right">{esc(_params_cell(row))}</td>'
+        "</tr>"
+        for row in summary.rows
+    )
+    totals = "".join(
+        f"<div><b>{label}:</b> {count:,} ({esc(readable_memory_size(size))})</div>"
+        for label, count, size in (
+            ("Total params", summary.total_params, summary.total_bytes),
+            ("Trainable params", summary.trainable_params, summary.trainable_bytes),
+            ("Non-trainable params", summary.non_trainable_params, summary.non_trainable_bytes),
+        )
+    )
+    return (
+        '<div class="convshape-summary">'
+        f"<div><b>Model: &quot;{esc(summary.name)}&quot;</b></div>"
+        '<table style="border-collapse:collapse">'
+        '<thead><tr><th style="text-align:left">Layer (type)</th>'
+        '<th style="text-align:left">Output Shape</th>'
+        '<th style="text-align:right">Param #</th></tr></thead>'
+        f"<tbody>{body}</tbody></table>{totals}</div>"
+    )

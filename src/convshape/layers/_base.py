@@ -1,0 +1,354 @@
+"""The layer base class: Keras's common constructor arguments, shapes and weights.
+
+A layer is a frozen dataclass: its fields are Keras's constructor arguments,
+normalised once in ``__post_init__``. Everything else is computed from an
+input shape on demand, so a layer can be reused and called on symbolic
+tensors.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import KW_ONLY, MISSING, dataclass, fields
+from typing import Any, ClassVar, NamedTuple
+
+from .._validate import Shape, as_int, check_bool, check_count, check_shape
+from ..errors import ConvShapeError
+
+__all__ = ["Layer", "SymbolicTensor", "Weight", "check_lora", "lora_weights", "snake_case"]
+
+#: Bytes per parameter for the dtypes Keras stores variables in.
+_DTYPE_BYTES = {
+    "float16": 2,
+    "bfloat16": 2,
+    "float32": 4,
+    "float64": 8,
+    "mixed_float16": 4,
+    "mixed_bfloat16": 4,
+    "int8": 1,
+    "uint8": 1,
+    "int16": 2,
+    "int32": 4,
+    "int64": 8,
+}
+
+
+def _is_default(value: object, default: object) -> bool:
+    """Equal to the default once normalised: 1 and (1, 1), None and "channels_last"."""
+    if value == default:
+        return True
+    if isinstance(value, tuple) and not isinstance(default, tuple):
+        return all(item == default for item in value)
+    return default is None and value == "channels_last"
+
+
+def snake_case(class_name: str) -> str:
+    """Keras's automatic layer name for a class name.
+
+    >>> snake_case("Conv2DTranspose"), snake_case("LeakyReLU"), snake_case("PReLU")
+    ('conv2d_transpose', 'leaky_re_lu', 'p_re_lu')
+    """
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class Weight(NamedTuple):
+    """One variable a layer creates when built.
+
+    >>> Weight("kernel", (5, 5, 128, 256), True).size
+    819200
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    trainable: bool
+    #: Bytes per scalar when the variable's dtype is fixed (LoRA factors are float32);
+    #: None for the layer's own dtype.
+    itemsize: int | None = None
+
+    @property
+    def size(self) -> int:
+        """The number of scalars in the variable."""
+        return math.prod(self.shape)
+
+
+@dataclass(frozen=True)
+class SymbolicTensor:
+    """A tensor known only by its shape, as ``Input(...)`` returns it.
+
+    >>> SymbolicTensor((None, 28, 28, 1)).shape
+    (None, 28, 28, 1)
+    """
+
+    shape: Shape
+    dtype: Any = None
+    name: str | None = None
+    #: The layer (or InputLayer) that produced this tensor, and the tensor it was called on.
+    layer: Any = None
+    source: SymbolicTensor | None = None
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Layer:
+    """Base class of every layer: Keras's common keyword arguments.
+
+    ``input_shape``/``input_dim`` and ``batch_size`` declare the input of the
+    first layer of a ``Sequential`` (the Keras 2 style). Subclasses override
+    ``_output_shape`` and ``_weights``; the public methods validate the input
+    shape once, then call them.
+
+    >>> from convshape import layers
+    >>> layers.Dense(4, input_shape=(3,)).input_shape
+    (3,)
+    """
+
+    _: KW_ONLY
+    name: str | None = None
+    trainable: bool = True
+    dtype: Any = None
+    autocast: bool = True
+    activity_regularizer: Any = None
+    input_shape: Sequence[int | None] | None = None
+    input_dim: int | None = None
+    batch_size: int | None = None
+
+    #: The exact rank (batch included) Keras's InputSpec requires; None for any.
+    ndim: ClassVar[int | None] = None
+    #: The smallest rank accepted when ``ndim`` is None.
+    min_ndim: ClassVar[int] = 1
+    #: Base keyword arguments this class's Keras constructor does not take.
+    _rejected_base: ClassVar[frozenset[str]] = frozenset()
+    #: Whether ``input_dim`` declares the input shape (Embedding uses it for its vocabulary).
+    _input_dim_is_shape: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        for spec in fields(Layer):
+            if spec.name in self._rejected_base and getattr(self, spec.name) != spec.default:
+                raise TypeError(
+                    f"{type(self).__name__}() got an unexpected keyword argument {spec.name!r}"
+                )
+        if self.name is not None and not isinstance(self.name, str):
+            raise TypeError(
+                f"`name` must be a str, not {type(self.name).__name__}. "
+                f"Received: name={self.name!r}"
+            )
+        check_bool(self.trainable, "trainable")
+        check_bool(self.autocast, "autocast")
+        if self.input_dim is not None and self._input_dim_is_shape:
+            if self.input_shape is not None:
+                raise ConvShapeError(
+                    "pass `input_shape` or `input_dim`, not both",
+                    argument="input_dim",
+                    received={"input_shape": self.input_shape, "input_dim": self.input_dim},
+                )
+            self._set("input_shape", (check_count(self.input_dim, "input_dim"),))
+        elif self.input_shape is not None:
+            self._set("input_shape", check_shape(self.input_shape, "input_shape"))
+        if self.batch_size is not None:
+            self._set("batch_size", check_count(self.batch_size, "batch_size"))
+        self._bytes_per_param()
+        self._validate()
+
+    def __repr__(self) -> str:
+        """The class and the arguments that differ from Keras's defaults."""
+        shown = []
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            if spec.default is MISSING or not _is_default(value, spec.default):
+                shown.append(f"{spec.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def _set(self, name: str, value: object) -> None:
+        """Store a normalised argument on the frozen instance."""
+        object.__setattr__(self, name, value)
+
+    def _validate(self) -> None:
+        """Check and normalise the class's own arguments (overridden)."""
+
+    # -- shapes -------------------------------------------------------------
+
+    def _check_input(self, input_shape: object) -> Shape:
+        shape = check_shape(input_shape)
+        rank = len(shape)
+        if self.ndim is not None and rank != self.ndim:
+            raise ConvShapeError(
+                f"{type(self).__name__} expects an input of rank {self.ndim} "
+                f"(batch included), got rank {rank}",
+                argument="input_shape",
+                received={"input_shape": input_shape},
+            )
+        if self.ndim is None and rank < self.min_ndim:
+            raise ConvShapeError(
+                f"{type(self).__name__} expects an input of rank >= {self.min_ndim} "
+                f"(batch included), got rank {rank}",
+                argument="input_shape",
+                received={"input_shape": input_shape},
+            )
+        return shape
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        """The output shape for an input shape (batch dimension included).
+
+        >>> from convshape import layers
+        >>> layers.Conv2DTranspose(128, 5, strides=2, padding="same").compute_output_shape(
+        ...     (None, 7, 7, 256))
+        (None, 14, 14, 128)
+        """
+        return self._output_shape(self._check_input(input_shape))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        return shape
+
+    def weight_specs(self, input_shape: Sequence[int | None]) -> tuple[Weight, ...]:
+        """The variables the layer creates when built on ``input_shape``.
+
+        >>> from convshape import layers
+        >>> [w.shape for w in layers.Dense(4).weight_specs((None, 3))]
+        [(3, 4), (4,)]
+        """
+        shape = self._check_input(input_shape)
+        self._output_shape(shape)
+        itemsize = self._bytes_per_param()
+        return tuple(
+            Weight(w.name, w.shape, w.trainable and self.trainable, w.itemsize or itemsize)
+            for w in self._weights(shape)
+        )
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        return ()
+
+    def count_params(self, input_shape: Sequence[int | None]) -> int:
+        """Every scalar in the layer's weights, as Keras's ``count_params()``.
+
+        >>> from convshape import layers
+        >>> layers.Conv2DTranspose(128, (5, 5), use_bias=False).count_params((None, 7, 7, 256))
+        819200
+        """
+        return sum(w.size for w in self.weight_specs(input_shape))
+
+    def count_trainable_params(self, input_shape: Sequence[int | None]) -> int:
+        """Scalars in trainable weights (none when ``trainable=False``).
+
+        >>> from convshape import layers
+        >>> layers.BatchNormalization().count_trainable_params((None, 64))
+        128
+        """
+        return sum(w.size for w in self.weight_specs(input_shape) if w.trainable)
+
+    def count_non_trainable_params(self, input_shape: Sequence[int | None]) -> int:
+        """Scalars in non-trainable weights (BatchNormalization's moving statistics).
+
+        >>> from convshape import layers
+        >>> layers.BatchNormalization().count_non_trainable_params((None, 64))
+        128
+        """
+        return sum(w.size for w in self.weight_specs(input_shape) if not w.trainable)
+
+    def _bytes_per_param(self) -> int:
+        """Bytes per weight scalar, from ``dtype`` (float32 by default)."""
+        dtype = self.dtype
+        if dtype is None:
+            return 4
+        key = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
+        if not isinstance(key, str) or key.lower() not in _DTYPE_BYTES:
+            raise ConvShapeError(
+                f"`dtype` must be None or one of {', '.join(sorted(_DTYPE_BYTES))}",
+                argument="dtype",
+                received={"dtype": dtype},
+            )
+        return _DTYPE_BYTES[key.lower()]
+
+    # -- calling on symbolic tensors ------------------------------------------
+
+    def __call__(self, inputs: SymbolicTensor) -> SymbolicTensor:
+        """Apply the layer to a symbolic tensor, as in Keras's functional API.
+
+        >>> from convshape import Input, layers
+        >>> layers.Dense(10)(Input((784,))).shape
+        (None, 10)
+        """
+        if not isinstance(inputs, SymbolicTensor):
+            raise TypeError(
+                f"{type(self).__name__} can only be called on a convshape symbolic tensor "
+                f"(from convshape.Input), not {type(inputs).__name__}"
+            )
+        return SymbolicTensor(
+            self.compute_output_shape(inputs.shape),
+            dtype=inputs.dtype,
+            layer=self,
+            source=inputs,
+        )
+
+
+def lora_weights(kernel: Weight, rank: int | None, out: int) -> tuple[Weight, ...]:
+    """Keras's ``enable_lora``: the kernel freezes and two low-rank factors train."""
+    if not rank:
+        return (kernel,)
+    return (
+        Weight(kernel.name, kernel.shape, False),
+        Weight("lora_kernel_a", (*kernel.shape[:-1], rank), True, 4),
+        Weight("lora_kernel_b", (rank, out), True, 4),
+    )
+
+
+def check_lora(rank: object, constraint: object) -> int | None:
+    """Validate ``lora_rank``: None or an int >= 1, not together with a kernel constraint."""
+    if rank is None:
+        return None
+    checked = check_count(rank, "lora_rank")
+    if constraint is not None:
+        raise ConvShapeError(
+            "LoRA (`lora_rank`) is incompatible with a kernel or embeddings constraint",
+            argument="lora_rank",
+            received={"lora_rank": rank, "constraint": constraint},
+        )
+    return checked
+
+
+def spatial_axes(rank: int, data_format: str) -> range:
+    """Indices of the spatial dimensions in a shape of ``rank + 2`` dimensions."""
+    return range(1, rank + 1) if data_format == "channels_last" else range(2, rank + 2)
+
+
+def channel_axis(data_format: str) -> int:
+    return -1 if data_format == "channels_last" else 1
+
+
+def known(shape: Shape, axis: int, layer: object, what: str) -> int:
+    """A dimension that must be known to build the layer's weights."""
+    dim = shape[axis]
+    if dim is None:
+        raise ConvShapeError(
+            f"{type(layer).__name__} needs a known {what} (axis {axis}) to create its weights",
+            argument="input_shape",
+            received={"input_shape": shape},
+        )
+    return dim
+
+
+def check_rate(value: object, name: str, *, upper: float = 1.0) -> float:
+    """A number in [0, upper] (dropout rates, noise levels)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"`{name}` must be a number, not {type(value).__name__}. Received: {name}={value!r}"
+        )
+    if not 0 <= value <= upper:
+        raise ConvShapeError(
+            f"`{name}` must be between 0 and {upper:g}", argument=name, received={name: value}
+        )
+    return float(value)
+
+
+def check_axis(value: object, rank: int, layer: object) -> int:
+    """A (possibly negative) axis of a rank-``rank`` shape, made non-negative."""
+    axis = as_int(value, "axis")
+    if not -rank <= axis < rank:
+        raise ConvShapeError(
+            f"`axis` of {type(layer).__name__} is out of range for an input of rank {rank}",
+            argument="axis",
+            received={"axis": value},
+        )
+    return axis % rank

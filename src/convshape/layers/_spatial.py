@@ -1,0 +1,105 @@
+"""Per-dimension shape arithmetic for N-d layers, on arguments the layer validated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._types import Pad
+from .._validate import Shape
+from ..arithmetic import (
+    _forward_is_empty,
+    _forward_length,
+    _forward_pad,
+    _transpose_crop,
+    _transpose_is_empty,
+    _transpose_length,
+    _warn_if_tensorflow_rejects,
+)
+from ..errors import EmptyOutputError
+from ._base import spatial_axes
+
+
+def _with_spatial(shape: Shape, axes: range, sizes: Sequence[int | None]) -> list[int | None]:
+    out = list(shape)
+    for axis, size in zip(axes, sizes, strict=True):
+        out[axis] = size
+    return out
+
+
+def forward_shape(
+    layer: object,
+    shape: Shape,
+    data_format: str,
+    kernel_size: tuple[int, ...],
+    strides: tuple[int, ...],
+    padding: str,
+    dilation_rate: tuple[int, ...],
+    received: dict[str, object],
+) -> list[int | None]:
+    """The input shape with each spatial size replaced by the forward output length."""
+    axes = spatial_axes(len(kernel_size), data_format)
+    sizes: list[int | None] = []
+    for dim, (axis, k, s, d) in enumerate(
+        zip(axes, kernel_size, strides, dilation_rate, strict=True)
+    ):
+        size = shape[axis]
+        if size is None:
+            sizes.append(None)
+            continue
+        k_eff = (k - 1) * d + 1
+        pad = _forward_pad(size, k_eff, s, padding)
+        assert pad is not None  # the size is known
+        length = _forward_length(size, k_eff, s, pad)
+        if _forward_is_empty(size, length, padding):
+            raise EmptyOutputError(
+                f"{type(layer).__name__}: in spatial dimension {dim} the effective kernel "
+                f"({k_eff}) is longer than the padded input ({size + pad.before + pad.after} "
+                f"= size {size} + padding {pad.before} + {pad.after}), so the output would be "
+                "empty",
+                argument="input_shape",
+                received={"input_shape": shape, **received},
+            )
+        sizes.append(length)
+    return _with_spatial(shape, axes, sizes)
+
+
+def transpose_shape(
+    layer: object,
+    shape: Shape,
+    data_format: str,
+    kernel_size: tuple[int, ...],
+    strides: tuple[int, ...],
+    padding: str,
+    output_padding: tuple[int, ...] | None,
+    dilation_rate: tuple[int, ...],
+    received: dict[str, object],
+) -> list[int | None]:
+    """The input shape with each spatial size replaced by the transposed output length.
+
+    Warns (ConvShapeWarning) where Keras predicts a length TensorFlow refuses to run.
+    """
+    axes = spatial_axes(len(kernel_size), data_format)
+    ops: Sequence[int | None] = output_padding or (None,) * len(kernel_size)
+    sizes: list[int | None] = []
+    for dim, (axis, k, s, op, d) in enumerate(
+        zip(axes, kernel_size, strides, ops, dilation_rate, strict=True)
+    ):
+        size = shape[axis]
+        if size is None:
+            sizes.append(None)
+            continue
+        k_eff = (k - 1) * d + 1
+        crop: Pad = _transpose_crop(k_eff, s, padding, op)
+        length = _transpose_length(size, k_eff, s, crop)
+        context = {"input_shape": shape, **received}
+        if _transpose_is_empty(size, length):
+            raise EmptyOutputError(
+                f"{type(layer).__name__}: in spatial dimension {dim} the full transposed output "
+                f"({(size - 1) * s + k_eff}) minus the crop ({crop.before} + {crop.after}) "
+                f"leaves {length} elements; the output would be empty",
+                argument="input_shape",
+                received=context,
+            )
+        _warn_if_tensorflow_rejects(size, k_eff, s, padding, length, context, stacklevel=5)
+        sizes.append(length)
+    return _with_spatial(shape, axes, sizes)

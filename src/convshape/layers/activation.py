@@ -1,0 +1,227 @@
+"""Layers that keep the shape: activations, dropout and noise (PReLU alone has weights)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._validate import Shape, as_int, check_data_format
+from ..errors import ConvShapeError
+from ._base import Layer, Weight, check_rate, known
+
+__all__ = [
+    "ELU",
+    "Activation",
+    "Dropout",
+    "GaussianNoise",
+    "LeakyReLU",
+    "PReLU",
+    "ReLU",
+    "Softmax",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
+]
+
+
+def _non_negative(value: object, name: str, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"`{name}` must be a number, not {type(value).__name__}. Received: {name}={value!r}"
+        )
+    if value < 0:
+        raise ConvShapeError(f"`{name}` must be >= 0", argument=name, received={name: value})
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Activation(Layer):
+    """Applies an activation function; the shape is unchanged.
+
+    >>> Activation("relu").compute_output_shape((None, 3))
+    (None, 3)
+    """
+
+    activation: Any
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ReLU(Layer):
+    """Rectified linear unit with optional cap, slope and threshold.
+
+    >>> ReLU(max_value=6.0).compute_output_shape((None, 8, 8, 3))
+    (None, 8, 8, 3)
+    """
+
+    max_value: Any = None
+    negative_slope: Any = 0.0
+    threshold: Any = 0.0
+
+    def _validate(self) -> None:
+        _non_negative(self.max_value, "max_value", optional=True)
+        _non_negative(self.negative_slope, "negative_slope")
+        _non_negative(self.threshold, "threshold")
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class LeakyReLU(Layer):
+    """Leaky ReLU (``negative_slope`` >= 0).
+
+    >>> LeakyReLU().count_params((None, 12544))
+    0
+    """
+
+    negative_slope: Any = 0.3
+
+    def _validate(self) -> None:
+        _non_negative(self.negative_slope, "negative_slope")
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class PReLU(Layer):
+    """Leaky ReLU with a learned slope per element, shared along ``shared_axes``.
+
+    >>> PReLU().count_params((None, 10, 10, 3))
+    300
+    >>> PReLU(shared_axes=[1, 2]).count_params((None, 10, 10, 3))
+    3
+    """
+
+    alpha_initializer: Any = "Zeros"
+    alpha_regularizer: Any = None
+    alpha_constraint: Any = None
+    shared_axes: Any = None
+
+    def _validate(self) -> None:
+        axes = self.shared_axes
+        if axes is None:
+            return
+        if not isinstance(axes, (tuple, list)):
+            axes = (axes,)
+        self._set("shared_axes", tuple(as_int(axis, "shared_axes") for axis in axes))
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        shared = self.shared_axes or ()
+        for axis in shared:
+            if not 1 <= axis < len(shape):
+                raise ConvShapeError(
+                    "`shared_axes` must name non-batch axes of the input (1..rank-1)",
+                    argument="shared_axes",
+                    received={"shared_axes": self.shared_axes, "input_shape": shape},
+                )
+        size = tuple(
+            1 if axis in shared else known(shape, axis, self, "size on every unshared axis")
+            for axis in range(1, len(shape))
+        )
+        return (Weight("alpha", size, True),)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ELU(Layer):
+    """Exponential linear unit.
+
+    >>> ELU(alpha=0.5).compute_output_shape((None, 4))
+    (None, 4)
+    """
+
+    alpha: Any = 1.0
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Softmax(Layer):
+    """Softmax along ``axis``.
+
+    >>> Softmax().compute_output_shape((None, 10))
+    (None, 10)
+    """
+
+    axis: Any = -1
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Dropout(Layer):
+    """Random zeroing while training; ``rate`` in [0, 1].
+
+    >>> Dropout(0.3).compute_output_shape((None, 128))
+    (None, 128)
+    """
+
+    rate: Any
+    noise_shape: Any = None
+    seed: Any = None
+
+    def _validate(self) -> None:
+        check_rate(self.rate, "rate")
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GaussianNoise(Layer):
+    """Additive Gaussian noise while training; Keras requires ``stddev`` in [0, 1].
+
+    >>> GaussianNoise(0.1).compute_output_shape((None, 16))
+    (None, 16)
+    """
+
+    stddev: Any
+    seed: Any = None
+
+    def _validate(self) -> None:
+        check_rate(self.stddev, "stddev")
+
+
+class _SpatialDropoutOps:
+    __slots__ = ()
+    # Keras's SpatialDropout constructors take only rate, (data_format,) seed, name, dtype.
+    _rejected_base: ClassVar[frozenset[str]] = frozenset(
+        {"trainable", "autocast", "activity_regularizer", "input_shape", "input_dim", "batch_size"}
+    )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class SpatialDropout1D(_SpatialDropoutOps, Layer):
+    """Drops whole 1D feature maps.
+
+    >>> SpatialDropout1D(0.2).compute_output_shape((None, 10, 4))
+    (None, 10, 4)
+    """
+
+    ndim: ClassVar[int | None] = 3
+    rate: Any
+    seed: Any = None
+
+    def _validate(self) -> None:
+        check_rate(self.rate, "rate")
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _SpatialDropoutND(_SpatialDropoutOps, Layer):
+    rate: Any
+    data_format: Any = None
+    seed: Any = None
+
+    def _validate(self) -> None:
+        check_rate(self.rate, "rate")
+        self._set("data_format", check_data_format(self.data_format))
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class SpatialDropout2D(_SpatialDropoutND):
+    """Drops whole 2D feature maps.
+
+    >>> SpatialDropout2D(0.2).compute_output_shape((None, 8, 8, 4))
+    (None, 8, 8, 4)
+    """
+
+    ndim: ClassVar[int | None] = 4
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class SpatialDropout3D(_SpatialDropoutND):
+    """Drops whole 3D feature maps.
+
+    >>> SpatialDropout3D(0.2).compute_output_shape((None, 4, 4, 4, 2))
+    (None, 4, 4, 4, 2)
+    """
+
+    ndim: ClassVar[int | None] = 5

@@ -1,0 +1,445 @@
+"""Convolution layers with Keras 3's names, arguments, defaults and rules.
+
+Conv1D/2D/3D, Conv1DTranspose/2D/3D, SeparableConv1D/2D, DepthwiseConv1D/2D.
+Field order is Keras's positional order; arguments after ``activity_regularizer``
+in Keras's signatures are keyword-only here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import KW_ONLY, dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from .._validate import Shape, check_count, check_data_format, standardize_tuple
+from ..errors import ConvShapeError
+from ._base import Layer, Weight, channel_axis, check_lora, known, lora_weights
+from ._spatial import forward_shape, transpose_shape
+
+__all__ = [
+    "Conv1D",
+    "Conv1DTranspose",
+    "Conv2D",
+    "Conv2DTranspose",
+    "Conv3D",
+    "Conv3DTranspose",
+    "DepthwiseConv1D",
+    "DepthwiseConv2D",
+    "SeparableConv1D",
+    "SeparableConv2D",
+]
+
+
+def _keras_padding(layer: object, value: object, *, allow_causal: bool) -> str:
+    if not isinstance(value, str):
+        raise TypeError(
+            f"`padding` of {type(layer).__name__} must be a str, not {type(value).__name__}. "
+            f"Received: padding={value!r}"
+        )
+    padding = value.lower()
+    allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
+    if padding not in allowed:
+        rule = f"`padding` of {type(layer).__name__} must be one of {', '.join(map(repr, allowed))}"
+        if padding == "causal":
+            rule += "; 'causal' is only supported by Conv1D"
+        raise ConvShapeError(rule, argument="padding", received={"padding": value})
+    return padding
+
+
+class _ConvOps:
+    """Validation and shape logic shared by the convolution classes (fields live there)."""
+
+    __slots__ = ()
+    rank: ClassVar[int] = 2
+    ndim: ClassVar[int | None] = 4
+
+    if TYPE_CHECKING:
+        kernel_size: tuple[int, ...]
+        strides: tuple[int, ...]
+        padding: str
+        data_format: str
+        dilation_rate: tuple[int, ...]
+
+        def _set(self, name: str, value: object) -> None: ...
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.ndim = cls.rank + 2
+
+    def _set_geometry(self) -> None:
+        rank = self.rank
+        self._set("kernel_size", standardize_tuple(self.kernel_size, rank, "kernel_size"))
+        self._set("strides", standardize_tuple(self.strides, rank, "strides"))
+        self._set("dilation_rate", standardize_tuple(self.dilation_rate, rank, "dilation_rate"))
+        allow_causal = type(self).__name__ == "Conv1D"
+        self._set("padding", _keras_padding(self, self.padding, allow_causal=allow_causal))
+        self._set("data_format", check_data_format(self.data_format))
+
+    def _reject_strided_dilation(self) -> None:
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ConvShapeError(
+                "`strides` > 1 is not supported together with `dilation_rate` > 1",
+                argument="strides",
+                received={"strides": self.strides, "dilation_rate": self.dilation_rate},
+            )
+
+    def _geometry(self) -> dict[str, object]:
+        return {
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "dilation_rate": self.dilation_rate,
+        }
+
+    def _in_channels(self, shape: Shape) -> int:
+        return known(shape, channel_axis(self.data_format), self, "channel dimension")
+
+    def _spatial(self, shape: Shape, channels: int | None) -> Shape:
+        out = forward_shape(
+            self,
+            shape,
+            self.data_format,
+            self.kernel_size,
+            self.strides,
+            self.padding,
+            self.dilation_rate,
+            self._geometry(),
+        )
+        out[channel_axis(self.data_format)] = channels
+        return tuple(out)
+
+
+# -- Conv1D/2D/3D -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _Conv(_ConvOps, Layer):
+    filters: Any
+    kernel_size: Any
+    strides: Any = 1
+    padding: Any = "valid"
+    data_format: Any = None
+    dilation_rate: Any = 1
+    groups: Any = 1
+    activation: Any = None
+    use_bias: Any = True
+    kernel_initializer: Any = "glorot_uniform"
+    bias_initializer: Any = "zeros"
+    kernel_regularizer: Any = None
+    bias_regularizer: Any = None
+    _: KW_ONLY
+    kernel_constraint: Any = None
+    bias_constraint: Any = None
+    lora_rank: Any = None
+    lora_alpha: Any = None
+
+    def _validate(self) -> None:
+        self._set("filters", check_count(self.filters, "filters"))
+        self._set_geometry()
+        self._set("groups", check_count(self.groups, "groups"))
+        if self.filters % self.groups:
+            raise ConvShapeError(
+                "`filters` must be divisible by `groups`",
+                argument="filters",
+                received={"filters": self.filters, "groups": self.groups},
+            )
+        self._reject_strided_dilation()
+        self._set("lora_rank", check_lora(self.lora_rank, self.kernel_constraint))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        return self._spatial(shape, self.filters)
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        channels = self._in_channels(shape)
+        if channels % self.groups:
+            raise ConvShapeError(
+                f"{type(self).__name__}: the input channels must be divisible by `groups`",
+                argument="input_shape",
+                received={"input_shape": shape, "groups": self.groups},
+            )
+        kernel = Weight("kernel", (*self.kernel_size, channels // self.groups, self.filters), True)
+        bias = (Weight("bias", (self.filters,), True),) if self.use_bias else ()
+        return (*lora_weights(kernel, self.lora_rank, self.filters), *bias)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Conv1D(_Conv):
+    """1D convolution (``"causal"`` padding allowed).
+
+    ``O = conv_output_length(I, kernel_size, strides, padding, dilation_rate)``.
+
+    >>> Conv1D(32, 3, padding="causal", dilation_rate=2).compute_output_shape((None, 100, 8))
+    (None, 100, 32)
+    """
+
+    rank: ClassVar[int] = 1
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Conv2D(_Conv):
+    """2D convolution.
+
+    >>> Conv2D(64, 3, strides=2, padding="same").compute_output_shape((None, 28, 28, 1))
+    (None, 14, 14, 64)
+    """
+
+    rank: ClassVar[int] = 2
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Conv3D(_Conv):
+    """3D convolution.
+
+    >>> Conv3D(8, (3, 3, 3)).compute_output_shape((None, 16, 16, 16, 1))
+    (None, 14, 14, 14, 8)
+    """
+
+    rank: ClassVar[int] = 3
+
+
+# -- Conv1DTranspose/2D/3D ------------------------------------------------------
+
+
+class _ConvTransposeOps(_ConvOps):
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        filters: int
+        output_padding: tuple[int, ...] | None
+        use_bias: bool
+
+    def _validate(self) -> None:
+        self._set("filters", check_count(self.filters, "filters"))
+        self._set_geometry()
+        output_padding = self.output_padding
+        if output_padding is not None:
+            output_padding = standardize_tuple(
+                output_padding, self.rank, "output_padding", allow_zero=True
+            )
+            self._set("output_padding", output_padding)
+            for dim, (op, s) in enumerate(zip(output_padding, self.strides, strict=True)):
+                if op >= s:
+                    raise ConvShapeError(
+                        "`output_padding` must be smaller than `strides` in every dimension; "
+                        f"dimension {dim} has output_padding={op}, strides={s}",
+                        argument="output_padding",
+                        received={"output_padding": output_padding, "strides": self.strides},
+                    )
+        self._reject_strided_dilation()
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        op = self.output_padding
+        out = transpose_shape(
+            self,
+            shape,
+            self.data_format,
+            self.kernel_size,
+            self.strides,
+            self.padding,
+            op,
+            self.dilation_rate,
+            {**self._geometry(), "output_padding": op},
+        )
+        out[channel_axis(self.data_format)] = self.filters
+        return tuple(out)
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        channels = self._in_channels(shape)
+        kernel = Weight("kernel", (*self.kernel_size, self.filters, channels), True)
+        bias = (Weight("bias", (self.filters,), True),) if self.use_bias else ()
+        return (kernel, *bias)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _ConvTranspose12(_ConvTransposeOps, Layer):
+    filters: Any
+    kernel_size: Any
+    strides: Any = 1
+    padding: Any = "valid"
+    output_padding: Any = None
+    data_format: Any = None
+    dilation_rate: Any = 1
+    activation: Any = None
+    use_bias: Any = True
+    kernel_initializer: Any = "glorot_uniform"
+    bias_initializer: Any = "zeros"
+    kernel_regularizer: Any = None
+    bias_regularizer: Any = None
+    _: KW_ONLY
+    kernel_constraint: Any = None
+    bias_constraint: Any = None
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Conv1DTranspose(_ConvTranspose12):
+    """1D transposed convolution.
+
+    ``O = conv_transpose_output_length(I, kernel_size, strides, padding, output_padding, d)``.
+
+    >>> Conv1DTranspose(16, 4, strides=2, padding="same").compute_output_shape((None, 50, 8))
+    (None, 100, 16)
+    """
+
+    rank: ClassVar[int] = 1
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Conv2DTranspose(_ConvTranspose12):
+    """2D transposed convolution; "same" crops the odd extra at the bottom/right.
+
+    >>> layer = Conv2DTranspose(128, (5, 5), strides=(2, 2), padding="same", use_bias=False)
+    >>> layer.compute_output_shape((None, 7, 7, 256))
+    (None, 14, 14, 128)
+    >>> layer.count_params((None, 7, 7, 256))
+    819200
+    """
+
+    rank: ClassVar[int] = 2
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Conv3DTranspose(_ConvTransposeOps, Layer):
+    """3D transposed convolution (Keras puts ``data_format`` before ``output_padding`` here).
+
+    >>> Conv3DTranspose(4, 3, strides=2, padding="same").compute_output_shape((None, 4, 4, 4, 2))
+    (None, 8, 8, 8, 4)
+    """
+
+    rank: ClassVar[int] = 3
+    filters: Any
+    kernel_size: Any
+    strides: Any = 1
+    padding: Any = "valid"
+    data_format: Any = None
+    output_padding: Any = None
+    dilation_rate: Any = 1
+    activation: Any = None
+    use_bias: Any = True
+    kernel_initializer: Any = "glorot_uniform"
+    bias_initializer: Any = "zeros"
+    kernel_regularizer: Any = None
+    bias_regularizer: Any = None
+    _: KW_ONLY
+    kernel_constraint: Any = None
+    bias_constraint: Any = None
+
+
+# -- Separable and depthwise ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _SeparableConv(_ConvOps, Layer):
+    filters: Any
+    kernel_size: Any
+    strides: Any = 1
+    padding: Any = "valid"
+    data_format: Any = None
+    dilation_rate: Any = 1
+    depth_multiplier: Any = 1
+    activation: Any = None
+    use_bias: Any = True
+    depthwise_initializer: Any = "glorot_uniform"
+    pointwise_initializer: Any = "glorot_uniform"
+    bias_initializer: Any = "zeros"
+    depthwise_regularizer: Any = None
+    pointwise_regularizer: Any = None
+    bias_regularizer: Any = None
+    _: KW_ONLY
+    depthwise_constraint: Any = None
+    pointwise_constraint: Any = None
+    bias_constraint: Any = None
+
+    def _validate(self) -> None:
+        self._set("filters", check_count(self.filters, "filters"))
+        self._set("depth_multiplier", check_count(self.depth_multiplier, "depth_multiplier"))
+        self._set_geometry()
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        return self._spatial(shape, self.filters)
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        channels = self._in_channels(shape)
+        depth = self.depth_multiplier
+        return (
+            Weight("depthwise_kernel", (*self.kernel_size, channels, depth), True),
+            Weight("pointwise_kernel", (*(1,) * self.rank, channels * depth, self.filters), True),
+            *((Weight("bias", (self.filters,), True),) if self.use_bias else ()),
+        )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class SeparableConv1D(_SeparableConv):
+    """Depthwise then pointwise 1D convolution.
+
+    >>> SeparableConv1D(32, 5, depth_multiplier=2).count_params((None, 64, 8))
+    624
+    """
+
+    rank: ClassVar[int] = 1
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class SeparableConv2D(_SeparableConv):
+    """Depthwise then pointwise 2D convolution.
+
+    >>> SeparableConv2D(64, 3, padding="same").compute_output_shape((None, 32, 32, 16))
+    (None, 32, 32, 64)
+    """
+
+    rank: ClassVar[int] = 2
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _DepthwiseConv(_ConvOps, Layer):
+    kernel_size: Any
+    strides: Any = 1
+    padding: Any = "valid"
+    depth_multiplier: Any = 1
+    data_format: Any = None
+    dilation_rate: Any = 1
+    activation: Any = None
+    use_bias: Any = True
+    depthwise_initializer: Any = "glorot_uniform"
+    bias_initializer: Any = "zeros"
+    depthwise_regularizer: Any = None
+    bias_regularizer: Any = None
+    _: KW_ONLY
+    depthwise_constraint: Any = None
+    bias_constraint: Any = None
+
+    def _validate(self) -> None:
+        self._set("depth_multiplier", check_count(self.depth_multiplier, "depth_multiplier"))
+        self._set_geometry()
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        channels = shape[channel_axis(self.data_format)]
+        return self._spatial(shape, None if channels is None else channels * self.depth_multiplier)
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        channels = self._in_channels(shape)
+        depth = self.depth_multiplier
+        return (
+            Weight("kernel", (*self.kernel_size, channels, depth), True),
+            *((Weight("bias", (channels * depth,), True),) if self.use_bias else ()),
+        )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class DepthwiseConv1D(_DepthwiseConv):
+    """One 1D filter per input channel (times ``depth_multiplier``).
+
+    >>> DepthwiseConv1D(3, depth_multiplier=2).compute_output_shape((None, 10, 4))
+    (None, 8, 8)
+    """
+
+    rank: ClassVar[int] = 1
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class DepthwiseConv2D(_DepthwiseConv):
+    """One 2D filter per input channel (times ``depth_multiplier``).
+
+    >>> DepthwiseConv2D(3, padding="same").count_params((None, 32, 32, 16))
+    160
+    """
+
+    rank: ClassVar[int] = 2

@@ -1,0 +1,187 @@
+"""Core layers: InputLayer and Input, Dense, Embedding, Identity."""
+
+from __future__ import annotations
+
+from dataclasses import KW_ONLY, dataclass
+from typing import Any, ClassVar
+
+from .._validate import Shape, check_count, check_shape
+from ..errors import ConvShapeError
+from ._base import Layer, SymbolicTensor, Weight, check_lora, known, lora_weights
+
+__all__ = ["Dense", "Embedding", "Identity", "Input", "InputLayer"]
+
+
+@dataclass(frozen=True)
+class InputLayer:
+    """The input of a model: its shape without (``shape``) or with (``batch_shape``) the batch.
+
+    Not a row of ``model.layers`` or of the summary, as in Keras.
+
+    >>> InputLayer((28, 28, 1)).batch_shape
+    (None, 28, 28, 1)
+    >>> InputLayer(batch_shape=(32, 100)).batch_shape
+    (32, 100)
+    """
+
+    shape: Any = None
+    batch_size: Any = None
+    dtype: Any = None
+    sparse: Any = None
+    ragged: Any = None
+    batch_shape: Any = None
+    input_tensor: Any = None
+    optional: Any = False
+    name: Any = None
+    _: KW_ONLY
+    input_shape: Any = None
+    batch_input_shape: Any = None
+
+    def __post_init__(self) -> None:
+        shape, batch_shape = self.shape, self.batch_shape
+        if self.input_shape is not None:
+            shape = self.input_shape
+        if self.batch_input_shape is not None:
+            batch_shape = self.batch_input_shape
+        if self.input_tensor is not None:
+            if not isinstance(self.input_tensor, SymbolicTensor):
+                raise TypeError(
+                    "`input_tensor` must be a convshape symbolic tensor (from convshape.Input), "
+                    f"not {type(self.input_tensor).__name__}"
+                )
+            batch_shape = self.input_tensor.shape
+        elif shape is not None and batch_shape is not None:
+            raise ConvShapeError(
+                "pass `shape` or `batch_shape`, not both",
+                argument="shape",
+                received={"shape": shape, "batch_shape": batch_shape},
+            )
+        elif shape is None and batch_shape is None:
+            raise ConvShapeError("`shape` is required", argument="shape", received={"shape": None})
+        if batch_shape is not None:
+            if self.batch_size is not None:
+                raise ConvShapeError(
+                    "pass `batch_size` or `batch_shape`, not both",
+                    argument="batch_size",
+                    received={"batch_size": self.batch_size, "batch_shape": batch_shape},
+                )
+            full = check_shape(batch_shape, "batch_shape")
+        else:
+            batch = None if self.batch_size is None else check_count(self.batch_size, "batch_size")
+            full = (batch, *check_shape(shape, "shape"))
+        object.__setattr__(self, "batch_shape", full)
+        object.__setattr__(self, "shape", full[1:])
+
+    def output(self) -> SymbolicTensor:
+        """The symbolic tensor this input feeds to the first layer."""
+        return SymbolicTensor(self.batch_shape, dtype=self.dtype, name=self.name, layer=self)
+
+
+def Input(
+    shape: Any = None,
+    batch_size: Any = None,
+    dtype: Any = None,
+    sparse: Any = None,
+    ragged: Any = None,
+    batch_shape: Any = None,
+    name: Any = None,
+    tensor: Any = None,
+    optional: Any = False,
+) -> SymbolicTensor:
+    """A symbolic input tensor, to start a ``Sequential`` or a functional graph.
+
+    >>> Input((100,)).shape
+    (None, 100)
+    >>> Input((28, 28, 1), batch_size=16).shape
+    (16, 28, 28, 1)
+    """
+    return InputLayer(
+        shape, batch_size, dtype, sparse, ragged, batch_shape, tensor, optional, name
+    ).output()
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Dense(Layer):
+    """A fully connected layer on the last axis (any rank >= 2, as in Keras).
+
+    ``output_shape = input_shape[:-1] + (units,)``; ``params = in * units + units``.
+
+    >>> Dense(7 * 7 * 256, use_bias=False).count_params((None, 100))
+    1254400
+    >>> Dense(8).compute_output_shape((None, 5, 3))
+    (None, 5, 8)
+    """
+
+    min_ndim: ClassVar[int] = 2
+    units: Any
+    activation: Any = None
+    use_bias: Any = True
+    kernel_initializer: Any = "glorot_uniform"
+    bias_initializer: Any = "zeros"
+    kernel_regularizer: Any = None
+    bias_regularizer: Any = None
+    _: KW_ONLY
+    kernel_constraint: Any = None
+    bias_constraint: Any = None
+    lora_rank: Any = None
+    lora_alpha: Any = None
+    quantization_config: Any = None
+
+    def _validate(self) -> None:
+        self._set("units", check_count(self.units, "units"))
+        self._set("lora_rank", check_lora(self.lora_rank, self.kernel_constraint))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        return (*shape[:-1], self.units)
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        features = known(shape, -1, self, "last dimension")
+        kernel = Weight("kernel", (features, self.units), True)
+        bias = (Weight("bias", (self.units,), True),) if self.use_bias else ()
+        return (*lora_weights(kernel, self.lora_rank, self.units), *bias)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Embedding(Layer):
+    """Integer indices to vectors: ``output_shape = input_shape + (output_dim,)``.
+
+    >>> Embedding(1000, 64).compute_output_shape((None, 20))
+    (None, 20, 64)
+    >>> Embedding(1000, 64).count_params((None, 20))
+    64000
+    """
+
+    _input_dim_is_shape: ClassVar[bool] = False
+    input_dim: Any
+    output_dim: Any
+    embeddings_initializer: Any = "uniform"
+    embeddings_regularizer: Any = None
+    embeddings_constraint: Any = None
+    mask_zero: Any = False
+    weights: Any = None
+    _: KW_ONLY
+    lora_rank: Any = None
+    lora_alpha: Any = None
+    quantization_config: Any = None
+    input_length: Any = None
+
+    def _validate(self) -> None:
+        self._set("input_dim", check_count(self.input_dim, "input_dim"))
+        self._set("output_dim", check_count(self.output_dim, "output_dim"))
+        self._set("lora_rank", check_lora(self.lora_rank, self.embeddings_constraint))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        return (*shape, self.output_dim)
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        table = Weight("embeddings", (self.input_dim, self.output_dim), True)
+        return lora_weights(table, self.lora_rank, self.output_dim)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Identity(Layer):
+    """Returns its input unchanged.
+
+    >>> Identity().compute_output_shape((None, 3))
+    (None, 3)
+    """

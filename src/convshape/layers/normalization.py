@@ -1,0 +1,174 @@
+"""Normalisation layers: BatchNormalization, LayerNormalization, GroupNormalization.
+
+They keep the shape; their weights live along the normalised axis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import KW_ONLY, dataclass
+from typing import Any
+
+from .._validate import Shape, as_int, check_bool
+from ..errors import ConvShapeError
+from ._base import Layer, Weight, check_axis, known
+
+__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization"]
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class BatchNormalization(Layer):
+    """gamma and beta (trainable) and the moving mean and variance (non-trainable).
+
+    ``params = 4 * C`` along ``axis`` (``2 * C`` of them trainable); ``renorm`` adds
+    three more non-trainable statistics.
+
+    >>> bn = BatchNormalization()
+    >>> bn.count_trainable_params((None, 12544)), bn.count_non_trainable_params((None, 12544))
+    (25088, 25088)
+    """
+
+    axis: Any = -1
+    momentum: Any = 0.99
+    epsilon: Any = 1e-3
+    center: Any = True
+    scale: Any = True
+    beta_initializer: Any = "zeros"
+    gamma_initializer: Any = "ones"
+    moving_mean_initializer: Any = "zeros"
+    moving_variance_initializer: Any = "ones"
+    beta_regularizer: Any = None
+    gamma_regularizer: Any = None
+    beta_constraint: Any = None
+    gamma_constraint: Any = None
+    renorm: Any = False
+    renorm_clipping: Any = None
+    renorm_momentum: Any = 0.99
+    synchronized: Any = False
+
+    def _validate(self) -> None:
+        self._set("axis", as_int(self.axis, "axis"))
+        for flag in ("center", "scale", "renorm", "synchronized"):
+            check_bool(getattr(self, flag), flag)
+        if self.renorm and self.renorm_clipping:
+            unknown = set(self.renorm_clipping) - {"rmax", "rmin", "dmax"}
+            if unknown:
+                raise ConvShapeError(
+                    "`renorm_clipping` takes only the keys 'rmax', 'rmin' and 'dmax'",
+                    argument="renorm_clipping",
+                    received={"renorm_clipping": self.renorm_clipping},
+                )
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        axis = check_axis(self.axis, len(shape), self)
+        size = (known(shape, axis, self, "size along `axis`"),)
+        statistics = ["moving_mean", "moving_variance"]
+        if self.renorm:
+            statistics += ["moving_stddev", "renorm_mean", "renorm_stddev"]
+        return (
+            *((Weight("gamma", size, True),) if self.scale else ()),
+            *((Weight("beta", size, True),) if self.center else ()),
+            *(Weight(name, size, False) for name in statistics),
+        )
+
+
+def _axes(value: object) -> tuple[int, ...] | int:
+    if isinstance(value, (tuple, list)):
+        return tuple(as_int(axis, "axis") for axis in value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            "`axis` must be an int or a list/tuple of ints, not "
+            f"{type(value).__name__}. Received: axis={value!r}"
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class LayerNormalization(Layer):
+    """gamma and beta over the normalised axes (``rms_scaling`` keeps only gamma).
+
+    >>> LayerNormalization().count_params((None, 10, 64))
+    128
+    >>> LayerNormalization(axis=[1, 2]).count_params((None, 10, 64))
+    1280
+    """
+
+    axis: Any = -1
+    epsilon: Any = 1e-3
+    center: Any = True
+    scale: Any = True
+    beta_initializer: Any = "zeros"
+    gamma_initializer: Any = "ones"
+    beta_regularizer: Any = None
+    gamma_regularizer: Any = None
+    beta_constraint: Any = None
+    gamma_constraint: Any = None
+    _: KW_ONLY
+    rms_scaling: Any = False
+
+    def _validate(self) -> None:
+        self._set("axis", _axes(self.axis))
+        for flag in ("center", "scale", "rms_scaling"):
+            check_bool(getattr(self, flag), flag)
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        axes = self.axis if isinstance(self.axis, tuple) else (self.axis,)
+        checked = sorted(check_axis(axis, len(shape), self) for axis in axes)
+        size = tuple(known(shape, axis, self, "size along `axis`") for axis in checked)
+        gamma = self.scale or self.rms_scaling
+        beta = self.center and not self.rms_scaling
+        return (
+            *((Weight("gamma", size, True),) if gamma else ()),
+            *((Weight("beta", size, True),) if beta else ()),
+        )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GroupNormalization(Layer):
+    """gamma and beta per channel; the channels must split evenly into ``groups``.
+
+    >>> GroupNormalization(groups=4).count_params((None, 8, 8, 16))
+    32
+    """
+
+    groups: Any = 32
+    axis: Any = -1
+    epsilon: Any = 1e-3
+    center: Any = True
+    scale: Any = True
+    beta_initializer: Any = "zeros"
+    gamma_initializer: Any = "ones"
+    beta_regularizer: Any = None
+    gamma_regularizer: Any = None
+    beta_constraint: Any = None
+    gamma_constraint: Any = None
+
+    def _validate(self) -> None:
+        groups = as_int(self.groups, "groups")
+        if groups <= 0 and groups != -1:
+            raise ConvShapeError(
+                "`groups` must be a positive integer (or -1 for instance normalization)",
+                argument="groups",
+                received={"groups": self.groups},
+            )
+        self._set("axis", as_int(self.axis, "axis"))
+        for flag in ("center", "scale"):
+            check_bool(getattr(self, flag), flag)
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        axis = check_axis(self.axis, len(shape), self)
+        channels = known(shape, axis, self, "size along `axis`")
+        groups = channels if self.groups == -1 else self.groups
+        if channels < groups or channels % groups:
+            raise ConvShapeError(
+                f"GroupNormalization: {channels} channels do not split into {groups} groups",
+                argument="groups",
+                received={"groups": self.groups, "input_shape": shape},
+            )
+        return shape
+
+    def _weights(self, shape: Shape) -> tuple[Weight, ...]:
+        size = (known(shape, check_axis(self.axis, len(shape), self), self, "channels"),)
+        return (
+            *((Weight("gamma", size, True),) if self.scale else ()),
+            *((Weight("beta", size, True),) if self.center else ()),
+        )

@@ -1,0 +1,228 @@
+"""Pooling layers: MaxPooling/AveragePooling 1-3D and the global poolings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._validate import Shape, check_bool, check_data_format, standardize_tuple
+from ..errors import ConvShapeError
+from ._base import Layer, channel_axis
+from ._spatial import forward_shape
+
+__all__ = [
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AveragePooling3D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "MaxPooling3D",
+]
+
+
+class _PoolOps:
+    __slots__ = ()
+    rank: ClassVar[int] = 2
+    ndim: ClassVar[int | None] = 4
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.ndim = cls.rank + 2
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _Pooling(_PoolOps, Layer):
+    pool_size: Any
+    strides: Any = None
+    padding: Any = "valid"
+    data_format: Any = None
+
+    def _validate(self) -> None:
+        pool_size = standardize_tuple(self.pool_size, self.rank, "pool_size")
+        self._set("pool_size", pool_size)
+        strides = pool_size if self.strides is None else self.strides
+        self._set("strides", standardize_tuple(strides, self.rank, "strides"))
+        # Keras compares the padding as given: "SAME" fails when the layer is built.
+        if self.padding not in ("valid", "same"):
+            raise ConvShapeError(
+                f"`padding` of {type(self).__name__} must be 'valid' or 'same'",
+                argument="padding",
+                received={"padding": self.padding},
+            )
+        self._set("data_format", check_data_format(self.data_format))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        ones = (1,) * self.rank
+        received = {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
+        return tuple(
+            forward_shape(
+                self,
+                shape,
+                self.data_format,
+                self.pool_size,
+                self.strides,
+                self.padding,
+                ones,
+                received,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class MaxPooling1D(_Pooling):
+    """Max over windows of ``pool_size`` (strides default to ``pool_size``).
+
+    >>> MaxPooling1D().compute_output_shape((None, 9, 4))
+    (None, 4, 4)
+    """
+
+    rank: ClassVar[int] = 1
+    pool_size: Any = 2
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class MaxPooling2D(_Pooling):
+    """2D max pooling.
+
+    >>> MaxPooling2D(padding="same").compute_output_shape((None, 7, 7, 3))
+    (None, 4, 4, 3)
+    """
+
+    rank: ClassVar[int] = 2
+    pool_size: Any = (2, 2)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class MaxPooling3D(_Pooling):
+    """3D max pooling.
+
+    >>> MaxPooling3D().compute_output_shape((None, 8, 8, 8, 1))
+    (None, 4, 4, 4, 1)
+    """
+
+    rank: ClassVar[int] = 3
+    pool_size: Any = (2, 2, 2)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AveragePooling1D(_Pooling):
+    """1D average pooling (``pool_size`` is required, as in Keras).
+
+    >>> AveragePooling1D(3, strides=1).compute_output_shape((None, 9, 4))
+    (None, 7, 4)
+    """
+
+    rank: ClassVar[int] = 1
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AveragePooling2D(_Pooling):
+    """2D average pooling.
+
+    >>> AveragePooling2D((2, 3)).compute_output_shape((None, 8, 9, 1))
+    (None, 4, 3, 1)
+    """
+
+    rank: ClassVar[int] = 2
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class AveragePooling3D(_Pooling):
+    """3D average pooling.
+
+    >>> AveragePooling3D(2, padding="same").compute_output_shape((None, 5, 5, 5, 2))
+    (None, 3, 3, 3, 2)
+    """
+
+    rank: ClassVar[int] = 3
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _GlobalPooling(_PoolOps, Layer):
+    data_format: Any = None
+    keepdims: Any = False
+
+    def _validate(self) -> None:
+        self._set("data_format", check_data_format(self.data_format))
+        check_bool(self.keepdims, "keepdims")
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        channels = shape[channel_axis(self.data_format)]
+        if self.keepdims:
+            ones = (1,) * self.rank
+            if self.data_format == "channels_last":
+                return (shape[0], *ones, channels)
+            return (shape[0], channels, *ones)
+        return (shape[0], channels)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GlobalMaxPooling1D(_GlobalPooling):
+    """Max over the steps axis.
+
+    >>> GlobalMaxPooling1D(keepdims=True).compute_output_shape((None, 10, 4))
+    (None, 1, 4)
+    """
+
+    rank: ClassVar[int] = 1
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GlobalMaxPooling2D(_GlobalPooling):
+    """Max over both spatial axes.
+
+    >>> GlobalMaxPooling2D().compute_output_shape((None, 7, 7, 32))
+    (None, 32)
+    """
+
+    rank: ClassVar[int] = 2
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GlobalMaxPooling3D(_GlobalPooling):
+    """Max over the three spatial axes.
+
+    >>> GlobalMaxPooling3D(data_format="channels_first").compute_output_shape((None, 3, 4, 4, 4))
+    (None, 3)
+    """
+
+    rank: ClassVar[int] = 3
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GlobalAveragePooling1D(_GlobalPooling):
+    """Mean over the steps axis.
+
+    >>> GlobalAveragePooling1D().compute_output_shape((None, 10, 4))
+    (None, 4)
+    """
+
+    rank: ClassVar[int] = 1
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GlobalAveragePooling2D(_GlobalPooling):
+    """Mean over both spatial axes.
+
+    >>> GlobalAveragePooling2D(keepdims=True).compute_output_shape((None, 7, 7, 32))
+    (None, 1, 1, 32)
+    """
+
+    rank: ClassVar[int] = 2
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class GlobalAveragePooling3D(_GlobalPooling):
+    """Mean over the three spatial axes.
+
+    >>> GlobalAveragePooling3D().compute_output_shape((None, 4, 4, 4, 8))
+    (None, 8)
+    """
+
+    rank: ClassVar[int] = 3

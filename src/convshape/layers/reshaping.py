@@ -1,0 +1,381 @@
+"""Resampling and reshaping layers: UpSampling, ZeroPadding, Cropping, Flatten,
+Reshape, Permute, RepeatVector."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._validate import Shape, as_int, check_count, check_data_format, standardize_tuple
+from ..errors import ConvShapeError
+from ._base import Layer, spatial_axes
+
+__all__ = [
+    "Cropping1D",
+    "Cropping2D",
+    "Cropping3D",
+    "Flatten",
+    "Permute",
+    "RepeatVector",
+    "Reshape",
+    "UpSampling1D",
+    "UpSampling2D",
+    "UpSampling3D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "ZeroPadding3D",
+]
+
+
+class _SpatialOps:
+    __slots__ = ()
+    rank: ClassVar[int] = 2
+    ndim: ClassVar[int | None] = 4
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.ndim = cls.rank + 2
+
+
+def _pairs(value: object, rank: int, name: str) -> tuple[tuple[int, int], ...]:
+    """An int, a tuple of ``rank`` ints, or of ``rank`` (before, after) pairs (Keras's forms)."""
+    if rank == 1:
+        before, after = standardize_tuple(value, 2, name, allow_zero=True)
+        return ((before, after),)
+    if isinstance(value, (tuple, list)):
+        if len(value) != rank:
+            raise ConvShapeError(
+                f"`{name}` must be an int, a tuple of {rank} ints "
+                f"or of {rank} (before, after) pairs",
+                argument=name,
+                received={name: value},
+            )
+        pairs = [standardize_tuple(item, 2, name, allow_zero=True) for item in value]
+        return tuple((before, after) for before, after in pairs)
+    each = standardize_tuple(value, 1, name, allow_zero=True)[0]
+    return ((each, each),) * rank
+
+
+def _with_sizes(shape: Shape, axes: range, sizes: list[int | None]) -> Shape:
+    out = list(shape)
+    for axis, size in zip(axes, sizes, strict=True):
+        out[axis] = size
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _UpSampling(_SpatialOps, Layer):
+    size: Any = 2
+    data_format: Any = None
+
+    def _validate(self) -> None:
+        self._set("size", standardize_tuple(self.size, self.rank, "size"))
+        self._set("data_format", check_data_format(self.data_format))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        axes = spatial_axes(self.rank, self.data_format)
+        sizes = [
+            None if shape[a] is None else shape[a] * f for a, f in zip(axes, self.size, strict=True)
+        ]
+        return _with_sizes(shape, axes, sizes)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class UpSampling1D(_SpatialOps, Layer):
+    """Repeat each step ``size`` times.
+
+    >>> UpSampling1D(3).compute_output_shape((None, 5, 2))
+    (None, 15, 2)
+    """
+
+    rank: ClassVar[int] = 1
+    size: Any = 2
+
+    def _validate(self) -> None:
+        self._set("size", check_count(self.size, "size"))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        return (shape[0], None if shape[1] is None else shape[1] * self.size, shape[2])
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class UpSampling2D(_UpSampling):
+    """Repeat rows and columns (``interpolation`` does not change the shape).
+
+    >>> UpSampling2D((2, 3)).compute_output_shape((None, 4, 4, 1))
+    (None, 8, 12, 1)
+    """
+
+    rank: ClassVar[int] = 2
+    size: Any = (2, 2)
+    data_format: Any = None
+    interpolation: Any = "nearest"
+
+    def _validate(self) -> None:
+        _UpSampling._validate(self)
+        if not isinstance(self.interpolation, str):
+            raise TypeError(
+                "`interpolation` must be a str, not "
+                f"{type(self.interpolation).__name__}. "
+                f"Received: interpolation={self.interpolation!r}"
+            )
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class UpSampling3D(_UpSampling):
+    """Repeat along the three spatial axes.
+
+    >>> UpSampling3D().compute_output_shape((None, 2, 3, 4, 1))
+    (None, 4, 6, 8, 1)
+    """
+
+    rank: ClassVar[int] = 3
+    size: Any = (2, 2, 2)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _ZeroPadding(_SpatialOps, Layer):
+    padding: Any = 1
+    data_format: Any = None
+
+    def _validate(self) -> None:
+        self._set("padding", _pairs(self.padding, self.rank, "padding"))
+        self._set("data_format", check_data_format(self.data_format))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        axes = spatial_axes(self.rank, self.data_format)
+        sizes = [
+            None if shape[a] is None else shape[a] + before + after
+            for a, (before, after) in zip(axes, self.padding, strict=True)
+        ]
+        return _with_sizes(shape, axes, sizes)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ZeroPadding1D(_ZeroPadding):
+    """Zeros before and after the steps axis.
+
+    >>> ZeroPadding1D((1, 2)).compute_output_shape((None, 5, 3))
+    (None, 8, 3)
+    """
+
+    rank: ClassVar[int] = 1
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ZeroPadding2D(_ZeroPadding):
+    """Zeros around rows and columns.
+
+    >>> ZeroPadding2D(((1, 0), (2, 2))).compute_output_shape((None, 5, 5, 3))
+    (None, 6, 9, 3)
+    """
+
+    rank: ClassVar[int] = 2
+    padding: Any = (1, 1)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class ZeroPadding3D(_ZeroPadding):
+    """Zeros around the three spatial axes.
+
+    >>> ZeroPadding3D().compute_output_shape((None, 2, 2, 2, 1))
+    (None, 4, 4, 4, 1)
+    """
+
+    rank: ClassVar[int] = 3
+    padding: Any = ((1, 1), (1, 1), (1, 1))
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class _Cropping(_SpatialOps, Layer):
+    cropping: Any = (1, 1)
+    data_format: Any = None
+
+    def _validate(self) -> None:
+        self._set("cropping", _pairs(self.cropping, self.rank, "cropping"))
+        self._set("data_format", check_data_format(self.data_format))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        axes = spatial_axes(self.rank, self.data_format)
+        sizes: list[int | None] = []
+        for axis, (before, after) in zip(axes, self.cropping, strict=True):
+            size = shape[axis]
+            if size is not None and before + after >= size:
+                raise ConvShapeError(
+                    f"`cropping` of {type(self).__name__} must be smaller than the input "
+                    f"size in every spatial dimension; axis {axis} has size {size}",
+                    argument="cropping",
+                    received={"input_shape": shape, "cropping": self.cropping},
+                )
+            sizes.append(None if size is None else size - before - after)
+        return _with_sizes(shape, axes, sizes)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Cropping1D(_Cropping):
+    """Remove steps at the start and the end (no ``data_format``, as in Keras).
+
+    >>> Cropping1D((2, 1)).compute_output_shape((None, 10, 3))
+    (None, 7, 3)
+    """
+
+    rank: ClassVar[int] = 1
+
+    def _validate(self) -> None:
+        if self.data_format is not None:
+            raise TypeError("Cropping1D() got an unexpected keyword argument 'data_format'")
+        _Cropping._validate(self)
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Cropping2D(_Cropping):
+    """Remove rows and columns.
+
+    >>> Cropping2D(((1, 1), (2, 0))).compute_output_shape((None, 28, 28, 1))
+    (None, 26, 26, 1)
+    """
+
+    rank: ClassVar[int] = 2
+    cropping: Any = ((0, 0), (0, 0))
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Cropping3D(_Cropping):
+    """Remove slices along the three spatial axes.
+
+    >>> Cropping3D().compute_output_shape((None, 5, 5, 5, 1))
+    (None, 3, 3, 3, 1)
+    """
+
+    rank: ClassVar[int] = 3
+    cropping: Any = ((1, 1), (1, 1), (1, 1))
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Flatten(Layer):
+    """Everything but the batch axis into one axis (unknown if any size is unknown).
+
+    >>> Flatten().compute_output_shape((None, 7, 7, 64))
+    (None, 3136)
+    """
+
+    data_format: Any = None
+
+    def _validate(self) -> None:
+        self._set("data_format", check_data_format(self.data_format))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        rest = shape[1:]
+        if any(dim is None for dim in rest):
+            return (shape[0], None)
+        return (shape[0], math.prod(rest))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Reshape(Layer):
+    """A new shape for everything but the batch axis; one ``-1`` is inferred.
+
+    >>> Reshape((7, 7, 256)).compute_output_shape((None, 12544))
+    (None, 7, 7, 256)
+    >>> Reshape((-1, 4)).compute_output_shape((None, 6, 2))
+    (None, 3, 4)
+    """
+
+    target_shape: Any
+
+    def _validate(self) -> None:
+        if not isinstance(self.target_shape, (tuple, list)):
+            raise TypeError(
+                "`target_shape` must be a tuple or list of ints, not "
+                f"{type(self.target_shape).__name__}. Received: target_shape={self.target_shape!r}"
+            )
+        target = tuple(as_int(dim, "target_shape") for dim in self.target_shape)
+        if any(dim < -1 for dim in target) or target.count(-1) > 1:
+            raise ConvShapeError(
+                "`target_shape` must hold sizes >= 0 and at most one -1",
+                argument="target_shape",
+                received={"target_shape": self.target_shape},
+            )
+        self._set("target_shape", target)
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        rest = shape[1:]
+        target = self.target_shape
+        if any(dim is None for dim in rest):
+            return (shape[0], *(None if dim == -1 else dim for dim in target))
+        size = math.prod(rest)  # type: ignore[arg-type]
+        known = math.prod(dim for dim in target if dim != -1)
+        if -1 not in target:
+            if known != size:
+                raise ConvShapeError(
+                    "Reshape must keep the total size: the input holds "
+                    f"{size} elements, `target_shape` {known}",
+                    argument="target_shape",
+                    received={"input_shape": shape, "target_shape": target},
+                )
+            return (shape[0], *target)
+        if known == 0 or size % known:
+            raise ConvShapeError(
+                f"Reshape cannot infer the -1: {size} elements do not divide into parts of {known}",
+                argument="target_shape",
+                received={"input_shape": shape, "target_shape": target},
+            )
+        return (shape[0], *(size // known if dim == -1 else dim for dim in target))
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Permute(Layer):
+    """Reorder the non-batch axes; ``dims`` counts from 1.
+
+    >>> Permute((2, 1)).compute_output_shape((None, 10, 64))
+    (None, 64, 10)
+    """
+
+    dims: Any
+
+    def _validate(self) -> None:
+        if not isinstance(self.dims, (tuple, list)):
+            raise TypeError(
+                f"`dims` must be a tuple of ints, not {type(self.dims).__name__}. "
+                f"Received: dims={self.dims!r}"
+            )
+        dims = tuple(as_int(dim, "dims") for dim in self.dims)
+        if sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ConvShapeError(
+                "`dims` must be a permutation of 1..n (the batch axis is not included)",
+                argument="dims",
+                received={"dims": self.dims},
+            )
+        self._set("dims", dims)
+
+    def _check_input(self, input_shape: object) -> Shape:
+        shape = Layer._check_input(self, input_shape)
+        if len(shape) != len(self.dims) + 1:
+            raise ConvShapeError(
+                f"Permute with dims={self.dims} expects an input of rank {len(self.dims) + 1}",
+                argument="input_shape",
+                received={"input_shape": input_shape},
+            )
+        return shape
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        return (shape[0], *(shape[dim] for dim in self.dims))
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class RepeatVector(Layer):
+    """Repeat a vector ``n`` times: ``(batch, features)`` to ``(batch, n, features)``.
+
+    >>> RepeatVector(3).compute_output_shape((None, 32))
+    (None, 3, 32)
+    """
+
+    ndim: ClassVar[int | None] = 2
+    n: Any
+
+    def _validate(self) -> None:
+        self._set("n", check_count(self.n, "n"))
+
+    def _output_shape(self, shape: Shape) -> Shape:
+        return (shape[0], self.n, shape[1])
