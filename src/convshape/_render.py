@@ -87,26 +87,23 @@ def _column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Word-wrap like rich: words keep their trailing spaces, over-long words fold."""
+    """Word-wrap like rich with its default "ellipsis" overflow: words keep their trailing
+    spaces; a word longer than the width gets a line of its own, cut with "…"."""
     lines: list[str] = []
     line = ""
     for match in _WORD.finditer(text):
         word = match.group(0)
-        stripped = len(word.rstrip())
-        if len(line) + stripped <= width:
+        if not line or len(line) + len(word.rstrip()) <= width:
             line += word
-        elif stripped > width:
-            if line:
-                lines.append(line)
-            while len(word) > width:
-                lines.append(word[:width])
-                word = word[width:]
-            line = word
         else:
             lines.append(line)
             line = word
     lines.append(line)
-    return [item.rstrip() for item in lines]
+    return [_truncate(item.rstrip(), width) for item in lines]
+
+
+def _truncate(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _justify(text: str, width: int, how: str) -> str:
@@ -155,11 +152,14 @@ def render_summary(
     positions: Sequence[float] | None = None,
     show_trainable: bool = False,
     rows: Sequence[SummaryRow] | None = None,
+    console_width: int | None = None,
 ) -> str:
     """The text Keras 3's ``model.summary()`` prints for this summary.
 
     ``line_length`` defaults to 88 (100 with ``show_trainable``), Keras's width on a
     wide terminal; ``rows`` selects the rows shown (the totals always cover the model).
+    With ``console_width``, lines are fitted to a console that narrow as rich fits
+    them: table lines are cut, text lines wrapped.
     """
     line_length = line_length or (100 if show_trainable else 88)
     header = ["Layer (type)", "Output Shape", "Param #"]
@@ -170,7 +170,7 @@ def render_summary(
         header.append("Trainable")
         aligns.append("center")
     widths = _column_widths(line_length, positions)
-    lines = [f'Model: "{summary.name}"', _rule(widths, "┏", "━", "┳", "┓")]
+    lines = [_rule(widths, "┏", "━", "┳", "┓")]
     lines += _row_lines(header, widths, aligns, "┃")
     lines.append(_rule(widths, "┡", "━", "╇", "┩"))
     shown = summary.rows if rows is None else rows
@@ -186,14 +186,22 @@ def render_summary(
             cells.append(_trainable_cell(row))
         lines += _row_lines(cells, widths, aligns, "│")
     lines.append(_rule(widths, "└", "─", "┴", "┘"))
-    lines += [
+    title = f'Model: "{summary.name}"'
+    totals = [
         f" Total params: {summary.total_params:,} ({readable_memory_size(summary.total_bytes)})",
         f" Trainable params: {summary.trainable_params:,} "
         f"({readable_memory_size(summary.trainable_bytes)})",
         f" Non-trainable params: {summary.non_trainable_params:,} "
         f"({readable_memory_size(summary.non_trainable_bytes)})",
     ]
-    return "\n".join(lines) + "\n"
+    if console_width is not None:
+        fit = console_width
+        lines = [line[:fit] for line in lines]
+        wrapped_title = _wrap(title, fit)
+        totals = [part for line in totals for part in _wrap(line, fit)]
+    else:
+        wrapped_title = [title]
+    return "\n".join([*wrapped_title, *lines, *totals]) + "\n"
 
 
 def summary_html(summary: Summary) -> str:

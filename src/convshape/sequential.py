@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -261,6 +262,7 @@ class Sequential:
             positions,
             show_trainable,
             rows,
+            console_width=shutil.get_terminal_size().columns,
         )
         if print_fn is None:
             sys.stdout.write(text)

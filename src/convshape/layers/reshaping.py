@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._validate import Shape, as_int, check_count, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
@@ -38,11 +38,11 @@ class _SpatialOps:
         cls.ndim = cls.rank + 2
 
 
-def _pairs(value: object, rank: int, name: str) -> tuple[tuple[int, int], ...]:
-    """An int, a tuple of ``rank`` ints, or of ``rank`` (before, after) pairs (Keras's forms)."""
+def _pairs(value: object, rank: int, name: str) -> Any:
+    """Keras's normal form: (before, after) for 1D; for 2D/3D ``rank`` pairs from an int,
+    ``rank`` ints or ``rank`` (before, after) pairs."""
     if rank == 1:
-        before, after = standardize_tuple(value, 2, name, allow_zero=True)
-        return ((before, after),)
+        return standardize_tuple(value, 2, name, allow_zero=True)
     if isinstance(value, (tuple, list)):
         if len(value) != rank:
             raise ConvShapeError(
@@ -55,6 +55,10 @@ def _pairs(value: object, rank: int, name: str) -> tuple[tuple[int, int], ...]:
         return tuple((before, after) for before, after in pairs)
     each = standardize_tuple(value, 1, name, allow_zero=True)[0]
     return ((each, each),) * rank
+
+
+def _as_pairs(value: Any, rank: int) -> tuple[tuple[int, int], ...]:
+    return (value,) if rank == 1 else value  # type: ignore[no-any-return]
 
 
 def _with_sizes(shape: Shape, axes: range, sizes: list[int | None]) -> Shape:
@@ -147,7 +151,7 @@ class _ZeroPadding(_SpatialOps, Layer):
         axes = spatial_axes(self.rank, self.data_format)
         sizes = [
             None if shape[a] is None else shape[a] + before + after
-            for a, (before, after) in zip(axes, self.padding, strict=True)
+            for a, (before, after) in zip(axes, _as_pairs(self.padding, self.rank), strict=True)
         ]
         return _with_sizes(shape, axes, sizes)
 
@@ -187,19 +191,29 @@ class ZeroPadding3D(_ZeroPadding):
     padding: Any = ((1, 1), (1, 1), (1, 1))
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class _Cropping(_SpatialOps, Layer):
-    cropping: Any = (1, 1)
-    data_format: Any = None
+class _CroppingOps(_SpatialOps):
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        cropping: Any
+
+        def _set(self, name: str, value: object) -> None: ...
+
+    def _data_format(self) -> str:
+        return str(getattr(self, "data_format", "channels_last"))
 
     def _validate(self) -> None:
         self._set("cropping", _pairs(self.cropping, self.rank, "cropping"))
-        self._set("data_format", check_data_format(self.data_format))
+        if hasattr(self, "data_format"):
+            self._set("data_format", check_data_format(self._data_format_arg()))
+
+    def _data_format_arg(self) -> object:
+        return getattr(self, "data_format", None)
 
     def _output_shape(self, shape: Shape) -> Shape:
-        axes = spatial_axes(self.rank, self.data_format)
+        axes = spatial_axes(self.rank, self._data_format())
         sizes: list[int | None] = []
-        for axis, (before, after) in zip(axes, self.cropping, strict=True):
+        for axis, (before, after) in zip(axes, _as_pairs(self.cropping, self.rank), strict=True):
             size = shape[axis]
             if size is not None and before + after >= size:
                 raise ConvShapeError(
@@ -213,7 +227,7 @@ class _Cropping(_SpatialOps, Layer):
 
 
 @dataclass(frozen=True, slots=True, repr=False)
-class Cropping1D(_Cropping):
+class Cropping1D(_CroppingOps, Layer):
     """Remove steps at the start and the end (no ``data_format``, as in Keras).
 
     >>> Cropping1D((2, 1)).compute_output_shape((None, 10, 3))
@@ -221,15 +235,11 @@ class Cropping1D(_Cropping):
     """
 
     rank: ClassVar[int] = 1
-
-    def _validate(self) -> None:
-        if self.data_format is not None:
-            raise TypeError("Cropping1D() got an unexpected keyword argument 'data_format'")
-        _Cropping._validate(self)
+    cropping: Any = (1, 1)
 
 
 @dataclass(frozen=True, slots=True, repr=False)
-class Cropping2D(_Cropping):
+class Cropping2D(_CroppingOps, Layer):
     """Remove rows and columns.
 
     >>> Cropping2D(((1, 1), (2, 0))).compute_output_shape((None, 28, 28, 1))
@@ -238,10 +248,11 @@ class Cropping2D(_Cropping):
 
     rank: ClassVar[int] = 2
     cropping: Any = ((0, 0), (0, 0))
+    data_format: Any = None
 
 
 @dataclass(frozen=True, slots=True, repr=False)
-class Cropping3D(_Cropping):
+class Cropping3D(_CroppingOps, Layer):
     """Remove slices along the three spatial axes.
 
     >>> Cropping3D().compute_output_shape((None, 5, 5, 5, 1))
@@ -250,6 +261,7 @@ class Cropping3D(_Cropping):
 
     rank: ClassVar[int] = 3
     cropping: Any = ((1, 1), (1, 1), (1, 1))
+    data_format: Any = None
 
 
 @dataclass(frozen=True, slots=True, repr=False)
