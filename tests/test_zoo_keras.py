@@ -14,7 +14,7 @@ import pytest
 import convshape
 from convshape.layers import Layer
 from tests.oracles import ORACLE_COUNTS, oracle
-from tests.zoo import ZOO, ZooModel
+from tests.zoo import ZOO, ZooModel, unbuilt
 
 CONVSHAPE = SimpleNamespace(
     Sequential=convshape.Sequential, Input=convshape.Input, layers=convshape.layers
@@ -125,3 +125,28 @@ def test_seed_generator_totals() -> None:
     )
     assert model.output_shape == (None, 84, 84, 1)
     assert model.count_params() == 2330944
+
+
+def _summaries(model: Any, options: dict[str, Any]) -> list[str]:
+    printed: list[str] = []
+    model.summary(print_fn=printed.append, **options)
+    return printed
+
+
+@pytest.mark.parametrize("options", [{}, {"show_trainable": True}, {"line_length": 50}])
+def test_unbuilt_summary_matches_keras(keras: Any, options: dict[str, Any]) -> None:
+    ORACLE_COUNTS["keras zoo summaries (text)"] += 1
+    theirs = build_keras(keras, ZooModel("unbuilt", unbuilt))
+    ours = unbuilt(CONVSHAPE)
+    assert _summaries(ours, options) == _summaries(theirs, options)
+    assert not ours.built
+    with pytest.raises(AttributeError, match="has no defined outputs yet"):
+        _ = ours.output_shape
+
+
+def test_layer_range_matches_keras(keras: Any) -> None:
+    ORACLE_COUNTS["keras zoo summaries (text)"] += 1
+    theirs = build_keras(keras, ZOO[0])
+    ours = ZOO[0].build(CONVSHAPE)
+    options = {"layer_range": ["batch_normalization_1", "conv2d_transpose_1"]}
+    assert _summaries(ours, options) == _summaries(theirs, options)

@@ -354,6 +354,34 @@ def dilated_dense_net(k: Any) -> Any:
     )
 
 
+def frozen_model(k: Any) -> Any:
+    layers = k.layers
+    return k.Sequential(
+        [k.Input((12,)), layers.Dense(6), layers.BatchNormalization(), layers.Dense(2)],
+        trainable=False,
+        name="frozen",
+    )
+
+
+def unbuilt(k: Any) -> Any:
+    """No input shape: Keras shows "?" and "0 (unbuilt)" for layers not built at init."""
+    layers = k.layers
+    return k.Sequential(
+        [
+            layers.Dense(3),
+            layers.ReLU(),
+            layers.Conv2D(2, 3),
+            layers.Dropout(0.1),
+            layers.Reshape((2, 2)),
+            layers.BatchNormalization(),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.UpSampling1D(),
+            layers.Identity(),
+        ]
+    )
+
+
 ZOO = [
     ZooModel("dcgan_generator", dcgan_generator),
     ZooModel("dcgan_discriminator", dcgan_discriminator),
@@ -373,4 +401,5 @@ ZOO = [
     ZooModel("lora_and_dtypes", lora_and_dtypes),
     ZooModel("batch_sized_input", batch_sized_input),
     ZooModel("dilated_dense_net", dilated_dense_net),
+    ZooModel("frozen_model", frozen_model),
 ]

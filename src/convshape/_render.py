@@ -135,7 +135,7 @@ def _rule(widths: Sequence[int], left: str, fill: str, middle: str, right: str) 
 
 
 def _params_cell(row: SummaryRow) -> str:
-    if not row.built and row.has_weights:
+    if not row.built:
         return "0 (unbuilt)"
     return f"{row.params:,}"
 

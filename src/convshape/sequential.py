@@ -213,15 +213,15 @@ class Sequential:
                         0,
                         0,
                         0,
-                        trainable=layer.trainable and self.trainable,
-                        has_weights=type(layer)._weights is not Layer._weights,
+                        trainable=layer.trainable,
+                        built=layer._built_at_init,
                     )
                 )
-            return Summary(self.name, tuple(rows))
+            return Summary(self.name, tuple(rows), trainable=self.trainable)
         for layer, shape, output in zip(self._layers, self._inputs(), self._shapes, strict=True):
             weights = layer.weight_specs(shape)
-            trainable = [w for w in weights if w.trainable and self.trainable]
-            frozen = [w for w in weights if not (w.trainable and self.trainable)]
+            trainable = [w for w in weights if w.trainable]
+            frozen = [w for w in weights if not w.trainable]
             rows.append(
                 SummaryRow(
                     layer.name or "",
@@ -230,13 +230,13 @@ class Sequential:
                     sum(w.size for w in weights),
                     sum(w.size for w in trainable),
                     sum(w.size for w in frozen),
-                    trainable=layer.trainable and self.trainable,
+                    trainable=layer.trainable,
                     has_weights=bool(weights),
                     trainable_bytes=sum(w.size * (w.itemsize or 4) for w in trainable),
                     non_trainable_bytes=sum(w.size * (w.itemsize or 4) for w in frozen),
                 )
             )
-        return Summary(self.name, tuple(rows), self._input.batch_shape)
+        return Summary(self.name, tuple(rows), self._input.batch_shape, self.trainable)
 
     def summary(
         self,

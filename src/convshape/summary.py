@@ -19,8 +19,9 @@ __all__ = ["Summary", "SummaryRow"]
 class SummaryRow:
     """One layer of a summary.
 
-    ``output_shape`` is None when the model has no input shape yet (Keras prints
-    "?" and "0 (unbuilt)" then). Byte counts use each weight's dtype.
+    ``output_shape`` is None when the model has no input shape yet: Keras then prints
+    "?", and "0 (unbuilt)" for the layers it does not build in their constructor.
+    Byte counts use each weight's dtype.
     """
 
     name: str
@@ -33,11 +34,8 @@ class SummaryRow:
     has_weights: bool = False
     trainable_bytes: int = 0
     non_trainable_bytes: int = 0
-
-    @property
-    def built(self) -> bool:
-        """Whether the layer's input shape is known."""
-        return self.output_shape is not None
+    #: False for a layer Keras has not built yet (no input shape, weights not created).
+    built: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping of the row."""
@@ -69,15 +67,21 @@ class Summary:
     name: str
     rows: tuple[SummaryRow, ...]
     input_shape: Shape | None = None
+    #: A model made non-trainable freezes every weight, whatever its layers say.
+    trainable: bool = True
 
     @property
     def trainable_params(self) -> int:
         """Scalars in trainable weights."""
+        if not self.trainable:
+            return 0
         return sum(row.trainable_params for row in self.rows)
 
     @property
     def non_trainable_params(self) -> int:
         """Scalars in non-trainable weights."""
+        if not self.trainable:
+            return sum(row.params for row in self.rows)
         return sum(row.non_trainable_params for row in self.rows)
 
     @property
@@ -88,11 +92,15 @@ class Summary:
     @property
     def trainable_bytes(self) -> int:
         """Memory of the trainable weights, in bytes."""
+        if not self.trainable:
+            return 0
         return sum(row.trainable_bytes for row in self.rows)
 
     @property
     def non_trainable_bytes(self) -> int:
         """Memory of the non-trainable weights, in bytes."""
+        if not self.trainable:
+            return sum(row.trainable_bytes + row.non_trainable_bytes for row in self.rows)
         return sum(row.non_trainable_bytes for row in self.rows)
 
     @property
@@ -109,6 +117,7 @@ class Summary:
         """A JSON-ready mapping: name, input/output shapes, layers and totals."""
         return {
             "name": self.name,
+            "trainable": self.trainable,
             "input_shape": None if self.input_shape is None else list(self.input_shape),
             "output_shape": None if self.output_shape is None else list(self.output_shape),
             "layers": [row.to_dict() for row in self.rows],

@@ -121,6 +121,9 @@ class Layer:
     min_ndim: ClassVar[int] = 1
     #: Base keyword arguments this class's Keras constructor does not take.
     _rejected_base: ClassVar[frozenset[str]] = frozenset()
+    #: Whether Keras builds the layer in its constructor (a summary without an input
+    #: shows "0" for it rather than "0 (unbuilt)").
+    _built_at_init: ClassVar[bool] = False
     #: Whether ``input_dim`` declares the input shape (Embedding uses it for its vocabulary).
     _input_dim_is_shape: ClassVar[bool] = True
 

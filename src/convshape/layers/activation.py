@@ -43,6 +43,8 @@ class Activation(Layer):
     (None, 3)
     """
 
+    _built_at_init: ClassVar[bool] = True
+
     activation: Any
 
 
@@ -53,6 +55,8 @@ class ReLU(Layer):
     >>> ReLU(max_value=6.0).compute_output_shape((None, 8, 8, 3))
     (None, 8, 8, 3)
     """
+
+    _built_at_init: ClassVar[bool] = True
 
     max_value: Any = None
     negative_slope: Any = 0.0
@@ -71,6 +75,8 @@ class LeakyReLU(Layer):
     >>> LeakyReLU().count_params((None, 12544))
     0
     """
+
+    _built_at_init: ClassVar[bool] = True
 
     negative_slope: Any = 0.3
 
@@ -125,6 +131,8 @@ class ELU(Layer):
     (None, 4)
     """
 
+    _built_at_init: ClassVar[bool] = True
+
     alpha: Any = 1.0
 
 
@@ -136,6 +144,8 @@ class Softmax(Layer):
     (None, 10)
     """
 
+    _built_at_init: ClassVar[bool] = True
+
     axis: Any = -1
 
 
@@ -146,6 +156,8 @@ class Dropout(Layer):
     >>> Dropout(0.3).compute_output_shape((None, 128))
     (None, 128)
     """
+
+    _built_at_init: ClassVar[bool] = True
 
     rate: Any
     noise_shape: Any = None
@@ -162,6 +174,8 @@ class GaussianNoise(Layer):
     >>> GaussianNoise(0.1).compute_output_shape((None, 16))
     (None, 16)
     """
+
+    _built_at_init: ClassVar[bool] = True
 
     stddev: Any
     seed: Any = None
@@ -185,6 +199,8 @@ class SpatialDropout1D(_SpatialDropoutOps, Layer):
     >>> SpatialDropout1D(0.2).compute_output_shape((None, 10, 4))
     (None, 10, 4)
     """
+
+    _built_at_init: ClassVar[bool] = True
 
     ndim: ClassVar[int | None] = 3
     rate: Any
@@ -213,6 +229,8 @@ class SpatialDropout2D(_SpatialDropoutND):
     (None, 8, 8, 4)
     """
 
+    _built_at_init: ClassVar[bool] = True
+
     ndim: ClassVar[int | None] = 4
 
 
@@ -223,5 +241,7 @@ class SpatialDropout3D(_SpatialDropoutND):
     >>> SpatialDropout3D(0.2).compute_output_shape((None, 4, 4, 4, 2))
     (None, 4, 4, 4, 2)
     """
+
+    _built_at_init: ClassVar[bool] = True
 
     ndim: ClassVar[int | None] = 5

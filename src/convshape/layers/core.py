@@ -185,3 +185,5 @@ class Identity(Layer):
     >>> Identity().compute_output_shape((None, 3))
     (None, 3)
     """
+
+    _built_at_init: ClassVar[bool] = True

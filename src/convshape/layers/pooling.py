@@ -28,6 +28,7 @@ __all__ = [
 
 class _PoolOps:
     __slots__ = ()
+    _built_at_init: ClassVar[bool] = True
     rank: ClassVar[int] = 2
     ndim: ClassVar[int | None] = 4
 

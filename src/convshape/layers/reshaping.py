@@ -294,6 +294,8 @@ class Reshape(Layer):
     (None, 3, 4)
     """
 
+    _built_at_init: ClassVar[bool] = True
+
     target_shape: Any
 
     def _validate(self) -> None:
