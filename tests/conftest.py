@@ -20,3 +20,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for name, count in sorted(ORACLE_COUNTS.items()):
         terminalreporter.write_line(f"{name}: {count}")
     terminalreporter.write_line(f"total: {sum(ORACLE_COUNTS.values())}")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the golden files of rendered summaries instead of comparing with them",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

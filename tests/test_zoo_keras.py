@@ -49,7 +49,7 @@ def _fold(layers: list[Layer], shape: tuple[int | None, ...]) -> tuple[int | Non
 
 
 @pytest.mark.parametrize("entry", ZOO, ids=[entry.name for entry in ZOO])
-def test_zoo_matches_keras(keras: Any, entry: ZooModel) -> None:
+def test_zoo_matches_keras(keras: Any, entry: ZooModel, monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
     theirs = build_keras(keras, entry)
@@ -69,19 +69,13 @@ def test_zoo_matches_keras(keras: Any, entry: ZooModel) -> None:
     assert summary.trainable_params == _count(theirs.trainable_weights)
     assert summary.non_trainable_params == _count(theirs.non_trainable_weights)
 
-    # The summary, character for character, at Keras's default width and at others.
-    for options in (
-        {},
-        {"line_length": 120},
-        {"line_length": 70, "positions": [0.4, 0.7, 1.0]},
-        {"show_trainable": True},
-    ):
-        ORACLE_COUNTS["keras zoo summaries (text)"] += 1
-        captured: list[str] = []
-        theirs.summary(print_fn=captured.append, **options)
-        printed: list[str] = []
-        ours.summary(print_fn=printed.append, **options)
-        assert printed == captured, f"summary differs with {options}"
+    # The summary, character for character, at Keras's default width and at others, on an
+    # 80-column terminal (rich cuts wider tables) and on a wide one.
+    for columns in ("80", "200"):
+        monkeypatch.setenv("COLUMNS", columns)
+        for options in SUMMARY_OPTIONS:
+            ORACLE_COUNTS["keras zoo summaries (text)"] += 1
+            assert _summaries(ours, options) == _summaries(theirs, options), (columns, options)
 
     if entry.runnable:
         ORACLE_COUNTS["keras zoo forward passes on zeros"] += 1
@@ -89,6 +83,14 @@ def test_zoo_matches_keras(keras: Any, entry: ZooModel) -> None:
         dtype = "int32" if type(ours.layers[0]).__name__ == "Embedding" else "float32"
         output = theirs(np.zeros(batch, dtype=dtype))
         assert tuple(output.shape) == _fold(ours.layers, batch)
+
+
+SUMMARY_OPTIONS: list[dict[str, Any]] = [
+    {},
+    {"line_length": 120},
+    {"line_length": 70, "positions": [0.4, 0.7, 1.0]},
+    {"show_trainable": True},
+]
 
 
 def _input_of(model: convshape.Sequential, layer: Layer) -> tuple[int | None, ...]:
