@@ -141,7 +141,8 @@ class Layer:
         check_bool(self.trainable, "trainable")
         check_bool(self.autocast, "autocast")
         if self.input_dim is not None and self._input_dim_is_shape:
-            if self.input_shape is not None:
+            # Re-validation (dataclasses.replace) sees the input_shape derived from input_dim.
+            if self.input_shape is not None and tuple(self.input_shape) != (self.input_dim,):
                 raise ConvShapeError(
                     "pass `input_shape` or `input_dim`, not both",
                     argument="input_dim",

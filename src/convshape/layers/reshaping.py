@@ -58,7 +58,8 @@ def _pairs(value: object, rank: int, name: str) -> Any:
 
 
 def _as_pairs(value: Any, rank: int) -> tuple[tuple[int, int], ...]:
-    return (value,) if rank == 1 else value  # type: ignore[no-any-return]
+    pairs: tuple[tuple[int, int], ...] = (value,) if rank == 1 else value
+    return pairs
 
 
 def _with_sizes(shape: Shape, axes: range, sizes: list[int | None]) -> Shape:
@@ -149,10 +150,10 @@ class _ZeroPadding(_SpatialOps, Layer):
 
     def _output_shape(self, shape: Shape) -> Shape:
         axes = spatial_axes(self.rank, self.data_format)
-        sizes = [
-            None if shape[a] is None else shape[a] + before + after
-            for a, (before, after) in zip(axes, _as_pairs(self.padding, self.rank), strict=True)
-        ]
+        sizes: list[int | None] = []
+        for axis, (before, after) in zip(axes, _as_pairs(self.padding, self.rank), strict=True):
+            size = shape[axis]
+            sizes.append(None if size is None else size + before + after)
         return _with_sizes(shape, axes, sizes)
 
 

@@ -1,0 +1,211 @@
+"""The layer and Sequential API: construction, naming, inputs, symbolic calls, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import convshape as cs
+from convshape import Input, InputLayer, Sequential, layers
+
+
+def test_layers_are_frozen_dataclasses() -> None:
+    layer = layers.Conv2D(8, 3)
+    assert dataclasses.is_dataclass(layer)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        layer.filters = 4  # type: ignore[misc]
+    assert layer == layers.Conv2D(8, (3, 3), strides=1)
+    assert dataclasses.replace(layer, name="c").name == "c"
+
+
+def test_positional_arguments_follow_keras_order() -> None:
+    conv = layers.Conv2D(32, 3, 2, "same")
+    assert (conv.filters, conv.kernel_size, conv.strides, conv.padding) == (
+        32,
+        (3, 3),
+        (2, 2),
+        "same",
+    )
+    transpose = layers.Conv2DTranspose(16, 4, 2, "same", 1)
+    assert transpose.output_padding == (1, 1)
+    # Conv3DTranspose takes data_format before output_padding, as Keras does.
+    assert layers.Conv3DTranspose(4, 3, 2, "valid", "channels_first", 1).output_padding == (1, 1, 1)
+    assert layers.Dense(4, "relu").activation == "relu"
+    assert layers.DepthwiseConv2D(3, 1, "same", 2).depth_multiplier == 2
+    assert layers.MaxPooling2D((3, 3), (2, 2), "same").strides == (2, 2)
+
+
+def test_repr_shows_the_arguments_that_differ_from_keras_defaults() -> None:
+    assert repr(layers.Conv2D(8, 3)) == "Conv2D(filters=8, kernel_size=(3, 3))"
+    assert (
+        repr(layers.Dense(4, use_bias=False, name="d"))
+        == "Dense(name='d', units=4, use_bias=False)"
+    )
+    assert repr(layers.Conv2DTranspose(1, 5, strides=3, padding="same")) == (
+        "Conv2DTranspose(filters=1, kernel_size=(5, 5), strides=(3, 3), padding='same')"
+    )
+
+
+def test_weight_specs_and_counts() -> None:
+    shape = (None, 7, 7, 256)
+    layer = layers.Conv2DTranspose(128, 5, strides=2, padding="same")
+    assert [(w.name, w.shape, w.trainable) for w in layer.weight_specs(shape)] == [
+        ("kernel", (5, 5, 128, 256), True),
+        ("bias", (128,), True),
+    ]
+    assert layer.count_params(shape) == 819328
+    frozen = layers.Conv2DTranspose(128, 5, trainable=False)
+    assert frozen.count_trainable_params(shape) == 0
+    assert frozen.count_non_trainable_params(shape) == 819328
+    assert layers.Dense(4, dtype="float16").weight_specs((None, 3))[0].itemsize == 2
+
+
+def test_keras_same_even_kernel_pitfall_warns_at_the_layer() -> None:
+    layer = layers.Conv2DTranspose(8, 4, strides=2, padding="same", output_padding=0)
+    with pytest.warns(cs.ConvShapeWarning, match="TensorFlow rejects it at run time"):
+        assert layer.compute_output_shape((None, 7, 7, 3)) == (None, 12, 12, 8)
+
+
+def test_symbolic_call() -> None:
+    x = Input((28, 28, 1))
+    y = layers.Conv2D(4, 3, strides=2)(x)
+    assert y.shape == (None, 13, 13, 4)
+    assert y.source is x
+    assert isinstance(x.layer, InputLayer)
+    with pytest.raises(TypeError, match="can only be called on a convshape symbolic tensor"):
+        layers.Dense(3)((None, 4))  # type: ignore[arg-type]
+
+
+def test_automatic_names_count_per_model_and_prefix() -> None:
+    model = Sequential(
+        [
+            Input((8,)),
+            layers.Dense(4),
+            layers.Dense(4, name="dense_9"),
+            layers.Dense(4),
+            layers.LeakyReLU(),
+            layers.PReLU(),
+            layers.ELU(),
+        ]
+    )
+    assert [layer.name for layer in model.layers] == [
+        "dense",
+        "dense_9",
+        "dense_1",
+        "leaky_re_lu",
+        "p_re_lu",
+        "elu",
+    ]
+    other = Sequential([Input((8,)), layers.Dense(4)])
+    assert other.layers[0].name == "dense"
+
+
+def test_first_layer_input_shape_with_batch_size_and_input_dim() -> None:
+    model = Sequential([layers.Dense(4, input_shape=(3,), batch_size=16)])
+    assert model.input_shape == (16, 3)
+    assert model.output_shape == (16, 4)
+    assert Sequential([layers.Dense(4, input_dim=5)]).input_shape == (None, 5)
+    assert layers.Embedding(100, 8).input_shape is None
+    with pytest.raises(cs.ConvShapeError, match="pass `input_shape` or `input_dim`, not both"):
+        layers.Dense(4, input_shape=(2,), input_dim=3)
+
+
+def test_input_layer_forms() -> None:
+    assert Sequential([InputLayer(input_shape=(4,)), layers.Dense(2)]).input_shape == (None, 4)
+    assert Sequential([InputLayer(batch_input_shape=(2, 4)), layers.Dense(2)]).output_shape == (
+        2,
+        2,
+    )
+    assert InputLayer(input_tensor=Input((3,))).batch_shape == (None, 3)
+    with pytest.raises(cs.ConvShapeError, match="pass `batch_size` or `batch_shape`, not both"):
+        InputLayer(batch_shape=(2, 4), batch_size=2)
+    with pytest.raises(TypeError, match="`input_tensor` must be a convshape symbolic tensor"):
+        InputLayer(input_tensor=(None, 3))
+
+
+def test_sequential_input_rules() -> None:
+    model = Sequential([Input((3,))])
+    with pytest.raises(cs.ConvShapeError, match="already has the input shape"):
+        model.add(Input((4,)))
+    late = Sequential([layers.Dense(2)])
+    with pytest.raises(cs.ConvShapeError, match="must come before its layers"):
+        late.add(InputLayer((3,)))
+    with pytest.raises(TypeError, match="only convshape layers can be added"):
+        model.add("dense")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"only a tensor from convshape\.Input"):
+        model.add(layers.Dense(2)(Input((3,))))
+    with pytest.raises(TypeError, match="`name` must be a str"):
+        Sequential(name=3)  # type: ignore[arg-type]
+
+
+def test_add_rejects_a_layer_that_does_not_fit_and_keeps_the_model() -> None:
+    model = Sequential([Input((4, 4, 1)), layers.Conv2D(2, 3)])
+    with pytest.raises(
+        cs.EmptyOutputError, match="Conv2D: in spatial dimension 0 the effective kernel"
+    ):
+        model.add(layers.Conv2D(2, 3))
+    assert len(model.layers) == 1
+    assert model.output_shape == (None, 2, 2, 2)
+
+
+def test_pop() -> None:
+    model = Sequential([Input((3,)), layers.Dense(4)])
+    assert model.pop().name == "dense"
+    assert model.output_shape == (None, 3)
+    with pytest.raises(cs.ConvShapeError, match="no layers in the model to pop"):
+        model.pop()
+
+
+def test_input_shape_validation() -> None:
+    layer = layers.Dense(3)
+    with pytest.raises(TypeError, match="`input_shape` must be a tuple or list"):
+        layer.compute_output_shape(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="`input_shape` must hold ints or None, not float"):
+        layer.compute_output_shape((None, 2.0))  # type: ignore[arg-type]
+    with pytest.raises(cs.ConvShapeError, match="expects an input of rank >= 2"):
+        layer.compute_output_shape((3,))
+    with pytest.raises(cs.ConvShapeError, match="`dtype` must be None or one of"):
+        layers.Dense(3, dtype="complex64")
+
+
+@pytest.mark.parametrize(
+    ("layer", "shape", "expected"),
+    [
+        pytest.param(
+            layers.Conv1D(4, 3, padding="causal", strides=2),
+            (None, 9, 2),
+            (None, 5, 4),
+            id="causal-strided",
+        ),
+        pytest.param(
+            layers.Conv2DTranspose(3, 3, strides=2),
+            (None, None, 5, 2),
+            (None, None, 11, 3),
+            id="unknown-height",
+        ),
+        pytest.param(layers.Flatten(), (None, None, 3), (None, None), id="flatten-unknown"),
+        pytest.param(
+            layers.Reshape((-1, 2)), (None, None, 4), (None, None, 2), id="reshape-unknown"
+        ),
+        pytest.param(layers.Dense(3), (None, 4, 5, 6), (None, 4, 5, 3), id="dense-rank-4"),
+        pytest.param(layers.Embedding(10, 4), (None, 3, 2), (None, 3, 2, 4), id="embedding-rank-3"),
+        pytest.param(layers.ZeroPadding1D(2), (None, 5, 1), (None, 9, 1), id="zeropad-int"),
+        pytest.param(
+            layers.Cropping3D(((1, 0), 1, (0, 2))),
+            (None, 5, 5, 5, 1),
+            (None, 4, 3, 3, 1),
+            id="crop3d-mixed",
+        ),
+        pytest.param(
+            layers.GlobalMaxPooling2D(keepdims=True, data_format="channels_first"),
+            (None, 3, 5, 5),
+            (None, 3, 1, 1),
+            id="global-cf-keepdims",
+        ),
+    ],
+)
+def test_output_shapes(
+    layer: layers.Layer, shape: tuple[int | None, ...], expected: tuple[int | None, ...]
+) -> None:
+    assert layer.compute_output_shape(shape) == expected
