@@ -11,7 +11,8 @@ Pad(before=1, after=2)
 
 from __future__ import annotations
 
-from . import layers
+import importlib
+
 from .arithmetic import (
     Pad,
     conv_output_length,
@@ -22,9 +23,40 @@ from .arithmetic import (
     effective_kernel_size,
 )
 from .errors import ConvShapeError, ConvShapeWarning, EmptyOutputError
-from .layers import Input, InputLayer
-from .sequential import Sequential
-from .summary import Summary, SummaryRow
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any
+
+    from . import layers
+    from .layers.core import Input, InputLayer
+    from .sequential import Sequential
+    from .summary import Summary, SummaryRow
+
+# Layers and models load on first use, so that `import convshape` stays cheap.
+_LAZY = {
+    "layers": ("convshape.layers", None),
+    "Input": ("convshape.layers.core", "Input"),
+    "InputLayer": ("convshape.layers.core", "InputLayer"),
+    "Sequential": ("convshape.sequential", "Sequential"),
+    "Summary": ("convshape.summary", "Summary"),
+    "SummaryRow": ("convshape.summary", "SummaryRow"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'convshape' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

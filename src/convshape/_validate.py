@@ -38,6 +38,8 @@ def as_int(value: object, name: str) -> int:
     Traceback (most recent call last):
     TypeError: `kernel_size` must be an int, not float. Received: kernel_size=2.0
     """
+    if type(value) is int:  # the common case, without the slower ABC check
+        return value
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(
             f"`{name}` must be an int, not {type(value).__name__}. Received: {name}={value!r}"
@@ -183,6 +185,10 @@ def check_shape(value: object, name: str = "input_shape") -> Shape:
             f"`{name}` must be a tuple or list of ints (or None), "
             f"not {type(value).__name__}. Received: {name}={value!r}"
         )
+    if type(value) is tuple and all(
+        dim is None or (type(dim) is int and dim >= 0) for dim in value
+    ):  # the common case: already a tuple of plain ints and None
+        return value
     shape: list[int | None] = []
     for dim in value:
         if dim is None:

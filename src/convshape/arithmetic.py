@@ -24,11 +24,14 @@ Pad(before=1, after=2)
 from __future__ import annotations
 
 import warnings
-from typing import overload
 
 from ._types import Pad, PaddingArg
 from ._validate import check_output_padding, check_padding, check_positive, check_size
 from .errors import ConvShapeError, ConvShapeWarning, EmptyOutputError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import overload
 
 __all__ = [
     "Pad",
@@ -246,14 +249,26 @@ def _output_range(size: int, k_eff: int, stride: int, mode: str | Pad) -> range:
 # Public functions.
 
 
-@overload
-def conv_output_length(
-    size: int, kernel_size: int, stride: int = 1, padding: PaddingArg = "valid", dilation: int = 1
-) -> int: ...
-@overload
-def conv_output_length(
-    size: None, kernel_size: int, stride: int = 1, padding: PaddingArg = "valid", dilation: int = 1
-) -> None: ...
+if TYPE_CHECKING:
+
+    @overload
+    def conv_output_length(
+        size: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: PaddingArg = "valid",
+        dilation: int = 1,
+    ) -> int: ...
+    @overload
+    def conv_output_length(
+        size: None,
+        kernel_size: int,
+        stride: int = 1,
+        padding: PaddingArg = "valid",
+        dilation: int = 1,
+    ) -> None: ...
+
+
 def conv_output_length(
     size: int | None,
     kernel_size: int,
@@ -310,24 +325,28 @@ def conv_padding(
     return pad
 
 
-@overload
-def conv_transpose_output_length(
-    size: int,
-    kernel_size: int,
-    stride: int = 1,
-    padding: PaddingArg = "valid",
-    output_padding: int | None = None,
-    dilation: int = 1,
-) -> int: ...
-@overload
-def conv_transpose_output_length(
-    size: None,
-    kernel_size: int,
-    stride: int = 1,
-    padding: PaddingArg = "valid",
-    output_padding: int | None = None,
-    dilation: int = 1,
-) -> None: ...
+if TYPE_CHECKING:
+
+    @overload
+    def conv_transpose_output_length(
+        size: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: PaddingArg = "valid",
+        output_padding: int | None = None,
+        dilation: int = 1,
+    ) -> int: ...
+    @overload
+    def conv_transpose_output_length(
+        size: None,
+        kernel_size: int,
+        stride: int = 1,
+        padding: PaddingArg = "valid",
+        output_padding: int | None = None,
+        dilation: int = 1,
+    ) -> None: ...
+
+
 def conv_transpose_output_length(
     size: int | None,
     kernel_size: int,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shutil
 import sys
@@ -13,7 +12,7 @@ from typing import Any
 from ._render import default_line_length, render_summary
 from ._validate import Shape, check_bool
 from .errors import ConvShapeError
-from .layers._base import Layer, SymbolicTensor, snake_case
+from .layers._base import Layer, SymbolicTensor, Weight, snake_case, with_name
 from .layers.core import InputLayer
 from .summary import Summary, SummaryRow
 
@@ -53,6 +52,7 @@ class Sequential:
         self._input: InputLayer | None = None
         self._layers: list[Layer] = []
         self._shapes: list[Shape] = []
+        self._weights: list[tuple[Weight, ...]] = []
         self._auto_names: Counter[str] = Counter()
         for layer in layers or ():
             self.add(layer)
@@ -89,8 +89,10 @@ class Sequential:
         if self._input is not None:
             previous = self._shapes[-1] if self._shapes else self._input.batch_shape
             shape = named.compute_output_shape(previous)
-            named.weight_specs(previous)  # building may fail (unknown channels, groups)
+            # Building may fail too (unknown channels, groups that do not divide them).
+            weights = named._checked_weight_specs(previous)
             self._shapes.append(shape)
+            self._weights.append(weights)
         self._layers.append(named)
 
     def _set_input(self, input_layer: InputLayer) -> None:
@@ -115,7 +117,7 @@ class Sequential:
             prefix = snake_case(type(layer).__name__)
             count = self._auto_names[prefix]
             self._auto_names[prefix] += 1
-            layer = dataclasses.replace(layer, name=prefix if count == 0 else f"{prefix}_{count}")
+            layer = with_name(layer, prefix if count == 0 else f"{prefix}_{count}")
         if any(existing.name == layer.name for existing in self._layers):
             raise ConvShapeError(
                 "all layers of a Sequential model must have unique names; "
@@ -139,6 +141,7 @@ class Sequential:
             )
         if self._shapes:
             self._shapes.pop()
+            self._weights.pop()
         return self._layers.pop()
 
     # -- inspection -------------------------------------------------------------
@@ -185,11 +188,6 @@ class Sequential:
         shape: Shape = self._input.batch_shape
         return shape
 
-    def _inputs(self) -> list[Shape]:
-        """The input shape of every layer."""
-        first = self._require_built("inspect")
-        return [first, *self._shapes[:-1]]
-
     def count_params(self) -> int:
         """Every scalar of every weight, as Keras's ``model.count_params()``.
 
@@ -218,8 +216,7 @@ class Sequential:
                     )
                 )
             return Summary(self.name, tuple(rows), trainable=self.trainable)
-        for layer, shape, output in zip(self._layers, self._inputs(), self._shapes, strict=True):
-            weights = layer.weight_specs(shape)
+        for layer, weights, output in zip(self._layers, self._weights, self._shapes, strict=True):
             trainable = [w for w in weights if w.trainable]
             frozen = [w for w in weights if not w.trainable]
             rows.append(

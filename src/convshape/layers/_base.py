@@ -8,16 +8,29 @@ tensors.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import KW_ONLY, MISSING, dataclass, fields
-from typing import Any, ClassVar, NamedTuple
+from dataclasses import KW_ONLY, MISSING, dataclass, field, fields
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from .._validate import Shape, as_int, check_bool, check_count, check_shape
 from ..errors import ConvShapeError
 
-__all__ = ["Layer", "SymbolicTensor", "Weight", "check_lora", "lora_weights", "snake_case"]
+L = TypeVar("L", bound="Layer")
+
+__all__ = [
+    "Layer",
+    "SymbolicTensor",
+    "Weight",
+    "check_lora",
+    "lora_weights",
+    "snake_case",
+    "with_name",
+]
+
+_CACHE_SIZE = 256
 
 #: Bytes per parameter for the dtypes Keras stores variables in.
 _DTYPE_BYTES = {
@@ -35,6 +48,25 @@ _DTYPE_BYTES = {
 }
 
 
+def with_name(layer: L, name: str) -> L:
+    """A copy of a (validated) layer under another name, without validating it again."""
+    copy = object.__new__(type(layer))
+    for field_name in _field_names(type(layer)):
+        object.__setattr__(copy, field_name, getattr(layer, field_name))
+    object.__setattr__(copy, "name", name)
+    return copy
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type[Layer]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(spec.name for spec in fields(cls))
+    return names
+
+
 def _is_default(value: object, default: object) -> bool:
     """Equal to the default once normalised: 1 and (1, 1), None and "channels_last"."""
     if value == default:
@@ -44,6 +76,7 @@ def _is_default(value: object, default: object) -> bool:
     return default is None and value == "channels_last"
 
 
+@functools.lru_cache(maxsize=256)
 def snake_case(class_name: str) -> str:
     """Keras's automatic layer name for a class name.
 
@@ -114,6 +147,10 @@ class Layer:
     input_shape: Sequence[int | None] | None = None
     input_dim: int | None = None
     batch_size: int | None = None
+    #: Output shapes already computed, by input shape (shared by renamed copies).
+    _shape_cache: dict[Shape, Shape] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     #: The exact rank (batch included) Keras's InputSpec requires; None for any.
     ndim: ClassVar[int | None] = None
@@ -128,7 +165,7 @@ class Layer:
     _input_dim_is_shape: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        for spec in fields(Layer):
+        for spec in fields(Layer) if self._rejected_base else ():
             if spec.name in self._rejected_base and getattr(self, spec.name) != spec.default:
                 raise TypeError(
                     f"{type(self).__name__}() got an unexpected keyword argument {spec.name!r}"
@@ -160,6 +197,8 @@ class Layer:
         """The class and the arguments that differ from Keras's defaults."""
         shown = []
         for spec in fields(self):
+            if not spec.repr:
+                continue
             value = getattr(self, spec.name)
             if spec.default is MISSING or not _is_default(value, spec.default):
                 shown.append(f"{spec.name}={value!r}")
@@ -201,7 +240,23 @@ class Layer:
         ...     (None, 7, 7, 256))
         (None, 14, 14, 128)
         """
-        return self._output_shape(self._check_input(input_shape))
+        if type(input_shape) is not tuple:
+            return self._output_shape(self._check_input(input_shape))
+        for dim in input_shape:
+            # Only plain ints and None may hit the cache: (None, True) == (None, 1).
+            if dim is not None and type(dim) is not int:
+                return self._output_shape(self._check_input(input_shape))
+        cache = self._shape_cache
+        output = cache.get(input_shape)
+        if output is None:
+            output = self._output_shape(self._check_input(input_shape))
+            if len(cache) < _CACHE_SIZE and self._cacheable():
+                cache[input_shape] = output
+        return output
+
+    def _cacheable(self) -> bool:
+        """False where computing the shape may warn, so that every call warns."""
+        return True
 
     def _output_shape(self, shape: Shape) -> Shape:
         return shape
@@ -215,6 +270,10 @@ class Layer:
         """
         shape = self._check_input(input_shape)
         self._output_shape(shape)
+        return self._checked_weight_specs(shape)
+
+    def _checked_weight_specs(self, shape: Shape) -> tuple[Weight, ...]:
+        """weight_specs for a shape already validated (and shown to have an output)."""
         itemsize = self._bytes_per_param()
         return tuple(
             Weight(w.name, w.shape, w.trainable and self.trainable, w.itemsize or itemsize)

@@ -221,7 +221,6 @@ class _SpatialDropoutND(_SpatialDropoutOps, Layer):
         self._set("data_format", check_data_format(self.data_format))
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class SpatialDropout2D(_SpatialDropoutND):
     """Drops whole 2D feature maps.
 
@@ -229,18 +228,21 @@ class SpatialDropout2D(_SpatialDropoutND):
     (None, 8, 8, 4)
     """
 
+    __slots__ = ()
+
     _built_at_init: ClassVar[bool] = True
 
     ndim: ClassVar[int | None] = 4
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class SpatialDropout3D(_SpatialDropoutND):
     """Drops whole 3D feature maps.
 
     >>> SpatialDropout3D(0.2).compute_output_shape((None, 4, 4, 4, 2))
     (None, 4, 4, 4, 2)
     """
+
+    __slots__ = ()
 
     _built_at_init: ClassVar[bool] = True
 

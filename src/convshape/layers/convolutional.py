@@ -161,7 +161,6 @@ class _Conv(_ConvOps, Layer):
         return (*lora_weights(kernel, self.lora_rank, self.filters), *bias)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Conv1D(_Conv):
     """1D convolution (``"causal"`` padding allowed).
 
@@ -171,10 +170,11 @@ class Conv1D(_Conv):
     (None, 100, 32)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Conv2D(_Conv):
     """2D convolution.
 
@@ -182,16 +182,19 @@ class Conv2D(_Conv):
     (None, 14, 14, 64)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 2
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Conv3D(_Conv):
     """3D convolution.
 
     >>> Conv3D(8, (3, 3, 3)).compute_output_shape((None, 16, 16, 16, 1))
     (None, 14, 14, 14, 8)
     """
+
+    __slots__ = ()
 
     rank: ClassVar[int] = 3
 
@@ -225,6 +228,10 @@ class _ConvTransposeOps(_ConvOps):
                         received={"output_padding": output_padding, "strides": self.strides},
                     )
         self._reject_strided_dilation()
+
+    def _cacheable(self) -> bool:
+        # Only "same" with an explicit output_padding can predict a length TensorFlow rejects.
+        return self.padding != "same" or self.output_padding is None
 
     def _output_shape(self, shape: Shape) -> Shape:
         op = self.output_padding
@@ -269,7 +276,6 @@ class _ConvTranspose12(_ConvTransposeOps, Layer):
     bias_constraint: Any = None
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Conv1DTranspose(_ConvTranspose12):
     """1D transposed convolution.
 
@@ -279,10 +285,11 @@ class Conv1DTranspose(_ConvTranspose12):
     (None, 100, 16)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Conv2DTranspose(_ConvTranspose12):
     """2D transposed convolution; "same" crops the odd extra at the bottom/right.
 
@@ -292,6 +299,8 @@ class Conv2DTranspose(_ConvTranspose12):
     >>> layer.count_params((None, 7, 7, 256))
     819200
     """
+
+    __slots__ = ()
 
     rank: ClassVar[int] = 2
 
@@ -366,7 +375,6 @@ class _SeparableConv(_ConvOps, Layer):
         )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class SeparableConv1D(_SeparableConv):
     """Depthwise then pointwise 1D convolution.
 
@@ -374,16 +382,19 @@ class SeparableConv1D(_SeparableConv):
     624
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class SeparableConv2D(_SeparableConv):
     """Depthwise then pointwise 2D convolution.
 
     >>> SeparableConv2D(64, 3, padding="same").compute_output_shape((None, 32, 32, 16))
     (None, 32, 32, 64)
     """
+
+    __slots__ = ()
 
     rank: ClassVar[int] = 2
 
@@ -423,7 +434,6 @@ class _DepthwiseConv(_ConvOps, Layer):
         )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class DepthwiseConv1D(_DepthwiseConv):
     """One 1D filter per input channel (times ``depth_multiplier``).
 
@@ -431,15 +441,18 @@ class DepthwiseConv1D(_DepthwiseConv):
     (None, 8, 8)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class DepthwiseConv2D(_DepthwiseConv):
     """One 2D filter per input channel (times ``depth_multiplier``).
 
     >>> DepthwiseConv2D(3, padding="same").count_params((None, 32, 32, 16))
     160
     """
+
+    __slots__ = ()
 
     rank: ClassVar[int] = 2

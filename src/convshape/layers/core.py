@@ -178,12 +178,13 @@ class Embedding(Layer):
         return lora_weights(table, self.lora_rank, self.output_dim)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Identity(Layer):
     """Returns its input unchanged.
 
     >>> Identity().compute_output_shape((None, 3))
     (None, 3)
     """
+
+    __slots__ = ()
 
     _built_at_init: ClassVar[bool] = True

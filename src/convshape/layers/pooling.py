@@ -111,7 +111,6 @@ class MaxPooling3D(_Pooling):
     pool_size: Any = (2, 2, 2)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class AveragePooling1D(_Pooling):
     """1D average pooling (``pool_size`` is required, as in Keras).
 
@@ -119,10 +118,11 @@ class AveragePooling1D(_Pooling):
     (None, 7, 4)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class AveragePooling2D(_Pooling):
     """2D average pooling.
 
@@ -130,16 +130,19 @@ class AveragePooling2D(_Pooling):
     (None, 4, 3, 1)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 2
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class AveragePooling3D(_Pooling):
     """3D average pooling.
 
     >>> AveragePooling3D(2, padding="same").compute_output_shape((None, 5, 5, 5, 2))
     (None, 3, 3, 3, 2)
     """
+
+    __slots__ = ()
 
     rank: ClassVar[int] = 3
 
@@ -163,7 +166,6 @@ class _GlobalPooling(_PoolOps, Layer):
         return (shape[0], channels)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class GlobalMaxPooling1D(_GlobalPooling):
     """Max over the steps axis.
 
@@ -171,10 +173,11 @@ class GlobalMaxPooling1D(_GlobalPooling):
     (None, 1, 4)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class GlobalMaxPooling2D(_GlobalPooling):
     """Max over both spatial axes.
 
@@ -182,10 +185,11 @@ class GlobalMaxPooling2D(_GlobalPooling):
     (None, 32)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 2
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class GlobalMaxPooling3D(_GlobalPooling):
     """Max over the three spatial axes.
 
@@ -193,10 +197,11 @@ class GlobalMaxPooling3D(_GlobalPooling):
     (None, 3)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 3
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class GlobalAveragePooling1D(_GlobalPooling):
     """Mean over the steps axis.
 
@@ -204,10 +209,11 @@ class GlobalAveragePooling1D(_GlobalPooling):
     (None, 4)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class GlobalAveragePooling2D(_GlobalPooling):
     """Mean over both spatial axes.
 
@@ -215,15 +221,18 @@ class GlobalAveragePooling2D(_GlobalPooling):
     (None, 1, 1, 32)
     """
 
+    __slots__ = ()
+
     rank: ClassVar[int] = 2
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class GlobalAveragePooling3D(_GlobalPooling):
     """Mean over the three spatial axes.
 
     >>> GlobalAveragePooling3D().compute_output_shape((None, 4, 4, 4, 8))
     (None, 8)
     """
+
+    __slots__ = ()
 
     rank: ClassVar[int] = 3

@@ -157,13 +157,14 @@ class _ZeroPadding(_SpatialOps, Layer):
         return _with_sizes(shape, axes, sizes)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class ZeroPadding1D(_ZeroPadding):
     """Zeros before and after the steps axis.
 
     >>> ZeroPadding1D((1, 2)).compute_output_shape((None, 5, 3))
     (None, 8, 3)
     """
+
+    __slots__ = ()
 
     rank: ClassVar[int] = 1
 
