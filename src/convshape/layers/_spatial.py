@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .._types import Pad
 from .._validate import Shape
@@ -34,9 +34,12 @@ def forward_shape(
     strides: tuple[int, ...],
     padding: str,
     dilation_rate: tuple[int, ...],
-    received: dict[str, object],
+    received: Callable[[], dict[str, object]],
 ) -> list[int | None]:
-    """The input shape with each spatial size replaced by the forward output length."""
+    """The input shape with each spatial size replaced by the forward output length.
+
+    ``received`` gives the layer's arguments for an error message, only when one is needed.
+    """
     axes = spatial_axes(len(kernel_size), data_format)
     sizes: list[int | None] = []
     for dim, (axis, k, s, d) in enumerate(
@@ -57,7 +60,7 @@ def forward_shape(
                 f"= size {size} + padding {pad.before} + {pad.after}), so the output would be "
                 "empty",
                 argument="input_shape",
-                received={"input_shape": shape, **received},
+                received={"input_shape": shape, **received()},
             )
         sizes.append(length)
     return _with_spatial(shape, axes, sizes)
@@ -72,7 +75,7 @@ def transpose_shape(
     padding: str,
     output_padding: tuple[int, ...] | None,
     dilation_rate: tuple[int, ...],
-    received: dict[str, object],
+    received: Callable[[], dict[str, object]],
 ) -> list[int | None]:
     """The input shape with each spatial size replaced by the transposed output length.
 
@@ -91,15 +94,16 @@ def transpose_shape(
         k_eff = (k - 1) * d + 1
         crop: Pad = _transpose_crop(k_eff, s, padding, op)
         length = _transpose_length(size, k_eff, s, crop)
-        context = {"input_shape": shape, **received}
         if _transpose_is_empty(size, length):
             raise EmptyOutputError(
                 f"{type(layer).__name__}: in spatial dimension {dim} the full transposed output "
                 f"({(size - 1) * s + k_eff}) minus the crop ({crop.before} + {crop.after}) "
                 f"leaves {length} elements; the output would be empty",
                 argument="input_shape",
-                received=context,
+                received={"input_shape": shape, **received()},
             )
-        _warn_if_tensorflow_rejects(size, k_eff, s, padding, length, context, stacklevel=5)
+        if op is not None:  # without output_padding, Keras's length is always one TF runs
+            context = {"input_shape": shape, **received()}
+            _warn_if_tensorflow_rejects(size, k_eff, s, padding, length, context, stacklevel=5)
         sizes.append(length)
     return _with_spatial(shape, axes, sizes)

@@ -102,7 +102,7 @@ class _ConvOps:
             self.strides,
             self.padding,
             self.dilation_rate,
-            self._geometry(),
+            self._geometry,
         )
         out[channel_axis(self.data_format)] = channels
         return tuple(out)
@@ -244,7 +244,7 @@ class _ConvTransposeOps(_ConvOps):
             self.padding,
             op,
             self.dilation_rate,
-            {**self._geometry(), "output_padding": op},
+            lambda: {**self._geometry(), "output_padding": op},
         )
         out[channel_axis(self.data_format)] = self.filters
         return tuple(out)

@@ -60,7 +60,6 @@ class _Pooling(_PoolOps, Layer):
 
     def _output_shape(self, shape: Shape) -> Shape:
         ones = (1,) * self.rank
-        received = {"pool_size": self.pool_size, "strides": self.strides, "padding": self.padding}
         return tuple(
             forward_shape(
                 self,
@@ -70,7 +69,11 @@ class _Pooling(_PoolOps, Layer):
                 self.strides,
                 self.padding,
                 ones,
-                received,
+                lambda: {
+                    "pool_size": self.pool_size,
+                    "strides": self.strides,
+                    "padding": self.padding,
+                },
             )
         )
 
