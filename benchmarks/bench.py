@@ -149,11 +149,20 @@ def main() -> None:
         once(lambda: stack(cs, 1000).summarize()),
         once(keras_stack, repeat=1),
     )
-    report(
-        "import (fresh interpreter, start-up subtracted)",
-        import_time("convshape"),
-        import_time("keras"),
+    keras_import = import_time("keras")
+    report("import convshape (start-up subtracted)", import_time("convshape"), keras_import)
+    seed_modules = ", ".join(
+        f"convshape.{name}"
+        for name in (
+            "sequential",
+            "layers.core",
+            "layers.convolutional",
+            "layers.normalization",
+            "layers.activation",
+            "layers.reshaping",
+        )
     )
+    report("  + Sequential and the seed's layer modules", import_time(seed_modules), keras_import)
 
 
 if __name__ == "__main__":
