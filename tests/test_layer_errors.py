@@ -191,3 +191,40 @@ def test_convshape_rejects_what_keras_builds_degenerate(keras: Any, case: Case, 
     assert any(dim is not None and dim <= 0 for dim in model.output_shape[1:])
     with pytest.raises((convshape.ConvShapeError, TypeError), match=words):
         case(CONVSHAPE)
+
+
+def _keras_parameters(cls: Any) -> list[str]:
+    import inspect
+
+    return [
+        name
+        for name, parameter in inspect.signature(cls.__init__).parameters.items()
+        if name != "self" and parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in convshape.layers.__all__
+        if n not in {"Layer", "SymbolicTensor", "Weight", "Input"}
+    ],
+)
+def test_constructor_arguments_match_keras(keras: Any, name: str) -> None:
+    """Every argument Keras's constructor names exists here, positional ones in Keras's order
+    (up to the first one convshape makes keyword-only)."""
+    import dataclasses
+    import inspect
+
+    ORACLE_COUNTS["keras constructor signatures compared"] += 1
+    theirs = _keras_parameters(getattr(keras.layers, name))
+    ours_cls = getattr(convshape.layers, name)
+    ours = inspect.signature(ours_cls).parameters
+    assert set(theirs) <= set(ours), set(theirs) - set(ours)
+    positional = [
+        p for p, spec in ours.items() if spec.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    ]
+    assert theirs[: len(positional)] == positional[: len(theirs)]
+    if dataclasses.is_dataclass(ours_cls):
+        assert all(field.name in ours or not field.init for field in dataclasses.fields(ours_cls))
