@@ -202,15 +202,13 @@ class _CroppingOps(_SpatialOps):
         def _set(self, name: str, value: object) -> None: ...
 
     def _data_format(self) -> str:
+        # Cropping1D has no data_format argument in Keras: it is always channels_last.
         return str(getattr(self, "data_format", "channels_last"))
 
     def _validate(self) -> None:
         self._set("cropping", _pairs(self.cropping, self.rank, "cropping"))
-        if hasattr(self, "data_format"):
-            self._set("data_format", check_data_format(self._data_format_arg()))
-
-    def _data_format_arg(self) -> object:
-        return getattr(self, "data_format", None)
+        if self.rank > 1:
+            self._set("data_format", check_data_format(getattr(self, "data_format", None)))
 
     def _output_shape(self, shape: Shape) -> Shape:
         axes = spatial_axes(self.rank, self._data_format())
