@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
     from . import layers
     from .layers.core import Input, InputLayer
+    from .plan import Plan, plan_downsampling, plan_upsampling
     from .sequential import Sequential
+    from .solve import Solution, Solutions, conv_input_lengths, solve_conv, solve_conv_transpose
     from .summary import Summary, SummaryRow
 
 # Layers and models load on first use, so that `import convshape` stays cheap.
@@ -38,9 +40,17 @@ _LAZY = {
     "layers": ("convshape.layers", None),
     "Input": ("convshape.layers.core", "Input"),
     "InputLayer": ("convshape.layers.core", "InputLayer"),
+    "Plan": ("convshape.plan", "Plan"),
     "Sequential": ("convshape.sequential", "Sequential"),
+    "Solution": ("convshape.solve", "Solution"),
+    "Solutions": ("convshape.solve", "Solutions"),
     "Summary": ("convshape.summary", "Summary"),
     "SummaryRow": ("convshape.summary", "SummaryRow"),
+    "conv_input_lengths": ("convshape.solve", "conv_input_lengths"),
+    "plan_downsampling": ("convshape.plan", "plan_downsampling"),
+    "plan_upsampling": ("convshape.plan", "plan_upsampling"),
+    "solve_conv": ("convshape.solve", "solve_conv"),
+    "solve_conv_transpose": ("convshape.solve", "solve_conv_transpose"),
 }
 
 
@@ -67,10 +77,14 @@ __all__ = [
     "Input",
     "InputLayer",
     "Pad",
+    "Plan",
     "Sequential",
+    "Solution",
+    "Solutions",
     "Summary",
     "SummaryRow",
     "__version__",
+    "conv_input_lengths",
     "conv_output_length",
     "conv_padding",
     "conv_transpose_crop",
@@ -78,4 +92,8 @@ __all__ = [
     "conv_transpose_output_range",
     "effective_kernel_size",
     "layers",
+    "plan_downsampling",
+    "plan_upsampling",
+    "solve_conv",
+    "solve_conv_transpose",
 ]
