@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from . import layers
+    from .explain import Explanation, explain_conv, explain_conv_transpose
     from .layers.core import Input, InputLayer
     from .plan import Plan, plan_downsampling, plan_upsampling
     from .sequential import Sequential
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 # Layers and models load on first use, so that `import convshape` stays cheap.
 _LAZY = {
     "layers": ("convshape.layers", None),
+    "Explanation": ("convshape.explain", "Explanation"),
     "Input": ("convshape.layers.core", "Input"),
     "InputLayer": ("convshape.layers.core", "InputLayer"),
     "Plan": ("convshape.plan", "Plan"),
@@ -47,6 +49,8 @@ _LAZY = {
     "Summary": ("convshape.summary", "Summary"),
     "SummaryRow": ("convshape.summary", "SummaryRow"),
     "conv_input_lengths": ("convshape.solve", "conv_input_lengths"),
+    "explain_conv": ("convshape.explain", "explain_conv"),
+    "explain_conv_transpose": ("convshape.explain", "explain_conv_transpose"),
     "plan_downsampling": ("convshape.plan", "plan_downsampling"),
     "plan_upsampling": ("convshape.plan", "plan_upsampling"),
     "solve_conv": ("convshape.solve", "solve_conv"),
@@ -74,6 +78,7 @@ __all__ = [
     "ConvShapeError",
     "ConvShapeWarning",
     "EmptyOutputError",
+    "Explanation",
     "Input",
     "InputLayer",
     "Pad",
@@ -91,6 +96,8 @@ __all__ = [
     "conv_transpose_output_length",
     "conv_transpose_output_range",
     "effective_kernel_size",
+    "explain_conv",
+    "explain_conv_transpose",
     "layers",
     "plan_downsampling",
     "plan_upsampling",

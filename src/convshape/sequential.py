@@ -12,6 +12,7 @@ from typing import Any
 from ._render import default_line_length, render_summary
 from ._validate import Shape, check_bool
 from .errors import ConvShapeError
+from .explain import Explanation, explain_model
 from .layers._base import Layer, SymbolicTensor, Weight, snake_case, with_name
 from .layers.core import InputLayer
 from .summary import Summary, SummaryRow
@@ -265,6 +266,17 @@ class Sequential:
             sys.stdout.write(text)
         else:
             print_fn(text)
+
+    def explain(self) -> Explanation:
+        """Every layer in turn: its shapes, and for convolutions and poolings each spatial
+        dimension worked through.
+
+        >>> from convshape import Input, Sequential, layers
+        >>> model = Sequential([Input((7, 7, 8)), layers.Conv2DTranspose(4, 5, 2, "same")])
+        >>> print(model.explain().steps[0])
+        conv2d_transpose (Conv2DTranspose): (None, 7, 7, 8) -> (None, 14, 14, 4)
+        """
+        return explain_model(self.name, self._layers, self._require_built("explain"))
 
     def __repr__(self) -> str:
         return f"<Sequential name={self.name!r} layers={len(self._layers)}>"

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from .._validate import Shape, as_int, check_bool, check_count, check_shape
 from ..errors import ConvShapeError
+from ..explain import Explanation, explain_layer
 
 L = TypeVar("L", bound="Layer")
 
@@ -323,6 +324,17 @@ class Layer:
                 received={"dtype": dtype},
             )
         return _DTYPE_BYTES[key.lower()]
+
+    def explain(self, input_shape: Sequence[int | None]) -> Explanation:
+        """The output shape, and for convolutions and poolings every spatial dimension
+        worked through with its numbers and a diagram.
+
+        >>> from convshape import layers
+        >>> layer = layers.Conv2DTranspose(64, 5, strides=2, padding="same")
+        >>> print(layer.explain((None, 7, 7, 128)).parts[0].steps[3])  # doctest: +ELLIPSIS
+        Crop: 17 - 14 = 3 elements; 'same' removes 3 // 2 = 1 before and 3 - 1 = 2 after...
+        """
+        return explain_layer(self, input_shape)
 
     # -- calling on symbolic tensors ------------------------------------------
 

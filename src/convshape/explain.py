@@ -1,0 +1,346 @@
+"""Explanations a person can follow: the computation with the numbers plugged in, and a diagram.
+
+>>> from convshape import explain_conv_transpose
+>>> text = str(explain_conv_transpose(7, 5, stride=2, padding="same"))
+>>> print(text.splitlines()[4])  # doctest: +NORMALIZE_WHITESPACE
+  4. Crop: 17 - 14 = 3 elements; 'same' removes 3 // 2 = 1 before
+     and 3 - 1 = 2 after (the odd one at the end).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._types import Pad, PaddingArg
+from .arithmetic import (
+    conv_output_length,
+    conv_padding,
+    conv_transpose_crop,
+    conv_transpose_output_length,
+)
+
+__all__ = [
+    "Explanation",
+    "explain_conv",
+    "explain_conv_transpose",
+    "explain_layer",
+    "explain_model",
+]
+
+#: Diagrams wider than this many positions are left out.
+MAX_DIAGRAM = 64
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A titled walk through one computation: numbered steps, notes and a diagram."""
+
+    title: str
+    steps: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    diagram: tuple[str, ...] = ()
+    #: The explanations this one is made of (a layer's spatial dimensions, a model's layers).
+    parts: tuple[Explanation, ...] = ()
+
+    def __str__(self) -> str:
+        lines = [self.title]
+        lines += [f"  {number}. {step}" for number, step in enumerate(self.steps, 1)]
+        lines += [f"  - {note}" for note in self.notes]
+        if self.diagram:
+            lines += ["", *self.diagram]
+        for part in self.parts:
+            lines += ["", *(f"  {line}" if line else "" for line in str(part).splitlines())]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def _cells(labels: list[str], before: int, inside: int) -> tuple[str, list[int]]:
+    """A row of 3-wide cells with bars around the ``inside`` cells; each cell's column."""
+    line, columns = "", []
+    for index, label in enumerate(labels):
+        if index in (before, before + inside):
+            line += "|"
+        columns.append(len(line))
+        line += label.rjust(2) + " "
+    if len(labels) == before + inside:
+        line += "|"
+    return line, columns
+
+
+def _bars(columns: list[int], spans: list[tuple[int, int]], indent: int) -> list[str]:
+    lines = []
+    for first, last in spans:
+        start, end = columns[first], columns[last] + 2
+        lines.append(" " * (indent + start) + "|" + "_" * (end - start - 1) + "|")
+    return lines
+
+
+def _head(columns: list[int], first: int, last: int, left: str, right: str) -> str:
+    """The line above a row of cells: bars over the row's bars, labels outside them."""
+    start, end = 8 + columns[first] - 1, 8 + columns[last] + 3
+    head = " " * max(start - len(left), 0) + left[-start:] if start else ""
+    return (head + "|").ljust(end) + "|" + right
+
+
+def _forward_diagram(size: int, k_eff: int, stride: int, pad: Pad, length: int) -> tuple[str, ...]:
+    width = size + pad.before + pad.after
+    if width > MAX_DIAGRAM or size == 0:
+        return ()
+    labels = ["0"] * pad.before + [str(i + 1) for i in range(size)] + ["0"] * pad.after
+    row, columns = _cells(labels, pad.before, size)
+    head = _head(
+        columns,
+        pad.before,
+        pad.before + size - 1,
+        "pad" * (pad.before > 0),
+        "pad" * (pad.after > 0),
+    )
+    spans = [(i * stride, i * stride + k_eff - 1) for i in range(length)]
+    return (head.rstrip(), "inputs: " + row.rstrip(), *_bars(columns, spans, 8))
+
+
+def _transpose_diagram(size: int, k_eff: int, stride: int, crop: Pad) -> tuple[str, ...]:
+    full = (size - 1) * stride + k_eff
+    appended = max(-crop.after, 0)
+    width = full + appended
+    if width > MAX_DIAGRAM or size == 0:
+        return ()
+    labels = ["0"] * width
+    for i in range(size):
+        labels[i * stride] = str(i + 1)
+    kept = width - crop.before - max(crop.after, 0)
+    row, columns = _cells(labels, crop.before, kept)
+    right = "crop" if crop.after > 0 else (f"{appended} zero(s) appended" if appended else "")
+    head = _head(columns, crop.before, crop.before + kept - 1, "crop" * (crop.before > 0), right)
+    spans = [(i * stride, i * stride + k_eff - 1) for i in range(size)]
+    return (
+        f"full output of {full} positions; input i lands at (i - 1) * {stride}, 0 between:",
+        head.rstrip(),
+        "outputs:" + row.rstrip(),
+        *_bars(columns, spans, 8),
+    )
+
+
+def explain_conv_transpose(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: PaddingArg = "valid",
+    output_padding: int | None = None,
+    dilation: int = 1,
+) -> Explanation:
+    """How a transposed convolution gets its length and its crop, step by step.
+
+    Same arguments and semantics as :func:`conv_transpose_output_length`.
+
+    >>> print(explain_conv_transpose(28, 5, stride=3, padding="same").steps[3])
+    Crop: 86 - 84 = 2 elements; 'same' removes 2 // 2 = 1 before and 2 - 1 = 1 after.
+    """
+    length = conv_transpose_output_length(
+        size, kernel_size, stride, padding, output_padding, dilation
+    )
+    crop = conv_transpose_crop(size, kernel_size, stride, padding, output_padding, dilation)
+    k_eff = (kernel_size - 1) * dilation + 1
+    full = (size - 1) * stride + k_eff
+    total = full - length
+    mode = padding.lower() if isinstance(padding, str) else padding
+    steps = [
+        f"Effective kernel: k_eff = (k - 1) * d + 1 = ({kernel_size} - 1) * {dilation} + 1 "
+        f"= {k_eff}.",
+        f"Full output: (I - 1) * s + k_eff = ({size} - 1) * {stride} + {k_eff} = {full}.",
+        _transpose_rule(size, kernel_size, stride, mode, output_padding, k_eff, length),
+        _crop_step(full, length, total, crop, mode),
+        f"Output: {full} - {crop.before} - ({crop.after}) = {length}."
+        if crop.after < 0
+        else f"Output: {full} - {crop.before} - {crop.after} = {length}.",
+    ]
+    notes = _transpose_notes(size, stride, k_eff, crop, mode, output_padding)
+    title = (
+        f"Transposed convolution (Keras/TensorFlow): size {size}, kernel_size {kernel_size}, "
+        f"stride {stride}, padding {padding!r}, output_padding {output_padding}, "
+        f"dilation {dilation}"
+    )
+    return Explanation(title, tuple(steps), notes, _transpose_diagram(size, k_eff, stride, crop))
+
+
+def _transpose_rule(
+    size: int,
+    k: int,
+    s: int,
+    mode: object,
+    op: int | None,
+    k_eff: int,
+    length: int,
+) -> str:
+    if mode == "same" and op is None:
+        return f"'same' without output_padding: O = I * s = {size} * {s} = {length}."
+    if mode == "same":
+        return (
+            f"'same' with output_padding: O = (I - 1) * s + k_eff % 2 + output_padding = "
+            f"({size} - 1) * {s} + {k_eff % 2} + {op} = {length}."
+        )
+    if mode == "valid":
+        extra = max(k_eff, s) - k_eff if op is None else op
+        why = "max(k_eff, s) - k_eff" if op is None else "output_padding"
+        return f"'valid': O = full + {why} = {length - extra} + {extra} = {length}."
+    if mode == "full":
+        return (
+            f"'full': the crop is k_eff - 1 = {k_eff - 1} on each side, less output_padding after."
+        )
+    return (
+        f"Explicit padding {mode!r}: it is the crop, output_padding {op or 0} is added at the end."
+    )
+
+
+def _crop_step(full: int, length: int, total: int, crop: Pad, mode: object) -> str:
+    text = f"Crop: {full} - {length} = {total} elements"
+    if mode != "same":
+        return f"{text}: {crop.before} before and {crop.after} after."
+    if total < 0:
+        return f"{text}: the kernel is shorter than the stride, so {-total} zeros are appended."
+    odd = " (the odd one at the end)" if crop.after > crop.before else ""
+    return (
+        f"{text}; 'same' removes {total} // 2 = {crop.before} before and "
+        f"{total} - {crop.before} = {crop.after} after{odd}."
+    )
+
+
+def _transpose_notes(
+    size: int, stride: int, k_eff: int, crop: Pad, mode: object, op: int | None
+) -> tuple[str, ...]:
+    notes = []
+    if crop.before == crop.after:
+        notes.append(
+            f"Dumoulin & Visin, relationship 13/14: o' = s (i' - 1) + a + k - 2p with p = "
+            f"{crop.before}: the transpose of a convolution padded {crop.before} on each side."
+        )
+    elif crop.after > crop.before:
+        notes.append(
+            "The crop is not symmetric, so (I - 1) * s + k_eff - 2p = "
+            f"{(size - 1) * stride + k_eff - sum(crop)} "
+            f"has no integer p (p = {sum(crop) / 2:g}); Dumoulin & Visin's relationships assume "
+            "symmetric padding."
+        )
+    if mode == "same":
+        if crop.after > crop.before:
+            notes.append(
+                f"PyTorch: ConvTranspose has no 'same' and crops symmetrically; "
+                f"padding={crop.before + 1}, output_padding=1 gives the same length but every "
+                f"value shifted by one. The exact port: padding={crop.before}, output_padding=0, "
+                f"then drop the last {crop.after - crop.before} element(s)."
+            )
+        notes.append(
+            "ONNX: auto_pad='SAME_UPPER' puts the odd extra at the end like TensorFlow; "
+            "'SAME_LOWER' puts it at the start. JAX: lax.conv_transpose(..., 'SAME', "
+            "transpose_kernel=True) matches TensorFlow."
+        )
+    return tuple(notes)
+
+
+def explain_conv(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: PaddingArg = "valid",
+    dilation: int = 1,
+) -> Explanation:
+    """How a forward convolution (or pooling) gets its padding and length, step by step.
+
+    >>> print(explain_conv(13, 6, stride=5, padding="same").diagram[1])
+    inputs:  0 | 1  2  3  4  5  6  7  8  9 10 11 12 13 | 0  0
+    """
+    length = conv_output_length(size, kernel_size, stride, padding, dilation)
+    pad = conv_padding(size, kernel_size, stride, padding, dilation)
+    k_eff = (kernel_size - 1) * dilation + 1
+    padded = size + pad.before + pad.after
+    mode = padding.lower() if isinstance(padding, str) else padding
+    steps = [
+        f"Effective kernel: k_eff = (k - 1) * d + 1 = ({kernel_size} - 1) * {dilation} + 1 "
+        f"= {k_eff}.",
+        _pad_step(size, stride, k_eff, pad, mode),
+        f"Padded input: {size} + {pad.before} + {pad.after} = {padded}.",
+        f"Windows: floor(({padded} - {k_eff}) / {stride}) + 1 = {length}.",
+    ]
+    notes = []
+    if mode == "same" and pad.after > pad.before:
+        notes.append(
+            "PyTorch pads symmetrically (padding='same' only for stride 1, the odd extra on "
+            "the right as here); ONNX SAME_UPPER matches TensorFlow, SAME_LOWER does not."
+        )
+    title = (
+        f"Convolution (Keras/TensorFlow): size {size}, kernel_size {kernel_size}, "
+        f"stride {stride}, padding {padding!r}, dilation {dilation}"
+    )
+    return Explanation(
+        title, tuple(steps), tuple(notes), _forward_diagram(size, k_eff, stride, pad, length)
+    )
+
+
+def _pad_step(size: int, s: int, k_eff: int, pad: Pad, mode: object) -> str:
+    if mode == "same":
+        windows = -(-size // s)
+        total = pad.before + pad.after
+        return (
+            f"'same': ceil({size} / {s}) = {windows} windows need max(({windows} - 1) * {s} + "
+            f"{k_eff} - {size}, 0) = {total} zeros: {pad.before} before, {pad.after} after "
+            "(the odd one after)."
+        )
+    if mode == "causal":
+        return f"'causal': k_eff - 1 = {pad.before} zeros before, none after."
+    if mode == "valid":
+        return "'valid': no padding."
+    return f"Padding {mode!r}: {pad.before} before, {pad.after} after."
+
+
+def explain_layer(layer: Any, input_shape: Sequence[int | None]) -> Explanation:
+    """A layer's output shape, and for convolutions and poolings each spatial dimension
+    explained (used by ``layer.explain(input_shape)``)."""
+    shape = tuple(input_shape)
+    output = layer.compute_output_shape(shape)
+    name = f"{layer.name or type(layer).__name__} ({type(layer).__name__})"
+    title = f"{name}: {shape} -> {output}"
+    kernel = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
+    if kernel is None or not hasattr(layer, "strides"):
+        return Explanation(title, ())
+    rank = len(kernel)
+    first = 1 if getattr(layer, "data_format", "channels_last") == "channels_last" else 2
+    dilations = getattr(layer, "dilation_rate", (1,) * rank)
+    ops = getattr(layer, "output_padding", None) or (None,) * rank
+    transposed = "Transpose" in type(layer).__name__
+    parts = []
+    for dim in range(rank):
+        size = shape[first + dim]
+        if size is None:
+            parts.append(Explanation(f"spatial dimension {dim}: unknown size, unknown output", ()))
+            continue
+        if transposed:
+            part = explain_conv_transpose(
+                size, kernel[dim], layer.strides[dim], layer.padding, ops[dim], dilations[dim]
+            )
+        else:
+            part = explain_conv(
+                size, kernel[dim], layer.strides[dim], layer.padding, dilations[dim]
+            )
+        parts.append(dataclasses.replace(part, title=f"spatial dimension {dim}: {part.title}"))
+    return Explanation(title, (), parts=tuple(parts))
+
+
+def explain_model(
+    name: str, layers: Sequence[Any], input_shape: Sequence[int | None]
+) -> Explanation:
+    """Every layer of a stack in turn (used by ``model.explain()``)."""
+    parts, shape = [], tuple(input_shape)
+    for layer in layers:
+        part = explain_layer(layer, shape)
+        parts.append(part)
+        shape = layer.compute_output_shape(shape)
+    steps = tuple(part.title for part in parts)
+    return Explanation(
+        f'Model "{name}": {tuple(input_shape)} -> {shape}', steps, parts=tuple(parts)
+    )
