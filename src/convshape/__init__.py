@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from . import layers
     from .explain import Explanation, explain_conv, explain_conv_transpose
     from .layers.core import Input, InputLayer
+    from .pitfalls import Finding, check
     from .plan import Plan, plan_downsampling, plan_upsampling
     from .sequential import Sequential
     from .solve import Solution, Solutions, conv_input_lengths, solve_conv, solve_conv_transpose
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "layers": ("convshape.layers", None),
     "Explanation": ("convshape.explain", "Explanation"),
+    "Finding": ("convshape.pitfalls", "Finding"),
     "Input": ("convshape.layers.core", "Input"),
     "InputLayer": ("convshape.layers.core", "InputLayer"),
     "Plan": ("convshape.plan", "Plan"),
@@ -48,6 +50,7 @@ _LAZY = {
     "Solutions": ("convshape.solve", "Solutions"),
     "Summary": ("convshape.summary", "Summary"),
     "SummaryRow": ("convshape.summary", "SummaryRow"),
+    "check": ("convshape.pitfalls", "check"),
     "conv_input_lengths": ("convshape.solve", "conv_input_lengths"),
     "explain_conv": ("convshape.explain", "explain_conv"),
     "explain_conv_transpose": ("convshape.explain", "explain_conv_transpose"),
@@ -79,6 +82,7 @@ __all__ = [
     "ConvShapeWarning",
     "EmptyOutputError",
     "Explanation",
+    "Finding",
     "Input",
     "InputLayer",
     "Pad",
@@ -89,6 +93,7 @@ __all__ = [
     "Summary",
     "SummaryRow",
     "__version__",
+    "check",
     "conv_input_lengths",
     "conv_output_length",
     "conv_padding",

@@ -1,0 +1,188 @@
+"""Pitfall checks: the traps people hit with strided and transposed convolutions.
+
+>>> import convshape as cs
+>>> from convshape import layers
+>>> layer = layers.Conv2DTranspose(8, 4, strides=2, padding="same", output_padding=0)
+>>> [finding.code for finding in cs.check(layer)]
+['keras-same-rejected-by-tensorflow']
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._types import Pad
+from ._validate import check_shape
+from .arithmetic import _output_range, _transpose_crop, _transpose_length
+from .layers._base import Layer, spatial_axes
+from .sequential import Sequential
+
+__all__ = ["CODES", "Finding", "check"]
+
+#: Every finding code, with what it means.
+CODES = {
+    "keras-same-rejected-by-tensorflow": (
+        "Keras's 'same' with this kernel and output_padding predicts a length TensorFlow "
+        "rejects at run time"
+    ),
+    "odd-size-downsampling": (
+        "a strided layer receives a size its stride does not divide; upsampling by the same "
+        "stride cannot restore it (the U-Net mismatch)"
+    ),
+    "torch-port-needs-crop": (
+        "no PyTorch ConvTranspose arguments reproduce this crop; a port must crop the output"
+    ),
+    "checkerboard-gaps": "some output positions are reached by no kernel tap",
+    "output-padding-no-effect": "output_padding gives the length Keras gives without it",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One trap found: a stable ``code`` (see :data:`CODES`), a message, the layer's name."""
+
+    code: str
+    message: str
+    layer: str
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.layer}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def check(
+    layer_or_model: Layer | Sequential, input_shape: Sequence[int | None] | None = None
+) -> list[Finding]:
+    """The findings for a layer (on ``input_shape`` when given) or for every layer of a model.
+
+    >>> from convshape import Input, Sequential, layers
+    >>> model = Sequential([Input((25, 25, 1)), layers.MaxPooling2D(padding="same")])
+    >>> print(check(model)[0])  # doctest: +ELLIPSIS
+    [odd-size-downsampling] max_pooling2d: size 25 becomes 13 with strides 2; ...
+    """
+    if isinstance(layer_or_model, Sequential):
+        findings = []
+        shape: Sequence[int | None] | None = (
+            layer_or_model.input_shape if layer_or_model.built else None
+        )
+        for layer in layer_or_model.layers:
+            findings += _layer_findings(layer, shape)
+            shape = None if shape is None else layer.compute_output_shape(shape)
+        return findings
+    if not isinstance(layer_or_model, Layer):
+        raise TypeError(
+            "check() takes a convshape layer or Sequential model, "
+            f"not {type(layer_or_model).__name__}"
+        )
+    shape = None if input_shape is None else check_shape(input_shape)
+    return _layer_findings(layer_or_model, shape)
+
+
+def _dims(layer: Any) -> Iterator[tuple[int, int, int, int, int | None]]:
+    """(dimension, kernel, stride, dilation, output_padding) per spatial dimension."""
+    kernel: tuple[int, ...] = getattr(layer, "kernel_size", None) or layer.pool_size
+    rank = len(kernel)
+    dilations = getattr(layer, "dilation_rate", (1,) * rank)
+    ops = getattr(layer, "output_padding", None) or (None,) * rank
+    yield from zip(range(rank), kernel, layer.strides, dilations, ops, strict=True)
+
+
+def _layer_findings(layer: Layer, shape: Sequence[int | None] | None) -> list[Finding]:
+    if not hasattr(layer, "strides") or not (
+        hasattr(layer, "kernel_size") or hasattr(layer, "pool_size")
+    ):
+        return []
+    name = layer.name or type(layer).__name__
+    found = (
+        _transposed(layer, shape) if "Transpose" in type(layer).__name__ else _strided(layer, shape)
+    )
+    # One finding per code and message, naming the spatial dimensions it concerns.
+    merged: dict[tuple[str, str], list[int]] = {}
+    for code, dim, message in found:
+        merged.setdefault((code, message), []).append(dim)
+    rank = len(list(_dims(layer)))
+    findings = []
+    for (code, message), dims in merged.items():
+        where = (
+            "" if rank == 1 else f" (dimension{'s' * (len(dims) > 1)} {', '.join(map(str, dims))})"
+        )
+        findings.append(Finding(code, message + where, name))
+    return findings
+
+
+def _sizes(layer: Any, shape: Sequence[int | None] | None, rank: int) -> list[int | None]:
+    if shape is None:
+        return [None] * rank
+    return [shape[axis] for axis in spatial_axes(rank, layer.data_format)]
+
+
+def _transposed(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tuple[str, int, str]]:
+    padding = layer.padding
+    dims = list(_dims(layer))
+    sizes = _sizes(layer, shape, len(dims))
+    for (dim, k, s, d, op), size in zip(dims, sizes, strict=True):
+        k_eff = (k - 1) * d + 1
+        crop = _transpose_crop(k_eff, s, padding, op)
+        probe = size or 1
+        length = _transpose_length(probe, k_eff, s, crop)
+        if length not in _output_range(probe, k_eff, s, padding):
+            accepted = _output_range(probe, k_eff, s, padding)
+            yield (
+                "keras-same-rejected-by-tensorflow",
+                dim,
+                f"Keras predicts {length} for size {probe} (kernel {k_eff}, stride {s}, "
+                f"output_padding={op}) but TensorFlow only runs "
+                f"{accepted.start}..{accepted.stop - 1}; "
+                "use output_padding=1 or leave it None",
+            )
+        if op is not None and crop == _transpose_crop(k_eff, s, padding, None):
+            yield (
+                "output-padding-no-effect",
+                dim,
+                f"output_padding={op} gives the same length and crop as leaving it None",
+            )
+        if not _torch_can_crop(crop, s, d):
+            yield (
+                "torch-port-needs-crop",
+                dim,
+                f"Keras crops {crop.before} before and {crop.after} after; PyTorch's "
+                f"ConvTranspose crops (padding, padding - output_padding), so port it with "
+                f"padding={crop.before}, output_padding=0 and remove the last "
+                f"{crop.after - crop.before} element(s)",
+            )
+        reached = {(t * d) % s for t in range(k)}
+        if len(reached) < s:
+            yield (
+                "checkerboard-gaps",
+                dim,
+                f"kernel taps at offsets {sorted(reached)} modulo the stride {s}: "
+                f"{s - len(reached)} of every {s} output positions get no kernel tap "
+                "(only the bias)",
+            )
+
+
+def _torch_can_crop(crop: Pad, stride: int, dilation: int) -> bool:
+    """Whether padding p and output_padding op with (p, p - op) == crop exist in PyTorch."""
+    op = crop.before - crop.after
+    return op >= 0 and op < max(stride, dilation)
+
+
+def _strided(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tuple[str, int, str]]:
+    dims = list(_dims(layer))
+    output = None if shape is None else layer.compute_output_shape(tuple(shape))
+    for (dim, _k, s, _d, _op), size, out in zip(
+        dims, _sizes(layer, shape, len(dims)), _sizes(layer, output, len(dims)), strict=True
+    ):
+        if size is None or out is None or s == 1 or out * s == size:
+            continue
+        yield (
+            "odd-size-downsampling",
+            dim,
+            f"size {size} becomes {out} with strides {s}; upsampling it by {s} "
+            f"gives {out * s}, not {size}: crop, pad or choose sizes divisible by {s}",
+        )
