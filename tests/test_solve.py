@@ -1,0 +1,283 @@
+"""Solvers and plans: complete and sound against brute force over the bounds, and against
+real Keras run on tensors."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+import convshape as cs
+from tests.oracles import ORACLE_COUNTS, oracle
+
+
+def _quiet_length(*args: Any) -> int | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cs.ConvShapeWarning)
+        try:
+            length: int = cs.conv_transpose_output_length(*args)
+        except cs.EmptyOutputError:
+            return None
+    return length
+
+
+def _brute_keras_transpose(
+    size: int, target: int, kmax: int, smax: int, dmax: int
+) -> set[tuple[Any, ...]]:
+    """Every Keras combination whose length is the target and that TensorFlow accepts."""
+    found = set()
+    for k, s, d, mode in itertools.product(
+        range(1, kmax + 1), range(1, smax + 1), range(1, dmax + 1), ("same", "valid")
+    ):
+        if s > 1 and d > 1:
+            continue
+        for op in (None, *range(s)):
+            length = _quiet_length(size, k, s, mode, op, d)
+            accepted = cs.conv_transpose_output_range(size, k, s, mode, d)
+            if length == target and length in accepted:
+                found.add((k, s, mode, op, d))
+    return found
+
+
+def _keys(solutions: cs.Solutions) -> set[tuple[Any, ...]]:
+    keys = set()
+    for solution in solutions:
+        kw = solution.kwargs
+        keys.add(
+            (
+                kw["kernel_size"],
+                kw["strides"],
+                kw["padding"],
+                kw["output_padding"],
+                kw["dilation_rate"],
+            )
+        )
+    return keys
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 10])
+def test_keras_transpose_solver_matches_brute_force(size: int) -> None:
+    for target in range(0, 4 * size + 8):
+        solutions = cs.solve_conv_transpose(
+            size, target, max_kernel_size=6, max_stride=4, max_dilation=2
+        )
+        assert _keys(solutions) == _brute_keras_transpose(size, target, 6, 4, 2), (size, target)
+        for solution in solutions:
+            kw = solution.kwargs
+            args = (
+                size,
+                kw["kernel_size"],
+                kw["strides"],
+                kw["padding"],
+                kw["output_padding"],
+                kw["dilation_rate"],
+            )
+            assert cs.conv_transpose_crop(*args) == solution.crop
+        if not solutions:
+            assert solutions.reason
+
+
+def test_solutions_are_ordered_simplest_first() -> None:
+    solutions = cs.solve_conv_transpose(7, 14, max_kernel_size=5)
+    ops = [solution.kwargs["output_padding"] is not None for solution in solutions]
+    assert ops == sorted(ops)
+    plain = [
+        solution.kwargs["kernel_size"]
+        for solution in solutions
+        if solution.kwargs["output_padding"] is None
+    ]
+    assert plain == sorted(plain)
+
+
+def test_fixed_arguments_are_held() -> None:
+    solutions = cs.solve_conv_transpose(7, 14, kernel_size=5, padding="same", output_padding=None)
+    assert [s.kwargs for s in solutions] == [
+        {
+            "kernel_size": 5,
+            "strides": 2,
+            "padding": "same",
+            "output_padding": None,
+            "dilation_rate": 1,
+        }
+    ]
+
+
+def test_pitfall_is_no_solution() -> None:
+    # Keras predicts 12 for k=4, s=2, "same", output_padding=0, but TensorFlow rejects it.
+    solutions = cs.solve_conv_transpose(7, 12, kernel_size=4, stride=2, padding="same")
+    assert list(solutions) == []
+    assert "the lengths that map back to 7 are 13..14" in solutions.reason
+
+
+def test_torch_transpose_solver_matches_brute_force() -> None:
+    for size, target in itertools.product([1, 4, 7], range(1, 30)):
+        solutions = cs.solve_conv_transpose(
+            size, target, framework="torch", max_kernel_size=5, max_stride=3, max_dilation=2
+        )
+        expected = set()
+        for k, s, d in itertools.product(range(1, 6), range(1, 4), range(1, 3)):
+            for p, op in itertools.product(range(0, 40), range(max(s, d))):
+                if _quiet_length(size, k, s, p, op, d) == target:
+                    expected.add((k, s, p, op, d))
+        got = {
+            (kw["kernel_size"], kw["stride"], kw["padding"], kw["output_padding"], kw["dilation"])
+            for kw in (sol.kwargs for sol in solutions)
+        }
+        assert got == expected, (size, target)
+
+
+def test_torch_solutions_say_when_keras_same_cannot_be_ported() -> None:
+    solutions = cs.solve_conv_transpose(7, 14, kernel_size=5, stride=2, framework="torch")
+    assert [(s.kwargs["padding"], s.kwargs["output_padding"]) for s in solutions] == [(2, 1)]
+    assert solutions[0].crop == (2, 1)
+    assert any(
+        "no torch arguments reproduce Keras's padding='same' values" in note
+        for note in solutions.notes
+    )
+    exact = cs.solve_conv_transpose(7, 14, kernel_size=4, stride=2, framework="torch")
+    assert exact[0].note == "the crop Keras's padding='same' makes"
+    assert exact.notes == ()
+
+
+@pytest.mark.parametrize("framework", ["keras", "torch"])
+@pytest.mark.parametrize("pooling", [False, True])
+def test_forward_solver_matches_brute_force(framework: str, pooling: bool) -> None:
+    for size, target in itertools.product([1, 5, 12, 28], range(1, 30)):
+        solutions = cs.solve_conv(
+            size,
+            target,
+            framework=framework,
+            pooling=pooling,
+            max_kernel_size=5,
+            max_stride=3,
+            max_dilation=2,
+        )
+        expected = set()
+        for k, s, d in itertools.product(range(1, 6), range(1, 4), [1] if pooling else [1, 2]):
+            if framework == "keras":
+                if s > 1 and d > 1:
+                    continue
+                modes: list[Any] = ["same", "valid"]
+            else:
+                modes = list(range(0, (k // 2 if pooling else 100) + 1)) + (
+                    ["same"] if s == 1 and not pooling else []
+                )
+            for mode in modes:
+                try:
+                    length = cs.conv_output_length(size, k, s, mode, d)
+                except cs.EmptyOutputError:
+                    continue
+                if length == target:
+                    expected.add((k, s, mode, d))
+        got = set()
+        for solution in solutions:
+            kw = solution.kwargs
+            kernel: int = kw["pool_size"] if "pool_size" in kw else kw["kernel_size"]
+            stride: int = kw["strides"] if "strides" in kw else kw["stride"]
+            dilation: int = kw.get("dilation_rate", kw.get("dilation", 1))
+            got.add((kernel, stride, kw["padding"], dilation))
+            assert cs.conv_padding(size, kernel, stride, kw["padding"], dilation) == solution.pad
+        assert got == expected, (framework, pooling, size, target)
+
+
+@pytest.mark.parametrize(
+    ("output", "kernel", "stride", "padding", "dilation"),
+    [
+        (7, 5, 2, "same", 1),
+        (12, 5, 2, "valid", 1),
+        (5, 3, 3, "causal", 1),
+        (4, 3, 1, "valid", 2),
+        (0, 3, 2, "same", 1),
+        (3, 2, 2, 1, 1),
+    ],
+)
+def test_conv_input_lengths_match_brute_force(
+    output: int, kernel: int, stride: int, padding: Any, dilation: int
+) -> None:
+    lengths = []
+    for size in range(0, 60):
+        try:
+            if cs.conv_output_length(size, kernel, stride, padding, dilation) == output:
+                lengths.append(size)
+        except cs.EmptyOutputError:
+            continue
+    assert list(cs.conv_input_lengths(output, kernel, stride, padding, dilation)) == lengths
+
+
+def test_plans_reach_the_target_through_valid_layers() -> None:
+    plans = cs.plan_upsampling(7, 84)
+    assert [plan.strides for plan in plans[:5]] == [(3, 4), (4, 3), (2, 2, 3), (2, 3, 2), (3, 2, 2)]
+    for plan in plans:
+        size = plan.sizes[0]
+        for step in plan.steps:
+            kw = step.kwargs
+            size = cs.conv_transpose_output_length(
+                size, kw["kernel_size"], kw["strides"], kw["padding"], kw["output_padding"]
+            )
+            assert size == step.output
+        assert size == 84
+    down = cs.plan_downsampling(84, 7)
+    for plan in down:
+        size = plan.sizes[0]
+        for step in plan.steps:
+            size = cs.conv_output_length(
+                size, step.kwargs["kernel_size"], step.kwargs["strides"], step.kwargs["padding"]
+            )
+        assert size == 7
+    assert cs.plan_upsampling(7, 8) == []
+    assert str(cs.plan_upsampling(7, 15)[0]) == "7 -> 15 in 1 layer(s), strides 2"
+
+
+def test_solver_argument_errors() -> None:
+    with pytest.raises(cs.ConvShapeError, match="`framework` must be one of 'keras', 'torch'"):
+        cs.solve_conv_transpose(7, 14, framework="onnx")
+    with pytest.raises(cs.ConvShapeError, match="`size` must be known"):
+        cs.solve_conv(None, 14)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="`target` must be an int"):
+        cs.solve_conv(7, 14.0)  # type: ignore[arg-type]
+    with pytest.raises(cs.ConvShapeError, match="`padding` of a plan must be 'same' or 'valid'"):
+        cs.plan_upsampling(7, 14, padding="causal")
+
+
+@pytest.fixture(scope="module")
+def keras() -> Any:
+    return oracle("keras")
+
+
+def test_keras_transpose_solutions_are_what_keras_runs(keras: Any) -> None:
+    """Run every Keras configuration in the bounds on tensors; for each (size, length)
+    TensorFlow produced, the solver returns exactly the configurations that produced it.
+    An empty output from a non-empty input (TensorFlow skips its check for empty tensors)
+    is never proposed."""
+    import numpy as np
+
+    tf = oracle("tensorflow")
+    produced: dict[tuple[int, int], set[tuple[Any, ...]]] = defaultdict(set)
+    sizes = range(1, 7)
+    for k, s, d, mode in itertools.product(range(1, 5), range(1, 4), (1, 2), ("same", "valid")):
+        if s > 1 and d > 1:
+            continue
+        for op in (None, *range(s)):
+            layer = keras.layers.Conv1DTranspose(
+                1, k, strides=s, padding=mode, output_padding=op, dilation_rate=d
+            )
+            layer.build((None, None, 1))
+            for size in sizes:
+                ORACLE_COUNTS["keras runs checking solver answers"] += 1
+                try:
+                    length = layer(np.ones((1, size, 1), dtype="float32")).shape[1]
+                except (tf.errors.OpError, ValueError):  # TensorFlow refuses: no solution
+                    continue
+                produced[size, length].add((k, s, mode, op, d))
+    assert produced[1, 0]  # e.g. kernel 2, "same", output_padding=0 on size 1
+    for size in sizes:
+        assert not cs.solve_conv_transpose(size, 0, max_kernel_size=4, max_stride=3, max_dilation=2)
+        for target in range(1, 4 * size + 10):
+            ORACLE_COUNTS["solver answers compared with keras"] += 1
+            solutions = cs.solve_conv_transpose(
+                size, target, max_kernel_size=4, max_stride=3, max_dilation=2
+            )
+            assert _keys(solutions) == produced.get((size, target), set()), (size, target)
