@@ -31,8 +31,9 @@ __all__ = [
     "explain_model",
 ]
 
-#: Diagrams wider than this many positions are left out.
-MAX_DIAGRAM = 64
+#: Rows of more positions than this are drawn as their two ends, EDGE positions each.
+MAX_DIAGRAM = 40
+EDGE = 12
 
 
 @dataclass(frozen=True)
@@ -60,70 +61,96 @@ class Explanation:
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
-def _cells(labels: list[str], before: int, inside: int) -> tuple[str, list[int]]:
-    """A row of 3-wide cells with bars around the ``inside`` cells; each cell's column."""
-    line, columns = "", []
-    for index, label in enumerate(labels):
+def _shown(width: int) -> list[int | None]:
+    """Positions to draw: all of them, or both ends with None for the elided middle."""
+    if width <= MAX_DIAGRAM:
+        return list(range(width))
+    return [*range(EDGE), None, *range(width - EDGE, width)]
+
+
+def _cells(
+    labels: list[str], before: int, inside: int, shown: list[int | None]
+) -> tuple[str, dict[int, int]]:
+    """A row of 3-wide cells with bars around the ``inside`` cells; each shown cell's column."""
+    line, columns = "", {}
+    for index in shown:
+        if index is None:
+            line += "..."
+            continue
         if index in (before, before + inside):
             line += "|"
-        columns.append(len(line))
-        line += label.rjust(2) + " "
-    if len(labels) == before + inside:
+        columns[index] = len(line)
+        line += labels[index].rjust(2) + " "
+    if shown[-1] == before + inside - 1:
         line += "|"
     return line, columns
 
 
-def _bars(columns: list[int], spans: list[tuple[int, int]], indent: int) -> list[str]:
+def _bars(columns: dict[int, int], spans: list[tuple[int, int]]) -> list[str]:
+    """One bar per window or kernel stamp that lies wholly on one side of an elision."""
     lines = []
     for first, last in spans:
+        if (
+            first not in columns
+            or last not in columns
+            or last - first != sum(1 for i in range(first, last + 1) if i in columns) - 1
+        ):
+            continue
         start, end = columns[first], columns[last] + 2
-        lines.append(" " * (indent + start) + "|" + "_" * (end - start - 1) + "|")
+        lines.append(" " * (8 + start) + "|" + "_" * (end - start - 1) + "|")
     return lines
 
 
-def _head(columns: list[int], first: int, last: int, left: str, right: str) -> str:
+def _head(columns: dict[int, int], first: int, last: int, left: str, right: str) -> str:
     """The line above a row of cells: bars over the row's bars, labels outside them."""
     start, end = 8 + columns[first] - 1, 8 + columns[last] + 3
     head = " " * max(start - len(left), 0) + left[-start:] if start else ""
     return (head + "|").ljust(end) + "|" + right
 
 
+def _row(
+    labels: list[str], before: int, inside: int, left: str, right: str
+) -> tuple[str, str, dict[int, int]] | None:
+    """The head line and the row of cells, or None when an edge falls in the elided middle."""
+    shown = _shown(len(labels))
+    row, columns = _cells(labels, before, inside, shown)
+    if before not in columns or before + inside - 1 not in columns:
+        return None
+    return _head(columns, before, before + inside - 1, left, right).rstrip(), row.rstrip(), columns
+
+
 def _forward_diagram(size: int, k_eff: int, stride: int, pad: Pad, length: int) -> tuple[str, ...]:
-    width = size + pad.before + pad.after
-    if width > MAX_DIAGRAM or size == 0:
+    if size == 0:
         return ()
     labels = ["0"] * pad.before + [str(i + 1) for i in range(size)] + ["0"] * pad.after
-    row, columns = _cells(labels, pad.before, size)
-    head = _head(
-        columns,
-        pad.before,
-        pad.before + size - 1,
-        "pad" * (pad.before > 0),
-        "pad" * (pad.after > 0),
-    )
+    drawn = _row(labels, pad.before, size, "pad" * (pad.before > 0), "pad" * (pad.after > 0))
+    if drawn is None:
+        return (f"(diagram left out: the padding is wider than {EDGE} positions)",)
+    head, row, columns = drawn
     spans = [(i * stride, i * stride + k_eff - 1) for i in range(length)]
-    return (head.rstrip(), "inputs: " + row.rstrip(), *_bars(columns, spans, 8))
+    return (head, "inputs: " + row, *_bars(columns, spans))
 
 
 def _transpose_diagram(size: int, k_eff: int, stride: int, crop: Pad) -> tuple[str, ...]:
+    if size == 0:
+        return ()
     full = (size - 1) * stride + k_eff
     appended = max(-crop.after, 0)
-    width = full + appended
-    if width > MAX_DIAGRAM or size == 0:
-        return ()
-    labels = ["0"] * width
+    labels = ["0"] * (full + appended)
     for i in range(size):
         labels[i * stride] = str(i + 1)
-    kept = width - crop.before - max(crop.after, 0)
-    row, columns = _cells(labels, crop.before, kept)
+    kept = len(labels) - crop.before - max(crop.after, 0)
     right = "crop" if crop.after > 0 else (f"{appended} zero(s) appended" if appended else "")
-    head = _head(columns, crop.before, crop.before + kept - 1, "crop" * (crop.before > 0), right)
+    drawn = _row(labels, crop.before, kept, "crop" * (crop.before > 0), right)
+    if drawn is None:
+        return (f"(diagram left out: the crop is wider than {EDGE} positions)",)
+    head, row, columns = drawn
     spans = [(i * stride, i * stride + k_eff - 1) for i in range(size)]
     return (
         f"full output of {full} positions; input i lands at (i - 1) * {stride}, 0 between:",
-        head.rstrip(),
-        "outputs:" + row.rstrip(),
-        *_bars(columns, spans, 8),
+        head,
+        "outputs:" + row,
+        *_bars(columns, spans),
     )
 
 
