@@ -306,6 +306,9 @@ def solve_conv(
 
     >>> [str(s) for s in solve_conv(28, 14, kernel_size=5, stride=2)]
     ["kernel_size=5, strides=2, padding='same', dilation_rate=1 -> 14 (split 1 before, 2 after)"]
+    >>> print(solve_conv(28, 13, kernel_size=5, stride=2).reason.replace("; ", "\n"))
+    kernel_size=5, stride=2, padding='same' gives 14
+    kernel_size=5, stride=2, padding='valid' gives 12
     """
     size = _known(size, "size")
     target = _known(target, "target")
@@ -314,6 +317,7 @@ def solve_conv(
     strides = _choices(stride, "stride", max_stride)
     dilations = [1] if pooling else _choices(dilation, "dilation", max_dilation)
     found: list[tuple[tuple[Any, ...], Solution]] = []
+    reasons: list[str] = []
     for k, s, d in itertools.product(kernels, strides, dilations):
         k_eff = (k - 1) * d + 1
         if framework == "keras":
@@ -331,7 +335,10 @@ def solve_conv(
             pad = _forward_pad(size, k_eff, s, checked)
             assert pad is not None
             length = _forward_length(size, k_eff, s, pad)
-            if length != target or _forward_is_empty(size, length, checked):
+            if _forward_is_empty(size, length, checked):
+                continue
+            if length != target:
+                reasons.append(f"kernel_size={k}, stride={s}, padding={mode!r} gives {length}")
                 continue
             kwargs = _forward_kwargs(framework, pooling, k, s, d, checked)
             shown = mode if isinstance(mode, str) else checked
@@ -340,9 +347,7 @@ def solve_conv(
     found.sort(key=lambda item: item[0])
     kind = "pooling" if pooling else "convolution"
     solutions = tuple(solution for _, solution in found)
-    reason = (
-        "" if solutions else f"no argument combination within the bounds takes {size} to {target}"
-    )
+    reason = "" if solutions else _no_solution(reasons, size, target)
     return Solutions(f"{kind} {size} -> {target} ({framework})", solutions, reason)
 
 
