@@ -306,7 +306,7 @@ def solve_conv(
 
     >>> [str(s) for s in solve_conv(28, 14, kernel_size=5, stride=2)]
     ["kernel_size=5, strides=2, padding='same', dilation_rate=1 -> 14 (split 1 before, 2 after)"]
-    >>> print(solve_conv(28, 13, kernel_size=5, stride=2).reason.replace("; ", "\n"))
+    >>> print(solve_conv(28, 13, kernel_size=5, stride=2).reason.replace("; ", "\\n"))
     kernel_size=5, stride=2, padding='same' gives 14
     kernel_size=5, stride=2, padding='valid' gives 12
     """
