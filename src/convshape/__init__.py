@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from . import layers
     from .explain import Explanation, explain_conv, explain_conv_transpose
     from .layers.core import Input, InputLayer
+    from .loading import load_keras
     from .pitfalls import Finding, check
     from .plan import Plan, plan_downsampling, plan_upsampling
     from .sequential import Sequential
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 # Layers and models load on first use, so that `import convshape` stays cheap.
 _LAZY = {
     "layers": ("convshape.layers", None),
+    "load_keras": ("convshape.loading", "load_keras"),
     "Explanation": ("convshape.explain", "Explanation"),
     "Finding": ("convshape.pitfalls", "Finding"),
     "Input": ("convshape.layers.core", "Input"),
@@ -104,6 +106,7 @@ __all__ = [
     "explain_conv",
     "explain_conv_transpose",
     "layers",
+    "load_keras",
     "plan_downsampling",
     "plan_upsampling",
     "solve_conv",
