@@ -76,7 +76,7 @@ def test_load_errors(tmp_path: Path) -> None:
     }
     with pytest.raises(
         cs.ConvShapeError,
-        match="layer class 'LSTM' is not supported; the supported layers are .*Conv2DTranspose",
+        match=r"layer class 'LSTM' is not supported; the supported layers are .*Conv2DTranspose",
     ):
         cs.load_keras(unknown)
     with pytest.raises(cs.ConvShapeError, match="is not valid JSON"):
