@@ -1,0 +1,268 @@
+"""The ``convshape`` command line (also ``python -m convshape``).
+
+Every subcommand prints text, or a JSON document with ``--json``. A bad argument
+prints one line on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from . import __version__
+from .arithmetic import conv_output_length, conv_padding, conv_transpose_crop
+from .arithmetic import conv_transpose_output_length as transpose_length
+from .errors import ConvShapeError
+from .explain import explain_conv, explain_conv_transpose
+from .loading import load_keras
+from .solve import solve_conv, solve_conv_transpose
+
+__all__ = ["main"]
+
+FRAMEWORKS = ("keras", "torch")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _ints(text: str) -> list[int]:
+    """One value for every dimension, or one per dimension: "5" or "5,3"."""
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer or a comma-separated list of integers, got {text!r}"
+        ) from None
+
+
+def _padding(text: str) -> Any:
+    """A mode name, an int, or before:after."""
+    if ":" in text:
+        before, _, after = text.partition(":")
+        return (int(before), int(after)) if before.isdigit() and after.isdigit() else text
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _per_dimension(
+    values: list[int] | None, rank: int, name: str, default: int | None
+) -> list[Any]:
+    if values is None:
+        return [default] * rank
+    if len(values) == 1:
+        return values * rank
+    if len(values) != rank:
+        raise ConvShapeError(
+            f"`{name}` takes one value or one per dimension ({rank})",
+            argument=name,
+            received={name: ",".join(map(str, values))},
+        )
+    return values
+
+
+def _geometry(
+    parser: argparse.ArgumentParser, *, transpose: bool = False, pool: bool = False
+) -> None:
+    parser.add_argument(
+        "sizes", metavar="SIZE", nargs="+", type=int, help="input size per spatial dimension"
+    )
+    parser.add_argument(
+        "-k", "--kernel-size", type=_ints, required=True, help="kernel (pool) size: K or K1,K2"
+    )
+    parser.add_argument(
+        "-s", "--stride", type=_ints, help="stride: S or S1,S2 (default 1; pool: the pool size)"
+    )
+    parser.add_argument(
+        "-p",
+        "--padding",
+        type=_padding,
+        default="valid",
+        help="valid, same, full, causal, an int, or before:after",
+    )
+    if not pool:
+        parser.add_argument("-d", "--dilation", type=_ints, help="dilation: D or D1,D2 (default 1)")
+    if transpose:
+        parser.add_argument("--output-padding", type=_ints, help="output padding: P or P1,P2")
+    parser.add_argument(
+        "--framework", choices=FRAMEWORKS, default="keras", help="whose conventions (default keras)"
+    )
+    parser.add_argument("--explain", action="store_true", help="walk through the computation")
+    parser.add_argument("--json", action="store_true", help="print a JSON document")
+
+
+def _check_framework(args: argparse.Namespace, *, transpose: bool = False) -> None:
+    """PyTorch's padding is an int (symmetric); Conv also takes "valid", and "same" at stride 1."""
+    if args.framework != "torch" or isinstance(args.padding, int):
+        return
+    allowed = () if transpose else ("valid", "same")
+    strided = any(s != 1 for s in (args.stride or [1]))
+    if args.padding not in allowed or (args.padding == "same" and strided):
+        rule = "`--padding` for --framework torch must be an int (PyTorch pads symmetrically)"
+        if not transpose:
+            rule += ', "valid", or "same" with stride 1'
+        raise ConvShapeError(rule, argument="padding", received={"padding": args.padding})
+
+
+def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
+    _check_framework(args, transpose=True)
+    rank = len(args.sizes)
+    kernels = _per_dimension(args.kernel_size, rank, "kernel_size", None)
+    strides = _per_dimension(args.stride, rank, "stride", 1)
+    dilations = _per_dimension(args.dilation, rank, "dilation", 1)
+    ops = _per_dimension(args.output_padding, rank, "output_padding", None)
+    if args.framework == "torch":
+        ops = [op or 0 for op in ops]
+    dims = list(zip(args.sizes, kernels, strides, ops, dilations, strict=True))
+    output = [transpose_length(size, k, s, args.padding, op, d) for size, k, s, op, d in dims]
+    crops = [
+        list(conv_transpose_crop(size, k, s, args.padding, op, d)) for size, k, s, op, d in dims
+    ]
+    result: dict[str, Any] = {"input": args.sizes, "output": output, "crop": crops}
+    if args.explain:
+        result["explanation"] = [
+            str(explain_conv_transpose(*dim[:3], args.padding, *dim[3:])) for dim in dims
+        ]
+    return result
+
+
+def _conv(args: argparse.Namespace, *, pool: bool = False) -> dict[str, Any]:
+    _check_framework(args)
+    rank = len(args.sizes)
+    kernels = _per_dimension(args.kernel_size, rank, "kernel_size", None)
+    strides = _per_dimension(args.stride, rank, "stride", None if pool else 1)
+    strides = [k if s is None else s for k, s in zip(kernels, strides, strict=True)]
+    dilations = [1] * rank if pool else _per_dimension(args.dilation, rank, "dilation", 1)
+    dims = list(zip(args.sizes, kernels, strides, dilations, strict=True))
+    output = [conv_output_length(size, k, s, args.padding, d) for size, k, s, d in dims]
+    pads = [list(conv_padding(size, k, s, args.padding, d)) for size, k, s, d in dims]
+    result: dict[str, Any] = {"input": args.sizes, "output": output, "padding": pads}
+    if args.explain:
+        result["explanation"] = [
+            str(explain_conv(size, k, s, args.padding, d)) for size, k, s, d in dims
+        ]
+    return result
+
+
+def _solve(args: argparse.Namespace) -> dict[str, Any]:
+    common: dict[str, Any] = {
+        "kernel_size": args.kernel_size,
+        "stride": args.stride,
+        "padding": args.padding,
+        "dilation": args.dilation,
+        "framework": args.framework,
+        "max_kernel_size": args.max_kernel_size,
+        "max_stride": args.max_stride,
+        "max_dilation": args.max_dilation,
+    }
+    if args.kind == "conv-transpose":
+        solutions = solve_conv_transpose(args.size, args.target, **common)
+    else:
+        solutions = solve_conv(args.size, args.target, pooling=args.kind == "pool", **common)
+    return {
+        "problem": solutions.problem,
+        "solutions": [
+            {"kwargs": s.kwargs, "split": list(s.split), "note": s.note} for s in solutions
+        ],
+        "reason": solutions.reason,
+        "notes": list(solutions.notes),
+        "text": str(solutions),
+    }
+
+
+def _summary(args: argparse.Namespace) -> dict[str, Any]:
+    model = load_keras(args.model_file)
+    printed: list[str] = []
+    model.summary(line_length=args.line_length, print_fn=printed.append)
+    return {**model.summarize().to_dict(), "text": printed[0]}
+
+
+def _text(command: str, result: dict[str, Any]) -> str:
+    if "text" in result:
+        return str(result["text"]).rstrip("\n")
+    split = "crop" if command == "conv-transpose" else "padding"
+    pairs = ", ".join(f"({before}, {after})" for before, after in result[split])
+    what = "crop (before, after)" if split == "crop" else "padding (before, after)"
+    lines = [f"input {tuple(result['input'])} -> output {tuple(result['output'])}; {what}: {pairs}"]
+    for explanation in result.get("explanation", []):
+        lines += ["", explanation]
+    return "\n".join(lines)
+
+
+EXAMPLES = {
+    "conv-transpose": "example: convshape conv-transpose 7 7 -k 5 -s 2 -p same --explain",
+    "conv": "example: convshape conv 28 28 -k 5 -s 2 -p same",
+    "pool": "example: convshape pool 25 -k 2 -p same --json",
+    "solve": "example: convshape solve 7 14 -k 5   (or: convshape solve 28 14 --kind conv)",
+    "summary": "example: convshape summary generator.keras",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``convshape`` command."""
+    parser = _Parser(
+        prog="convshape",
+        description="Exact output shapes of convolution layers, as Keras and PyTorch compute them.",
+        epilog="example: convshape conv-transpose 7 -k 5 -s 2 -p same",
+    )
+    parser.add_argument("--version", action="version", version=f"convshape {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    help_text = {
+        "conv-transpose": "output size and crop of a transposed convolution",
+        "conv": "output size and padding of a convolution",
+        "pool": "output size and padding of a pooling layer",
+        "solve": "every argument combination that takes SIZE to TARGET",
+        "summary": "the summary of a saved Keras Sequential model (.keras or JSON)",
+    }
+    for name, text in help_text.items():
+        sub = commands.add_parser(name, help=text, description=text, epilog=EXAMPLES[name])
+        if name in ("conv-transpose", "conv", "pool"):
+            _geometry(sub, transpose=name == "conv-transpose", pool=name == "pool")
+        elif name == "solve":
+            sub.add_argument("size", type=int, help="input size")
+            sub.add_argument("target", type=int, help="wanted output size")
+            sub.add_argument(
+                "--kind", choices=("conv-transpose", "conv", "pool"), default="conv-transpose"
+            )
+            sub.add_argument("-k", "--kernel-size", type=int, help="hold the kernel size")
+            sub.add_argument("-s", "--stride", type=int, help="hold the stride")
+            sub.add_argument("-p", "--padding", type=_padding, help="hold the padding")
+            sub.add_argument("-d", "--dilation", type=int, help="hold the dilation")
+            sub.add_argument("--framework", choices=FRAMEWORKS, default="keras")
+            sub.add_argument("--max-kernel-size", type=int, default=7)
+            sub.add_argument("--max-stride", type=int, default=4)
+            sub.add_argument("--max-dilation", type=int, default=1)
+            sub.add_argument("--json", action="store_true", help="print a JSON document")
+        else:
+            sub.add_argument("model_file", metavar="MODEL_FILE", help=".keras archive or JSON file")
+            sub.add_argument("--line-length", type=int, help="table width (default: Keras's)")
+            sub.add_argument("--json", action="store_true", help="print Summary.to_dict() as JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+        "conv-transpose": _conv_transpose,
+        "conv": _conv,
+        "pool": lambda a: _conv(a, pool=True),
+        "solve": _solve,
+        "summary": _summary,
+    }
+    try:
+        result = handlers[args.command](args)
+    except (ConvShapeError, TypeError, OSError) as error:
+        message = str(error).replace("\n", " ")
+        sys.stderr.write(f"convshape {args.command}: error: {message}\n")
+        return 2
+    if args.json:
+        result.pop("text", None)
+        print(json.dumps(result, indent=2))
+    else:
+        print(_text(args.command, result))
+    return 0

@@ -1,0 +1,223 @@
+"""The command line: every subcommand, its --json schema, and bad input (exit 2, one line)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from convshape.cli import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_conv_transpose_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "conv-transpose", "7", "7", "-k", "5", "-s", "2", "-p", "same")
+    assert status == 0
+    assert out == "input (7, 7) -> output (14, 14); crop (before, after): (1, 2), (1, 2)\n"
+    status, out, _ = run(
+        capsys, "conv-transpose", "7", "5", "-k", "5,3", "-s", "2,3", "-p", "same", "--json"
+    )
+    assert json.loads(out) == {"input": [7, 5], "output": [14, 15], "crop": [[1, 2], [0, 0]]}
+    status, out, _ = run(
+        capsys,
+        "conv-transpose",
+        "7",
+        "-k",
+        "3",
+        "-s",
+        "2",
+        "-p",
+        "1",
+        "--output-padding",
+        "1",
+        "--framework",
+        "torch",
+        "--json",
+    )
+    assert json.loads(out) == {"input": [7], "output": [14], "crop": [[1, 0]]}
+
+
+def test_explain_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "conv-transpose", "7", "-k", "5", "-s", "2", "-p", "same", "--explain"
+    )
+    assert status == 0
+    assert "'same' removes 3 // 2 = 1 before and 3 - 1 = 2 after" in out
+    status, out, _ = run(
+        capsys, "conv", "13", "-k", "6", "-s", "5", "-p", "same", "--explain", "--json"
+    )
+    document = json.loads(out)
+    assert document["padding"] == [[1, 2]]
+    assert "inputs:  0 | 1  2  3" in document["explanation"][0]
+
+
+def test_conv_and_pool(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "conv", "28", "28", "-k", "5", "-s", "2", "-p", "same", "--json")
+    assert json.loads(out) == {"input": [28, 28], "output": [14, 14], "padding": [[1, 2], [1, 2]]}
+    _, out, _ = run(capsys, "pool", "25", "-k", "2", "-p", "same", "--json")
+    assert json.loads(out) == {"input": [25], "output": [13], "padding": [[0, 1]]}
+    _, out, _ = run(capsys, "conv", "10", "-k", "3", "-p", "causal", "-d", "2")
+    assert out.startswith("input (10,) -> output (10,); padding (before, after): (4, 0)")
+
+
+def test_solve(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "solve", "7", "14", "-k", "5", "-p", "same", "--json")
+    document = json.loads(out)
+    assert [s["kwargs"]["output_padding"] for s in document["solutions"]] == [None, 1]
+    assert document["solutions"][0]["split"] == [1, 2]
+    _, out, _ = run(capsys, "solve", "7", "15", "-k", "5", "-s", "2", "-p", "same")
+    assert "the lengths that map back to 7 are 13..14" in out
+    _, out, _ = run(
+        capsys, "solve", "28", "14", "--kind", "conv", "-k", "3", "--framework", "torch", "--json"
+    )
+    assert json.loads(out)["solutions"][0]["kwargs"] == {
+        "kernel_size": 3,
+        "stride": 2,
+        "padding": 1,
+        "dilation": 1,
+    }
+
+
+def test_summary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = {
+        "class_name": "Sequential",
+        "config": {
+            "name": "tiny",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"batch_shape": [None, 7, 7, 256]}},
+                {
+                    "class_name": "Conv2DTranspose",
+                    "config": {
+                        "filters": 128,
+                        "kernel_size": [5, 5],
+                        "strides": [2, 2],
+                        "padding": "same",
+                        "use_bias": False,
+                    },
+                },
+            ],
+        },
+    }
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    status, out, _ = run(capsys, "summary", str(path), "--line-length", "80")
+    assert status == 0
+    assert out.startswith('Model: "tiny"\n')
+    assert " Total params: 819,200 (3.12 MB)" in out
+    _, out, _ = run(capsys, "summary", str(path), "--json")
+    document = json.loads(out)
+    assert document["total_params"] == 819200
+    assert document["layers"][0]["output_shape"] == [None, 14, 14, 128]
+    assert set(document) == {
+        "name",
+        "trainable",
+        "input_shape",
+        "output_shape",
+        "layers",
+        "total_params",
+        "trainable_params",
+        "non_trainable_params",
+        "total_bytes",
+        "trainable_bytes",
+        "non_trainable_bytes",
+    }
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["conv-transpose", "7", "-k", "0"],
+            "convshape conv-transpose: error: `kernel_size` must be >= 1. Received: kernel_size=0",
+        ),
+        (
+            ["conv-transpose", "7", "-k", "x"],
+            "argument -k/--kernel-size: expected an integer or a comma-separated list of "
+            "integers, got 'x'",
+        ),
+        (
+            ["conv-transpose", "7", "-k", "4", "-s", "2", "--output-padding", "2"],
+            "`output_padding` must be smaller than `stride` or `dilation`",
+        ),
+        (["conv", "3", "-k", "5"], "the effective kernel (5) is longer than the padded input"),
+        (
+            ["conv", "7", "7", "-k", "3,3,3"],
+            "`kernel_size` takes one value or one per dimension (2)",
+        ),
+        (
+            ["conv", "7", "-k", "3", "-p", "sam"],
+            "`padding` must be one of 'valid', 'same', 'full', 'causal'",
+        ),
+        (
+            ["conv-transpose", "7", "-k", "5", "-p", "same", "--framework", "torch"],
+            "`--padding` for --framework torch must be an int",
+        ),
+        (
+            ["conv-transpose", "7", "-k", "5", "--framework", "onnx"],
+            "argument --framework: invalid choice: 'onnx'",
+        ),
+        (["summary", "/nonexistent/model.keras"], "No such file or directory"),
+        (["solve", "7"], "the following arguments are required: target"),
+        ([], "the following arguments are required: command"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    try:
+        status: object = main(argv)
+    except SystemExit as exit_:  # argparse's own errors
+        status = exit_.code
+    assert status == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert message in captured.err
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("command", ["conv-transpose", "conv", "pool", "solve", "summary"])
+def test_help_has_an_example(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    assert f"example: convshape {command}" in capsys.readouterr().out.replace("\n", " ")
+
+
+def test_module_entry_point() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "convshape",
+            "conv-transpose",
+            "7",
+            "-k",
+            "5",
+            "-s",
+            "2",
+            "-p",
+            "same",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout == "input (7,) -> output (14,); crop (before, after): (1, 2)\n"
+    bad = subprocess.run(
+        [sys.executable, "-m", "convshape", "conv", "3", "-k", "5"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("convshape conv: error: ")
