@@ -57,6 +57,9 @@ class Explanation:
             lines += ["", *(f"  {line}" if line else "" for line in str(part).splitlines())]
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return f"<Explanation: {self.title}>"
+
     def _repr_html_(self) -> str:
         return f"<pre>{html.escape(str(self))}</pre>"
 

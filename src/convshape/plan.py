@@ -69,6 +69,9 @@ class Plan:
         """The plan, one line per layer."""
         return "\n".join([str(self), *(f"  {step}" for step in self.steps)])
 
+    def __repr__(self) -> str:
+        return f"<Plan {self}>"
+
     def _repr_html_(self) -> str:
         return f"<pre>{html.escape(self.describe())}</pre>"
 

@@ -101,6 +101,9 @@ class Solutions(Sequence[Solution]):
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return f"<Solutions: {self.problem}: {len(self.solutions)} solution(s)>"
+
     def _repr_html_(self) -> str:
         return f"<pre>{html.escape(str(self))}</pre>"
 

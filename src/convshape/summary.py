@@ -132,5 +132,11 @@ class Summary:
     def __str__(self) -> str:
         return render_summary(self)
 
+    def __repr__(self) -> str:
+        return (
+            f'<Summary "{self.name}": {len(self.rows)} layers, {self.total_params:,} params '
+            f"({self.trainable_params:,} trainable), output {self.output_shape}>"
+        )
+
     def _repr_html_(self) -> str:
         return summary_html(self)
