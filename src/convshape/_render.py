@@ -208,7 +208,7 @@ def summary_html(summary: Summary) -> str:
     """The summary as a self-contained HTML table (escaped, no scripts, no external resources)."""
     esc = html.escape
     body = "".join(
-        "<tr>"
+        '<tr style="border-top:1px solid #ddd">'
         f'<td>{esc(row.name)} <span style="color:#666">({esc(row.class_name)})</span></td>'
         f"<td><code>{esc(format_shape(row.output_shape))}</code></td>"
         f'<td style="text-align:right">{esc(_params_cell(row))}</td>'
