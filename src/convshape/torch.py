@@ -1,0 +1,258 @@
+"""PyTorch's conventions, one dimension at a time: what ``nn.Conv*``, ``nn.ConvTranspose*``
+and ``nn.MaxPool*``/``nn.AvgPool*`` compute, rejecting what PyTorch rejects.
+
+The formulas are the core's with PyTorch's own padding: an int p on both sides
+(``"same"`` for stride 1, with the odd extra on the right), output_padding added at
+the end. PyTorch also refuses empty spatial dimensions.
+
+>>> from convshape import torch as pt
+>>> pt.conv_transpose_output_length(7, 5, stride=2, padding=2, output_padding=1)
+14
+>>> pt.pool_output_length(5, 2, ceil_mode=True)
+3
+"""
+
+from __future__ import annotations
+
+from ._types import Pad
+from ._validate import as_int, check_positive, check_size
+from .arithmetic import (
+    _forward_is_empty,
+    _forward_length,
+    _forward_pad,
+    _transpose_crop,
+    _transpose_is_empty,
+    _transpose_length,
+)
+from .errors import ConvShapeError, EmptyOutputError
+
+__all__ = ["conv_output_length", "conv_transpose_output_length", "pool_output_length"]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import overload
+
+
+def _size(size: object) -> int | None:
+    checked = check_size(size)
+    if checked == 0:
+        raise ConvShapeError(
+            "`size` must be >= 1: PyTorch does not run empty spatial dimensions",
+            argument="size",
+            received={"size": size},
+        )
+    return checked
+
+
+def _int_padding(padding: object) -> int:
+    value = as_int(padding, "padding")
+    if value < 0:
+        raise ConvShapeError(
+            "`padding` must be >= 0 (PyTorch: negative padding is not supported)",
+            argument="padding",
+            received={"padding": padding},
+        )
+    return value
+
+
+def _forward_mode(padding: object, stride: int) -> Pad | str:
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ConvShapeError(
+                "`padding` must be an int, 'same' or 'valid' (PyTorch's padding strings are "
+                "lower case)",
+                argument="padding",
+                received={"padding": padding},
+            )
+        if padding == "same" and stride != 1:
+            raise ConvShapeError(
+                "padding='same' is not supported for strided convolutions in PyTorch",
+                argument="padding",
+                received={"padding": padding, "stride": stride},
+            )
+        return padding
+    each = _int_padding(padding)
+    return Pad(each, each)
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def conv_output_length(
+        size: int, kernel_size: int, stride: int = 1, padding: int | str = 0, dilation: int = 1
+    ) -> int: ...
+    @overload
+    def conv_output_length(
+        size: None, kernel_size: int, stride: int = 1, padding: int | str = 0, dilation: int = 1
+    ) -> None: ...
+
+
+def conv_output_length(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int | str = 0,
+    dilation: int = 1,
+) -> int | None:
+    """Output length of ``nn.Conv*d``: ``floor((I + 2p - d (k - 1) - 1) / s) + 1``.
+
+    ``padding`` is an int (each side), ``"valid"`` (0) or ``"same"`` (stride 1 only;
+    ``d (k - 1)`` zeros, the odd one on the right).
+
+    >>> conv_output_length(28, 5, stride=2, padding=2)
+    14
+    >>> conv_output_length(10, 4, padding="same")
+    10
+    """
+    checked = _size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    d = check_positive(dilation, "dilation")
+    mode = _forward_mode(padding, s)
+    if checked is None:
+        return None
+    k_eff = (k - 1) * d + 1
+    pad = _forward_pad(checked, k_eff, s, mode)
+    assert pad is not None
+    length = _forward_length(checked, k_eff, s, pad)
+    if _forward_is_empty(checked, length, "valid"):
+        raise EmptyOutputError(
+            f"the effective kernel ({k_eff}) is longer than the padded input "
+            f"({checked + pad.before + pad.after}); PyTorch: kernel size can't be greater than "
+            "actual input size",
+            argument="size",
+            received={
+                "size": size,
+                "kernel_size": kernel_size,
+                "stride": stride,
+                "padding": padding,
+                "dilation": dilation,
+            },
+        )
+    return length
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def conv_transpose_output_length(
+        size: int,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        output_padding: int = 0,
+        dilation: int = 1,
+    ) -> int: ...
+    @overload
+    def conv_transpose_output_length(
+        size: None,
+        kernel_size: int,
+        stride: int = 1,
+        padding: int = 0,
+        output_padding: int = 0,
+        dilation: int = 1,
+    ) -> None: ...
+
+
+def conv_transpose_output_length(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> int | None:
+    """Output length of ``nn.ConvTranspose*d``:
+    ``(I - 1) s - 2p + d (k - 1) + output_padding + 1``.
+
+    output_padding must be smaller than the stride or the dilation, as PyTorch requires.
+
+    >>> conv_transpose_output_length(7, 3, stride=2, padding=1, output_padding=1)
+    14
+    """
+    checked = _size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    d = check_positive(dilation, "dilation")
+    p = _int_padding(padding)
+    op = as_int(output_padding, "output_padding")
+    if not 0 <= op < max(s, d):
+        raise ConvShapeError(
+            "`output_padding` must be >= 0 and smaller than either `stride` or `dilation`",
+            argument="output_padding",
+            received={"output_padding": output_padding, "stride": stride, "dilation": dilation},
+        )
+    if checked is None:
+        return None
+    k_eff = (k - 1) * d + 1
+    crop = _transpose_crop(k_eff, s, Pad(p, p), op)
+    length = _transpose_length(checked, k_eff, s, crop)
+    if _transpose_is_empty(checked, length):
+        raise EmptyOutputError(
+            f"the output would have {length} elements; PyTorch: output size is too small",
+            argument="size",
+            received={
+                "size": size,
+                "kernel_size": kernel_size,
+                "stride": stride,
+                "padding": padding,
+                "output_padding": output_padding,
+                "dilation": dilation,
+            },
+        )
+    return length
+
+
+def pool_output_length(
+    size: int | None,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> int | None:
+    """Output length of ``nn.MaxPool*d``/``nn.AvgPool*d`` (``dilation`` for MaxPool only).
+
+    ``floor`` (or ``ceil`` with ``ceil_mode``) of ``(I + 2p - d (k - 1) - 1) / s``, plus 1;
+    with ceil_mode a last window that would start in the right padding is dropped.
+    The stride defaults to the kernel size; the padding is at most half the kernel.
+
+    >>> pool_output_length(5, 2, ceil_mode=True)
+    3
+    >>> pool_output_length(6, 2, stride=2, padding=1, ceil_mode=True)
+    4
+    """
+    checked = _size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = k if stride is None else check_positive(stride, "stride")
+    d = check_positive(dilation, "dilation")
+    p = _int_padding(padding)
+    if not isinstance(ceil_mode, bool):
+        raise TypeError(f"`ceil_mode` must be a bool. Received: ceil_mode={ceil_mode!r}")
+    if 2 * p > k:
+        raise ConvShapeError(
+            "`padding` must be at most half of `kernel_size` (PyTorch pooling)",
+            argument="padding",
+            received={"padding": padding, "kernel_size": kernel_size},
+        )
+    if checked is None:
+        return None
+    span = checked + 2 * p - (k - 1) * d - 1
+    length = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (length - 1) * s >= checked + p:
+        length -= 1
+    if length <= 0:
+        raise EmptyOutputError(
+            f"the pooled output would have {length} elements; PyTorch: invalid computed "
+            "output size",
+            argument="size",
+            received={
+                "size": size,
+                "kernel_size": kernel_size,
+                "stride": stride,
+                "padding": padding,
+                "dilation": dilation,
+                "ceil_mode": ceil_mode,
+            },
+        )
+    return length
