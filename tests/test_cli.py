@@ -68,6 +68,24 @@ def test_conv_and_pool(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith("input (10,) -> output (10,); padding (before, after): (4, 0)")
 
 
+def test_torch_framework(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "pool", "5", "-k", "2", "--framework", "torch", "--ceil-mode", "--json")
+    assert json.loads(out)["output"] == [3]
+    _, out, _ = run(capsys, "pool", "5", "-k", "2", "--json")
+    assert json.loads(out)["output"] == [2]
+    _, out, _ = run(
+        capsys, "conv-transpose", "7", "-k", "3", "-s", "2", "--framework", "torch", "--json"
+    )
+    assert json.loads(out) == {"input": [7], "output": [15], "crop": [[0, 0]]}
+    status, _, err = run(capsys, "conv", "0", "-k", "1", "--framework", "torch")
+    assert status == 2
+    assert "PyTorch does not run empty spatial dimensions" in err
+    status, _, err = run(
+        capsys, "pool", "5", "-k", "3", "-s", "2", "-p", "2", "--framework", "torch"
+    )
+    assert "at most half of `kernel_size`" in err
+
+
 def test_solve(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "solve", "7", "14", "-k", "5", "-p", "same", "--json")
     document = json.loads(out)

@@ -19,6 +19,9 @@ from .errors import ConvShapeError
 from .explain import explain_conv, explain_conv_transpose
 from .loading import load_keras
 from .solve import solve_conv, solve_conv_transpose
+from .torch import conv_output_length as torch_conv_length
+from .torch import conv_transpose_output_length as torch_transpose_length
+from .torch import pool_output_length as torch_pool_length
 
 __all__ = ["main"]
 
@@ -87,6 +90,10 @@ def _geometry(
         parser.add_argument("-d", "--dilation", type=_ints, help="dilation: D or D1,D2 (default 1)")
     if transpose:
         parser.add_argument("--output-padding", type=_ints, help="output padding: P or P1,P2")
+    if pool:
+        parser.add_argument(
+            "--ceil-mode", action="store_true", help="PyTorch's ceil_mode (--framework torch)"
+        )
     parser.add_argument(
         "--framework", choices=FRAMEWORKS, default="keras", help="whose conventions (default keras)"
     )
@@ -94,9 +101,14 @@ def _geometry(
     parser.add_argument("--json", action="store_true", help="print a JSON document")
 
 
-def _check_framework(args: argparse.Namespace, *, transpose: bool = False) -> None:
+def _check_framework(
+    args: argparse.Namespace, *, transpose: bool = False, pool: bool = False
+) -> None:
     """PyTorch's padding is an int (symmetric); Conv also takes "valid", and "same" at stride 1."""
     if args.framework != "torch" or isinstance(args.padding, int):
+        return
+    if args.padding == "valid" and (transpose or pool):
+        args.padding = 0  # the default -p valid is padding 0 in PyTorch's int terms
         return
     allowed = () if transpose else ("valid", "same")
     strided = any(s != 1 for s in (args.stride or [1]))
@@ -117,7 +129,8 @@ def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
     if args.framework == "torch":
         ops = [op or 0 for op in ops]
     dims = list(zip(args.sizes, kernels, strides, ops, dilations, strict=True))
-    output = [transpose_length(size, k, s, args.padding, op, d) for size, k, s, op, d in dims]
+    length = torch_transpose_length if args.framework == "torch" else transpose_length
+    output = [length(size, k, s, args.padding, op, d) for size, k, s, op, d in dims]
     crops = [
         list(conv_transpose_crop(size, k, s, args.padding, op, d)) for size, k, s, op, d in dims
     ]
@@ -130,14 +143,19 @@ def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _conv(args: argparse.Namespace, *, pool: bool = False) -> dict[str, Any]:
-    _check_framework(args)
+    _check_framework(args, pool=pool)
     rank = len(args.sizes)
     kernels = _per_dimension(args.kernel_size, rank, "kernel_size", None)
     strides = _per_dimension(args.stride, rank, "stride", None if pool else 1)
     strides = [k if s is None else s for k, s in zip(kernels, strides, strict=True)]
     dilations = [1] * rank if pool else _per_dimension(args.dilation, rank, "dilation", 1)
     dims = list(zip(args.sizes, kernels, strides, dilations, strict=True))
-    output = [conv_output_length(size, k, s, args.padding, d) for size, k, s, d in dims]
+    if args.framework == "torch" and pool:
+        ceil = args.ceil_mode
+        output = [torch_pool_length(size, k, s, args.padding, 1, ceil) for size, k, s, _ in dims]
+    else:
+        length = torch_conv_length if args.framework == "torch" else conv_output_length
+        output = [length(size, k, s, args.padding, d) for size, k, s, d in dims]
     pads = [list(conv_padding(size, k, s, args.padding, d)) for size, k, s, d in dims]
     result: dict[str, Any] = {"input": args.sizes, "output": output, "padding": pads}
     if args.explain:
