@@ -28,7 +28,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs millis
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import layers
+    from . import jax, layers, torch
     from .explain import Explanation, explain_conv, explain_conv_transpose
     from .layers.core import Input, InputLayer
     from .loading import load_keras
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 # Layers and models load on first use, so that `import convshape` stays cheap.
 _LAZY = {
+    "jax": ("convshape.jax", None),
     "layers": ("convshape.layers", None),
     "load_keras": ("convshape.loading", "load_keras"),
     "Explanation": ("convshape.explain", "Explanation"),
@@ -60,6 +61,7 @@ _LAZY = {
     "plan_upsampling": ("convshape.plan", "plan_upsampling"),
     "solve_conv": ("convshape.solve", "solve_conv"),
     "solve_conv_transpose": ("convshape.solve", "solve_conv_transpose"),
+    "torch": ("convshape.torch", None),
 }
 
 
@@ -105,10 +107,12 @@ __all__ = [
     "effective_kernel_size",
     "explain_conv",
     "explain_conv_transpose",
+    "jax",
     "layers",
     "load_keras",
     "plan_downsampling",
     "plan_upsampling",
     "solve_conv",
     "solve_conv_transpose",
+    "torch",
 ]

@@ -1,0 +1,183 @@
+"""JAX's conventions, one dimension at a time: the shapes ``jax.lax.conv_general_dilated``
+and ``jax.lax.conv_transpose`` produce.
+
+JAX pads with (low, high) pairs that may be negative (they crop), resolves "SAME"
+with the odd extra high and "SAME_LOWER" with it low, clamps an empty result to
+length 0 instead of failing, and computes a transposed convolution as a convolution
+over the stride-dilated input.
+
+>>> from convshape import jax as jx
+>>> jx.conv_transpose_output_length(7, 5, stride=2, padding="SAME")
+14
+>>> jx.conv_transpose_output_length(7, 5, stride=2, padding=(1, 2), use_consistent_padding=True)
+14
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._validate import as_int, check_positive, check_size
+from .errors import ConvShapeError
+
+__all__ = ["conv_output_length", "conv_padding", "conv_transpose_output_length"]
+
+_MODES = ("SAME", "SAME_LOWER", "VALID")
+
+
+def _pair(padding: Any, name: str = "padding") -> tuple[int, int]:
+    if not isinstance(padding, (tuple, list)) or len(padding) != 2:
+        raise ConvShapeError(
+            f"`{name}` must be 'SAME', 'SAME_LOWER', 'VALID' or a (low, high) pair of ints",
+            argument=name,
+            received={name: padding},
+        )
+    return as_int(padding[0], name), as_int(padding[1], name)
+
+
+def _dilated(size: int, dilation: int) -> int:
+    return 0 if size == 0 else (size - 1) * dilation + 1
+
+
+def conv_padding(
+    size: int, kernel_size: int, stride: int = 1, padding: Any = "VALID", rhs_dilation: int = 1
+) -> tuple[int, int]:
+    """The (low, high) padding ``lax.padtype_to_pads`` resolves: "SAME" puts the odd extra
+    high, "SAME_LOWER" low; a pair is returned as given.
+
+    >>> conv_padding(13, 6, stride=5, padding="SAME"), conv_padding(13, 6, 5, "SAME_LOWER")
+    ((1, 2), (2, 1))
+    """
+    checked = check_size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    d = check_positive(rhs_dilation, "rhs_dilation")
+    if not isinstance(padding, str):
+        return _pair(padding)
+    mode = padding.upper()
+    if mode not in _MODES:
+        raise ConvShapeError(
+            "`padding` must be 'SAME', 'SAME_LOWER', 'VALID' or a (low, high) pair of ints",
+            argument="padding",
+            received={"padding": padding},
+        )
+    if mode == "VALID" or checked is None:
+        if checked is None and mode != "VALID":
+            raise ConvShapeError(
+                "`size` must be known for 'SAME' padding", argument="size", received={"size": size}
+            )
+        return (0, 0)
+    out = -(-checked // s)
+    total = max((out - 1) * s + (k - 1) * d + 1 - checked, 0)
+    small, large = total // 2, total - total // 2
+    return (small, large) if mode == "SAME" else (large, small)
+
+
+def conv_output_length(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Any = "VALID",
+    lhs_dilation: int = 1,
+    rhs_dilation: int = 1,
+) -> int | None:
+    """Output length of ``lax.conv_general_dilated`` along one dimension:
+    ``max(floor((I_d + low + high - k_eff) / s) + 1, 0)`` with the dilated input
+    ``I_d = (I - 1) * lhs_dilation + 1`` and ``k_eff = (k - 1) * rhs_dilation + 1``.
+
+    >>> conv_output_length(28, 5, stride=2, padding="SAME")
+    14
+    >>> conv_output_length(3, 5)
+    0
+    """
+    checked = check_size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    lhs = check_positive(lhs_dilation, "lhs_dilation")
+    rhs = check_positive(rhs_dilation, "rhs_dilation")
+    if isinstance(padding, str) and lhs != 1:
+        raise ConvShapeError(
+            "JAX takes string padding only without lhs_dilation (it is not implemented for "
+            "transposed convolution with conv_general_dilated)",
+            argument="padding",
+            received={"padding": padding, "lhs_dilation": lhs_dilation},
+        )
+    if checked is None:
+        if not isinstance(padding, str) or padding.upper() == "VALID":
+            conv_padding(1, k, s, padding, rhs)
+            return None
+        raise ConvShapeError(
+            "`size` must be known for 'SAME' padding", argument="size", received={"size": size}
+        )
+    low, high = conv_padding(checked, k, s, padding, rhs)
+    return _length(_dilated(checked, lhs), (k - 1) * rhs + 1, s, low, high, padding)
+
+
+def _length(dilated: int, k_eff: int, stride: int, low: int, high: int, padding: Any) -> int:
+    if low + high < -dilated:
+        raise ConvShapeError(
+            "negative padding removes more than the (dilated) input holds "
+            f"({-(low + high)} > {dilated})",
+            argument="padding",
+            received={"padding": padding},
+        )
+    return max((dilated + low + high - k_eff) // stride + 1, 0)
+
+
+def conv_transpose_output_length(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Any = "SAME",
+    dilation: int = 1,
+    use_consistent_padding: bool = False,
+) -> int | None:
+    """Output length of ``lax.conv_transpose`` along one dimension.
+
+    "SAME" gives ``I * s`` and "VALID" ``(I - 1) * s + max(k_eff, s)``; a pair is the
+    padding of the stride-dilated input (``O = (I - 1) * s + 1 + low + high - k_eff + 1``),
+    or, with ``use_consistent_padding=True``, the forward convolution's padding, which
+    crops like PyTorch (``O = (I - 1) * s + k_eff - low - high``).
+
+    >>> conv_transpose_output_length(7, 5, stride=2, padding="VALID")
+    17
+    >>> conv_transpose_output_length(7, 5, stride=2, padding=(3, 3))
+    15
+    """
+    checked = check_size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    d = check_positive(dilation, "dilation")
+    if not isinstance(use_consistent_padding, bool):
+        raise TypeError(
+            f"`use_consistent_padding` must be a bool. Received: {use_consistent_padding!r}"
+        )
+    k_eff = (k - 1) * d + 1
+    if isinstance(padding, str):
+        mode = padding.upper()
+        if mode not in ("SAME", "VALID") or padding != mode:
+            raise ConvShapeError(
+                "`padding` of lax.conv_transpose must be 'SAME', 'VALID' or a (low, high) pair",
+                argument="padding",
+                received={"padding": padding},
+            )
+        pads = _transpose_padding(k_eff, s, mode)
+    elif use_consistent_padding:
+        low, high = _pair(padding)
+        pads = (k_eff - low - 1, k_eff - high - 1)
+    else:
+        pads = _pair(padding)
+    if checked is None:
+        return None
+    return _length(_dilated(checked, s), k_eff, 1, pads[0], pads[1], padding)
+
+
+def _transpose_padding(k_eff: int, stride: int, mode: str) -> tuple[int, int]:
+    """jax's _conv_transpose_padding for "SAME" and "VALID"."""
+    if mode == "SAME":
+        total = k_eff + stride - 2
+        low = k_eff - 1 if stride > k_eff - 1 else -(-total // 2)
+    else:
+        total = k_eff + stride - 2 + max(k_eff - stride, 0)
+        low = k_eff - 1
+    return low, total - low
