@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .loading import load_keras
     from .pitfalls import Finding, check
     from .plan import Plan, plan_downsampling, plan_upsampling
+    from .porting import Translation, translate
     from .sequential import Sequential
     from .solve import Solution, Solutions, conv_input_lengths, solve_conv, solve_conv_transpose
     from .summary import Summary, SummaryRow
@@ -62,6 +63,8 @@ _LAZY = {
     "solve_conv": ("convshape.solve", "solve_conv"),
     "solve_conv_transpose": ("convshape.solve", "solve_conv_transpose"),
     "torch": ("convshape.torch", None),
+    "translate": ("convshape.porting", "translate"),
+    "Translation": ("convshape.porting", "Translation"),
 }
 
 
@@ -96,6 +99,7 @@ __all__ = [
     "Solutions",
     "Summary",
     "SummaryRow",
+    "Translation",
     "__version__",
     "check",
     "conv_input_lengths",
@@ -115,4 +119,5 @@ __all__ = [
     "solve_conv",
     "solve_conv_transpose",
     "torch",
+    "translate",
 ]

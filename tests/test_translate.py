@@ -1,0 +1,221 @@
+"""translate() proven numerically: the source layer run in its framework, the generated
+code run in the target framework with the converted weights, the values compared."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import convshape as cs
+from convshape import layers
+from tests.oracles import ORACLE_COUNTS, oracle
+
+RNG = np.random.default_rng(7)
+
+
+@pytest.fixture(scope="module")
+def keras() -> Any:
+    return oracle("keras")
+
+
+@pytest.fixture(scope="module")
+def torch() -> Any:
+    return oracle("torch")
+
+
+def _run_code(translation: cs.Translation, kernel: Any, bias: Any, x: Any) -> Any:
+    namespace: dict[str, Any] = {"kernel": kernel, "bias": bias}
+    exec(translation.code(), namespace)  # the snippet users copy, run as it is
+    out = namespace["forward"](x)
+    return out.detach().numpy() if hasattr(out, "detach") else np.asarray(out)
+
+
+def _keras_transpose_configs(rank: int) -> list[tuple[Any, ...]]:
+    configs = []
+    for k, s, d, padding in itertools.product(range(1, 6), range(1, 4), (1, 2), ("same", "valid")):
+        if s > 1 and d > 1:
+            continue
+        for op in (None, *range(s)):
+            configs.append((k, s, d, padding, op))
+    return configs
+
+
+def _keras_layer(
+    keras: Any, spec: layers.Layer, in_channels: int, rank: int
+) -> tuple[Any, Any, Any]:
+    """The same layer in real Keras, with random weights; (layer, kernel, bias)."""
+    cls = getattr(keras.layers, type(spec).__name__)
+    skipped = {"name", "input_shape", "input_dim", "batch_size", "autocast", "dtype", "trainable"}
+    skipped |= {"activity_regularizer", "lora_rank", "lora_alpha"}
+    kwargs = {
+        field.name: getattr(spec, field.name)
+        for field in dataclasses.fields(spec)
+        if field.init and field.name not in skipped
+    }
+    layer = cls(**kwargs)
+    layer.build((None, *[None] * rank, in_channels))
+    weights = [RNG.standard_normal(w.shape).astype("float32") for w in layer.get_weights()]
+    layer.set_weights(weights)
+    return layer, weights[0], weights[1] if len(weights) > 1 else None
+
+
+@pytest.mark.parametrize("target", ["torch", "jax"])
+def test_keras_conv_transpose_1d_ports_exactly(keras: Any, torch: Any, target: str) -> None:
+    tf = oracle("tensorflow")
+    mismatches = []
+    for k, s, d, padding, op in _keras_transpose_configs(1):
+        spec = layers.Conv1DTranspose(
+            2, k, strides=s, padding=padding, output_padding=op, dilation_rate=d
+        )
+        layer, kernel, bias = _keras_layer(keras, spec, 3, 1)
+        for size in (1, 2, 5, 7):
+            x = RNG.standard_normal((2, size, 3)).astype("float32")
+            try:
+                expected = np.asarray(layer(x))
+            except tf.errors.OpError:
+                continue  # TensorFlow refuses (the "same"/even-kernel pitfall)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", cs.ConvShapeWarning)
+                try:
+                    translation = cs.translate(spec, target, (None, size, 3))
+                except cs.EmptyOutputError:
+                    continue
+            ORACLE_COUNTS[f"translations keras -> {target} proven on values"] += 1
+            got = _run_code(translation, kernel, bias, x)
+            if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-4):
+                mismatches.append(f"I={size} k={k} s={s} d={d} {padding} op={op}: {translation}")
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("target", ["torch", "jax"])
+def test_keras_conv_1d_ports_exactly(keras: Any, torch: Any, target: str) -> None:
+    mismatches = []
+    for k, s, d, padding, groups in itertools.product(
+        range(1, 6), range(1, 4), (1, 2), ("same", "valid", "causal"), (1, 2)
+    ):
+        if s > 1 and d > 1:
+            continue
+        spec = layers.Conv1D(4, k, strides=s, padding=padding, dilation_rate=d, groups=groups)
+        layer, kernel, bias = _keras_layer(keras, spec, 4, 1)
+        for size in (5, 7, 12):
+            if (k - 1) * d + 1 > size and padding == "valid":
+                continue
+            x = RNG.standard_normal((2, size, 4)).astype("float32")
+            expected = np.asarray(layer(x))
+            translation = cs.translate(spec, target, (None, size, 4))
+            ORACLE_COUNTS[f"translations keras -> {target} proven on values"] += 1
+            got = _run_code(translation, kernel, bias, x)
+            if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-4):
+                mismatches.append(
+                    f"I={size} k={k} s={s} d={d} {padding} groups={groups}: {translation}"
+                )
+    assert mismatches == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "shape"),
+    [
+        (layers.Conv2DTranspose(3, (5, 4), strides=(2, 3), padding="same"), (None, 7, 6, 2)),
+        (
+            layers.Conv2DTranspose(
+                3, (3, 1), strides=(2, 3), padding="same", output_padding=(1, 2)
+            ),
+            (None, 5, 4, 2),
+        ),
+        (layers.Conv2DTranspose(3, 3, strides=1, padding="same", dilation_rate=2), (None, 6, 5, 2)),
+        (layers.Conv2D(3, (5, 3), strides=(2, 3), padding="same"), (None, 13, 10, 2)),
+        (layers.Conv2D(4, 3, padding="same", groups=2), (None, 8, 8, 2)),
+        (layers.Conv3DTranspose(2, 3, strides=2, padding="same"), (None, 3, 4, 2, 2)),
+    ],
+)
+def test_keras_2d_3d_ports_exactly(
+    keras: Any, torch: Any, spec: layers.Layer, shape: tuple[int | None, ...]
+) -> None:
+    rank = len(shape) - 2
+    layer, kernel, bias = _keras_layer(keras, spec, shape[-1] or 1, rank)
+    x = RNG.standard_normal((2, *(dim or 1 for dim in shape[1:]))).astype("float32")
+    expected = np.asarray(layer(x))
+    for target in ("torch", "jax"):
+        ORACLE_COUNTS[f"translations keras -> {target} proven on values"] += 1
+        got = _run_code(cs.translate(spec, target, shape), kernel, bias, x)
+        assert got.shape == expected.shape
+        assert np.allclose(got, expected, atol=1e-4), target
+
+
+def test_torch_ports_to_keras_exactly(keras: Any, torch: Any) -> None:
+    mismatches = []
+    for k, s, p, op, d in itertools.product(
+        range(1, 5), range(1, 4), range(0, 3), range(0, 3), (1, 2)
+    ):
+        if op >= max(s, d):
+            continue
+        if s > 1 and d > 1:
+            strided = cs.torch.ConvTranspose1d(3, 2, k, s, p, op, dilation=d)
+            with pytest.raises(cs.ConvShapeError, match="Keras has no convolution with strides"):
+                cs.translate(strided, "keras", (None, 3, 5))
+            continue
+        for size in (2, 5):
+            spec = cs.torch.ConvTranspose1d(
+                3, 2, k, stride=s, padding=p, output_padding=op, dilation=d
+            )
+            try:
+                spec.compute_output_shape((None, 3, size))
+            except cs.ConvShapeError:
+                continue
+            module = torch.nn.ConvTranspose1d(
+                3, 2, k, stride=s, padding=p, output_padding=op, dilation=d
+            )
+            x = RNG.standard_normal((2, 3, size)).astype("float32")
+            expected = module(torch.as_tensor(x)).detach().numpy()
+            translation = cs.translate(spec, "keras", (None, 3, size))
+            ORACLE_COUNTS["translations torch -> keras proven on values"] += 1
+            got = _run_code(
+                translation, module.weight.detach().numpy(), module.bias.detach().numpy(), x
+            )
+            if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-4):
+                mismatches.append(f"I={size} k={k} s={s} p={p} op={op} d={d}: {translation}")
+    for k, s, p in itertools.product(range(1, 5), range(1, 4), range(0, 3)):
+        spec_c = cs.torch.Conv1d(3, 2, k, stride=s, padding=p)
+        module_c = torch.nn.Conv1d(3, 2, k, stride=s, padding=p)
+        x = RNG.standard_normal((2, 3, 9)).astype("float32")
+        expected = module_c(torch.as_tensor(x)).detach().numpy()
+        translation = cs.translate(spec_c, "keras", (None, 3, 9))
+        ORACLE_COUNTS["translations torch -> keras proven on values"] += 1
+        got = _run_code(
+            translation, module_c.weight.detach().numpy(), module_c.bias.detach().numpy(), x
+        )
+        if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-4):
+            mismatches.append(f"conv k={k} s={s} p={p}: {translation}")
+    assert mismatches == []
+
+
+def test_seed_port_is_not_exact_and_says_so() -> None:
+    t = cs.translate(
+        layers.Conv2DTranspose(128, 5, strides=2, padding="same"), "torch", (None, 7, 7, 256)
+    )
+    assert not t.exact
+    assert t.kwargs["padding"] == (1, 1)
+    assert t.crop == ((0, 1), (0, 1))
+    assert t.output_shape == (None, 14, 14, 128)
+    exact = cs.translate(
+        layers.Conv2DTranspose(8, 4, strides=2, padding="same"), "torch", (None, 7, 7, 3)
+    )
+    assert exact.exact
+    assert exact.kwargs["padding"] == (1, 1)
+    assert "<pre>" in t._repr_html_()
+
+
+def test_translate_errors() -> None:
+    with pytest.raises(cs.ConvShapeError, match="`to` must be one of 'torch', 'jax', 'keras'"):
+        cs.translate(layers.Conv2D(2, 3), "onnx", (None, 5, 5, 1))
+    with pytest.raises(cs.ConvShapeError, match="translate\\(\\) takes a Conv1D/2D/3D"):
+        cs.translate(layers.Dense(2), "torch", (None, 5))
+    with pytest.raises(cs.ConvShapeError, match="already a Keras layer"):
+        cs.translate(layers.Conv2D(2, 3), "keras", (None, 5, 5, 1))
+    with pytest.raises(cs.ConvShapeError, match="a PyTorch layer translates to 'keras'"):
+        cs.translate(cs.torch.Conv1d(1, 1, 3), "jax", (None, 1, 5))
