@@ -202,7 +202,25 @@ def test_bad_input_exits_2_with_one_line(
     assert "Traceback" not in captured.err
 
 
-@pytest.mark.parametrize("command", ["conv-transpose", "conv", "pool", "solve", "summary"])
+def test_translate(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["translate", "7", "7", "-k", "5", "-s", "2", "-p", "same", "--filters", "128"]
+    _, out, _ = run(capsys, *argv, "--channels", "256", "--to", "torch", "--json")
+    document = json.loads(out)
+    assert document["kwargs"]["padding"] == [1, 1]
+    assert document["crop"] == [[0, 1], [0, 1]]
+    assert document["exact"] is False
+    assert "torch.nn.ConvTranspose2d(" in document["code"]
+    _, out, _ = run(capsys, *argv, "--to", "jax")
+    assert "lax.conv_transpose" in out
+    with pytest.raises(SystemExit) as info:
+        main(["translate", "7", "-k", "5", "--to", "onnx"])
+    assert info.value.code == 2
+    assert "invalid choice: 'onnx'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command", ["conv-transpose", "conv", "pool", "solve", "summary", "translate"]
+)
 def test_help_has_an_example(capsys: pytest.CaptureFixture[str], command: str) -> None:
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])

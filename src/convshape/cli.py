@@ -17,7 +17,16 @@ from .arithmetic import conv_output_length, conv_padding, conv_transpose_crop
 from .arithmetic import conv_transpose_output_length as transpose_length
 from .errors import ConvShapeError
 from .explain import explain_conv, explain_conv_transpose
+from .layers.convolutional import (
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    Conv3D,
+    Conv3DTranspose,
+)
 from .loading import load_keras
+from .porting import translate
 from .solve import solve_conv, solve_conv_transpose
 from .torch import conv_output_length as torch_conv_length
 from .torch import conv_transpose_output_length as torch_transpose_length
@@ -191,6 +200,44 @@ def _solve(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+_KERAS_CLASSES = {
+    ("conv", 1): Conv1D,
+    ("conv", 2): Conv2D,
+    ("conv", 3): Conv3D,
+    ("conv-transpose", 1): Conv1DTranspose,
+    ("conv-transpose", 2): Conv2DTranspose,
+    ("conv-transpose", 3): Conv3DTranspose,
+}
+
+
+def _translate(args: argparse.Namespace) -> dict[str, Any]:
+    rank = len(args.sizes)
+    if (args.kind, rank) not in _KERAS_CLASSES:
+        raise ConvShapeError(
+            "translate takes 1 to 3 spatial sizes", argument="SIZE", received={"SIZE": args.sizes}
+        )
+    kwargs: dict[str, Any] = {
+        "strides": tuple(_per_dimension(args.stride, rank, "stride", 1)),
+        "padding": args.padding,
+        "dilation_rate": tuple(_per_dimension(args.dilation, rank, "dilation", 1)),
+    }
+    if args.kind == "conv-transpose" and args.output_padding is not None:
+        kwargs["output_padding"] = tuple(
+            _per_dimension(args.output_padding, rank, "output_padding", 0)
+        )
+    kernel = tuple(_per_dimension(args.kernel_size, rank, "kernel_size", None))
+    layer = _KERAS_CLASSES[args.kind, rank](args.filters, kernel, **kwargs)
+    translation = translate(layer, args.to, (None, *args.sizes, args.channels))
+    return {
+        "kwargs": translation.kwargs,
+        "crop": [list(crop) for crop in translation.crop],
+        "input_pad": [list(pad) for pad in translation.input_pad],
+        "exact": translation.exact,
+        "code": translation.code(),
+        "text": f"{translation}\n\n{translation.code()}",
+    }
+
+
 def _summary(args: argparse.Namespace) -> dict[str, Any]:
     model = load_keras(args.model_file)
     printed: list[str] = []
@@ -216,6 +263,9 @@ EXAMPLES = {
     "pool": "example: convshape pool 25 -k 2 -p same --json",
     "solve": "example: convshape solve 7 14 -k 5   (or: convshape solve 28 14 --kind conv)",
     "summary": "example: convshape summary generator.keras",
+    "translate": (
+        "example: convshape translate 7 7 -k 5 -s 2 -p same --filters 128 --channels 256 --to torch"
+    ),
 }
 
 
@@ -234,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         "pool": "output size and padding of a pooling layer",
         "solve": "every argument combination that takes SIZE to TARGET",
         "summary": "the summary of a saved Keras Sequential model (.keras or JSON)",
+        "translate": "the exact PyTorch or JAX port of a Keras convolution, with code",
     }
     for name, text in help_text.items():
         sub = commands.add_parser(name, help=text, description=text, epilog=EXAMPLES[name])
@@ -254,6 +305,26 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--max-stride", type=int, default=4)
             sub.add_argument("--max-dilation", type=int, default=1)
             sub.add_argument("--json", action="store_true", help="print a JSON document")
+        elif name == "translate":
+            sub.add_argument(
+                "sizes",
+                metavar="SIZE",
+                nargs="+",
+                type=int,
+                help="input size per spatial dimension",
+            )
+            sub.add_argument("--kind", choices=("conv-transpose", "conv"), default="conv-transpose")
+            sub.add_argument("-k", "--kernel-size", type=_ints, required=True)
+            sub.add_argument("-s", "--stride", type=_ints)
+            sub.add_argument(
+                "-p", "--padding", default="valid", choices=("valid", "same", "causal")
+            )
+            sub.add_argument("-d", "--dilation", type=_ints)
+            sub.add_argument("--output-padding", type=_ints)
+            sub.add_argument("--filters", type=int, default=1, help="output channels (default 1)")
+            sub.add_argument("--channels", type=int, default=1, help="input channels (default 1)")
+            sub.add_argument("--to", choices=("torch", "jax"), required=True)
+            sub.add_argument("--json", action="store_true", help="print a JSON document")
         else:
             sub.add_argument("model_file", metavar="MODEL_FILE", help=".keras archive or JSON file")
             sub.add_argument("--line-length", type=int, help="table width (default: Keras's)")
@@ -271,6 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pool": lambda a: _conv(a, pool=True),
         "solve": _solve,
         "summary": _summary,
+        "translate": _translate,
     }
     try:
         result = handlers[args.command](args)
