@@ -28,7 +28,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs millis
 if TYPE_CHECKING:
     from typing import Any
 
-    from . import jax, layers, torch
+    from . import jax, layers, onnx, torch
     from .explain import Explanation, explain_conv, explain_conv_transpose
     from .layers.core import Input, InputLayer
     from .loading import load_keras
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 # Layers and models load on first use, so that `import convshape` stays cheap.
 _LAZY = {
     "jax": ("convshape.jax", None),
+    "onnx": ("convshape.onnx", None),
     "layers": ("convshape.layers", None),
     "load_keras": ("convshape.loading", "load_keras"),
     "Explanation": ("convshape.explain", "Explanation"),
@@ -114,6 +115,7 @@ __all__ = [
     "jax",
     "layers",
     "load_keras",
+    "onnx",
     "plan_downsampling",
     "plan_upsampling",
     "solve_conv",

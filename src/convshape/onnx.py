@@ -1,0 +1,205 @@
+"""ONNX's conventions, one dimension at a time: ``Conv`` and ``ConvTranspose`` as ONNX
+Runtime computes them, where it departs from the specification: it rejects dilation with
+the SAME modes for ``Conv``, requires ``output_padding`` below the stride for
+``ConvTranspose`` (it checks that the forward convolution maps the output back), and for
+SAME with a kernel shorter than the stride it clamps the total padding to 0 rather than
+returning ``I * s``.
+
+``pads`` is a (begin, end) pair; ``auto_pad`` is ``NOTSET`` (use the pads), ``VALID``,
+``SAME_UPPER`` (an odd extra at the end, as TensorFlow) or ``SAME_LOWER`` (at the
+beginning).
+
+>>> from convshape import onnx as ox
+>>> ox.conv_transpose_output_length(7, 5, stride=2, auto_pad="SAME_UPPER")
+14
+>>> ox.conv_transpose_pads(7, 5, stride=2, auto_pad="SAME_UPPER")
+Pad(before=1, after=2)
+>>> ox.conv_transpose_pads(7, 5, stride=2, auto_pad="SAME_LOWER")
+Pad(before=2, after=1)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._types import Pad
+from ._validate import as_int, check_positive, check_size
+from .errors import ConvShapeError, EmptyOutputError
+
+__all__ = [
+    "conv_output_length",
+    "conv_padding",
+    "conv_transpose_output_length",
+    "conv_transpose_pads",
+]
+
+AUTO_PADS = ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER")
+
+
+def _auto_pad(value: object) -> str:
+    if value not in AUTO_PADS:
+        raise ConvShapeError(
+            f"`auto_pad` must be one of {', '.join(map(repr, AUTO_PADS))}",
+            argument="auto_pad",
+            received={"auto_pad": value},
+        )
+    return str(value)
+
+
+def _pads(value: Any) -> Pad:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ConvShapeError(
+            "`pads` must be a (begin, end) pair", argument="pads", received={"pads": value}
+        )
+    begin, end = as_int(value[0], "pads"), as_int(value[1], "pads")
+    if begin < 0 or end < 0:
+        raise ConvShapeError(
+            "`pads` must not be negative", argument="pads", received={"pads": value}
+        )
+    return Pad(begin, end)
+
+
+def _geometry(
+    size: object, kernel_size: object, stride: object, dilation: object
+) -> tuple[int, int, int]:
+    checked = check_size(size)
+    if checked is None or checked == 0:
+        raise ConvShapeError(
+            "`size` must be a known length >= 1 for ONNX Runtime",
+            argument="size",
+            received={"size": size},
+        )
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    d = check_positive(dilation, "dilation")
+    return checked, (k - 1) * d + 1, s
+
+
+def _no_dilated_same(mode: str, dilation: object) -> None:
+    if mode.startswith("SAME") and dilation != 1:
+        raise ConvShapeError(
+            "ONNX Runtime does not support dilation with auto_pad SAME_UPPER/SAME_LOWER",
+            argument="auto_pad",
+            received={"auto_pad": mode, "dilation": dilation},
+        )
+
+
+def _same(size: int, k_eff: int, stride: int, mode: str) -> Pad:
+    out = -(-size // stride)
+    total = max((out - 1) * stride + k_eff - size, 0)
+    small, large = total // 2, total - total // 2
+    return Pad(small, large) if mode == "SAME_UPPER" else Pad(large, small)
+
+
+def conv_padding(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    auto_pad: str = "NOTSET",
+    pads: Any = (0, 0),
+    dilation: int = 1,
+) -> Pad:
+    """The zeros ``Conv`` adds before and after the input.
+
+    >>> conv_padding(13, 6, stride=5, auto_pad="SAME_LOWER")
+    Pad(before=2, after=1)
+    """
+    checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
+    mode = _auto_pad(auto_pad)
+    if mode == "NOTSET":
+        return _pads(pads)
+    if mode == "VALID":
+        return Pad(0, 0)
+    _no_dilated_same(mode, dilation)
+    return _same(checked, k_eff, s, mode)
+
+
+def conv_output_length(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    auto_pad: str = "NOTSET",
+    pads: Any = (0, 0),
+    dilation: int = 1,
+) -> int:
+    """Output length of ``Conv``: ``floor((I + begin + end - k_eff) / s) + 1``.
+
+    >>> conv_output_length(28, 5, stride=2, auto_pad="SAME_UPPER")
+    14
+    """
+    checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
+    pad = conv_padding(size, kernel_size, stride, auto_pad, pads, dilation)
+    length = (checked + pad.before + pad.after - k_eff) // s + 1
+    if length < 1:
+        raise EmptyOutputError(
+            f"the effective kernel ({k_eff}) is longer than the padded input",
+            argument="size",
+            received={"size": size, "kernel_size": kernel_size, "pads": tuple(pad)},
+        )
+    return length
+
+
+def conv_transpose_pads(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    auto_pad: str = "NOTSET",
+    pads: Any = (0, 0),
+    output_padding: int = 0,
+    dilation: int = 1,
+    output_shape: int | None = None,
+) -> Pad:
+    """The (begin, end) ``ConvTranspose`` removes from ``s (I - 1) + op + k_eff``.
+
+    With ``output_shape`` or a SAME mode, ``total = s (I - 1) + op + k_eff - O`` is split
+    with the odd extra at the end (SAME_UPPER, and NOTSET with output_shape) or at the
+    beginning (SAME_LOWER), where the output is ``O = I * s`` for SAME modes.
+    """
+    checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
+    mode = _auto_pad(auto_pad)
+    op = as_int(output_padding, "output_padding")
+    if not 0 <= op < s:
+        raise ConvShapeError(
+            "`output_padding` must be >= 0 and smaller than the stride (ONNX Runtime checks "
+            "that the forward convolution maps the output back to the input)",
+            argument="output_padding",
+            received={"output_padding": output_padding, "stride": stride},
+        )
+    full = s * (checked - 1) + op + k_eff
+    if output_shape is None and mode in ("NOTSET", "VALID"):
+        return _pads(pads) if mode == "NOTSET" else Pad(0, 0)
+    target = checked * s if output_shape is None else as_int(output_shape, "output_shape")
+    # The spec asks for I * s; ONNX Runtime clamps a negative total padding to 0 instead.
+    total = max(full - target, 0)
+    small, large = total // 2, total - total // 2
+    return Pad(large, small) if mode == "SAME_LOWER" else Pad(small, large)
+
+
+def conv_transpose_output_length(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    auto_pad: str = "NOTSET",
+    pads: Any = (0, 0),
+    output_padding: int = 0,
+    dilation: int = 1,
+    output_shape: int | None = None,
+) -> int:
+    """Output length of ``ConvTranspose``: ``s (I - 1) + op + k_eff - begin - end``
+    (``I * s`` for the SAME modes; ``output_shape`` when given).
+
+    >>> conv_transpose_output_length(7, 3, stride=2, pads=(1, 1), output_padding=1)
+    14
+    """
+    checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
+    pad = conv_transpose_pads(
+        size, kernel_size, stride, auto_pad, pads, output_padding, dilation, output_shape
+    )
+    length = s * (checked - 1) + as_int(output_padding, "output_padding") + k_eff - sum(pad)
+    if length < 1:
+        raise EmptyOutputError(
+            "the transposed output would be empty",
+            argument="size",
+            received={"size": size, "kernel_size": kernel_size, "pads": tuple(pad)},
+        )
+    return length

@@ -1,0 +1,127 @@
+"""convshape.onnx against ONNX Runtime: tiny one-node models run on tensors, lengths and
+errors compared over small grids, and the crop read off ConvTranspose values."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+
+import convshape as cs
+from convshape import onnx as ox
+from tests.oracles import ORACLE_COUNTS, oracle
+from tests.reference import transpose_cropped
+
+RNG = np.random.default_rng(5)
+
+
+@pytest.fixture(scope="module")
+def ort() -> Any:
+    return oracle("onnxruntime")
+
+
+def _run(ort: Any, op: str, x: Any, weight: Any | None, **attributes: Any) -> Any:
+    """Run one ONNX node on x (N, C, L); None when ONNX Runtime refuses."""
+    onnx = oracle("onnx")
+    helper = onnx.helper
+    inputs = ["X"] + (["W"] if weight is not None else [])
+    node = helper.make_node(op, inputs, ["Y"], **attributes)
+    initializers = [] if weight is None else [onnx.numpy_helper.from_array(weight, "W")]
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("X", onnx.TensorProto.FLOAT, list(x.shape))],
+        [helper.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, None)],
+        initializers,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    model.ir_version = 9
+    try:
+        session = ort.InferenceSession(
+            model.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+        return session.run(None, {"X": x})[0]
+    except Exception:  # ONNX Runtime's own failures: the configuration is refused
+        return None
+
+
+def _ours(function: Any, *args: Any, **kwargs: Any) -> int | None:
+    try:
+        result: int = function(*args, **kwargs)
+    except (cs.ConvShapeError, TypeError):
+        return None
+    return result
+
+
+def test_conv_transpose_matches_onnx_runtime(ort: Any) -> None:
+    mismatches = []
+    for k, s, d, mode in itertools.product(
+        range(1, 5), range(1, 4), (1, 2), ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER")
+    ):
+        for pads, op in itertools.product(
+            [(0, 0), (1, 0), (1, 2)] if mode == "NOTSET" else [(0, 0)], range(max(s, d))
+        ):
+            w = RNG.integers(1, 9, (1, 1, k)).astype("float32")
+            for size in (1, 3, 6):
+                ORACLE_COUNTS["onnxruntime ConvTranspose (lengths, values)"] += 1
+                x = RNG.integers(1, 9, (1, 1, size)).astype("float32")
+                attributes: dict[str, Any] = {
+                    "kernel_shape": [k],
+                    "strides": [s],
+                    "dilations": [d],
+                    "output_padding": [op],
+                    "auto_pad": mode,
+                }
+                if mode == "NOTSET":
+                    attributes["pads"] = list(pads)
+                got = _run(ort, "ConvTranspose", x, w, **attributes)
+                ours = _ours(ox.conv_transpose_output_length, size, k, s, mode, pads, op, d)
+                case = f"I={size} k={k} s={s} d={d} {mode} pads={pads} op={op}"
+                if got is None or ours is None:
+                    if (got is None) != (ours is None):
+                        mismatches.append(
+                            f"{case}: convshape {ours}, "
+                            f"onnxruntime {None if got is None else got.shape}"
+                        )
+                    continue
+                crop = ox.conv_transpose_pads(size, k, s, mode, pads, op, d)
+                # ONNX Runtime appends output_padding at the end: the full output is longer by op.
+                expected = transpose_cropped(
+                    x.ravel().tolist(), w.ravel().tolist(), s, d, crop.before, ours
+                )
+                if got.shape[-1] != ours or got.ravel().tolist() != expected:
+                    mismatches.append(
+                        f"{case}: length {ours} crop {crop}, onnxruntime {got.ravel().tolist()}"
+                    )
+    assert mismatches == []
+
+
+def test_conv_matches_onnx_runtime(ort: Any) -> None:
+    mismatches = []
+    for k, s, d, mode in itertools.product(
+        range(1, 5), range(1, 4), (1, 2), ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER")
+    ):
+        for pads in [(0, 0), (1, 0), (2, 1)] if mode == "NOTSET" else [(0, 0)]:
+            w = np.ones((1, 1, k), "float32")
+            for size in (1, 2, 5, 8):
+                ORACLE_COUNTS["onnxruntime Conv (lengths)"] += 1
+                x = np.ones((1, 1, size), "float32")
+                attributes: dict[str, Any] = {
+                    "kernel_shape": [k],
+                    "strides": [s],
+                    "dilations": [d],
+                    "auto_pad": mode,
+                }
+                if mode == "NOTSET":
+                    attributes["pads"] = list(pads)
+                got = _run(ort, "Conv", x, w, **attributes)
+                ours = _ours(ox.conv_output_length, size, k, s, mode, pads, d)
+                theirs = None if got is None else got.shape[-1]
+                if ours != theirs:
+                    mismatches.append(
+                        f"I={size} k={k} s={s} d={d} {mode} pads={pads}: "
+                        f"{ours} != onnxruntime {theirs}"
+                    )
+    assert mismatches == []
