@@ -22,7 +22,7 @@ from ._types import Pad
 from .arithmetic import conv_padding, conv_transpose_crop
 from .errors import ConvShapeError
 from .layers._base import Layer, spatial_axes
-from .torch import _ConvNd, _ConvTranspose
+from .torch.modules import _ConvNd, _ConvTranspose
 
 __all__ = ["TARGETS", "Translation", "translate"]
 
