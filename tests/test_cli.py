@@ -213,9 +213,11 @@ def test_translate(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, *argv, "--to", "jax")
     assert "lax.conv_transpose" in out
     with pytest.raises(SystemExit) as info:
-        main(["translate", "7", "-k", "5", "--to", "onnx"])
+        main(["translate", "7", "-k", "5", "--to", "tflite"])
     assert info.value.code == 2
-    assert "invalid choice: 'onnx'" in capsys.readouterr().err
+    assert "invalid choice: 'tflite'" in capsys.readouterr().err
+    _, out, _ = run(capsys, *argv, "--to", "onnx", "--json")
+    assert json.loads(out)["kwargs"]["pads"] == [1, 1, 2, 2]
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ def _keras_layer(
     return layer, weights[0], weights[1] if len(weights) > 1 else None
 
 
-@pytest.mark.parametrize("target", ["torch", "jax"])
+@pytest.mark.parametrize("target", ["torch", "jax", "onnx"])
 def test_keras_conv_transpose_1d_ports_exactly(keras: Any, torch: Any, target: str) -> None:
     tf = oracle("tensorflow")
     mismatches = []
@@ -92,7 +92,7 @@ def test_keras_conv_transpose_1d_ports_exactly(keras: Any, torch: Any, target: s
     assert mismatches == []
 
 
-@pytest.mark.parametrize("target", ["torch", "jax"])
+@pytest.mark.parametrize("target", ["torch", "jax", "onnx"])
 def test_keras_conv_1d_ports_exactly(keras: Any, torch: Any, target: str) -> None:
     mismatches = []
     for k, s, d, padding, groups in itertools.product(
@@ -140,7 +140,7 @@ def test_keras_2d_3d_ports_exactly(
     layer, kernel, bias = _keras_layer(keras, spec, shape[-1] or 1, rank)
     x = RNG.standard_normal((2, *(dim or 1 for dim in shape[1:]))).astype("float32")
     expected = np.asarray(layer(x))
-    for target in ("torch", "jax"):
+    for target in ("torch", "jax", "onnx"):
         ORACLE_COUNTS[f"translations keras -> {target} proven on values"] += 1
         got = _run_code(cs.translate(spec, target, shape), kernel, bias, x)
         assert got.shape == expected.shape
@@ -211,8 +211,10 @@ def test_seed_port_is_not_exact_and_says_so() -> None:
 
 
 def test_translate_errors() -> None:
-    with pytest.raises(cs.ConvShapeError, match="`to` must be one of 'torch', 'jax', 'keras'"):
-        cs.translate(layers.Conv2D(2, 3), "onnx", (None, 5, 5, 1))
+    with pytest.raises(
+        cs.ConvShapeError, match="`to` must be one of 'torch', 'jax', 'onnx', 'keras'"
+    ):
+        cs.translate(layers.Conv2D(2, 3), "tflite", (None, 5, 5, 1))
     with pytest.raises(cs.ConvShapeError, match="translate\\(\\) takes a Conv1D/2D/3D"):
         cs.translate(layers.Dense(2), "torch", (None, 5))
     with pytest.raises(cs.ConvShapeError, match="already a Keras layer"):

@@ -284,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         "pool": "output size and padding of a pooling layer",
         "solve": "every argument combination that takes SIZE to TARGET",
         "summary": "the summary of a saved Keras Sequential model (.keras or JSON)",
-        "translate": "the exact PyTorch or JAX port of a Keras convolution, with code",
+        "translate": "the exact PyTorch, JAX or ONNX port of a Keras convolution, with code",
     }
     for name, text in help_text.items():
         sub = commands.add_parser(name, help=text, description=text, epilog=EXAMPLES[name])
@@ -323,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--output-padding", type=_ints)
             sub.add_argument("--filters", type=int, default=1, help="output channels (default 1)")
             sub.add_argument("--channels", type=int, default=1, help="input channels (default 1)")
-            sub.add_argument("--to", choices=("torch", "jax"), required=True)
+            sub.add_argument("--to", choices=("torch", "jax", "onnx"), required=True)
             sub.add_argument("--json", action="store_true", help="print a JSON document")
         else:
             sub.add_argument("model_file", metavar="MODEL_FILE", help=".keras archive or JSON file")

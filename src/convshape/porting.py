@@ -26,7 +26,7 @@ from .torch.modules import _ConvNd, _ConvTranspose
 
 __all__ = ["TARGETS", "Translation", "translate"]
 
-TARGETS = ("torch", "jax", "keras")
+TARGETS = ("torch", "jax", "onnx", "keras")
 
 _KERAS_CONVOLUTIONS = frozenset(
     f"Conv{rank}D{suffix}" for rank in (1, 2, 3) for suffix in ("", "Transpose")
@@ -136,6 +136,8 @@ def _from_keras(layer: Any, shape: tuple[int | None, ...], to: str) -> Translati
     in_channels = shape[channels_axis]
     if to == "jax":
         return _keras_to_jax(layer, rank, transposed, splits, common)
+    if to == "onnx":
+        return _keras_to_onnx(layer, rank, transposed, splits, common)
     return _keras_to_torch(layer, rank, transposed, splits, in_channels, common)
 
 
@@ -211,6 +213,28 @@ def _keras_to_jax(
         kwargs["dimension_numbers"] = (lhs, f"{spatial}IO", lhs)
         kwargs["feature_group_count"] = layer.groups
         kind = "lax.conv_general_dilated"
+    zero = (Pad(0, 0),) * rank
+    return Translation(kind=kind, kwargs=kwargs, crop=zero, input_pad=zero, **common)
+
+
+def _keras_to_onnx(
+    layer: Any, rank: int, transposed: bool, splits: tuple[Pad, ...], common: dict[str, Any]
+) -> Translation:
+    """ONNX pads (begin..., end...) take any (before, after); ConvTranspose's zeros appended
+    at the end are its output_padding."""
+    kwargs: dict[str, Any] = {
+        "kernel_shape": list(layer.kernel_size),
+        "strides": list(layer.strides),
+        "dilations": list(layer.dilation_rate),
+    }
+    if transposed:
+        kwargs["pads"] = [c.before for c in splits] + [max(c.after, 0) for c in splits]
+        kwargs["output_padding"] = [max(-c.after, 0) for c in splits]
+        kind = "ConvTranspose"
+    else:
+        kwargs["pads"] = [pad.before for pad in splits] + [pad.after for pad in splits]
+        kwargs["group"] = layer.groups
+        kind = "Conv"
     zero = (Pad(0, 0),) * rank
     return Translation(kind=kind, kwargs=kwargs, crop=zero, input_pad=zero, **common)
 
@@ -395,4 +419,46 @@ def _keras_code(t: Translation) -> str:
     return "\n".join(lines) + "\n"
 
 
-_CODE = {"torch": _torch_code, "jax": _jax_code, "keras": _keras_code}
+def _onnx_code(t: Translation) -> str:
+    rank = len(t.crop)
+    args = ", ".join(f"{name}={value!r}" for name, value in t.kwargs.items())
+    # ONNX weights: Conv (out, in, *k), ConvTranspose (in, out, *k): the same permutation of
+    # Keras's (*k, in, out) and (*k, out, in) as PyTorch's.
+    order = (rank + 1, rank, *range(rank))
+    to_first = (0, rank + 1, *range(1, rank + 1))
+    to_last = (0, *range(2, rank + 2), 1)
+    last = t.source_layout == "channels_last"
+    lines = [
+        "import numpy as np",
+        "import onnx",
+        "import onnxruntime",
+        "from onnx import helper, numpy_helper",
+        "",
+        f"weight = np.ascontiguousarray(np.transpose(np.asarray(kernel, np.float32), {order}))",
+        'inputs = ["X", "W"] + (["B"] if bias is not None else [])',
+        f'node = helper.make_node("{t.kind}", inputs, ["Y"], {args})',
+        'initializers = [numpy_helper.from_array(weight, "W")]',
+        "if bias is not None:",
+        '    initializers.append(numpy_helper.from_array(np.asarray(bias, np.float32), "B"))',
+        "",
+        "",
+        "def forward(x):",
+        f"    x = np.ascontiguousarray(np.transpose(np.asarray(x, np.float32), {to_first}))"
+        if last
+        else "    x = np.asarray(x, np.float32)",
+        "    float_type = onnx.TensorProto.FLOAT",
+        '    x_info = helper.make_tensor_value_info("X", float_type, list(x.shape))',
+        '    y_info = helper.make_tensor_value_info("Y", float_type, None)',
+        '    graph = helper.make_graph([node], "port", [x_info], [y_info], initializers)',
+        '    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])',
+        "    model.ir_version = 9",
+        "    session = onnxruntime.InferenceSession(",
+        '        model.SerializeToString(), providers=["CPUExecutionProvider"]',
+        "    )",
+        '    y = session.run(None, {"X": x})[0]',
+        f"    return np.transpose(y, {to_last})" if last else "    return y",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+_CODE = {"torch": _torch_code, "jax": _jax_code, "onnx": _onnx_code, "keras": _keras_code}
