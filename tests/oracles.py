@@ -17,7 +17,7 @@ import pytest
 ORACLE_COUNTS: Counter[str] = Counter()
 
 #: The frameworks the suite compares against, by import name.
-ORACLE_MODULES = ("tensorflow", "keras", "jax", "torch", "onnx", "onnxruntime")
+ORACLE_MODULES = ("tensorflow", "keras", "jax", "flax", "torch", "onnx", "onnxruntime")
 
 
 def oracles_required() -> bool:

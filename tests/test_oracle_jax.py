@@ -125,3 +125,57 @@ def test_same_split_read_off_values(jax: Any) -> None:
         )
         low, high = jx.conv_padding(size, k, s, mode)
         assert np.asarray(got).reshape(-1).tolist() == forward_gather(x, w, s, 1, low, high)
+
+
+def test_flax_modules_match(jax: Any) -> None:
+    """Flax's linen.Conv and linen.ConvTranspose, initialised abstractly on each shape."""
+    linen = oracle("flax.linen")
+    key = jax.random.key(0)
+    mismatches = []
+    conv_paddings: list[Any] = ["SAME", "VALID", "CIRCULAR", "REFLECT", "CAUSAL", 1, (2, 0)]
+    for k, s, d, padding in itertools.product(range(1, 5), range(1, 4), (1, 2), conv_paddings):
+        for module, ours_fn, kind in (
+            (
+                linen.Conv(
+                    1,
+                    (k,),
+                    strides=s,
+                    padding=padding if isinstance(padding, str) else [padding],
+                    kernel_dilation=d,
+                ),
+                jx.flax_conv_output_length,
+                "Conv",
+            ),
+            (
+                linen.ConvTranspose(
+                    1,
+                    (k,),
+                    strides=s,
+                    padding=padding if isinstance(padding, str) else [padding],
+                    kernel_dilation=d,
+                ),
+                jx.flax_conv_transpose_output_length,
+                "ConvTranspose",
+            ),
+        ):
+            if kind == "ConvTranspose" and padding in ("REFLECT", "CAUSAL"):
+                continue
+            for size in (1, 4, 7):
+                ORACLE_COUNTS[f"flax {kind} shapes and errors"] += 1
+                ours = (
+                    _ours(ours_fn, size, k, s, padding, 1, d)
+                    if kind == "Conv"
+                    else _ours(ours_fn, size, k, s, padding, d)
+                )
+                try:
+                    out, _ = jax.eval_shape(
+                        module.init_with_output, key, jax.ShapeDtypeStruct((1, size, 1), "float32")
+                    )
+                    theirs: int | str = int(out.shape[1])
+                except (ValueError, TypeError, RuntimeError):
+                    theirs = "error"
+                if ours != theirs:
+                    mismatches.append(
+                        f"{kind} I={size} k={k} s={s} d={d} {padding!r}: {ours} != flax {theirs}"
+                    )
+    assert mismatches == []

@@ -20,7 +20,13 @@ from typing import Any
 from ._validate import as_int, check_positive, check_size
 from .errors import ConvShapeError
 
-__all__ = ["conv_output_length", "conv_padding", "conv_transpose_output_length"]
+__all__ = [
+    "conv_output_length",
+    "conv_padding",
+    "conv_transpose_output_length",
+    "flax_conv_output_length",
+    "flax_conv_transpose_output_length",
+]
 
 _MODES = ("SAME", "SAME_LOWER", "VALID")
 
@@ -181,3 +187,73 @@ def _transpose_padding(k_eff: int, stride: int, mode: str) -> tuple[int, int]:
         total = k_eff + stride - 2 + max(k_eff - stride, 0)
         low = k_eff - 1
     return low, total - low
+
+
+def _flax_padding(padding: Any) -> Any:
+    """Flax's canonical form: strings as they are, an int p as (p, p)."""
+    if isinstance(padding, str):
+        return padding
+    if isinstance(padding, bool) or not isinstance(padding, (int, tuple, list)):
+        raise TypeError(f"`padding` must be a str, an int or a pair. Received: padding={padding!r}")
+    if isinstance(padding, int):
+        return (padding, padding)
+    if len(padding) == 1:  # one spatial dimension: a sequence of one int or pair
+        return _flax_padding(padding[0])
+    return _pair(padding)
+
+
+def flax_conv_output_length(
+    size: int | None,
+    kernel_size: int,
+    strides: int = 1,
+    padding: Any = "SAME",
+    input_dilation: int = 1,
+    kernel_dilation: int = 1,
+) -> int | None:
+    """Output length of ``flax.linen.Conv`` along one dimension.
+
+    "CIRCULAR" and "REFLECT" pad ``((k_eff - 1) // 2, k_eff // 2)`` with wrapped or
+    reflected values, "CAUSAL" pads ``k_eff - 1`` zeros before (1D only); then a VALID
+    convolution. Other paddings go to ``lax.conv_general_dilated`` as they are.
+
+    >>> flax_conv_output_length(10, 4, strides=3, padding="CIRCULAR")
+    4
+    >>> flax_conv_output_length(10, 3, padding="CAUSAL", kernel_dilation=2)
+    10
+    """
+    mode = _flax_padding(padding)
+    if mode in ("CIRCULAR", "REFLECT", "CAUSAL"):
+        k_eff = (check_positive(kernel_size, "kernel_size") - 1) * check_positive(
+            kernel_dilation, "kernel_dilation"
+        ) + 1
+        pads = (k_eff - 1, 0) if mode == "CAUSAL" else ((k_eff - 1) // 2, k_eff // 2)
+        checked = check_size(size)
+        if checked is None:
+            return None
+        padded = checked + pads[0] + pads[1]
+        return conv_output_length(
+            padded, kernel_size, strides, "VALID", input_dilation, kernel_dilation
+        )
+    return conv_output_length(size, kernel_size, strides, mode, input_dilation, kernel_dilation)
+
+
+def flax_conv_transpose_output_length(
+    size: int | None,
+    kernel_size: int,
+    strides: int = 1,
+    padding: Any = "SAME",
+    kernel_dilation: int = 1,
+) -> int | None:
+    """Output length of ``flax.linen.ConvTranspose`` along one dimension: "CIRCULAR" wraps
+    the VALID output onto ``I * s``; other paddings are ``lax.conv_transpose``'s.
+
+    >>> flax_conv_transpose_output_length(7, 6, strides=2, padding="CIRCULAR")
+    14
+    """
+    mode = _flax_padding(padding)
+    if mode == "CIRCULAR":
+        check_positive(kernel_size, "kernel_size")
+        stride = check_positive(strides, "strides")
+        checked = check_size(size)
+        return None if checked is None else checked * stride
+    return conv_transpose_output_length(size, kernel_size, strides, mode, kernel_dilation)
