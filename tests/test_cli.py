@@ -86,6 +86,34 @@ def test_torch_framework(capsys: pytest.CaptureFixture[str]) -> None:
     assert "at most half of `kernel_size`" in err
 
 
+def test_jax_and_onnx_frameworks(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["conv-transpose", "7", "-k", "5", "-s", "2", "-p", "same", "--json"]
+    _, out, _ = run(capsys, *base, "--framework", "jax")
+    assert json.loads(out) == {"input": [7], "output": [14], "crop": [[1, 2]]}
+    _, out, _ = run(capsys, *base, "--framework", "onnx")
+    assert json.loads(out) == {"input": [7], "output": [14], "crop": [[1, 2]]}
+    _, out, _ = run(
+        capsys,
+        "conv",
+        "13",
+        "-k",
+        "6",
+        "-s",
+        "5",
+        "-p",
+        "same_lower",
+        "--framework",
+        "onnx",
+        "--json",
+    )
+    assert json.loads(out)["padding"] == [[2, 1]]
+    _, out, _ = run(capsys, "conv", "3", "-k", "5", "--framework", "jax", "--json")
+    assert json.loads(out)["output"] == [0]  # lax returns an empty output, not an error
+    status, _, err = run(capsys, "pool", "5", "-k", "2", "--framework", "jax")
+    assert status == 2
+    assert "pool is not available for --framework jax yet" in err
+
+
 def test_solve(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "solve", "7", "14", "-k", "5", "-p", "same", "--json")
     document = json.loads(out)
@@ -179,8 +207,8 @@ def test_summary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
             "`--padding` for --framework torch must be an int",
         ),
         (
-            ["conv-transpose", "7", "-k", "5", "--framework", "onnx"],
-            "argument --framework: invalid choice: 'onnx'",
+            ["conv-transpose", "7", "-k", "5", "--framework", "tflite"],
+            "argument --framework: invalid choice: 'tflite'",
         ),
         (["summary", "/nonexistent/model.keras"], "No such file or directory"),
         (["solve", "7"], "the following arguments are required: target"),

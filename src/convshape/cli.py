@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from . import __version__
+from . import jax as jx
+from . import onnx as ox
 from .arithmetic import conv_output_length, conv_padding, conv_transpose_crop
 from .arithmetic import conv_transpose_output_length as transpose_length
 from .errors import ConvShapeError
@@ -34,7 +36,7 @@ from .torch import pool_output_length as torch_pool_length
 
 __all__ = ["main"]
 
-FRAMEWORKS = ("keras", "torch")
+FRAMEWORKS = ("keras", "torch", "jax", "onnx")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -128,7 +130,72 @@ def _check_framework(
         raise ConvShapeError(rule, argument="padding", received={"padding": args.padding})
 
 
+def _jax_padding(padding: Any) -> Any:
+    """The CLI's padding in lax's terms: "SAME"/"VALID" in capitals, an int as a pair."""
+    if isinstance(padding, str):
+        return padding.upper()
+    return (padding, padding) if isinstance(padding, int) else padding
+
+
+def _onnx_padding(padding: Any) -> tuple[str, Any]:
+    """The CLI's padding as ONNX's (auto_pad, pads): same is SAME_UPPER, like TensorFlow."""
+    if isinstance(padding, str):
+        mode = padding.upper()
+        return ("SAME_UPPER" if mode == "SAME" else mode), (0, 0)
+    return "NOTSET", ((padding, padding) if isinstance(padding, int) else padding)
+
+
+def _other_framework(args: argparse.Namespace, dims: list[Any], transpose: bool) -> dict[str, Any]:
+    """conv and conv-transpose with JAX's lax or ONNX Runtime's rules."""
+    if args.explain:
+        raise ConvShapeError(
+            "--explain walks through Keras/TensorFlow's computation; leave out --framework "
+            f"{args.framework}",
+            argument="explain",
+            received={"framework": args.framework},
+        )
+    output, splits = [], []
+    for size, k, s, op, d in dims:
+        if args.framework == "jax":
+            if op is not None:
+                raise ConvShapeError(
+                    "lax has no output_padding: give asymmetric (low, high) padding instead",
+                    argument="output_padding",
+                    received={"output_padding": op},
+                )
+            padding = _jax_padding(args.padding)
+            if transpose:
+                output.append(jx.conv_transpose_output_length(size, k, s, padding, d))
+                splits.append(list(jx.conv_transpose_crop(size, k, s, padding, d)))
+            else:
+                output.append(jx.conv_output_length(size, k, s, padding, 1, d))
+                splits.append(list(jx.conv_padding(size, k, s, padding, d)))
+            continue
+        auto_pad, pads = _onnx_padding(args.padding)
+        if transpose:
+            output.append(ox.conv_transpose_output_length(size, k, s, auto_pad, pads, op or 0, d))
+            begin, end = ox.conv_transpose_pads(size, k, s, auto_pad, pads, op or 0, d)
+            splits.append([begin, end - (op or 0)])
+        else:
+            output.append(ox.conv_output_length(size, k, s, auto_pad, pads, d))
+            splits.append(list(ox.conv_padding(size, k, s, auto_pad, pads, d)))
+    return {"input": args.sizes, "output": output, "crop" if transpose else "padding": splits}
+
+
 def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
+    if args.framework in ("jax", "onnx"):
+        rank = len(args.sizes)
+        dims = list(
+            zip(
+                args.sizes,
+                _per_dimension(args.kernel_size, rank, "kernel_size", None),
+                _per_dimension(args.stride, rank, "stride", 1),
+                _per_dimension(args.output_padding, rank, "output_padding", None),
+                _per_dimension(args.dilation, rank, "dilation", 1),
+                strict=True,
+            )
+        )
+        return _other_framework(args, dims, transpose=True)
     _check_framework(args, transpose=True)
     rank = len(args.sizes)
     kernels = _per_dimension(args.kernel_size, rank, "kernel_size", None)
@@ -152,6 +219,25 @@ def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _conv(args: argparse.Namespace, *, pool: bool = False) -> dict[str, Any]:
+    if args.framework in ("jax", "onnx"):
+        if pool:
+            raise ConvShapeError(
+                f"pool is not available for --framework {args.framework} yet",
+                argument="framework",
+                received={"framework": args.framework},
+            )
+        rank = len(args.sizes)
+        other = list(
+            zip(
+                args.sizes,
+                _per_dimension(args.kernel_size, rank, "kernel_size", None),
+                _per_dimension(args.stride, rank, "stride", 1),
+                [None] * rank,
+                _per_dimension(args.dilation, rank, "dilation", 1),
+                strict=True,
+            )
+        )
+        return _other_framework(args, other, transpose=False)
     _check_framework(args, pool=pool)
     rank = len(args.sizes)
     kernels = _per_dimension(args.kernel_size, rank, "kernel_size", None)

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._types import Pad
 from ._validate import as_int, check_positive, check_size
 from .errors import ConvShapeError
 
 __all__ = [
     "conv_output_length",
     "conv_padding",
+    "conv_transpose_crop",
     "conv_transpose_output_length",
     "flax_conv_output_length",
     "flax_conv_transpose_output_length",
@@ -176,6 +178,33 @@ def conv_transpose_output_length(
     if checked is None:
         return None
     return _length(_dilated(checked, s), k_eff, 1, pads[0], pads[1], padding)
+
+
+def conv_transpose_crop(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Any = "SAME",
+    dilation: int = 1,
+    use_consistent_padding: bool = False,
+) -> Pad:
+    """What ``lax.conv_transpose`` removes from the full output ``(I - 1) * s + k_eff``
+    (negative: zeros appended): ``k_eff - 1`` minus the padding of the dilated input.
+
+    >>> conv_transpose_crop(7, 5, stride=2, padding="SAME")
+    Pad(before=1, after=2)
+    """
+    conv_transpose_output_length(
+        size, kernel_size, stride, padding, dilation, use_consistent_padding
+    )
+    k_eff = (kernel_size - 1) * dilation + 1
+    if isinstance(padding, str):
+        low, high = _transpose_padding(k_eff, stride, padding)
+    elif use_consistent_padding:
+        low, high = (k_eff - 1 - side for side in _pair(padding))
+    else:
+        low, high = _pair(padding)
+    return Pad(k_eff - 1 - low, k_eff - 1 - high)
 
 
 def _transpose_padding(k_eff: int, stride: int, mode: str) -> tuple[int, int]:
