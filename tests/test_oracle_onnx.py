@@ -125,3 +125,68 @@ def test_conv_matches_onnx_runtime(ort: Any) -> None:
                         f"{ours} != onnxruntime {theirs}"
                     )
     assert mismatches == []
+
+
+@pytest.mark.parametrize("op", ["MaxPool", "AveragePool"])
+def test_pooling_matches_onnx_runtime(ort: Any, op: str) -> None:
+    mismatches = []
+    dilations = (1, 2) if op == "MaxPool" else (1,)
+    modes = ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER")
+    for k, s, d, mode, ceil in itertools.product(
+        range(1, 5), range(1, 4), dilations, modes, (0, 1)
+    ):
+        for pads in [(0, 0), (1, 1), (1, 0)] if mode == "NOTSET" else [(0, 0)]:
+            if max(pads) >= k:
+                continue
+            for size in (1, 2, 5, 8):
+                ORACLE_COUNTS[f"onnxruntime {op} (lengths)"] += 1
+                x = np.ones((1, 1, size), "float32")
+                attributes: dict[str, Any] = {"kernel_shape": [k], "strides": [s], "auto_pad": mode}
+                attributes["ceil_mode"] = ceil
+                if d > 1:
+                    attributes["dilations"] = [d]
+                if mode == "NOTSET":
+                    attributes["pads"] = list(pads)
+                got = _run(ort, op, x, None, **attributes)
+                ours = _ours(ox.pool_output_length, size, k, s, mode, pads, d, bool(ceil), op)
+                theirs = None if got is None else got.shape[-1]
+                if ours != theirs:
+                    mismatches.append(
+                        f"I={size} k={k} s={s} d={d} {mode} pads={pads} ceil={ceil}: "
+                        f"{ours} != onnxruntime {theirs}"
+                    )
+    assert mismatches == []
+
+
+def test_conv_transpose_output_shape_matches_onnx_runtime(ort: Any) -> None:
+    """An explicit output_shape: ONNX Runtime's length and where it crops, read off values."""
+    mismatches = []
+    for k, s, size, mode in itertools.product(
+        range(1, 6), range(1, 4), (2, 5), ("NOTSET", "SAME_UPPER", "SAME_LOWER")
+    ):
+        w = RNG.integers(1, 9, (1, 1, k)).astype("float32")
+        x = RNG.integers(1, 9, (1, 1, size)).astype("float32")
+        full = (size - 1) * s + k
+        for target in range(max(full - 3, 1), full + 1):
+            ORACLE_COUNTS["onnxruntime ConvTranspose output_shape"] += 1
+            attributes: dict[str, Any] = {
+                "kernel_shape": [k],
+                "strides": [s],
+                "output_shape": [target],
+            }
+            if mode != "NOTSET":
+                attributes["auto_pad"] = mode
+            got = _run(ort, "ConvTranspose", x, w, **attributes)
+            crop = _ours(
+                lambda: ox.conv_transpose_pads(size, k, s, mode, output_shape=target).before
+            )
+            if got is None:
+                continue  # refused: nothing to compare the crop with
+            expected = transpose_cropped(
+                x.ravel().tolist(), w.ravel().tolist(), s, 1, crop or 0, target
+            )
+            if got.shape[-1] != target or got.ravel().tolist() != expected:
+                mismatches.append(
+                    f"I={size} k={k} s={s} {mode} O={target}: crop {crop}, ORT {got.ravel().tolist()}"
+                )
+    assert mismatches == []

@@ -1,9 +1,9 @@
-"""ONNX's conventions, one dimension at a time: ``Conv`` and ``ConvTranspose`` as ONNX
-Runtime computes them, where it departs from the specification: it rejects dilation with
-the SAME modes for ``Conv``, requires ``output_padding`` below the stride for
-``ConvTranspose`` (it checks that the forward convolution maps the output back), and for
-SAME with a kernel shorter than the stride it clamps the total padding to 0 rather than
-returning ``I * s``.
+"""ONNX's conventions, one dimension at a time: ``Conv``, ``ConvTranspose``, ``MaxPool``
+and ``AveragePool`` as ONNX Runtime computes them, where it departs from the
+specification: ``Conv`` rejects dilation with the SAME modes; ``ConvTranspose`` requires
+``output_padding`` below the stride (it checks that the forward convolution maps the
+output back) and, for SAME with a kernel shorter than the stride, clamps the total
+padding to 0 rather than returning ``I * s``; the poolings divide with C++ truncation.
 
 ``pads`` is a (begin, end) pair; ``auto_pad`` is ``NOTSET`` (use the pads), ``VALID``,
 ``SAME_UPPER`` (an odd extra at the end, as TensorFlow) or ``SAME_LOWER`` (at the
@@ -31,6 +31,7 @@ __all__ = [
     "conv_padding",
     "conv_transpose_output_length",
     "conv_transpose_pads",
+    "pool_output_length",
 ]
 
 AUTO_PADS = ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER")
@@ -152,8 +153,8 @@ def conv_transpose_pads(
     """The (begin, end) ``ConvTranspose`` removes from ``s (I - 1) + op + k_eff``.
 
     With ``output_shape`` or a SAME mode, ``total = s (I - 1) + op + k_eff - O`` is split
-    with the odd extra at the end (SAME_UPPER, and NOTSET with output_shape) or at the
-    beginning (SAME_LOWER), where the output is ``O = I * s`` for SAME modes.
+    with the odd extra at the end (SAME_UPPER) or at the beginning (SAME_LOWER, and NOTSET
+    with an output_shape), where the output is ``O = I * s`` for SAME modes.
     """
     checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
     mode = _auto_pad(auto_pad)
@@ -172,7 +173,9 @@ def conv_transpose_pads(
     # The spec asks for I * s; ONNX Runtime clamps a negative total padding to 0 instead.
     total = max(full - target, 0)
     small, large = total // 2, total - total // 2
-    return Pad(large, small) if mode == "SAME_LOWER" else Pad(small, large)
+    # The specification: only SAME_UPPER puts the odd extra at the end; SAME_LOWER and
+    # NOTSET with an output_shape put it at the beginning.
+    return Pad(small, large) if mode == "SAME_UPPER" else Pad(large, small)
 
 
 def conv_transpose_output_length(
@@ -201,5 +204,72 @@ def conv_transpose_output_length(
             "the transposed output would be empty",
             argument="size",
             received={"size": size, "kernel_size": kernel_size, "pads": tuple(pad)},
+        )
+    return length
+
+
+def _truncated(numerator: int, denominator: int) -> int:
+    """C++ integer division: rounds toward zero."""
+    quotient = abs(numerator) // denominator
+    return quotient if numerator >= 0 else -quotient
+
+
+def pool_output_length(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    auto_pad: str = "NOTSET",
+    pads: Any = (0, 0),
+    dilation: int = 1,
+    ceil_mode: bool = False,
+    op: str = "MaxPool",
+) -> int:
+    """Output length of ``MaxPool``/``AveragePool`` as ONNX Runtime computes it.
+
+    ``(I + begin + end - k_eff) / s + 1``, divided with C++ truncation (so a window that
+    starts past the input can still count) or rounded up with ``ceil_mode``, where a last
+    window starting in the end padding is dropped. SAME pads ``(ceil(I / s) - 1) * s + k - I``
+    in all, split with C++ truncation; MaxPool rejects a negative split, AveragePool
+    does not. An empty output is allowed, a negative one is not.
+
+    >>> pool_output_length(1, 2, stride=2)
+    1
+    >>> pool_output_length(5, 2, stride=2, ceil_mode=True)
+    3
+    """
+    checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
+    if op not in ("MaxPool", "AveragePool"):
+        raise ConvShapeError(
+            "`op` must be 'MaxPool' or 'AveragePool'", argument="op", received={"op": op}
+        )
+    if not isinstance(ceil_mode, bool):
+        raise TypeError(f"`ceil_mode` must be a bool. Received: ceil_mode={ceil_mode!r}")
+    mode = _auto_pad(auto_pad)
+    if mode == "NOTSET":
+        before, after = _pads(pads)
+    elif mode == "VALID":
+        before, after = 0, 0
+    else:
+        kernel = check_positive(kernel_size, "kernel_size")
+        needed = (-(-checked // s) - 1) * s + kernel - checked
+        before = _truncated(needed + (mode == "SAME_LOWER"), 2)
+        after = needed - before
+        # Only the undilated MaxPool kernel checks the padding (found by running ORT 1.32).
+        if op == "MaxPool" and dilation == 1 and (before < 0 or after < 0):
+            raise ConvShapeError(
+                "ONNX Runtime's MaxPool rejects the negative SAME padding of a kernel shorter "
+                "than the stride",
+                argument="auto_pad",
+                received={"auto_pad": auto_pad, "size": size, "kernel_size": kernel_size},
+            )
+    span = checked + before + after - k_eff
+    length = (-(-span // s) if ceil_mode else _truncated(span, s)) + 1
+    if ceil_mode and (length - 1) * s >= checked + before:
+        length -= 1
+    if length < 0:
+        raise EmptyOutputError(
+            "the pooled output would have a negative length",
+            argument="size",
+            received={"size": size, "kernel_size": kernel_size, "pads": (before, after)},
         )
     return length
