@@ -128,3 +128,38 @@ def test_conv_transpose_output_size_range() -> None:
         except ValueError:  # ConvShapeError
             ours = None
         assert ours == real, size
+
+
+# (id, builder, input shape): configurations real PyTorch refuses, at construction or forward.
+REJECTED: list[tuple[str, Builder, tuple[int, ...]]] = [
+    ("conv-groups", lambda nn: nn.Conv2d(3, 8, 3, groups=2), (1, 3, 8, 8)),
+    ("conv-same-strided", lambda nn: nn.Conv2d(4, 8, 3, stride=2, padding="same"), (1, 4, 8, 8)),
+    ("conv-channels", lambda nn: nn.Conv2d(4, 8, 3), (1, 5, 8, 8)),
+    ("conv-too-small", lambda nn: nn.Conv2d(4, 8, 5), (1, 4, 3, 3)),
+    (
+        "transpose-output-padding",
+        lambda nn: nn.ConvTranspose2d(4, 2, 3, stride=2, output_padding=2),
+        (1, 4, 5, 5),
+    ),
+    ("transpose-too-small", lambda nn: nn.ConvTranspose1d(4, 2, 1, padding=1), (1, 4, 1)),
+    ("pool-padding", lambda nn: nn.MaxPool2d(3, padding=2), (1, 4, 8, 8)),
+    ("pool-too-small", lambda nn: nn.AvgPool1d(4), (1, 2, 3)),
+    ("linear-features", lambda nn: nn.Linear(10, 3), (2, 9)),
+    ("batchnorm-channels", lambda nn: nn.BatchNorm2d(8), (2, 4, 5, 5)),
+    ("groupnorm-groups", lambda nn: nn.GroupNorm(3, 8), (2, 8, 4, 4)),
+    ("layernorm-shape", lambda nn: nn.LayerNorm(5), (2, 4)),
+    ("unflatten-size", lambda nn: nn.Unflatten(1, (3, 3)), (2, 10)),
+    ("upsample-nothing", lambda nn: nn.Upsample(), (1, 2, 4, 4)),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "shape"), [(b, s) for _, b, s in REJECTED], ids=[i for i, _, _ in REJECTED]
+)
+def test_modules_reject_what_torch_rejects(build: Builder, shape: tuple[int, ...]) -> None:
+    torch = oracle("torch")
+    ORACLE_COUNTS["torch module rejections reproduced"] += 1
+    with pytest.raises((RuntimeError, ValueError, TypeError)):
+        torch.nn.Sequential(build(torch.nn))(torch.zeros(shape))
+    with pytest.raises((ValueError, TypeError)):  # ConvShapeError is a ValueError
+        pt.Sequential(build(pt)).compute_output_shape(shape)
