@@ -85,11 +85,15 @@ def _no_dilated_same(mode: str, dilation: object) -> None:
         )
 
 
-def _same(size: int, k_eff: int, stride: int, mode: str) -> Pad:
-    out = -(-size // stride)
-    total = max((out - 1) * stride + k_eff - size, 0)
+def _split(total: int, mode: str) -> Pad:
+    """A total padding split in two: the odd extra at the end for SAME_UPPER only."""
     small, large = total // 2, total - total // 2
     return Pad(small, large) if mode == "SAME_UPPER" else Pad(large, small)
+
+
+def _same(size: int, k_eff: int, stride: int, mode: str) -> Pad:
+    out = -(-size // stride)
+    return _split(max((out - 1) * stride + k_eff - size, 0), mode)
 
 
 def conv_padding(
@@ -171,11 +175,9 @@ def conv_transpose_pads(
         return _pads(pads) if mode == "NOTSET" else Pad(0, 0)
     target = checked * s if output_shape is None else as_int(output_shape, "output_shape")
     # The spec asks for I * s; ONNX Runtime clamps a negative total padding to 0 instead.
-    total = max(full - target, 0)
-    small, large = total // 2, total - total // 2
-    # The specification: only SAME_UPPER puts the odd extra at the end; SAME_LOWER and
-    # NOTSET with an output_shape put it at the beginning.
-    return Pad(small, large) if mode == "SAME_UPPER" else Pad(large, small)
+    # Only SAME_UPPER puts the odd extra at the end; SAME_LOWER and NOTSET with an
+    # output_shape put it at the beginning, as the specification says.
+    return _split(max(full - target, 0), mode)
 
 
 def conv_transpose_output_length(

@@ -149,7 +149,6 @@ class MaxPool1d(_Pool):
     (None, 3, 4)
     """
 
-    __slots__ = ()
     rank = 1
 
 
@@ -160,21 +159,18 @@ class MaxPool2d(_Pool):
     (None, 8, 6, 6)
     """
 
-    __slots__ = ()
     rank = 2
 
 
 class MaxPool3d(_Pool):
     """``nn.MaxPool3d``."""
 
-    __slots__ = ()
     rank = 3
 
 
 class AvgPool1d(_AvgPool):
     """``nn.AvgPool1d``."""
 
-    __slots__ = ()
     rank = 1
 
 
@@ -185,14 +181,12 @@ class AvgPool2d(_AvgPool):
     (None, 4, 3, 3)
     """
 
-    __slots__ = ()
     rank = 2
 
 
 class AvgPool3d(_AvgPool):
     """``nn.AvgPool3d``."""
 
-    __slots__ = ()
     rank = 3
 
 
@@ -235,7 +229,6 @@ class _AdaptiveAvgPool(Module):
 class AdaptiveAvgPool1d(_AdaptiveAvgPool):
     """``nn.AdaptiveAvgPool1d``."""
 
-    __slots__ = ()
     rank = 1
 
 
@@ -246,35 +239,30 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPool):
     (None, 8, 1, 7)
     """
 
-    __slots__ = ()
     rank = 2
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPool):
     """``nn.AdaptiveAvgPool3d``."""
 
-    __slots__ = ()
     rank = 3
 
 
 class AdaptiveMaxPool1d(_AdaptivePool):
     """``nn.AdaptiveMaxPool1d``."""
 
-    __slots__ = ()
     rank = 1
 
 
 class AdaptiveMaxPool2d(_AdaptivePool):
     """``nn.AdaptiveMaxPool2d``."""
 
-    __slots__ = ()
     rank = 2
 
 
 class AdaptiveMaxPool3d(_AdaptivePool):
     """``nn.AdaptiveMaxPool3d``."""
 
-    __slots__ = ()
     rank = 3
 
 
@@ -425,21 +413,18 @@ class BatchNorm1d(_Norm):
     (25088, 25089)
     """
 
-    __slots__ = ()
     rank = 1
 
 
 class BatchNorm2d(_Norm):
     """``nn.BatchNorm2d``."""
 
-    __slots__ = ()
     rank = 2
 
 
 class BatchNorm3d(_Norm):
     """``nn.BatchNorm3d``."""
 
-    __slots__ = ()
     rank = 3
 
 
@@ -453,21 +438,18 @@ class _InstanceNorm(_Norm):
 class InstanceNorm1d(_InstanceNorm):
     """``nn.InstanceNorm1d`` (no parameters or buffers by default)."""
 
-    __slots__ = ()
     rank = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
     """``nn.InstanceNorm2d``."""
 
-    __slots__ = ()
     rank = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
     """``nn.InstanceNorm3d``."""
 
-    __slots__ = ()
     rank = 3
 
 
