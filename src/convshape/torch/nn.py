@@ -93,6 +93,27 @@ def _rank_check(module: Any, shape: Sequence[int | None], rank: int) -> Shape:
     return shape
 
 
+def _pooled(module: Any, input_shape: Sequence[int | None], dilation: Any) -> Shape:
+    """Max or average pooling: :func:`pool_output_length` per spatial dimension."""
+    rank = module.rank
+    shape = _rank_check(module, input_shape, rank)
+    kernel = _spatial(module.kernel_size, rank, "kernel_size")
+    stride = kernel if module.stride is None else _spatial(module.stride, rank, "stride")
+    padding = _spatial(module.padding, rank, "padding")
+    spatial = [
+        pool_output_length(size, k, s, p, d, module.ceil_mode)
+        for size, k, s, p, d in zip(
+            shape[-rank:],
+            kernel,
+            stride,
+            padding,
+            _spatial(dilation, rank, "dilation"),
+            strict=True,
+        )
+    ]
+    return (*shape[:-rank], *spatial)
+
+
 @dataclass(frozen=True)
 class _Pool(Module):
     kernel_size: Any
@@ -104,19 +125,7 @@ class _Pool(Module):
     rank: ClassVar[int] = 2
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        shape = _rank_check(self, input_shape, self.rank)
-        rank = self.rank
-        kernel = _spatial(self.kernel_size, rank, "kernel_size")
-        stride = kernel if self.stride is None else _spatial(self.stride, rank, "stride")
-        padding = _spatial(self.padding, rank, "padding")
-        dilation = _spatial(self.dilation, rank, "dilation")
-        spatial = [
-            pool_output_length(size, k, s, p, d, self.ceil_mode)
-            for size, k, s, p, d in zip(
-                shape[-rank:], kernel, stride, padding, dilation, strict=True
-            )
-        ]
-        return (*shape[:-rank], *spatial)
+        return _pooled(self, input_shape, self.dilation)
 
 
 @dataclass(frozen=True)
@@ -130,16 +139,7 @@ class _AvgPool(Module):
     rank: ClassVar[int] = 2
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        shape = _rank_check(self, input_shape, self.rank)
-        rank = self.rank
-        kernel = _spatial(self.kernel_size, rank, "kernel_size")
-        stride = kernel if self.stride is None else _spatial(self.stride, rank, "stride")
-        padding = _spatial(self.padding, rank, "padding")
-        spatial = [
-            pool_output_length(size, k, s, p, 1, self.ceil_mode)
-            for size, k, s, p in zip(shape[-rank:], kernel, stride, padding, strict=True)
-        ]
-        return (*shape[:-rank], *spatial)
+        return _pooled(self, input_shape, 1)
 
 
 class MaxPool1d(_Pool):
