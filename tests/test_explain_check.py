@@ -65,7 +65,7 @@ def test_layer_and_model_explanations() -> None:
     layer = layers.Conv2DTranspose(1, 5, strides=(2, 3), padding="same")
     explanation = layer.explain((None, 7, None, 3))
     assert explanation.title == (
-        "Conv2DTranspose (Conv2DTranspose): (None, 7, None, 3) -> (None, 14, None, 1)"
+        "conv2d_transpose (Conv2DTranspose): (None, 7, None, 3) -> (None, 14, None, 1)"
     )
     assert explanation.parts[1].title.startswith("spatial dimension 1: unknown size")
     assert layers.Dense(3).explain((None, 4)).parts == ()
@@ -159,6 +159,6 @@ def test_output_padding_no_effect_finding(keras: Any) -> None:
 
 
 def test_check_rejects_other_objects() -> None:
-    with pytest.raises(TypeError, match="check\\(\\) takes a convshape layer or Sequential model"):
+    with pytest.raises(TypeError, match="check\\(\\) takes a convshape layer or model"):
         cs.check("model")  # type: ignore[arg-type]
     assert cs.check(layers.Dense(3)) == []

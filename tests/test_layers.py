@@ -15,7 +15,8 @@ def test_layers_are_frozen_dataclasses() -> None:
     assert dataclasses.is_dataclass(layer)
     with pytest.raises(dataclasses.FrozenInstanceError):
         layer.filters = 4  # type: ignore[misc]
-    assert layer == layers.Conv2D(8, (3, 3), strides=1)
+    assert layer == layers.Conv2D(8, (3, 3), strides=1, name="conv2d")
+    assert layer != layers.Conv2D(8, (3, 3), strides=1)  # named conv2d_1: another layer
     assert dataclasses.replace(layer, name="c").name == "c"
 
 
@@ -37,13 +38,14 @@ def test_positional_arguments_follow_keras_order() -> None:
 
 
 def test_repr_shows_the_arguments_that_differ_from_keras_defaults() -> None:
-    assert repr(layers.Conv2D(8, 3)) == "Conv2D(filters=8, kernel_size=(3, 3))"
+    assert repr(layers.Conv2D(8, 3)) == "Conv2D(name='conv2d', filters=8, kernel_size=(3, 3))"
     assert (
         repr(layers.Dense(4, use_bias=False, name="d"))
         == "Dense(name='d', units=4, use_bias=False)"
     )
     assert repr(layers.Conv2DTranspose(1, 5, strides=3, padding="same")) == (
-        "Conv2DTranspose(filters=1, kernel_size=(5, 5), strides=(3, 3), padding='same')"
+        "Conv2DTranspose(name='conv2d_transpose', filters=1, kernel_size=(5, 5), strides=(3, 3), "
+        "padding='same')"
     )
 
 
@@ -71,13 +73,16 @@ def test_symbolic_call() -> None:
     x = Input((28, 28, 1))
     y = layers.Conv2D(4, 3, strides=2)(x)
     assert y.shape == (None, 13, 13, 4)
-    assert y.source is x
+    assert y.layer.name == "conv2d"
+    assert y._history is not None
+    assert y._history.node_index == 0
+    assert y.layer._inbound_nodes[0].input_tensors == [x]
     assert isinstance(x.layer, InputLayer)
-    with pytest.raises(TypeError, match="can only be called on a convshape symbolic tensor"):
-        layers.Dense(3)((None, 4))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="can only be called on convshape symbolic tensors"):
+        layers.Dense(3)((None, 4))
 
 
-def test_automatic_names_count_per_model_and_prefix() -> None:
+def test_automatic_names_count_per_session_and_prefix() -> None:
     model = Sequential(
         [
             Input((8,)),
@@ -97,8 +102,9 @@ def test_automatic_names_count_per_model_and_prefix() -> None:
         "p_re_lu",
         "elu",
     ]
+    # The counters are the session's, as Keras's: a second model continues them.
     other = Sequential([Input((8,)), layers.Dense(4)])
-    assert other.layers[0].name == "dense"
+    assert other.layers[0].name == "dense_2"
 
 
 def test_first_layer_input_shape_with_batch_size_and_input_dim() -> None:
@@ -132,7 +138,7 @@ def test_sequential_input_rules() -> None:
     with pytest.raises(cs.ConvShapeError, match="must come before its layers"):
         late.add(InputLayer((3,)))
     with pytest.raises(TypeError, match="only convshape layers can be added"):
-        model.add("dense")  # type: ignore[arg-type]
+        model.add("dense")
     with pytest.raises(TypeError, match=r"only a tensor from convshape\.Input"):
         model.add(layers.Dense(2)(Input((3,))))
     with pytest.raises(TypeError, match="`name` must be a str"):

@@ -65,18 +65,19 @@ def test_saved_zoo_models_load_with_keras_summaries(
 
 def test_load_errors(tmp_path: Path) -> None:
     functional = {"class_name": "Functional", "config": {"layers": []}}
-    with pytest.raises(
-        cs.ConvShapeError,
-        match="only Sequential models can be loaded yet; this file holds a 'Functional' model",
-    ):
+    with pytest.raises(cs.ConvShapeError, match="`inputs` cannot be empty"):
         cs.load_keras(functional)
+    with pytest.raises(cs.ConvShapeError, match="holds a 'Dense', not a Keras model"):
+        cs.load_keras({"class_name": "Dense", "config": {"units": 3}})
     unknown = {
         "class_name": "Sequential",
-        "config": {"layers": [{"class_name": "LSTM", "config": {"units": 3}}]},
+        "config": {
+            "layers": [{"class_name": "MyAttention", "config": {"units": 3, "name": "attn"}}]
+        },
     }
     with pytest.raises(
         cs.ConvShapeError,
-        match=r"layer class 'LSTM' is not supported; the supported layers are .*Conv2DTranspose",
+        match=r"layer 'attn' is of class 'MyAttention', which convshape does not know",
     ):
         cs.load_keras(unknown)
     with pytest.raises(cs.ConvShapeError, match="is not valid JSON"):
@@ -92,5 +93,5 @@ def test_load_errors(tmp_path: Path) -> None:
         "class_name": "Sequential",
         "config": {"layers": [{"class_name": "Dense", "config": {"units": 3, "frobnicate": 1}}]},
     }
-    with pytest.raises(cs.ConvShapeError, match="cannot build Dense from its Keras config"):
+    with pytest.raises(cs.ConvShapeError, match="cannot build Dense None from its Keras config"):
         cs.load_keras(odd)

@@ -29,13 +29,15 @@ if TYPE_CHECKING:
     from typing import Any
 
     from . import jax, layers, onnx, torch
+    from ._naming import clear_session
     from .explain import Explanation, explain_conv, explain_conv_transpose
     from .layers.core import Input, InputLayer
     from .loading import load_keras
+    from .models.model import Functional, Model
+    from .models.sequential import Sequential
     from .pitfalls import Finding, check
     from .plan import Plan, plan_downsampling, plan_upsampling
     from .porting import Translation, translate
-    from .sequential import Sequential
     from .solve import Solution, Solutions, conv_input_lengths, solve_conv, solve_conv_transpose
     from .summary import Summary, SummaryRow
 
@@ -47,10 +49,13 @@ _LAZY = {
     "load_keras": ("convshape.loading", "load_keras"),
     "Explanation": ("convshape.explain", "Explanation"),
     "Finding": ("convshape.pitfalls", "Finding"),
+    "Functional": ("convshape.models.model", "Functional"),
+    "Model": ("convshape.models.model", "Model"),
+    "clear_session": ("convshape._naming", "clear_session"),
     "Input": ("convshape.layers.core", "Input"),
     "InputLayer": ("convshape.layers.core", "InputLayer"),
     "Plan": ("convshape.plan", "Plan"),
-    "Sequential": ("convshape.sequential", "Sequential"),
+    "Sequential": ("convshape.models.sequential", "Sequential"),
     "Solution": ("convshape.solve", "Solution"),
     "Solutions": ("convshape.solve", "Solutions"),
     "Summary": ("convshape.summary", "Summary"),
@@ -91,8 +96,10 @@ __all__ = [
     "EmptyOutputError",
     "Explanation",
     "Finding",
+    "Functional",
     "Input",
     "InputLayer",
+    "Model",
     "Pad",
     "Plan",
     "Sequential",
@@ -103,6 +110,7 @@ __all__ = [
     "Translation",
     "__version__",
     "check",
+    "clear_session",
     "conv_input_lengths",
     "conv_output_length",
     "conv_padding",

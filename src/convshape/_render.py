@@ -21,9 +21,10 @@ __all__ = ["default_line_length", "readable_memory_size", "render_summary", "sum
 _WORD = re.compile(r"\s*\S+\s*")
 
 
-def default_line_length(show_trainable: bool = False) -> int:
-    """Keras's default: 88 columns (100 with the Trainable column), capped by the terminal."""
-    length = 88 + (12 if show_trainable else 0)
+def default_line_length(show_trainable: bool = False, connections: bool = False) -> int:
+    """Keras's default: 88 columns (108 with "Connected to"; 12 more with the Trainable
+    column), capped by the terminal."""
+    length = (108 if connections else 88) + (12 if show_trainable else 0)
     return min(length, shutil.get_terminal_size().columns - 4)
 
 
@@ -42,15 +43,39 @@ def readable_memory_size(size: float) -> str:
     return f"{size:.2f} PB"
 
 
-def format_shape(shape: Sequence[int | None] | None) -> str:
-    """A shape as Keras's summary writes it; "?" when unknown.
+def format_shape(shape: object) -> str:
+    """A shape as Keras's summary writes it; "?" when unknown; several outputs as Keras
+    writes their structure.
 
     >>> format_shape((None, 7, 7, 256))
     '(None, 7, 7, 256)'
+    >>> format_shape([(None, 3), (None, 4)])
+    '[(None, 3), (None, 4)]'
     """
     if shape is None:
         return "?"
-    return f"({', '.join(str(dim) for dim in shape)})"
+    if isinstance(shape, tuple):
+        return f"({', '.join(str(dim) for dim in shape)})"
+    texts = _shape_texts(shape)
+    if not isinstance(texts, str) and len(_leaves(texts)) == 1:
+        return str(_leaves(texts)[0])
+    return str(texts).replace("'", "")
+
+
+def _shape_texts(shapes: object) -> object:
+    if isinstance(shapes, dict):
+        return {key: _shape_texts(value) for key, value in shapes.items()}
+    if isinstance(shapes, list):
+        return [_shape_texts(value) for value in shapes]
+    return format_shape(shapes)
+
+
+def _leaves(texts: object) -> list[object]:
+    if isinstance(texts, dict):
+        return [leaf for key in sorted(texts) for leaf in _leaves(texts[key])]
+    if isinstance(texts, list):
+        return [leaf for value in texts for leaf in _leaves(value)]
+    return [texts]
 
 
 def _ratio_reduce(total: int, values: list[int]) -> list[int]:
@@ -161,10 +186,16 @@ def render_summary(
     With ``console_width``, lines are fitted to a console that narrow as rich fits
     them: table lines are cut, text lines wrapped.
     """
-    line_length = line_length or (100 if show_trainable else 88)
+    connections = summary.connections
+    line_length = line_length or (88 if not connections else 108) + (12 if show_trainable else 0)
     header = ["Layer (type)", "Output Shape", "Param #"]
     aligns = ["left", "left", "right"]
-    positions = list(positions or [0.45, 0.80, 1.0])
+    default_positions = [0.45, 0.80, 1.0]
+    if connections:
+        header.append("Connected to")
+        aligns.append("left")
+        default_positions = [0.3, 0.56, 0.74, 1.0]
+    positions = list(positions or default_positions)
     if show_trainable:
         positions = [p * 0.90 for p in positions] + [1.0]
         header.append("Trainable")
@@ -177,11 +208,14 @@ def render_summary(
     for index, row in enumerate(shown):
         if index:
             lines.append(_rule(widths, "├", "─", "┼", "┤"))
+        prefix = "   " * row.depth + "└ " if row.depth else ""
         cells = [
-            f"{row.name} ({row.class_name})",
+            f"{prefix}{row.name} ({row.class_name})",
             format_shape(row.output_shape),
             _params_cell(row),
         ]
+        if connections:
+            cells.append(row.connected_to or "-")
         if show_trainable:
             cells.append(_trainable_cell(row))
         lines += _row_lines(cells, widths, aligns, "│")

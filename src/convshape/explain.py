@@ -28,7 +28,7 @@ __all__ = [
     "explain_conv",
     "explain_conv_transpose",
     "explain_layer",
-    "explain_model",
+    "explain_nodes",
 ]
 
 #: Rows of more positions than this are drawn as their two ends, EDGE positions each.
@@ -361,16 +361,34 @@ def explain_layer(layer: Any, input_shape: Sequence[int | None]) -> Explanation:
     return Explanation(title, (), parts=tuple(parts))
 
 
-def explain_model(
-    name: str, layers: Sequence[Any], input_shape: Sequence[int | None]
-) -> Explanation:
-    """Every layer of a stack in turn (used by ``model.explain()``)."""
-    parts, shape = [], tuple(input_shape)
-    for layer in layers:
-        part = explain_layer(layer, shape)
+def _shapes_text(shapes: Sequence[Any]) -> str:
+    return str(shapes[0]) if len(shapes) == 1 else "[" + ", ".join(map(str, shapes)) + "]"
+
+
+def explain_nodes(name: str, nodes: Sequence[Any], outputs: Sequence[Any]) -> Explanation:
+    """Every layer call of a model's graph in turn (used by ``model.explain()``): one
+    input and one output explained as ``layer.explain`` does, merges and nested models
+    by their shapes."""
+    parts = []
+    inputs = [node.outputs.shape for node in nodes if node.is_input]
+    for node in nodes:
+        if node.is_input:
+            continue
+        shapes_in = [tensor.shape for tensor in node.input_tensors]
+        shapes_out = [tensor.shape for tensor in node.output_tensors]
+        operation = node.operation
+        if len(shapes_in) == 1 and len(shapes_out) == 1 and hasattr(operation, "strides"):
+            part = explain_layer(operation, shapes_in[0])
+        else:
+            title = (
+                f"{operation.name} ({type(operation).__name__}): "
+                f"{_shapes_text(shapes_in)} -> {_shapes_text(shapes_out)}"
+            )
+            part = Explanation(title, ())
         parts.append(part)
-        shape = layer.compute_output_shape(shape)
     steps = tuple(part.title for part in parts)
     return Explanation(
-        f'Model "{name}": {tuple(input_shape)} -> {shape}', steps, parts=tuple(parts)
+        f'Model "{name}": {_shapes_text(inputs)} -> {_shapes_text(outputs)}',
+        steps,
+        parts=tuple(parts),
     )

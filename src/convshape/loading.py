@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import layers as _layers
 from .errors import ConvShapeError
+from .layers._registry import layer_class
 from .layers.core import InputLayer
-from .sequential import Sequential
+from .models.graph import flatten
+from .models.model import Model
+from .models.ops import keras_op
+from .models.sequential import Sequential
 
 __all__ = ["load_keras"]
 
@@ -23,14 +26,16 @@ __all__ = ["load_keras"]
 _SKIPPED_KEYS = frozenset({"shared_object_id"})
 
 
-def load_keras(source: str | os.PathLike[str] | Mapping[str, Any]) -> Sequential:
-    """A convshape ``Sequential`` from a Keras model file, JSON or config.
+def load_keras(source: str | os.PathLike[str] | Mapping[str, Any]) -> Model:
+    """A convshape model (``Sequential`` or functional ``Model``) from a Keras model file,
+    JSON or config.
 
     ``source`` is the path of a ``.keras`` archive (its ``config.json`` is read) or
     of a JSON file from ``model.to_json()``, a JSON string, or the dict from
-    ``model.get_config()`` or ``json.loads(model.to_json())``. The input shape
-    recorded in the file is kept; layer names, dtypes and trainable flags too.
-    Sequential models are supported; a functional model raises ConvShapeError.
+    ``model.get_config()`` or ``json.loads(model.to_json())``. Names, input shapes,
+    dtypes, trainable flags, shared layers, nested models and the connections of a
+    functional model are kept. A layer class convshape does not know (a custom layer)
+    raises ConvShapeError naming the class and the layer.
 
     >>> import json
     >>> config = {"class_name": "Sequential", "config": {"name": "tiny", "layers": [
@@ -42,27 +47,147 @@ def load_keras(source: str | os.PathLike[str] | Mapping[str, Any]) -> Sequential
     """
     document = _read(source)
     if "layers" in document and "class_name" not in document:
-        document = {"class_name": "Sequential", "config": document}
+        kind = "Functional" if "input_layers" in document else "Sequential"
+        document = {"class_name": kind, "config": document}
     class_name = document.get("class_name")
-    if class_name != "Sequential":
+    if class_name not in _MODEL_CLASSES:
         raise ConvShapeError(
-            f"only Sequential models can be loaded yet; this file holds a {class_name!r} model "
-            "(functional models are not supported)",
+            f"the file holds a {class_name!r}, not a Keras model (Sequential or Functional)",
             argument="source",
             received={"class_name": class_name},
         )
-    config = document.get("config", {})
-    model = Sequential(name=config.get("name"), trainable=config.get("trainable", True))
-    for entry in config.get("layers", []):
-        model.add(_layer(entry))
-    if not model.built and config.get("build_input_shape"):
+    return _model(document)
+
+
+#: Keras's class names of models, in configs.
+_MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
+
+
+def _model(entry: Mapping[str, Any]) -> Model:
+    config = entry.get("config", {})
+    if not isinstance(config, Mapping):
         raise ConvShapeError(
-            "the model's input shape is recorded only as build_input_shape, which is not "
-            "supported yet",
-            argument="source",
-            received={"build_input_shape": config["build_input_shape"]},
+            "a model config must be a mapping", argument="source", received={"config": config}
         )
+    if entry.get("class_name") == "Sequential":
+        return _sequential(config)
+    return _functional(config)
+
+
+def _sequential(config: Mapping[str, Any]) -> Sequential:
+    model = Sequential(name=config.get("name"), trainable=config.get("trainable", True))
+    for item in config.get("layers", []):
+        model.add(_object(item))
+    if not model.built and config.get("build_input_shape"):
+        model.build(tuple(config["build_input_shape"]))
     return model
+
+
+def _functional(config: Mapping[str, Any]) -> Model:
+    """Keras's ``functional_from_config``: create every layer, then replay its calls in
+    the file's order, each once the layers it reads from have been called."""
+    created: dict[str, Any] = {}
+    pending: dict[str, list[Any]] = {}
+    order: list[str] = []
+    for item in config.get("layers", []):
+        layer = _object(item)
+        name = item.get("name") or layer.name
+        created[name] = layer
+        order.append(name)
+        pending[name] = list(item.get("inbound_nodes", []))
+    while any(pending.values()):
+        progressed = False
+        for name in order:
+            calls = pending[name]
+            while calls:
+                try:
+                    args, kwargs = _arguments(calls[0], created)
+                except _NotYet:
+                    break
+                created[name](*args, **kwargs)
+                calls.pop(0)
+                progressed = True
+        if not progressed:
+            stuck = sorted(name for name, calls in pending.items() if calls)
+            raise ConvShapeError(
+                "the functional model's graph has loops or disconnected calls; these layers' "
+                f"calls cannot be resolved: {', '.join(stuck)}",
+                argument="source",
+                received={"layers": stuck},
+            )
+
+    def tensor(name: str, node_index: int, tensor_index: int) -> Any:
+        layer = created.get(name)
+        if layer is None:
+            raise ConvShapeError(
+                f"the model's inputs or outputs name a layer that is not in it: {name!r}",
+                argument="source",
+                received={"layer": name},
+            )
+        if type(layer) is Model:
+            # Keras counts a nested functional model's own graph as its node 0 here.
+            node_index -= 1
+        return flatten(layer._inbound_nodes[node_index].outputs)[tensor_index]
+
+    def tensors(spec: Any) -> Any:
+        if isinstance(spec, list) and len(spec) == 3 and isinstance(spec[0], str):
+            return tensor(*spec)
+        if isinstance(spec, dict):
+            return {key: tensors(value) for key, value in spec.items()}
+        return [tensors(value) for value in spec]
+
+    return Model(
+        tensors(config.get("input_layers", [])),
+        tensors(config.get("output_layers", [])),
+        name=config.get("name"),
+        trainable=config.get("trainable", True),
+    )
+
+
+class _NotYet(Exception):
+    """A call reads a layer's output that has not been computed yet."""
+
+
+def _arguments(node: Any, created: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The tensors and values of one recorded call (Keras 3's args/kwargs, or the legacy
+    list of [layer, node, tensor, kwargs])."""
+    if not node:
+        return [], {}
+    if isinstance(node, list):
+        found = [_history_tensor(item[:3], created) for item in node]
+        kwargs = node[0][3] if node and len(node[0]) == 4 else {}
+        return [found[0] if len(found) == 1 else found], dict(kwargs)
+    return (
+        [_value(arg, created) for arg in node.get("args", [])],
+        {key: _value(value, created) for key, value in node.get("kwargs", {}).items()},
+    )
+
+
+def _value(item: Any, created: Mapping[str, Any]) -> Any:
+    if isinstance(item, dict):
+        if item.get("class_name") == "__keras_tensor__":
+            return _history_tensor(item["config"]["keras_history"], created)
+        if item.get("class_name") == "__tuple__":
+            return tuple(_value(value, created) for value in item["config"]["value"])
+        return {key: _value(value, created) for key, value in item.items()}
+    if isinstance(item, list):
+        return [_value(value, created) for value in item]
+    return item
+
+
+def _history_tensor(history: Sequence[Any], created: Mapping[str, Any]) -> Any:
+    name, node_index, tensor_index = history
+    layer = created.get(name)
+    if layer is None:
+        raise ConvShapeError(
+            f"a call reads layer {name!r}, which is not in the model",
+            argument="source",
+            received={"layer": name},
+        )
+    nodes = layer._inbound_nodes
+    if len(nodes) <= node_index:
+        raise _NotYet
+    return flatten(nodes[node_index].outputs)[tensor_index]
 
 
 def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
@@ -107,40 +232,41 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _layer(entry: Mapping[str, Any]) -> Any:
+def _object(entry: Any) -> Any:
+    """A layer, input, nested model or Keras op from its serialised entry."""
+    if not isinstance(entry, Mapping):
+        raise ConvShapeError(
+            "each layer of a model config must be a mapping",
+            argument="source",
+            received={"layer": entry},
+        )
     class_name = entry.get("class_name")
     config = {
         key: _plain(value)
-        for key, value in entry.get("config", {}).items()
+        for key, value in (entry.get("config") or {}).items()
         if key not in _SKIPPED_KEYS
     }
+    if class_name in _MODEL_CLASSES:
+        return _model(entry)
     if class_name == "InputLayer":
         return InputLayer(**config)
-    if (
-        not isinstance(class_name, str)
-        or class_name not in _layers.__all__
-        or class_name
-        in (
-            "Layer",
-            "SymbolicTensor",
-            "Weight",
-            "Input",
-        )
-    ):
-        supported = ", ".join(
-            name for name in _layers.__all__ if name not in ("Layer", "SymbolicTensor", "Weight")
-        )
+    module = entry.get("module") or ""
+    if isinstance(module, str) and module.startswith("keras.src.ops"):
+        return keras_op(str(class_name), config, module)
+    cls = layer_class(class_name)
+    if cls is None:
         raise ConvShapeError(
-            f"layer class {class_name!r} is not supported; the supported layers are {supported}",
+            f"layer {config.get('name')!r} is of class {class_name!r}, which convshape does "
+            "not know (a custom layer?); convshape knows the Keras layers listed in "
+            "convshape.layers",
             argument="source",
-            received={"class_name": class_name},
+            received={"class_name": class_name, "layer": config.get("name")},
         )
-    cls = getattr(_layers, class_name)
     try:
         return cls(**config)
     except TypeError as error:
         raise ConvShapeError(
-            f"cannot build {class_name} from its Keras config: {error}",
+            f"cannot build {class_name} {config.get('name')!r} from its Keras config: {error}",
             argument="source",
             received={"layer": config.get("name")},
         ) from None

@@ -18,7 +18,8 @@ from ._types import Pad
 from ._validate import check_shape
 from .arithmetic import _output_range, _transpose_crop, _transpose_length
 from .layers._base import Layer, spatial_axes
-from .sequential import Sequential
+from .models.model import Model
+from .models.sequential import Sequential
 
 __all__ = ["CODES", "Finding", "check"]
 
@@ -56,7 +57,7 @@ class Finding:
 
 
 def check(
-    layer_or_model: Layer | Sequential, input_shape: Sequence[int | None] | None = None
+    layer_or_model: Layer | Model, input_shape: Sequence[int | None] | None = None
 ) -> list[Finding]:
     """The findings for a layer (on ``input_shape`` when given) or for every layer of a model.
 
@@ -65,19 +66,22 @@ def check(
     >>> print(check(model)[0])  # doctest: +ELLIPSIS
     [odd-size-downsampling] max_pooling2d: size 25 becomes 13 with strides 2; ...
     """
-    if isinstance(layer_or_model, Sequential):
+    if isinstance(layer_or_model, Model):
         findings = []
-        shape: Sequence[int | None] | None = (
-            layer_or_model.input_shape if layer_or_model.built else None
-        )
-        for layer in layer_or_model.layers:
-            findings += _layer_findings(layer, shape)
-            shape = None if shape is None else layer.compute_output_shape(shape)
+        if isinstance(layer_or_model, Sequential) and not layer_or_model.built:
+            for layer in layer_or_model.layers:
+                findings += _layer_findings(layer, None)
+            return findings
+        # Every call of every layer in the graph, on the shapes it was called with.
+        for node in layer_or_model._nodes():
+            if node.is_input or len(node.input_tensors) != 1:
+                continue
+            if isinstance(node.operation, Layer):
+                findings += _layer_findings(node.operation, node.input_tensors[0].shape)
         return findings
     if not isinstance(layer_or_model, Layer):
         raise TypeError(
-            "check() takes a convshape layer or Sequential model, "
-            f"not {type(layer_or_model).__name__}"
+            f"check() takes a convshape layer or model, not {type(layer_or_model).__name__}"
         )
     shape = None if input_shape is None else check_shape(input_shape)
     return _layer_findings(layer_or_model, shape)

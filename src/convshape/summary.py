@@ -7,10 +7,12 @@ holds and derives the numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._render import render_summary, summary_html
-from ._validate import Shape
+
+if TYPE_CHECKING:
+    from .layers._base import Weight
 
 __all__ = ["Summary", "SummaryRow"]
 
@@ -20,13 +22,15 @@ class SummaryRow:
     """One layer of a summary.
 
     ``output_shape`` is None when the model has no input shape yet: Keras then prints
-    "?", and "0 (unbuilt)" for the layers it does not build in their constructor.
-    Byte counts use each weight's dtype.
+    "?", and "0 (unbuilt)" for the layers it does not build in their constructor; it is
+    a list (or dict) of shapes for a layer with several outputs. Byte counts use each
+    weight's dtype. ``connected_to`` is Keras's "Connected to" text (None in the
+    3-column layout); ``depth`` is the nesting level of a row of a nested model.
     """
 
     name: str
     class_name: str
-    output_shape: Shape | None
+    output_shape: Any
     params: int
     trainable_params: int
     non_trainable_params: int
@@ -36,18 +40,36 @@ class SummaryRow:
     non_trainable_bytes: int = 0
     #: False for a layer Keras has not built yet (no input shape, weights not created).
     built: bool = True
+    connected_to: str | None = None
+    depth: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping of the row."""
-        return {
+        row = {
             "name": self.name,
             "class_name": self.class_name,
-            "output_shape": None if self.output_shape is None else list(self.output_shape),
+            "output_shape": _jsonable(self.output_shape),
             "params": self.params,
             "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
             "trainable": self.trainable,
         }
+        if self.connected_to is not None:
+            row["connected_to"] = self.connected_to
+        if self.depth:
+            row["depth"] = self.depth
+        return row
+
+
+def _jsonable(shapes: Any) -> Any:
+    """Shapes as JSON lists (a structure of shapes keeps its lists and dicts)."""
+    if isinstance(shapes, dict):
+        return {key: _jsonable(value) for key, value in shapes.items()}
+    if isinstance(shapes, list):
+        return [_jsonable(value) for value in shapes]
+    if isinstance(shapes, tuple):
+        return list(shapes)
+    return shapes
 
 
 @dataclass(frozen=True)
@@ -66,23 +88,35 @@ class Summary:
 
     name: str
     rows: tuple[SummaryRow, ...]
-    input_shape: Shape | None = None
+    input_shape: Any = None
     #: A model made non-trainable freezes every weight, whatever its layers say.
     trainable: bool = True
+    #: Keras's 4-column layout with "Connected to" (a functional model that is not a chain).
+    connections: bool = False
+    #: Every weight of the model once (shared layers, nested models); the totals count
+    #: these. Without them the totals add up the top-level rows.
+    weights: tuple[Weight, ...] | None = None
+
+    def _top(self) -> list[SummaryRow]:
+        return [row for row in self.rows if row.depth == 0]
 
     @property
     def trainable_params(self) -> int:
         """Scalars in trainable weights."""
         if not self.trainable:
             return 0
-        return sum(row.trainable_params for row in self.rows)
+        if self.weights is not None:
+            return sum(w.size for w in self.weights if w.trainable)
+        return sum(row.trainable_params for row in self._top())
 
     @property
     def non_trainable_params(self) -> int:
         """Scalars in non-trainable weights."""
+        if self.weights is not None:
+            return sum(w.size for w in self.weights if not (w.trainable and self.trainable))
         if not self.trainable:
-            return sum(row.params for row in self.rows)
-        return sum(row.non_trainable_params for row in self.rows)
+            return sum(row.params for row in self._top())
+        return sum(row.non_trainable_params for row in self._top())
 
     @property
     def total_params(self) -> int:
@@ -94,14 +128,22 @@ class Summary:
         """Memory of the trainable weights, in bytes."""
         if not self.trainable:
             return 0
-        return sum(row.trainable_bytes for row in self.rows)
+        if self.weights is not None:
+            return sum(w.size * (w.itemsize or 4) for w in self.weights if w.trainable)
+        return sum(row.trainable_bytes for row in self._top())
 
     @property
     def non_trainable_bytes(self) -> int:
         """Memory of the non-trainable weights, in bytes."""
+        if self.weights is not None:
+            return sum(
+                w.size * (w.itemsize or 4)
+                for w in self.weights
+                if not (w.trainable and self.trainable)
+            )
         if not self.trainable:
-            return sum(row.trainable_bytes + row.non_trainable_bytes for row in self.rows)
-        return sum(row.non_trainable_bytes for row in self.rows)
+            return sum(row.trainable_bytes + row.non_trainable_bytes for row in self._top())
+        return sum(row.non_trainable_bytes for row in self._top())
 
     @property
     def total_bytes(self) -> int:
@@ -109,17 +151,18 @@ class Summary:
         return self.trainable_bytes + self.non_trainable_bytes
 
     @property
-    def output_shape(self) -> Shape | None:
+    def output_shape(self) -> Any:
         """The output shape of the last layer (None when unbuilt or empty)."""
-        return self.rows[-1].output_shape if self.rows else self.input_shape
+        top = self._top()
+        return top[-1].output_shape if top else self.input_shape
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping: name, input/output shapes, layers and totals."""
         return {
             "name": self.name,
             "trainable": self.trainable,
-            "input_shape": None if self.input_shape is None else list(self.input_shape),
-            "output_shape": None if self.output_shape is None else list(self.output_shape),
+            "input_shape": _jsonable(self.input_shape),
+            "output_shape": _jsonable(self.output_shape),
             "layers": [row.to_dict() for row in self.rows],
             "total_params": self.total_params,
             "trainable_params": self.trainable_params,

@@ -8,16 +8,16 @@ tensors.
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import KW_ONLY, MISSING, dataclass, field, fields
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
+from .._naming import auto_name, snake_case
 from .._validate import Shape, as_int, check_bool, check_count, check_shape
 from ..errors import ConvShapeError
 from ..explain import Explanation, explain_layer
+from ..models.graph import Node, SymbolicTensor, call_operation
 
 L = TypeVar("L", bound="Layer")
 
@@ -77,18 +77,6 @@ def _is_default(value: object, default: object) -> bool:
     return default is None and value == "channels_last"
 
 
-@functools.lru_cache(maxsize=256)
-def snake_case(class_name: str) -> str:
-    """Keras's automatic layer name for a class name.
-
-    >>> snake_case("Conv2DTranspose"), snake_case("LeakyReLU"), snake_case("PReLU")
-    ('conv2d_transpose', 'leaky_re_lu', 'p_re_lu')
-    """
-    name = re.sub(r"\W+", "", class_name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 class Weight(NamedTuple):
     """One variable a layer creates when built.
 
@@ -107,22 +95,6 @@ class Weight(NamedTuple):
     def size(self) -> int:
         """The number of scalars in the variable."""
         return math.prod(self.shape)
-
-
-@dataclass(frozen=True)
-class SymbolicTensor:
-    """A tensor known only by its shape, as ``Input(...)`` returns it.
-
-    >>> SymbolicTensor((None, 28, 28, 1)).shape
-    (None, 28, 28, 1)
-    """
-
-    shape: Shape
-    dtype: Any = None
-    name: str | None = None
-    #: The layer (or InputLayer) that produced this tensor, and the tensor it was called on.
-    layer: Any = None
-    source: SymbolicTensor | None = None
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -152,6 +124,10 @@ class Layer:
     _shape_cache: dict[Shape, Shape] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    #: One record per call on symbolic tensors, in call order (Keras's ``_inbound_nodes``).
+    _inbound_nodes: list[Node] = field(
+        default_factory=list, init=False, repr=False, compare=False, hash=False
+    )
 
     #: The exact rank (batch included) Keras's InputSpec requires; None for any.
     ndim: ClassVar[int | None] = None
@@ -171,7 +147,10 @@ class Layer:
                 raise TypeError(
                     f"{type(self).__name__}() got an unexpected keyword argument {spec.name!r}"
                 )
-        if self.name is not None and not isinstance(self.name, str):
+        if self.name is None:
+            # Keras names a layer when it is created, from counters the session shares.
+            self._set("name", auto_name(type(self).__name__))
+        elif not isinstance(self.name, str):
             raise TypeError(
                 f"`name` must be a str, not {type(self.name).__name__}. "
                 f"Received: name={self.name!r}"
@@ -338,24 +317,46 @@ class Layer:
 
     # -- calling on symbolic tensors ------------------------------------------
 
-    def __call__(self, inputs: SymbolicTensor) -> SymbolicTensor:
-        """Apply the layer to a symbolic tensor, as in Keras's functional API.
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Apply the layer to symbolic tensors, as in Keras's functional API.
+
+        Each call is recorded as a node of the graph; calling a layer again shares it
+        (one set of weights).
 
         >>> from convshape import Input, layers
         >>> layers.Dense(10)(Input((784,))).shape
         (None, 10)
         """
-        if not isinstance(inputs, SymbolicTensor):
+        return call_operation(self, args, kwargs)
+
+    def output_spec(self, *args: Any, **kwargs: Any) -> Any:
+        """The output shape (or structure of shapes) of a call on these input shapes.
+
+        The graph calls it with the shapes in place of the tensors; most layers take one
+        input, and ``training`` and ``mask`` as Keras's ``call`` does.
+        """
+        return self.compute_output_shape(self._single_input(args, kwargs))
+
+    def build_weights(self, *args: Any, **kwargs: Any) -> tuple[Weight, ...]:
+        """The weights a call on these input shapes builds (see :meth:`output_spec`)."""
+        return self._checked_weight_specs(self._check_input(self._single_input(args, kwargs)))
+
+    def _single_input(self, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+        """The one input of a call; ``training`` and ``mask`` are accepted and ignored."""
+        extra = set(kwargs) - {"inputs", "training", "mask"}
+        if extra:
             raise TypeError(
-                f"{type(self).__name__} can only be called on a convshape symbolic tensor "
-                f"(from convshape.Input), not {type(inputs).__name__}"
+                f"{type(self).__name__}.call() got an unexpected keyword argument "
+                f"{sorted(extra)[0]!r}"
             )
-        return SymbolicTensor(
-            self.compute_output_shape(inputs.shape),
-            dtype=inputs.dtype,
-            layer=self,
-            source=inputs,
-        )
+        inputs = list(args)
+        if "inputs" in kwargs:
+            inputs.insert(0, kwargs["inputs"])
+        if len(inputs) != 1:
+            raise TypeError(
+                f"{type(self).__name__} takes exactly one input tensor, got {len(inputs)}"
+            )
+        return inputs[0]
 
 
 def lora_weights(kernel: Weight, rank: int | None, out: int) -> tuple[Weight, ...]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, ClassVar
 
+from .._naming import auto_name
 from .._validate import Shape, check_count, check_shape
 from ..errors import ConvShapeError
-from ._base import Layer, SymbolicTensor, Weight, check_lora, known, lora_weights
+from ..models.graph import Node, SymbolicTensor
+from ._base import Layer, Weight, check_lora, known, lora_weights
 
 __all__ = ["Dense", "Embedding", "Identity", "Input", "InputLayer"]
 
@@ -16,7 +18,8 @@ __all__ = ["Dense", "Embedding", "Identity", "Input", "InputLayer"]
 class InputLayer:
     """The input of a model: its shape without (``shape``) or with (``batch_shape``) the batch.
 
-    Not a row of ``model.layers`` or of the summary, as in Keras.
+    A row of a functional model's summary and ``layers``, not of a ``Sequential``'s, as
+    in Keras. Creating it creates its tensor, ``output``.
 
     >>> InputLayer((28, 28, 1)).batch_shape
     (None, 28, 28, 1)
@@ -36,8 +39,19 @@ class InputLayer:
     _: KW_ONLY
     input_shape: Any = None
     batch_input_shape: Any = None
+    _inbound_nodes: list[Node] = field(
+        default_factory=list, init=False, repr=False, compare=False, hash=False
+    )
+    trainable: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
+        if self.name is None:
+            object.__setattr__(self, "name", auto_name("InputLayer"))
+        elif not isinstance(self.name, str):
+            raise TypeError(
+                f"`name` must be a str, not {type(self.name).__name__}. "
+                f"Received: name={self.name!r}"
+            )
         shape, batch_shape = self.shape, self.batch_shape
         if self.input_shape is not None:
             shape = self.input_shape
@@ -71,10 +85,22 @@ class InputLayer:
             full = (batch, *check_shape(shape, "shape"))
         object.__setattr__(self, "batch_shape", full)
         object.__setattr__(self, "shape", full[1:])
+        tensor = SymbolicTensor(full, dtype=self.dtype or "float32", name=self.name)
+        Node(self, (), {}, tensor)
 
+    @property
     def output(self) -> SymbolicTensor:
-        """The symbolic tensor this input feeds to the first layer."""
-        return SymbolicTensor(self.batch_shape, dtype=self.dtype, name=self.name, layer=self)
+        """The symbolic tensor this input feeds to the first layer.
+
+        >>> InputLayer((3,), name="features").output
+        <SymbolicTensor shape=(None, 3), name=features>
+        """
+        tensor: SymbolicTensor = self._inbound_nodes[0].outputs
+        return tensor
+
+    def count_params(self) -> int:
+        """An input has no weights."""
+        return 0
 
 
 def Input(
@@ -97,7 +123,7 @@ def Input(
     """
     return InputLayer(
         shape, batch_size, dtype, sparse, ragged, batch_shape, tensor, optional, name
-    ).output()
+    ).output
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -1,0 +1,347 @@
+"""The model graph: symbolic tensors, one node per call of a layer, and Keras's order.
+
+As in Keras (``keras/src/ops/node.py`` and ``function.py``), calling a layer on
+symbolic tensors records a :class:`Node` on the layer: the layer itself (by
+identity), the tensors it was called on, and the tensors it returned, each of
+which remembers ``(layer, node_index, tensor_index)``. A model walks those
+records back from its outputs (:func:`map_graph`) into one topological order,
+and every analysis (shapes, weights, summaries, explanations) reads that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .._validate import Shape
+from ..errors import ConvShapeError
+
+if TYPE_CHECKING:
+    from ..layers._base import Weight
+
+__all__ = [
+    "History",
+    "Node",
+    "SymbolicTensor",
+    "call_operation",
+    "flatten",
+    "is_shape",
+    "map_graph",
+    "map_structure",
+    "operation_weights",
+]
+
+
+class History(NamedTuple):
+    """Where a tensor comes from: the layer, which of its calls, which of its outputs."""
+
+    operation: Any
+    node_index: int
+    tensor_index: int
+
+
+class SymbolicTensor:
+    """A tensor known only by its shape, as ``Input(...)`` and layer calls return it.
+
+    >>> from convshape import Input, layers
+    >>> x = Input((28, 28, 1))
+    >>> y = layers.Conv2D(8, 3)(x)
+    >>> y.shape, y.layer.name
+    ((None, 26, 26, 8), 'conv2d')
+    """
+
+    __slots__ = ("_history", "dtype", "name", "shape")
+
+    def __init__(
+        self,
+        shape: Shape,
+        dtype: Any = None,
+        name: str | None = None,
+        history: History | None = None,
+    ) -> None:
+        self.shape = shape
+        self.dtype = dtype
+        self.name = name
+        self._history = history
+
+    @property
+    def layer(self) -> Any:
+        """The layer (or input, or model) whose call produced this tensor."""
+        return None if self._history is None else self._history.operation
+
+    @property
+    def ndim(self) -> int:
+        """The rank, batch dimension included."""
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        return f"<SymbolicTensor shape={self.shape}, name={self.name}>"
+
+
+def is_shape(value: object) -> bool:
+    """A shape (a tuple of ints and Nones), as opposed to a structure of shapes."""
+    return isinstance(value, tuple) and all(dim is None or type(dim) is int for dim in value)
+
+
+def flatten(structure: Any) -> list[Any]:
+    """The leaves of nested lists, tuples and dicts (dict keys sorted), as Keras's tree."""
+    if isinstance(structure, (list, tuple)) and not is_shape(structure):
+        return [leaf for item in structure for leaf in flatten(item)]
+    if isinstance(structure, Mapping):
+        return [leaf for key in sorted(structure) for leaf in flatten(structure[key])]
+    return [structure]
+
+
+def map_structure(function: Callable[[Any], Any], structure: Any) -> Any:
+    """``structure`` with every leaf replaced by ``function(leaf)``; shapes are leaves."""
+    if isinstance(structure, (list, tuple)) and not is_shape(structure):
+        return type(structure)(map_structure(function, item) for item in structure)
+    if isinstance(structure, Mapping):
+        return {key: map_structure(function, value) for key, value in structure.items()}
+    return function(structure)
+
+
+class Node:
+    """One call of a layer: its arguments, its outputs and, for the first call, its weights."""
+
+    __slots__ = ("args", "input_tensors", "is_input", "kwargs", "operation", "outputs", "weights")
+
+    def __init__(
+        self,
+        operation: Any,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any],
+        outputs: Any,
+        weights: tuple[Weight, ...] = (),
+    ) -> None:
+        self.operation = operation
+        self.args = tuple(args)
+        self.kwargs = dict(kwargs)
+        self.outputs = outputs
+        self.weights = weights
+        self.input_tensors: list[SymbolicTensor] = [
+            leaf
+            for leaf in flatten([list(self.args), self.kwargs])
+            if isinstance(leaf, SymbolicTensor)
+        ]
+        self.is_input = not self.input_tensors
+        nodes: list[Node] = operation._inbound_nodes
+        nodes.append(self)
+        node_index = len(nodes) - 1
+        for index, tensor in enumerate(flatten(outputs)):
+            tensor._history = History(operation, node_index, index)
+
+    @property
+    def output_tensors(self) -> list[SymbolicTensor]:
+        """The outputs, flattened."""
+        return flatten(self.outputs)
+
+    @property
+    def parent_nodes(self) -> list[Node]:
+        """The nodes whose outputs this node was called on."""
+        parents = []
+        for tensor in self.input_tensors:
+            history = tensor._history
+            if history is not None:
+                parents.append(history.operation._inbound_nodes[history.node_index])
+        return parents
+
+    def __repr__(self) -> str:
+        return f"<Node operation={self.operation.name}>"
+
+
+def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+    """Call a layer (or model) on symbolic tensors: compute its output shapes, build its
+    weights on the first call, record the node and return the output tensors."""
+    tensors = [
+        leaf for leaf in flatten([list(args), dict(kwargs)]) if isinstance(leaf, SymbolicTensor)
+    ]
+    if not tensors:
+        received = args[0] if args else kwargs
+        raise TypeError(
+            f"{type(operation).__name__} can only be called on convshape symbolic tensors "
+            f"(from convshape.Input or another layer's call), not {type(received).__name__}. "
+            f"Received: {received!r}"
+        )
+
+    def shape_of(value: Any) -> Any:
+        return value.shape if isinstance(value, SymbolicTensor) else value
+
+    shape_args = [map_structure(shape_of, arg) for arg in args]
+    shape_kwargs = {key: map_structure(shape_of, value) for key, value in kwargs.items()}
+    output_shapes = operation.output_spec(*shape_args, **shape_kwargs)
+    weights = operation.build_weights(*shape_args, **shape_kwargs)
+    nodes: list[Node] = operation._inbound_nodes
+    if nodes and not nodes[0].is_input:
+        built = nodes[0].weights
+        if [w.shape for w in built] != [w.shape for w in weights]:
+            raise ConvShapeError(
+                f"layer {operation.name!r} was built on its first call with weights of shapes "
+                f"{[w.shape for w in built]}; this call would need {[w.shape for w in weights]}, "
+                "and a shared layer has one set of weights",
+                argument="inputs",
+                received={"input_shape": _shape_text(shape_args)},
+            )
+        weights = built
+    dtype = tensors[0].dtype
+    outputs = map_structure(
+        lambda shape: SymbolicTensor(shape, dtype=dtype, name=operation.name), output_shapes
+    )
+    Node(operation, args, kwargs, outputs, weights)
+    return outputs
+
+
+def _shape_text(shapes: Sequence[Any]) -> Any:
+    return shapes[0] if len(shapes) == 1 else list(shapes)
+
+
+class GraphMap(NamedTuple):
+    """What :func:`map_graph` finds: the nodes of the model, by depth, and the operations
+    in Keras's order (deepest first, ties in traversal order)."""
+
+    nodes: list[Node]
+    nodes_by_depth: dict[int, list[Node]]
+    operations: list[Any]
+
+
+def map_graph(inputs: Sequence[SymbolicTensor], outputs: Sequence[SymbolicTensor]) -> GraphMap:
+    """Keras's ``map_graph``: the nodes between ``inputs`` and ``outputs`` and the order of
+    the operations, so that rows, names and connections come out in Keras's order."""
+    ordered, operation_indices = _build_map(inputs, outputs)
+    in_graph = set(map(id, ordered))
+    node_depths: dict[int, int] = {}
+    operation_depths: dict[int, int] = {}
+    operations_by_id: dict[int, Any] = {}
+    node_by_id = {id(node): node for node in ordered}
+    for node in reversed(ordered):
+        depth = node_depths.setdefault(id(node), 0)
+        depth = max(depth, operation_depths.get(id(node.operation), 0))
+        operation_depths[id(node.operation)] = depth
+        operations_by_id[id(node.operation)] = node.operation
+        node_depths[id(node)] = depth
+        for parent in node.parent_nodes:
+            if id(parent) in in_graph:
+                node_depths[id(parent)] = max(depth + 1, node_depths.get(id(parent), 0))
+    for tensor in inputs:
+        history = tensor._history
+        if history is None:
+            continue
+        operation = history.operation
+        if id(operation) not in operation_depths:
+            node = operation._inbound_nodes[history.node_index]
+            if node.is_input:
+                operation_depths[id(operation)] = 0
+                operations_by_id[id(operation)] = operation
+                operation_indices[id(operation)] = -1
+                node_depths[id(node)] = 0
+                node_by_id[id(node)] = node
+
+    nodes_by_depth: dict[int, list[Node]] = {}
+    for node_id, depth in node_depths.items():
+        nodes_by_depth.setdefault(depth, []).append(node_by_id[node_id])
+    operations_by_depth: dict[int, list[Any]] = {}
+    for operation_id, depth in operation_depths.items():
+        operations_by_depth.setdefault(depth, []).append(operations_by_id[operation_id])
+    operations: list[Any] = []
+    for depth in sorted(operations_by_depth, reverse=True):
+        operations.extend(
+            sorted(operations_by_depth[depth], key=lambda op: operation_indices[id(op)])
+        )
+
+    _check_computable(inputs, nodes_by_depth)
+    _check_unique_names(operations)
+    return GraphMap(list(node_by_id.values()), nodes_by_depth, operations)
+
+
+def _check_computable(
+    inputs: Sequence[SymbolicTensor], nodes_by_depth: dict[int, list[Node]]
+) -> None:
+    computable = {id(tensor) for tensor in inputs}
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            for tensor in node.input_tensors:
+                if id(tensor) not in computable:
+                    raise ConvShapeError(
+                        f"graph disconnected: layer {node.operation.name!r} needs a tensor "
+                        f"({tensor.shape}, from {getattr(tensor.layer, 'name', None)!r}) "
+                        "that the model's inputs do not produce",
+                        argument="inputs",
+                        received={"inputs": [t.name for t in inputs]},
+                    )
+            computable.update(id(tensor) for tensor in node.output_tensors)
+
+
+def _check_unique_names(operations: list[Any]) -> None:
+    names = [operation.name for operation in operations]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ConvShapeError(
+                f"the name {name!r} is used {names.count(name)} times in the model; "
+                "all layer names must be unique",
+                argument="name",
+                received={"name": name},
+            )
+        seen.add(name)
+
+
+def _build_map(
+    inputs: Sequence[SymbolicTensor], outputs: Iterable[SymbolicTensor]
+) -> tuple[list[Node], dict[int, int]]:
+    finished: set[int] = set()
+    in_progress: set[int] = set()
+    ordered: list[Node] = []
+    operation_indices: dict[int, int] = {}
+    input_ids = {id(tensor) for tensor in inputs}
+
+    def enter(tensor: SymbolicTensor) -> Node | None:
+        """The node to expand for this tensor, or None where the walk stops."""
+        history = tensor._history
+        if history is None:
+            return None
+        operation = history.operation
+        node: Node = operation._inbound_nodes[history.node_index]
+        if id(node) in finished:
+            return None
+        if not node.is_input and id(tensor) in input_ids:
+            finished.add(id(node))
+            return None
+        if id(node) in in_progress:
+            raise ConvShapeError(
+                f"the tensor from layer {operation.name!r} is part of a cycle",
+                argument="outputs",
+                received={},
+            )
+        operation_indices.setdefault(id(operation), len(operation_indices))
+        in_progress.add(id(node))
+        return node
+
+    # Keras's recursive depth-first walk, with an explicit stack: models are deeper
+    # than Python's recursion limit.
+    for output in outputs:
+        first = enter(output)
+        if first is None:
+            continue
+        stack = [(first, iter(() if first.is_input else first.input_tensors))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                child = enter(parent)
+                if child is not None:
+                    stack.append((child, iter(() if child.is_input else child.input_tensors)))
+                    break
+            else:
+                stack.pop()
+                finished.add(id(node))
+                in_progress.discard(id(node))
+                ordered.append(node)
+    return ordered, operation_indices
+
+
+def operation_weights(operation: Any) -> tuple[Weight, ...]:
+    """The weights an operation built on its first call (none before it is called); a
+    model's are all its layers' weights."""
+    if getattr(operation, "_is_model", False):
+        return tuple(operation.weights)
+    nodes: list[Node] = operation._inbound_nodes
+    return nodes[0].weights if nodes else ()

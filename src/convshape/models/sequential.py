@@ -1,0 +1,293 @@
+"""Sequential: a chain of layer calls, the simplest model graph, like ``keras.Sequential``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .._naming import auto_name
+from .._validate import Shape, check_shape
+from ..errors import ConvShapeError
+from ..layers._base import Layer
+from ..layers.core import InputLayer
+from .graph import Node, SymbolicTensor
+from .model import Model, _call_input
+
+__all__ = ["Sequential"]
+
+
+class Sequential(Model):
+    """A linear stack of layers with Keras's naming, shapes, parameter counts and summary.
+
+    The input comes from an ``Input(shape)`` (or ``InputLayer``) first, or from
+    ``input_shape=``/``input_dim=`` (and ``batch_size=``) on the first layer.
+    Shapes are computed as layers are added, so a layer that cannot follow the
+    previous one is rejected by ``add``, as Keras rejects it when it builds.
+
+    >>> from convshape import Input, Sequential, clear_session, layers
+    >>> clear_session()
+    >>> model = Sequential([Input((28, 28, 1)), layers.Conv2D(8, 3), layers.Flatten()])
+    >>> model.output_shape
+    (None, 5408)
+    >>> [layer.name for layer in model.layers]
+    ['conv2d', 'flatten']
+    """
+
+    class_name = "Sequential"
+
+    def __init__(
+        self,
+        layers: Iterable[Any] | None = None,
+        trainable: bool = True,
+        name: str | None = None,
+    ) -> None:
+        self._init_operation(name, "Sequential", trainable)
+        self._input: InputLayer | None = None
+        self._layers: list[Any] = []
+        self._tensors: list[SymbolicTensor] = []
+        for layer in layers or ():
+            self._add(layer)
+        self._rebuilt()
+
+    # -- building -------------------------------------------------------------
+
+    def add(self, layer: Any) -> None:
+        """Append a layer (or set the input with ``Input``/``InputLayer``) and compute its shape.
+
+        >>> from convshape import Sequential, layers
+        >>> model = Sequential()
+        >>> model.add(layers.Dense(4, input_shape=(3,)))
+        >>> model.output_shape
+        (None, 4)
+        """
+        self._add(layer)
+        self._rebuilt()
+
+    def _rebuilt(self) -> None:
+        # Each time Keras rebuilds a Sequential it makes a new Functional, which takes the
+        # next "functional" name; later models' names depend on it.
+        if self._input is not None and self._layers:
+            auto_name("Functional")
+
+    def _add(self, layer: Any) -> None:
+        if isinstance(layer, SymbolicTensor):
+            if not isinstance(layer.layer, InputLayer):
+                raise TypeError(
+                    "only a tensor from convshape.Input can start a Sequential model; "
+                    "use the layers themselves"
+                )
+            layer = layer.layer
+        if isinstance(layer, InputLayer):
+            self._set_input(layer)
+            return
+        if not isinstance(layer, (Layer, Model)):
+            raise TypeError(
+                "only convshape layers can be added to a Sequential model. "
+                f"Received: {layer!r} (of type {type(layer).__name__})"
+            )
+        if any(existing.name == layer.name and existing is not layer for existing in self._layers):
+            raise ConvShapeError(
+                "all layers of a Sequential model must have unique names; "
+                f"{layer.name!r} is already the name of a layer in this model",
+                argument="name",
+                received={"name": layer.name},
+            )
+        if (
+            not self._layers
+            and self._input is None
+            and isinstance(layer, Layer)
+            and layer.input_shape is not None
+        ):
+            self._input = InputLayer(shape=layer.input_shape, batch_size=layer.batch_size)
+        if self._input is not None:
+            previous = self._tensors[-1] if self._tensors else self._input.output
+            self._tensors.append(layer(previous))
+        self._layers.append(layer)
+
+    def _set_input(self, input_layer: InputLayer) -> None:
+        if self._input is not None:
+            raise ConvShapeError(
+                f"Sequential model {self.name!r} already has the input shape "
+                f"{self._input.batch_shape}; it cannot take another input",
+                argument="layer",
+                received={"input_shape": input_layer.batch_shape},
+            )
+        if self._layers:
+            raise ConvShapeError(
+                "the input of a Sequential model must come before its layers",
+                argument="layer",
+                received={"input_shape": input_layer.batch_shape},
+            )
+        self._input = input_layer
+
+    def build(self, input_shape: Any) -> None:
+        """Give an unbuilt model its input shape (batch included), as Keras's ``build``.
+
+        >>> from convshape import Sequential, layers
+        >>> model = Sequential([layers.Dense(4)])
+        >>> model.build((None, 3))
+        >>> model.output_shape
+        (None, 4)
+        """
+        shape = check_shape(input_shape, "input_shape")
+        if self._input is not None:
+            if self._input.batch_shape != shape:
+                raise ConvShapeError(
+                    f"Sequential model {self.name!r} has already been configured to use input "
+                    f"shape {self._input.batch_shape}; it cannot be built with another",
+                    argument="input_shape",
+                    received={"input_shape": input_shape},
+                )
+            return
+        layers = self._layers
+        self._layers = []
+        self._input = InputLayer(batch_shape=shape)
+        for layer in layers:
+            self._add(layer)
+        self._rebuilt()
+
+    def pop(self) -> Any:
+        """Remove and return the last layer.
+
+        >>> from convshape import Input, Sequential, clear_session, layers
+        >>> clear_session()
+        >>> model = Sequential([Input((3,)), layers.Dense(4), layers.Dense(2)])
+        >>> model.pop().name, model.output_shape
+        ('dense_1', (None, 4))
+        """
+        if not self._layers:
+            raise ConvShapeError(
+                "there are no layers in the model to pop", argument="layers", received={}
+            )
+        layer = self._layers.pop()
+        if self._tensors:
+            tensor = self._tensors.pop()
+            nodes: list[Node] = layer._inbound_nodes
+            if (
+                tensor._history is not None
+                and nodes
+                and nodes[-1] is nodes[tensor._history.node_index]
+            ):
+                nodes.pop()
+        self._rebuilt()
+        return layer
+
+    # -- the graph, a chain -------------------------------------------------------
+
+    @property
+    def operations(self) -> list[Any]:
+        """The input (when there is one) and the layers."""
+        return ([self._input] if self._input is not None else []) + list(self._layers)
+
+    @property
+    def layers(self) -> list[Any]:
+        """The layers, in order (the input excluded, as in Keras)."""
+        return list(self._layers)
+
+    def _nodes(self) -> Iterator[Node]:
+        if self._input is None:
+            return
+        yield self._input._inbound_nodes[0]
+        for tensor in self._tensors:
+            assert tensor._history is not None
+            yield tensor._history.operation._inbound_nodes[tensor._history.node_index]
+
+    @property
+    def built(self) -> bool:
+        """Whether the input shape is known (and so every layer's shapes and weights)."""
+        return self._input is not None
+
+    @property
+    def _inputs(self) -> list[SymbolicTensor]:  # type: ignore[override]
+        return [] if self._input is None else [self._input.output]
+
+    @property
+    def _outputs(self) -> list[SymbolicTensor]:  # type: ignore[override]
+        if self._input is None:
+            return []
+        return [self._tensors[-1] if self._tensors else self._input.output]
+
+    @property
+    def _outputs_struct(self) -> Any:
+        return self._outputs[0]
+
+    @property
+    def inputs(self) -> list[SymbolicTensor]:
+        """The input tensor, in a list."""
+        self._require_input("inputs")
+        return self._inputs
+
+    @property
+    def outputs(self) -> list[SymbolicTensor]:
+        """The output tensor, in a list."""
+        self._require_input("outputs")
+        return self._outputs
+
+    @property
+    def input_shape(self) -> Shape:
+        """The input shape, batch dimension included."""
+        if self._input is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no defined input yet.")
+        shape: Shape = self._input.batch_shape
+        return shape
+
+    @property
+    def output_shape(self) -> Shape:
+        """The output shape of the last layer.
+
+        >>> from convshape import Sequential, layers
+        >>> Sequential([layers.Conv1D(4, 3, input_shape=(10, 2))]).output_shape
+        (None, 8, 4)
+        """
+        if self._input is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no defined outputs yet.")
+        shape: Shape = self._outputs[0].shape
+        return shape
+
+    def _require_input(self, what: str) -> None:
+        if self._input is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no defined {what} yet.")
+
+    def _require_built(self, what: str) -> Shape:
+        if self._input is None:
+            raise ConvShapeError(
+                f"cannot {what} Sequential model {self.name!r}: it has no input shape yet. "
+                "Start it with Input(shape) or pass input_shape= to its first layer",
+                argument="input_shape",
+                received={"input_shape": None},
+            )
+        shape: Shape = self._input.batch_shape
+        return shape
+
+    def count_params(self) -> int:
+        """Every scalar of every weight, as Keras's ``model.count_params()``.
+
+        >>> from convshape import Input, Sequential, layers
+        >>> Sequential([Input((100,)), layers.Dense(10)]).count_params()
+        1010
+        """
+        self._require_built("count the parameters of")
+        return super().count_params()
+
+    def output_spec(self, *args: Any, **kwargs: Any) -> Any:
+        """The output shape of the stack called on this input shape; an unbuilt model is
+        built on it first, as Keras builds it on its first call."""
+        if self._input is None:
+            self.build(_call_input(self, args, kwargs))
+        return super().output_spec(*args, **kwargs)
+
+    def explain(self) -> Any:
+        """Every layer in turn: its shapes, and for convolutions and poolings each spatial
+        dimension worked through.
+
+        >>> from convshape import Input, Sequential, clear_session, layers
+        >>> clear_session()
+        >>> model = Sequential([Input((7, 7, 8)), layers.Conv2DTranspose(4, 5, 2, "same")])
+        >>> print(model.explain().steps[0])
+        conv2d_transpose (Conv2DTranspose): (None, 7, 7, 8) -> (None, 14, 14, 4)
+        """
+        self._require_built("explain")
+        return super().explain()
+
+    def __repr__(self) -> str:
+        return f"<Sequential name={self.name!r} layers={len(self._layers)}>"
