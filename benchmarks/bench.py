@@ -4,12 +4,15 @@
 
 Prints per-call times and the ratio Keras / convshape for: the 1D transposed
 length, Conv2DTranspose.compute_output_shape, the seed generator's summary,
-a 1,000-layer stack, and the import itself. A script, not a test: the numbers
+a 1,000-layer stack, loading and summarising NASNetLarge (about 1,000 layers) from
+its ``to_json()``, and the import itself. A script, not a test: the numbers
 depend on the machine; the ratios are what to compare.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import statistics
 import subprocess
@@ -76,6 +79,13 @@ def fmt(seconds: float) -> str:
     if seconds < 1:
         return f"{seconds * 1e3:.2f} ms"
     return f"{seconds:.2f} s"
+
+
+def _recorded_json(key: str) -> str:
+    """A model's ``to_json()`` as Keras wrote it (tests/data, see record_keras_models.py)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "keras_models.json.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return str(json.load(handle)[key]["json"])
 
 
 def stack(k: Any, depth: int) -> Any:
@@ -149,12 +159,31 @@ def main() -> None:
         once(lambda: stack(cs, 1000).summarize()),
         once(keras_stack, repeat=1),
     )
+    nasnet = _recorded_json("app:NASNetLarge")
+
+    def ours_nasnet() -> str:
+        printed: list[str] = []
+        cs.load_keras(nasnet).summary(print_fn=printed.append)
+        return printed[0]
+
+    def keras_nasnet() -> str:
+        keras.backend.clear_session()
+        printed: list[str] = []
+        keras.models.model_from_json(nasnet).summary(print_fn=printed.append)
+        return str(printed[0])
+
+    assert ours_nasnet() == keras_nasnet(), "the NASNetLarge summaries differ"
+    report(
+        "NASNetLarge (1,041 layers): load to_json() + summary()",
+        once(ours_nasnet, repeat=5),
+        once(keras_nasnet, repeat=2),
+    )
     keras_import = import_time("keras")
     report("import convshape (start-up subtracted)", import_time("convshape"), keras_import)
     seed_modules = ", ".join(
         f"convshape.{name}"
         for name in (
-            "sequential",
+            "models.sequential",
             "layers.core",
             "layers.convolutional",
             "layers.normalization",

@@ -239,14 +239,27 @@ def render_summary(
 
 
 def summary_html(summary: Summary) -> str:
-    """The summary as a self-contained HTML table (escaped, no scripts, no external resources)."""
+    """The summary as a self-contained HTML table (escaped, no scripts, no external
+    resources); a functional model's table has Keras's "Connected to" column."""
     esc = html.escape
+
+    def cells(row: SummaryRow) -> str:
+        indent = (
+            f'<span style="color:#999">{"&nbsp;" * 3 * row.depth}└ </span>' if row.depth else ""
+        )
+        text = (
+            f"<td>{indent}{esc(row.name)} "
+            f'<span style="color:#666">({esc(row.class_name)})</span></td>'
+            f"<td><code>{esc(format_shape(row.output_shape))}</code></td>"
+            f'<td style="text-align:right">{esc(_params_cell(row))}</td>'
+        )
+        if summary.connections:
+            links = "<br>".join(esc(part) for part in (row.connected_to or "-").split(", "))
+            text += f'<td style="color:#444"><code>{links}</code></td>'
+        return text
+
     body = "".join(
-        '<tr style="border-top:1px solid #ddd">'
-        f'<td>{esc(row.name)} <span style="color:#666">({esc(row.class_name)})</span></td>'
-        f"<td><code>{esc(format_shape(row.output_shape))}</code></td>"
-        f'<td style="text-align:right">{esc(_params_cell(row))}</td>'
-        "</tr>"
+        f'<tr style="border-top:1px solid #ddd;vertical-align:top">{cells(row)}</tr>'
         for row in summary.rows
     )
     totals = "".join(
@@ -257,12 +270,13 @@ def summary_html(summary: Summary) -> str:
             ("Non-trainable params", summary.non_trainable_params, summary.non_trainable_bytes),
         )
     )
+    connected = '<th style="text-align:left">Connected to</th>' if summary.connections else ""
     return (
         '<div class="convshape-summary">'
         f"<div><b>Model: &quot;{esc(summary.name)}&quot;</b></div>"
         '<table style="border-collapse:collapse">'
         '<thead><tr><th style="text-align:left">Layer (type)</th>'
         '<th style="text-align:left">Output Shape</th>'
-        '<th style="text-align:right">Param #</th></tr></thead>'
+        f'<th style="text-align:right">Param #</th>{connected}</tr></thead>'
         f"<tbody>{body}</tbody></table>{totals}</div>"
     )

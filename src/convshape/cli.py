@@ -369,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
         "conv": "output size and padding of a convolution",
         "pool": "output size and padding of a pooling layer",
         "solve": "every argument combination that takes SIZE to TARGET",
-        "summary": "the summary of a saved Keras Sequential model (.keras or JSON)",
+        "summary": "the summary of a saved Keras model, Sequential or functional (.keras or JSON)",
         "translate": "the exact PyTorch, JAX or ONNX port of a Keras convolution, with code",
     }
     for name, text in help_text.items():
