@@ -546,6 +546,22 @@ def single_output_list(k: Any) -> Any:
     return k.Model(inputs=[inputs], outputs=[outputs], name="single_output_list")
 
 
+def preprocessing(k: Any) -> Any:
+    """Images of any size resized, cropped and normalised in the model, as Keras's
+    image-classification examples start."""
+    layers = k.layers
+    inputs = k.Input((None, None, 3))
+    x = layers.Resizing(72, 80)(inputs)
+    x = layers.CenterCrop(64, 64)(x)
+    x = layers.Rescaling(1.0 / 255)(x)
+    x = layers.Normalization(mean=[0.485, 0.456, 0.406], variance=[0.052, 0.050, 0.051])(x)
+    x = layers.Normalization(axis=-1)(x)
+    x = layers.Conv2D(8, 3, strides=2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    outputs = layers.Dense(5)(x)
+    return k.Model(inputs, outputs, name="preprocessing")
+
+
 FUNCTIONAL_ZOO: tuple[FunctionalZooModel, ...] = (
     FunctionalZooModel("unet_same", unet_same),
     FunctionalZooModel(
@@ -575,4 +591,5 @@ FUNCTIONAL_ZOO: tuple[FunctionalZooModel, ...] = (
     FunctionalZooModel("channels_first_branches", channels_first_branches, runnable=False),
     FunctionalZooModel("mixed_outputs", mixed_outputs),
     FunctionalZooModel("single_output_list", single_output_list),
+    FunctionalZooModel("preprocessing", preprocessing),
 )

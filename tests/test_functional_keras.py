@@ -62,7 +62,22 @@ def _as_shape(value: Any) -> Any:
     return value
 
 
-def compare(model: Any, record: dict[str, Any], kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+#: Summaries a saved file cannot reproduce: Keras's config of a Sequential lists a layer it
+#: holds twice only once, so the expanded rows of a reloaded model differ in Keras too
+#: (``test_keras_reload_of_a_layer_used_twice``).
+NOT_IN_THE_FILE = {
+    ("zoo:nested_two_levels", '{"expand_nested": true}'),
+    ("zoo:nested_two_levels", '{"expand_nested": true, "show_trainable": true}'),
+}
+
+
+def compare(
+    model: Any,
+    record: dict[str, Any],
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+    skipped: frozenset[str] = frozenset(),
+) -> None:
     """Every layer's name, class, output shape and counts, the totals, and every summary."""
     rows = {row.name: row for row in model.summarize().rows}
     names = [layer["name"] for layer in record["layers"]]
@@ -83,6 +98,8 @@ def compare(model: Any, record: dict[str, Any], kind: str, monkeypatch: pytest.M
     assert model.output_shape == _as_shape(record["output_shape"])
     monkeypatch.setenv("COLUMNS", "200")
     for label, text in record["summaries"].items():
+        if label in skipped:
+            continue
         ORACLE_COUNTS[f"keras {kind} summaries (text)"] += 1
         assert _summary(model, json.loads(label)) == text, label
 
@@ -98,7 +115,8 @@ def test_application_loads_and_matches_keras(key: str, monkeypatch: pytest.Monke
 def test_zoo_file_loads_and_matches_keras(key: str, monkeypatch: pytest.MonkeyPatch) -> None:
     record = records()[key]
     model = cs.load_keras(record["json"])
-    compare(model, record, "zoo files", monkeypatch)
+    skipped = frozenset(label for name, label in NOT_IN_THE_FILE if name == key)
+    compare(model, record, "zoo files", monkeypatch, skipped)
 
 
 @pytest.mark.parametrize("entry", FUNCTIONAL_ZOO, ids=[entry.name for entry in FUNCTIONAL_ZOO])
@@ -178,3 +196,14 @@ def test_live_zoo_model_matches_convshape(
     ours = entry.build(CONVSHAPE)
     assert _summary(ours, {}) == live["summary"]
     assert _summary(cs.load_keras(live["json"]), {}) == live["summary"]
+
+
+def test_keras_reload_of_a_layer_used_twice(keras: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a file loses a layer Keras held twice, convshape's load equals Keras's own."""
+    ORACLE_COUNTS["keras live builds compared with the record"] += 1
+    text = records()["zoo:nested_two_levels"]["json"]
+    keras.backend.clear_session()
+    theirs = keras.models.model_from_json(text)
+    monkeypatch.setenv("COLUMNS", "200")
+    options = {"expand_nested": True, "show_trainable": True}
+    assert _summary(cs.load_keras(text), options) == _summary(theirs, options)

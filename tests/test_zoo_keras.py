@@ -5,6 +5,7 @@ can run the model, the shape of a real forward pass on zeros."""
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from types import SimpleNamespace
 from typing import Any
@@ -103,11 +104,21 @@ def _input_of(model: convshape.Sequential, layer: Layer) -> tuple[int | None, ..
 
 
 def test_zoo_uses_every_layer() -> None:
+    """Every layer class is in a model compared with Keras: this zoo, the functional zoo
+    (tests/functional_zoo.py) or a keras.applications model (tests/test_functional_keras.py)."""
+    from tests.functional_zoo import FUNCTIONAL_ZOO
+    from tests.test_functional_keras import records
+
     used: set[str] = set()
     for entry in ZOO:
         used |= {type(layer).__name__ for layer in entry.build(CONVSHAPE).layers}
+    for record in records().values():
+        if isinstance(record, dict) and "layers" in record:
+            used |= {layer["class_name"] for layer in record["layers"]}
+            used |= set(re.findall(r'"class_name": "(\w+)"', record["json"]))
+    assert {f"zoo:{entry.name}" for entry in FUNCTIONAL_ZOO} <= set(records())
     public = {
-        name
+        getattr(convshape.layers, name).__name__
         for name in convshape.layers.__all__
         if isinstance(getattr(convshape.layers, name), type)
         and issubclass(getattr(convshape.layers, name), Layer)

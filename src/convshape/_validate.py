@@ -13,10 +13,12 @@ from .errors import ConvShapeError
 
 __all__ = [
     "Shape",
+    "array_shape",
     "as_int",
     "check_bool",
     "check_count",
     "check_data_format",
+    "check_number",
     "check_output_padding",
     "check_padding",
     "check_positive",
@@ -290,3 +292,64 @@ def check_bool(value: object, name: str) -> bool:
             f"`{name}` must be a bool, not {type(value).__name__}. Received: {name}={value!r}"
         )
     return value
+
+
+def check_number(value: object, name: str) -> float:
+    """A real number (an int or a float, not a bool), as a float.
+
+    >>> check_number(1, "scale")
+    1.0
+    >>> check_number("1", "scale")
+    Traceback (most recent call last):
+    TypeError: `scale` must be a number, not str. Received: scale='1'
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"`{name}` must be a number, not {type(value).__name__}. Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+def array_shape(value: object, name: str) -> tuple[int, ...]:
+    """The shape of a number or an array (``numpy.shape`` without NumPy): a number has
+    shape (), nested lists and tuples have one dimension per level, an array-like object
+    its ``shape``, and a Keras-serialised array (``{"class_name": "__numpy__", ...}``) the
+    shape of its value.
+
+    >>> array_shape(2.0, "mean"), array_shape([[1, 2, 3], [4, 5, 6]], "mean")
+    ((), (2, 3))
+    >>> array_shape([[1, 2], [3]], "mean")
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `mean` must be a number or a rectangular array...
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, (str, bytes)):
+        raise TypeError(
+            f"`{name}` must be a number or an array of numbers, not {type(value).__name__}. "
+            f"Received: {name}={value!r}"
+        )
+    if isinstance(value, (int, float)):
+        return ()
+    if isinstance(value, dict):
+        config = value.get("config")
+        if value.get("class_name") in ("__numpy__", "__tensor__") and isinstance(config, dict):
+            return array_shape(config.get("value"), name)
+        raise TypeError(
+            f"`{name}` must be a number or an array of numbers, not dict. "
+            f"Received: {name}={value!r}"
+        )
+    shape = getattr(value, "shape", None)
+    if shape is not None and not isinstance(value, (list, tuple)):
+        return tuple(as_int(dim, name) for dim in shape)
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(
+            f"`{name}` must be a number or an array of numbers, not {type(value).__name__}. "
+            f"Received: {name}={value!r}"
+        )
+    inner = {array_shape(item, name) for item in value}
+    if len(inner) > 1:
+        raise ConvShapeError(
+            f"`{name}` must be a number or a rectangular array (nested lists of equal lengths)",
+            argument=name,
+            received={name: value},
+        )
+    return (len(value), *(inner.pop() if inner else ()))

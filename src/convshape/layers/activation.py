@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, ClassVar
 
 from .._validate import Shape, as_int, check_data_format
@@ -68,19 +69,51 @@ class ReLU(Layer):
         _non_negative(self.threshold, "threshold")
 
 
+class _Unset:
+    """The default of a deprecated argument: distinguishes "not passed" from None."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+_UNSET: Any = _Unset()
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class LeakyReLU(Layer):
     """Leaky ReLU (``negative_slope`` >= 0).
 
+    Keras 3 still takes the Keras 2 name ``alpha`` (keyword only): it replaces
+    ``negative_slope``, with a warning.
+
     >>> LeakyReLU().count_params((None, 12544))
     0
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     layer = LeakyReLU(alpha=0.2)
+    >>> layer.negative_slope, str(caught[0].message)
+    (0.2, 'Argument `alpha` is deprecated. Use `negative_slope` instead.')
     """
 
     _built_at_init: ClassVar[bool] = True
 
     negative_slope: Any = 0.3
+    _: KW_ONLY
+    alpha: Any = field(default=_UNSET, repr=False, compare=False)
 
     def _validate(self) -> None:
+        if self.alpha is not _UNSET:
+            warnings.warn(
+                "Argument `alpha` is deprecated. Use `negative_slope` instead.",
+                UserWarning,
+                stacklevel=4,
+            )
+            self._set("negative_slope", self.alpha)
+            # Stored once, as Keras does: copies of the layer do not warn again.
+            self._set("alpha", _UNSET)
         _non_negative(self.negative_slope, "negative_slope")
 
 
