@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from tests.zoo import dcgan_generator
 
 import convshape as cs
+from convshape._render import _wrap
 
 
 def per_call(function: Callable[[], object], repeat: int = 5) -> float:
@@ -162,6 +163,7 @@ def main() -> None:
     nasnet = _recorded_json("app:NASNetLarge")
 
     def ours_nasnet() -> str:
+        _wrap.cache_clear()  # measured cold: no text wrapped by an earlier run
         printed: list[str] = []
         cs.load_keras(nasnet).summary(print_fn=printed.append)
         return printed[0]

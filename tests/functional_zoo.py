@@ -562,6 +562,25 @@ def preprocessing(k: Any) -> Any:
     return k.Model(inputs, outputs, name="preprocessing")
 
 
+def attention(k: Any) -> Any:
+    """A sequence encoder with self-attention, cross-attention and recurrent states, as
+    Keras's text and time-series examples combine them."""
+    layers = k.layers
+    tokens = k.Input((12,), name="tokens")
+    context = k.Input((7, 16), name="context")
+    x = layers.Embedding(500, 16)(tokens)
+    x = layers.SimpleRNN(16, return_sequences=True)(x)
+    attended = layers.MultiHeadAttention(num_heads=4, key_dim=8)(x, x)
+    x = layers.LayerNormalization()(layers.Add()([x, attended]))
+    crossed = layers.MultiHeadAttention(num_heads=2, key_dim=4, value_dim=6)(x, context)
+    dot = layers.Attention(use_scale=True)([x, context])
+    additive = layers.AdditiveAttention()([x, context, context])
+    x = layers.Concatenate()([x, crossed, dot, additive])
+    sequence, state_h, state_c = layers.LSTM(8, return_state=True)(x)
+    outputs = layers.Dense(3)(layers.Concatenate()([sequence, state_h, state_c]))
+    return k.Model([tokens, context], outputs, name="attention")
+
+
 FUNCTIONAL_ZOO: tuple[FunctionalZooModel, ...] = (
     FunctionalZooModel("unet_same", unet_same),
     FunctionalZooModel(
@@ -592,4 +611,5 @@ FUNCTIONAL_ZOO: tuple[FunctionalZooModel, ...] = (
     FunctionalZooModel("mixed_outputs", mixed_outputs),
     FunctionalZooModel("single_output_list", single_output_list),
     FunctionalZooModel("preprocessing", preprocessing),
+    FunctionalZooModel("attention", attention),
 )

@@ -180,7 +180,7 @@ def test_live_application_still_matches_the_record(
 
 @pytest.mark.parametrize("name", LIVE_ZOO)
 def test_live_zoo_model_matches_convshape(
-    keras: Any, name: str, monkeypatch: pytest.MonkeyPatch
+    keras: Any, name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     ORACLE_COUNTS["keras live builds compared with the record"] += 1
     keras.backend.clear_session()
@@ -196,6 +196,9 @@ def test_live_zoo_model_matches_convshape(
     ours = entry.build(CONVSHAPE)
     assert _summary(ours, {}) == live["summary"]
     assert _summary(cs.load_keras(live["json"]), {}) == live["summary"]
+    archive = tmp_path / f"{name}.keras"
+    theirs.save(archive)
+    assert _summary(cs.load_keras(archive), {}) == live["summary"]
 
 
 def test_keras_reload_of_a_layer_used_twice(keras: Any, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -207,3 +210,22 @@ def test_keras_reload_of_a_layer_used_twice(keras: Any, monkeypatch: pytest.Monk
     monkeypatch.setenv("COLUMNS", "200")
     options = {"expand_nested": True, "show_trainable": True}
     assert _summary(cs.load_keras(text), options) == _summary(theirs, options)
+
+
+def test_cli_summary_of_a_saved_functional_model(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`convshape summary FILE` prints Keras's text for a functional model (ResNet50)."""
+    from convshape.cli import main
+
+    record = records()["app:ResNet50"]
+    path = tmp_path / "resnet50.json"
+    path.write_text(record["json"], encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "200")
+    ORACLE_COUNTS["keras applications summaries (text)"] += 1
+    assert main(["summary", str(path), "--line-length", "150"]) == 0
+    assert capsys.readouterr().out == record["summaries"]['{"line_length": 150}']
+    assert main(["summary", str(path), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["total_params"] == record["count_params"]
+    assert document["layers"][1]["connected_to"] == "input_layer[0][0]"

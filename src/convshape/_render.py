@@ -7,6 +7,7 @@ This module reproduces that layout with the standard library.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import shutil
@@ -111,20 +112,25 @@ def _column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
     return widths
 
 
-def _wrap(text: str, width: int) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _wrap(text: str, width: int) -> tuple[str, ...]:
     """Word-wrap like rich with its default "ellipsis" overflow: words keep their trailing
-    spaces; a word longer than the width gets a line of its own, cut with "…"."""
+    spaces; a word longer than the width gets a line of its own, cut with "…".
+
+    Cached: shapes, counts and class names repeat down a large model's table.
+    """
+    if len(text) <= width:
+        return (text.rstrip(),)
     lines: list[str] = []
     line = ""
-    for match in _WORD.finditer(text):
-        word = match.group(0)
+    for word in _WORD.findall(text):
         if not line or len(line) + len(word.rstrip()) <= width:
             line += word
         else:
             lines.append(line)
             line = word
     lines.append(line)
-    return [_truncate(item.rstrip(), width) for item in lines]
+    return tuple(_truncate(item.rstrip(), width) for item in lines)
 
 
 def _truncate(text: str, width: int) -> str:
@@ -145,6 +151,15 @@ def _row_lines(
 ) -> list[str]:
     wrapped = [_wrap(cell, width - 2) for cell, width in zip(cells, widths, strict=True)]
     height = max(len(lines) for lines in wrapped)
+    if height == 1:
+        return [
+            bar
+            + bar.join(
+                " " + _justify(lines[0], width - 2, align) + " "
+                for lines, width, align in zip(wrapped, widths, aligns, strict=True)
+            )
+            + bar
+        ]
     out = []
     for index in range(height):
         parts = [
@@ -205,9 +220,10 @@ def render_summary(
     lines += _row_lines(header, widths, aligns, "┃")
     lines.append(_rule(widths, "┡", "━", "╇", "┩"))
     shown = summary.rows if rows is None else rows
+    between = _rule(widths, "├", "─", "┼", "┤")
     for index, row in enumerate(shown):
         if index:
-            lines.append(_rule(widths, "├", "─", "┼", "┤"))
+            lines.append(between)
         prefix = "   " * row.depth + "└ " if row.depth else ""
         cells = [
             f"{prefix}{row.name} ({row.class_name})",
@@ -231,7 +247,7 @@ def render_summary(
     if console_width is not None:
         fit = console_width
         lines = [line[:fit] for line in lines]
-        wrapped_title = _wrap(title, fit)
+        wrapped_title = list(_wrap(title, fit))
         totals = [part for line in totals for part in _wrap(line, fit)]
     else:
         wrapped_title = [title]

@@ -335,28 +335,21 @@ def explain_layer(layer: Any, input_shape: Sequence[int | None]) -> Explanation:
     output = layer.compute_output_shape(shape)
     name = f"{layer.name or type(layer).__name__} ({type(layer).__name__})"
     title = f"{name}: {shape} -> {output}"
-    kernel = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
-    if kernel is None or not hasattr(layer, "strides"):
+    geometry = getattr(layer, "geometry", ())
+    if not geometry:
         return Explanation(title, ())
-    rank = len(kernel)
-    first = 1 if getattr(layer, "data_format", "channels_last") == "channels_last" else 2
-    dilations = getattr(layer, "dilation_rate", (1,) * rank)
-    ops = getattr(layer, "output_padding", None) or (None,) * rank
-    transposed = "Transpose" in type(layer).__name__
     parts = []
-    for dim in range(rank):
-        size = shape[first + dim]
+    for dim, axis in enumerate(geometry):
+        size = shape[axis.axis]
         if size is None:
             parts.append(Explanation(f"spatial dimension {dim}: unknown size, unknown output", ()))
             continue
-        if transposed:
+        if axis.transposed:
             part = explain_conv_transpose(
-                size, kernel[dim], layer.strides[dim], layer.padding, ops[dim], dilations[dim]
+                size, axis.kernel, axis.stride, axis.padding, axis.output_padding, axis.dilation
             )
         else:
-            part = explain_conv(
-                size, kernel[dim], layer.strides[dim], layer.padding, dilations[dim]
-            )
+            part = explain_conv(size, axis.kernel, axis.stride, axis.padding, axis.dilation)
         parts.append(dataclasses.replace(part, title=f"spatial dimension {dim}: {part.title}"))
     return Explanation(title, (), parts=tuple(parts))
 
@@ -377,7 +370,8 @@ def explain_nodes(name: str, nodes: Sequence[Any], outputs: Sequence[Any]) -> Ex
         shapes_in = [tensor.shape for tensor in node.input_tensors]
         shapes_out = [tensor.shape for tensor in node.output_tensors]
         operation = node.operation
-        if len(shapes_in) == 1 and len(shapes_out) == 1 and hasattr(operation, "strides"):
+        windowed: tuple[Any, ...] = getattr(operation, "geometry", ())
+        if len(shapes_in) == 1 and len(shapes_out) == 1 and windowed:
             part = explain_layer(operation, shapes_in[0])
         else:
             title = (

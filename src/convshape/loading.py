@@ -13,17 +13,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ConvShapeError
-from .layers._registry import layer_class
+from .layers._registry import layer_class, plain_config
 from .layers.core import InputLayer
-from .models.graph import flatten
+from .models.graph import SymbolicTensor, flatten
 from .models.model import Model
 from .models.ops import keras_op
 from .models.sequential import Sequential
 
 __all__ = ["load_keras"]
-
-#: Keras config keys that describe serialisation, not the layer.
-_SKIPPED_KEYS = frozenset({"shared_object_id"})
 
 
 def load_keras(source: str | os.PathLike[str] | Mapping[str, Any]) -> Model:
@@ -164,7 +161,7 @@ def _arguments(node: Any, created: Mapping[str, Any]) -> tuple[list[Any], dict[s
 
 
 def _value(item: Any, created: Mapping[str, Any]) -> Any:
-    if isinstance(item, dict):
+    if type(item) is dict:
         if item.get("class_name") == "__keras_tensor__":
             return _history_tensor(item["config"]["keras_history"], created)
         if item.get("class_name") == "__tuple__":
@@ -187,7 +184,10 @@ def _history_tensor(history: Sequence[Any], created: Mapping[str, Any]) -> Any:
     nodes = layer._inbound_nodes
     if len(nodes) <= node_index:
         raise _NotYet
-    return flatten(nodes[node_index].outputs)[tensor_index]
+    outputs = nodes[node_index].outputs
+    if tensor_index == 0 and type(outputs) is SymbolicTensor:
+        return outputs
+    return flatten(outputs)[tensor_index]
 
 
 def _read(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
@@ -225,27 +225,16 @@ def _parse(text: str, where: str) -> dict[str, Any]:
     return document
 
 
-def _plain(value: Any) -> Any:
-    """Keras's serialised objects in plain Python: dtype policies become their names."""
-    if isinstance(value, dict) and value.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
-        return value.get("config", {}).get("name")
-    return value
-
-
 def _object(entry: Any) -> Any:
     """A layer, input, nested model or Keras op from its serialised entry."""
-    if not isinstance(entry, Mapping):
+    if type(entry) is not dict and not isinstance(entry, Mapping):
         raise ConvShapeError(
             "each layer of a model config must be a mapping",
             argument="source",
             received={"layer": entry},
         )
     class_name = entry.get("class_name")
-    config = {
-        key: _plain(value)
-        for key, value in (entry.get("config") or {}).items()
-        if key not in _SKIPPED_KEYS
-    }
+    config = plain_config(entry.get("config") or {})
     if class_name in _MODEL_CLASSES:
         return _model(entry)
     if class_name == "InputLayer":

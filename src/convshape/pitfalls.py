@@ -17,7 +17,7 @@ from typing import Any
 from ._types import Pad
 from ._validate import check_shape
 from .arithmetic import _output_range, _transpose_crop, _transpose_length
-from .layers._base import Layer, spatial_axes
+from .layers._base import Layer
 from .models.model import Model
 from .models.sequential import Sequential
 
@@ -89,27 +89,21 @@ def check(
 
 def _dims(layer: Any) -> Iterator[tuple[int, int, int, int, int | None]]:
     """(dimension, kernel, stride, dilation, output_padding) per spatial dimension."""
-    kernel: tuple[int, ...] = getattr(layer, "kernel_size", None) or layer.pool_size
-    rank = len(kernel)
-    dilations = getattr(layer, "dilation_rate", (1,) * rank)
-    ops = getattr(layer, "output_padding", None) or (None,) * rank
-    yield from zip(range(rank), kernel, layer.strides, dilations, ops, strict=True)
+    for dim, axis in enumerate(layer.geometry):
+        yield dim, axis.kernel, axis.stride, axis.dilation, axis.output_padding
 
 
 def _layer_findings(layer: Layer, shape: Sequence[int | None] | None) -> list[Finding]:
-    if not hasattr(layer, "strides") or not (
-        hasattr(layer, "kernel_size") or hasattr(layer, "pool_size")
-    ):
+    geometry = layer.geometry
+    if not geometry:
         return []
     name = layer.name or type(layer).__name__
-    found = (
-        _transposed(layer, shape) if "Transpose" in type(layer).__name__ else _strided(layer, shape)
-    )
+    found = _transposed(layer, shape) if geometry[0].transposed else _strided(layer, shape)
     # One finding per code and message, naming the spatial dimensions it concerns.
     merged: dict[tuple[str, str], list[int]] = {}
     for code, dim, message in found:
         merged.setdefault((code, message), []).append(dim)
-    rank = len(list(_dims(layer)))
+    rank = len(geometry)
     findings = []
     for (code, message), dims in merged.items():
         where = (
@@ -119,16 +113,16 @@ def _layer_findings(layer: Layer, shape: Sequence[int | None] | None) -> list[Fi
     return findings
 
 
-def _sizes(layer: Any, shape: Sequence[int | None] | None, rank: int) -> list[int | None]:
+def _sizes(layer: Any, shape: Sequence[int | None] | None) -> list[int | None]:
     if shape is None:
-        return [None] * rank
-    return [shape[axis] for axis in spatial_axes(rank, layer.data_format)]
+        return [None] * len(layer.geometry)
+    return [shape[axis.axis] for axis in layer.geometry]
 
 
 def _transposed(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tuple[str, int, str]]:
-    padding = layer.padding
+    padding = layer.geometry[0].padding
     dims = list(_dims(layer))
-    sizes = _sizes(layer, shape, len(dims))
+    sizes = _sizes(layer, shape)
     for (dim, k, s, d, op), size in zip(dims, sizes, strict=True):
         k_eff = (k - 1) * d + 1
         crop = _transpose_crop(k_eff, s, padding, op)
@@ -180,7 +174,7 @@ def _strided(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tuple[s
     dims = list(_dims(layer))
     output = None if shape is None else layer.compute_output_shape(tuple(shape))
     for (dim, _k, s, _d, _op), size, out in zip(
-        dims, _sizes(layer, shape, len(dims)), _sizes(layer, output, len(dims)), strict=True
+        dims, _sizes(layer, shape), _sizes(layer, output), strict=True
     ):
         if size is None or out is None or s == 1 or out * s == size:
             continue

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         SpatialDropout3D,
     )
     from .applications import CustomScaleLayer, LayerScale
+    from .attention import AdditiveAttention, Attention, MultiHeadAttention
     from .convolutional import (
         Conv1D,
         Conv1DTranspose,
@@ -88,6 +89,8 @@ if TYPE_CHECKING:
         ZeroPadding2D,
         ZeroPadding3D,
     )
+    from .rnn import GRU, LSTM, SimpleRNN
+    from .wrappers import Bidirectional, TimeDistributed
 
     AvgPool1D = AveragePooling1D
     AvgPool2D = AveragePooling2D
@@ -192,6 +195,14 @@ _MODULES = {
     "minimum": "merging",
     "multiply": "merging",
     "subtract": "merging",
+    "AdditiveAttention": "attention",
+    "Attention": "attention",
+    "MultiHeadAttention": "attention",
+    "Bidirectional": "wrappers",
+    "GRU": "rnn",
+    "LSTM": "rnn",
+    "SimpleRNN": "rnn",
+    "TimeDistributed": "wrappers",
 }
 
 #: Other names Keras exports for the same classes (``keras.layers.MaxPool2D is MaxPooling2D``).
@@ -237,8 +248,12 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ELU",
+    "GRU",
+    "LSTM",
     "Activation",
     "Add",
+    "AdditiveAttention",
+    "Attention",
     "Average",
     "AveragePooling1D",
     "AveragePooling2D",
@@ -247,6 +262,7 @@ __all__ = [
     "AvgPool2D",
     "AvgPool3D",
     "BatchNormalization",
+    "Bidirectional",
     "CenterCrop",
     "Concatenate",
     "Conv1D",
@@ -301,6 +317,7 @@ __all__ = [
     "MaxPooling3D",
     "Maximum",
     "Minimum",
+    "MultiHeadAttention",
     "Multiply",
     "Normalization",
     "PReLU",
@@ -314,12 +331,14 @@ __all__ = [
     "SeparableConv2D",
     "SeparableConvolution1D",
     "SeparableConvolution2D",
+    "SimpleRNN",
     "Softmax",
     "SpatialDropout1D",
     "SpatialDropout2D",
     "SpatialDropout3D",
     "Subtract",
     "SymbolicTensor",
+    "TimeDistributed",
     "UpSampling1D",
     "UpSampling2D",
     "UpSampling3D",

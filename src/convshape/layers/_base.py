@@ -234,6 +234,12 @@ class Layer:
                 cache[input_shape] = output
         return output
 
+    @property
+    def geometry(self) -> tuple[Any, ...]:
+        """Per spatial axis, what the layer's window does (``AxisGeometry``); empty for
+        layers without a sliding window (convolutions and poolings have one)."""
+        return ()
+
     def _cacheable(self) -> bool:
         """False where computing the shape may warn, so that every call warns."""
         return True

@@ -1,4 +1,5 @@
-"""The layer classes by Keras class name, for loading saved models."""
+"""The layer classes by Keras class name, and Keras's serialised arguments in plain
+Python, for loading saved models and wrapped layers."""
 
 from __future__ import annotations
 
@@ -7,10 +8,32 @@ from typing import Any
 from . import _MODULES, _base
 from . import __getattr__ as _load
 
-__all__ = ["layer_class"]
+__all__ = ["SKIPPED_KEYS", "layer_class", "plain", "plain_config"]
 
 #: Names in ``convshape.layers`` that are not layer classes a config can name.
 _NOT_LAYERS = frozenset({"Input", "InputLayer", "Layer", "SymbolicTensor", "Weight"})
+
+#: Keras config keys that describe serialisation, not the layer.
+SKIPPED_KEYS = frozenset({"shared_object_id"})
+
+
+def plain(value: Any) -> Any:
+    """Keras's serialised objects in plain Python: dtype policies become their names.
+
+    >>> plain({"class_name": "DTypePolicy", "config": {"name": "float16"}})
+    'float16'
+    """
+    if type(value) is dict and value.get("class_name") in _POLICIES:
+        return (value.get("config") or {}).get("name")
+    return value
+
+
+_POLICIES = frozenset({"DTypePolicy", "FloatDTypePolicy"})
+
+
+def plain_config(config: Any) -> dict[str, Any]:
+    """A layer's serialised config as constructor arguments."""
+    return {key: plain(value) for key, value in dict(config).items() if key not in SKIPPED_KEYS}
 
 
 def layer_class(class_name: object) -> Any:
@@ -19,9 +42,16 @@ def layer_class(class_name: object) -> Any:
     >>> layer_class("Conv2DTranspose").__name__, layer_class("MyCustomLayer")
     ('Conv2DTranspose', None)
     """
+    cls = _FOUND.get(class_name) if isinstance(class_name, str) else None
+    if cls is not None:
+        return cls
     if not isinstance(class_name, str) or class_name in _NOT_LAYERS or class_name not in _MODULES:
         return None
     cls = _load(class_name)
     if isinstance(cls, type) and issubclass(cls, _base.Layer):
+        _FOUND[class_name] = cls
         return cls
     return None
+
+
+_FOUND: dict[str, Any] = {}

@@ -1,8 +1,10 @@
-"""Per-dimension shape arithmetic for N-d layers, on arguments the layer validated."""
+"""Per-dimension shape arithmetic for N-d layers, on arguments the layer validated, and
+the typed per-axis geometry that analyses read."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from .._types import Pad
 from .._validate import Shape
@@ -17,6 +19,54 @@ from ..arithmetic import (
 )
 from ..errors import EmptyOutputError
 from ._base import spatial_axes
+
+
+class AxisGeometry(NamedTuple):
+    """What a convolution or pooling does along one spatial axis, computed once from its
+    arguments: the analyses (explanations, checks, sizes) read this, not the attributes.
+
+    >>> from convshape import layers
+    >>> axis = layers.Conv2DTranspose(8, 5, strides=2, padding="same").geometry[0]
+    >>> axis.axis, axis.kernel, axis.stride, axis.padding, axis.transposed
+    (1, 5, 2, 'same', True)
+    """
+
+    #: The axis's index in the input shape (batch included).
+    axis: int
+    kernel: int
+    stride: int
+    dilation: int
+    #: Keras's padding mode: "valid", "same" or "causal".
+    padding: str
+    output_padding: int | None
+    transposed: bool
+
+    @property
+    def effective_kernel(self) -> int:
+        """``(kernel - 1) * dilation + 1``."""
+        return (self.kernel - 1) * self.dilation + 1
+
+
+def axis_geometry(
+    data_format: str,
+    kernel_size: tuple[int, ...],
+    strides: tuple[int, ...],
+    padding: str,
+    dilation_rate: tuple[int, ...] | None = None,
+    output_padding: tuple[int, ...] | None = None,
+    *,
+    transposed: bool = False,
+) -> tuple[AxisGeometry, ...]:
+    """One :class:`AxisGeometry` per spatial axis."""
+    rank = len(kernel_size)
+    dilations = dilation_rate or (1,) * rank
+    ops: Sequence[int | None] = output_padding or (None,) * rank
+    return tuple(
+        AxisGeometry(axis, k, s, d, padding, op, transposed)
+        for axis, k, s, d, op in zip(
+            spatial_axes(rank, data_format), kernel_size, strides, dilations, ops, strict=True
+        )
+    )
 
 
 def _with_spatial(shape: Shape, axes: range, sizes: Sequence[int | None]) -> list[int | None]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .._validate import Shape, check_count, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
 from ._base import Layer, Weight, channel_axis, check_lora, known, lora_weights
-from ._spatial import forward_shape, transpose_shape
+from ._spatial import AxisGeometry, axis_geometry, forward_shape, transpose_shape
 
 __all__ = [
     "Conv1D",
@@ -89,6 +89,25 @@ class _ConvOps:
             "padding": self.padding,
             "dilation_rate": self.dilation_rate,
         }
+
+    @property
+    def geometry(self) -> tuple[AxisGeometry, ...]:
+        """Kernel, stride, dilation and padding per spatial axis (see ``AxisGeometry``)."""
+        return axis_geometry(
+            self.data_format,
+            self.kernel_size,
+            self.strides,
+            self.padding,
+            self.dilation_rate,
+            self._output_paddings(),
+            transposed=self._transposed,
+        )
+
+    #: Whether the layer is a transposed convolution (crops a full output).
+    _transposed: ClassVar[bool] = False
+
+    def _output_paddings(self) -> tuple[int, ...] | None:
+        return None
 
     def _in_channels(self, shape: Shape) -> int:
         return known(shape, channel_axis(self.data_format), self, "channel dimension")
@@ -204,6 +223,10 @@ class Conv3D(_Conv):
 
 class _ConvTransposeOps(_ConvOps):
     __slots__ = ()
+    _transposed: ClassVar[bool] = True
+
+    def _output_paddings(self) -> tuple[int, ...] | None:
+        return self.output_padding
 
     if TYPE_CHECKING:
         filters: int

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from .._validate import Shape, check_bool, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
 from ._base import Layer, channel_axis
-from ._spatial import forward_shape
+from ._spatial import AxisGeometry, axis_geometry, forward_shape
 
 __all__ = [
     "AveragePooling1D",
@@ -57,6 +57,11 @@ class _Pooling(_PoolOps, Layer):
                 received={"padding": self.padding},
             )
         self._set("data_format", check_data_format(self.data_format))
+
+    @property
+    def geometry(self) -> tuple[AxisGeometry, ...]:
+        """Window, stride and padding per spatial axis (see ``AxisGeometry``)."""
+        return axis_geometry(self.data_format, self.pool_size, self.strides, self.padding)
 
     def _output_shape(self, shape: Shape) -> Shape:
         ones = (1,) * self.rank

@@ -77,6 +77,41 @@ class SymbolicTensor:
     def __repr__(self) -> str:
         return f"<SymbolicTensor shape={self.shape}, name={self.name}>"
 
+    # Arithmetic records a Keras op node, as ``x + y`` on Keras tensors does.
+    def __add__(self, other: object) -> Any:
+        return _op("Add", self, other)
+
+    def __radd__(self, other: object) -> Any:
+        return _op("Add", other, self)
+
+    def __sub__(self, other: object) -> Any:
+        return _op("Subtract", self, other)
+
+    def __rsub__(self, other: object) -> Any:
+        return _op("Subtract", other, self)
+
+    def __mul__(self, other: object) -> Any:
+        return _op("Multiply", self, other)
+
+    def __rmul__(self, other: object) -> Any:
+        return _op("Multiply", other, self)
+
+    def __truediv__(self, other: object) -> Any:
+        return _op("TrueDivide", self, other)
+
+    def __rtruediv__(self, other: object) -> Any:
+        return _op("TrueDivide", other, self)
+
+    def __neg__(self) -> Any:
+        return _op("Negative", self)
+
+
+def _op(class_name: str, *args: object) -> Any:
+    # ops.py builds on this module; it is needed only once a tensor meets an operator.
+    from .ops import KerasOp  # noqa: PLC0415
+
+    return KerasOp(class_name)(*args)
+
 
 def is_shape(value: object) -> bool:
     """A shape (a tuple of ints and Nones), as opposed to a structure of shapes."""
@@ -85,11 +120,22 @@ def is_shape(value: object) -> bool:
 
 def flatten(structure: Any) -> list[Any]:
     """The leaves of nested lists, tuples and dicts (dict keys sorted), as Keras's tree."""
-    if isinstance(structure, (list, tuple)) and not is_shape(structure):
-        return [leaf for item in structure for leaf in flatten(item)]
-    if isinstance(structure, Mapping):
-        return [leaf for key in sorted(structure) for leaf in flatten(structure[key])]
-    return [structure]
+    if type(structure) is SymbolicTensor:
+        return [structure]
+    leaves: list[Any] = []
+    _flatten_into(structure, leaves)
+    return leaves
+
+
+def _flatten_into(structure: Any, leaves: list[Any]) -> None:
+    if type(structure) is list or (isinstance(structure, tuple) and not is_shape(structure)):
+        for item in structure:
+            _flatten_into(item, leaves)
+    elif isinstance(structure, Mapping):
+        for key in sorted(structure):
+            _flatten_into(structure[key], leaves)
+    else:
+        leaves.append(structure)
 
 
 def map_structure(function: Callable[[Any], Any], structure: Any) -> Any:
@@ -113,17 +159,20 @@ class Node:
         kwargs: Mapping[str, Any],
         outputs: Any,
         weights: tuple[Weight, ...] = (),
+        input_tensors: list[SymbolicTensor] | None = None,
     ) -> None:
         self.operation = operation
         self.args = tuple(args)
         self.kwargs = dict(kwargs)
         self.outputs = outputs
         self.weights = weights
-        self.input_tensors: list[SymbolicTensor] = [
-            leaf
-            for leaf in flatten([list(self.args), self.kwargs])
-            if isinstance(leaf, SymbolicTensor)
-        ]
+        if input_tensors is None:
+            input_tensors = [
+                leaf
+                for leaf in flatten([list(self.args), self.kwargs])
+                if isinstance(leaf, SymbolicTensor)
+            ]
+        self.input_tensors: list[SymbolicTensor] = input_tensors
         self.is_input = not self.input_tensors
         nodes: list[Node] = operation._inbound_nodes
         nodes.append(self)
@@ -153,9 +202,17 @@ class Node:
 def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
     """Call a layer (or model) on symbolic tensors: compute its output shapes, build its
     weights on the first call, record the node and return the output tensors."""
-    tensors = [
-        leaf for leaf in flatten([list(args), dict(kwargs)]) if isinstance(leaf, SymbolicTensor)
-    ]
+    simple = (
+        len(args) == 1
+        and type(args[0]) is SymbolicTensor
+        and all(value is None or type(value) is bool for value in kwargs.values())
+    )
+    if simple:  # one tensor, flags: the common call, without walking structures
+        tensors = [args[0]]
+    else:
+        tensors = [
+            leaf for leaf in flatten([list(args), dict(kwargs)]) if isinstance(leaf, SymbolicTensor)
+        ]
     if not tensors:
         received = args[0] if args else kwargs
         raise TypeError(
@@ -167,8 +224,12 @@ def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any
     def shape_of(value: Any) -> Any:
         return value.shape if isinstance(value, SymbolicTensor) else value
 
-    shape_args = [map_structure(shape_of, arg) for arg in args]
-    shape_kwargs = {key: map_structure(shape_of, value) for key, value in kwargs.items()}
+    if simple:
+        shape_args: list[Any] = [args[0].shape]
+        shape_kwargs = dict(kwargs)
+    else:
+        shape_args = [map_structure(shape_of, arg) for arg in args]
+        shape_kwargs = {key: map_structure(shape_of, value) for key, value in kwargs.items()}
     output_shapes = operation.output_spec(*shape_args, **shape_kwargs)
     weights = operation.build_weights(*shape_args, **shape_kwargs)
     nodes: list[Node] = operation._inbound_nodes
@@ -184,10 +245,13 @@ def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any
             )
         weights = built
     dtype = tensors[0].dtype
-    outputs = map_structure(
-        lambda shape: SymbolicTensor(shape, dtype=dtype, name=operation.name), output_shapes
-    )
-    Node(operation, args, kwargs, outputs, weights)
+    if type(output_shapes) is tuple and (not output_shapes or type(output_shapes[0]) is not tuple):
+        outputs: Any = SymbolicTensor(output_shapes, dtype=dtype, name=operation.name)
+    else:
+        outputs = map_structure(
+            lambda shape: SymbolicTensor(shape, dtype=dtype, name=operation.name), output_shapes
+        )
+    Node(operation, args, kwargs, outputs, weights, tensors)
     return outputs
 
 
@@ -262,13 +326,15 @@ def _check_computable(
             for tensor in node.input_tensors:
                 if id(tensor) not in computable:
                     raise ConvShapeError(
-                        f"graph disconnected: layer {node.operation.name!r} needs a tensor "
+                        "graph disconnected: the outputs are not connected to `inputs`; layer "
+                        f"{node.operation.name!r} needs a tensor "
                         f"({tensor.shape}, from {getattr(tensor.layer, 'name', None)!r}) "
                         "that the model's inputs do not produce",
                         argument="inputs",
                         received={"inputs": [t.name for t in inputs]},
                     )
-            computable.update(id(tensor) for tensor in node.output_tensors)
+            if not node.is_input:  # another Input's tensor is not one of the model's
+                computable.update(id(tensor) for tensor in node.output_tensors)
 
 
 def _check_unique_names(operations: list[Any]) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._render import default_line_length, render_summary
 from ..errors import ConvShapeError
 from ..summary import Summary, SummaryRow
-from .graph import Node, map_structure, operation_weights
+from .graph import Node, SymbolicTensor, map_structure, operation_weights
 
 if TYPE_CHECKING:
     from .model import Model
@@ -49,7 +49,10 @@ def _format_shapes(operation: Any) -> Any:
     nodes: list[Node] = operation._inbound_nodes
     if not nodes:
         return None
-    return map_structure(lambda tensor: tensor.shape, nodes[-1].outputs)
+    outputs = nodes[-1].outputs
+    if type(outputs) is SymbolicTensor:
+        return outputs.shape
+    return map_structure(lambda tensor: tensor.shape, outputs)
 
 
 def _connections(operation: Any, relevant: set[int]) -> str:
@@ -72,19 +75,24 @@ def _row(
     weights = operation_weights(operation) if built else ()
     # A model's `trainable = False` reaches every layer inside it, as in Keras.
     layer_trainable = bool(getattr(operation, "trainable", True)) and override is not False
-    train = [w for w in weights if w.trainable and layer_trainable]
-    frozen = [w for w in weights if not (w.trainable and layer_trainable)]
+    counts = [0, 0]  # scalars: non-trainable, trainable
+    sizes = [0, 0]  # bytes
+    for weight in weights:
+        trains = int(weight.trainable and layer_trainable)
+        size = weight.size
+        counts[trains] += size
+        sizes[trains] += size * (weight.itemsize or 4)
     return SummaryRow(
         operation.name,
         class_name(operation),
         _format_shapes(operation),
-        sum(w.size for w in weights),
-        sum(w.size for w in train),
-        sum(w.size for w in frozen),
+        counts[0] + counts[1],
+        counts[1],
+        counts[0],
         trainable=layer_trainable,
         has_weights=bool(weights),
-        trainable_bytes=sum(w.size * (w.itemsize or 4) for w in train),
-        non_trainable_bytes=sum(w.size * (w.itemsize or 4) for w in frozen),
+        trainable_bytes=sizes[1],
+        non_trainable_bytes=sizes[0],
         built=built,
         connected_to=_connections(operation, relevant) if connections else None,
         depth=depth,
