@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from . import jax, layers, onnx, torch
     from ._naming import clear_session
+    from .diagnosis import Diagnosis, diagnose
     from .explain import Explanation, explain_conv, explain_conv_transpose
     from .layers.core import Input, InputLayer
     from .loading import load_keras
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from .pitfalls import Finding, check
     from .plan import Plan, plan_downsampling, plan_upsampling
     from .porting import Translation, translate
+    from .sizes import AxisSizes, InputSizes, input_sizes
     from .solve import Solution, Solutions, conv_input_lengths, solve_conv, solve_conv_transpose
     from .summary import Summary, SummaryRow
 
@@ -48,7 +50,12 @@ _LAZY = {
     "layers": ("convshape.layers", None),
     "load_keras": ("convshape.loading", "load_keras"),
     "Explanation": ("convshape.explain", "Explanation"),
+    "AxisSizes": ("convshape.sizes", "AxisSizes"),
+    "Diagnosis": ("convshape.diagnosis", "Diagnosis"),
     "Finding": ("convshape.pitfalls", "Finding"),
+    "InputSizes": ("convshape.sizes", "InputSizes"),
+    "diagnose": ("convshape.diagnosis", "diagnose"),
+    "input_sizes": ("convshape.sizes", "input_sizes"),
     "Functional": ("convshape.models.model", "Functional"),
     "Model": ("convshape.models.model", "Model"),
     "clear_session": ("convshape._naming", "clear_session"),
@@ -91,14 +98,17 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AxisSizes",
     "ConvShapeError",
     "ConvShapeWarning",
+    "Diagnosis",
     "EmptyOutputError",
     "Explanation",
     "Finding",
     "Functional",
     "Input",
     "InputLayer",
+    "InputSizes",
     "Model",
     "Pad",
     "Plan",
@@ -117,9 +127,11 @@ __all__ = [
     "conv_transpose_crop",
     "conv_transpose_output_length",
     "conv_transpose_output_range",
+    "diagnose",
     "effective_kernel_size",
     "explain_conv",
     "explain_conv_transpose",
+    "input_sizes",
     "jax",
     "layers",
     "load_keras",

@@ -15,6 +15,13 @@ from typing import Any, NoReturn
 from . import __version__
 from . import jax as jx
 from . import onnx as ox
+from ._cli_models import EXAMPLES as MODEL_EXAMPLES
+from ._cli_models import (
+    add_check_arguments,
+    add_sizes_arguments,
+    check_command,
+    sizes_command,
+)
 from .arithmetic import conv_output_length, conv_padding, conv_transpose_crop
 from .arithmetic import conv_transpose_output_length as transpose_length
 from .errors import ConvShapeError
@@ -371,10 +378,18 @@ def build_parser() -> argparse.ArgumentParser:
         "solve": "every argument combination that takes SIZE to TARGET",
         "summary": "the summary of a saved Keras model, Sequential or functional (.keras or JSON)",
         "translate": "the exact PyTorch, JAX or ONNX port of a Keras convolution, with code",
+        "sizes": "which input sizes a saved Keras model accepts, per spatial axis",
+        "check": "why a saved Keras model fails on an input shape, with fixes; its traps",
     }
     for name, text in help_text.items():
-        sub = commands.add_parser(name, help=text, description=text, epilog=EXAMPLES[name])
-        if name in ("conv-transpose", "conv", "pool"):
+        sub = commands.add_parser(
+            name, help=text, description=text, epilog={**EXAMPLES, **MODEL_EXAMPLES}[name]
+        )
+        if name == "sizes":
+            add_sizes_arguments(sub)
+        elif name == "check":
+            add_check_arguments(sub)
+        elif name in ("conv-transpose", "conv", "pool"):
             _geometry(sub, transpose=name == "conv-transpose", pool=name == "pool")
         elif name == "solve":
             sub.add_argument("size", type=int, help="input size")
@@ -429,6 +444,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "solve": _solve,
         "summary": _summary,
         "translate": _translate,
+        "sizes": sizes_command,
+        "check": check_command,
     }
     try:
         result = handlers[args.command](args)

@@ -38,6 +38,11 @@ CODES = {
     ),
     "checkerboard-gaps": "some output positions are reached by no kernel tap",
     "output-padding-no-effect": "output_padding gives the length Keras gives without it",
+    "size-mismatch": (
+        "on this input size a merge's inputs do not line up (see convshape.diagnose for the "
+        "chains and fixes)"
+    ),
+    "size-rejected": "a layer rejects the input size (an empty output, a weight mismatch)",
 }
 
 
@@ -66,6 +71,8 @@ def check(
     >>> print(check(model)[0])  # doctest: +ELLIPSIS
     [odd-size-downsampling] max_pooling2d: size 25 becomes 13 with strides 2; ...
     """
+    if isinstance(layer_or_model, Model) and input_shape is not None:
+        return _model_on(layer_or_model, input_shape)
     if isinstance(layer_or_model, Model):
         findings = []
         if isinstance(layer_or_model, Sequential) and not layer_or_model.built:
@@ -85,6 +92,25 @@ def check(
         )
     shape = None if input_shape is None else check_shape(input_shape)
     return _layer_findings(layer_or_model, shape)
+
+
+def _model_on(model: Model, input_shape: Any) -> list[Finding]:
+    """The model on another input shape: why it fails, or the traps on those shapes."""
+    from .diagnosis import _input_shapes, _run, diagnose  # noqa: PLC0415  (builds on this module's users)
+
+    found = diagnose(model, input_shape)
+    if found is not None:
+        code = "size-mismatch" if found.axes else "size-rejected"
+        return [Finding(code, str(found).split("\n", 1)[0].split(": ", 1)[1], found.layer)]
+    trace = _run(model, _input_shapes(model, input_shape))
+    findings = []
+    for node in model._nodes():
+        if node.is_input or len(node.input_tensors) != 1:
+            continue
+        if isinstance(node.operation, Layer):
+            shape = trace.shapes.get(id(node.input_tensors[0]))
+            findings += _layer_findings(node.operation, shape)
+    return findings
 
 
 def _dims(layer: Any) -> Iterator[tuple[int, int, int, int, int | None]]:

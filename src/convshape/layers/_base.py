@@ -138,6 +138,9 @@ class Layer:
     #: Whether Keras builds the layer in its constructor (a summary without an input
     #: shows "0" for it rather than "0 (unbuilt)").
     _built_at_init: ClassVar[bool] = False
+    #: Whether the output keeps every axis of the input but the last (activations,
+    #: normalisations, dropout, Dense): size analyses pass lengths through such layers.
+    _keeps_spatial: ClassVar[bool] = False
     #: Whether ``input_dim`` declares the input shape (Embedding uses it for its vocabulary).
     _input_dim_is_shape: ClassVar[bool] = True
 

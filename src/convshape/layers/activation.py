@@ -44,6 +44,8 @@ class Activation(Layer):
     (None, 3)
     """
 
+    _keeps_spatial: ClassVar[bool] = True
+
     _built_at_init: ClassVar[bool] = True
 
     activation: Any
@@ -56,6 +58,8 @@ class ReLU(Layer):
     >>> ReLU(max_value=6.0).compute_output_shape((None, 8, 8, 3))
     (None, 8, 8, 3)
     """
+
+    _keeps_spatial: ClassVar[bool] = True
 
     _built_at_init: ClassVar[bool] = True
 
@@ -98,6 +102,8 @@ class LeakyReLU(Layer):
     (0.2, 'Argument `alpha` is deprecated. Use `negative_slope` instead.')
     """
 
+    _keeps_spatial: ClassVar[bool] = True
+
     _built_at_init: ClassVar[bool] = True
 
     negative_slope: Any = 0.3
@@ -126,6 +132,8 @@ class PReLU(Layer):
     >>> PReLU(shared_axes=[1, 2]).count_params((None, 10, 10, 3))
     3
     """
+
+    _keeps_spatial: ClassVar[bool] = True
 
     alpha_initializer: Any = "Zeros"
     alpha_regularizer: Any = None
@@ -164,6 +172,8 @@ class ELU(Layer):
     (None, 4)
     """
 
+    _keeps_spatial: ClassVar[bool] = True
+
     _built_at_init: ClassVar[bool] = True
 
     alpha: Any = 1.0
@@ -177,6 +187,8 @@ class Softmax(Layer):
     (None, 10)
     """
 
+    _keeps_spatial: ClassVar[bool] = True
+
     _built_at_init: ClassVar[bool] = True
 
     axis: Any = -1
@@ -189,6 +201,8 @@ class Dropout(Layer):
     >>> Dropout(0.3).compute_output_shape((None, 128))
     (None, 128)
     """
+
+    _keeps_spatial: ClassVar[bool] = True
 
     _built_at_init: ClassVar[bool] = True
 
@@ -208,6 +222,8 @@ class GaussianNoise(Layer):
     (None, 16)
     """
 
+    _keeps_spatial: ClassVar[bool] = True
+
     _built_at_init: ClassVar[bool] = True
 
     stddev: Any
@@ -218,6 +234,7 @@ class GaussianNoise(Layer):
 
 
 class _SpatialDropoutOps:
+    _keeps_spatial: ClassVar[bool] = True
     __slots__ = ()
     # Keras's SpatialDropout constructors take only rate, (data_format,) seed, name, dtype.
     _rejected_base: ClassVar[frozenset[str]] = frozenset(

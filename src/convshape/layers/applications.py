@@ -9,7 +9,7 @@ shortcut. Their shapes follow Keras's broadcasting of the product and the sum.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .._validate import Shape, check_count, check_number
 from ..errors import ConvShapeError
@@ -32,6 +32,8 @@ class LayerScale(Layer):
     >>> LayerScale(1e-6, 96).count_params((None, 56, 56, 96))
     96
     """
+
+    _keeps_spatial: ClassVar[bool] = True
 
     init_values: Any
     projection_dim: Any

@@ -138,6 +138,8 @@ class Dense(Layer):
     (None, 5, 8)
     """
 
+    _keeps_spatial: ClassVar[bool] = True
+
     min_ndim: ClassVar[int] = 2
     units: Any
     activation: Any = None
@@ -210,6 +212,8 @@ class Identity(Layer):
     >>> Identity().compute_output_shape((None, 3))
     (None, 3)
     """
+
+    _keeps_spatial: ClassVar[bool] = True
 
     __slots__ = ()
 

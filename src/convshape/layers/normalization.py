@@ -6,7 +6,7 @@ They keep the shape; their weights live along the normalised axis.
 from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .._validate import Shape, as_int, check_bool
 from ..errors import ConvShapeError
@@ -26,6 +26,8 @@ class BatchNormalization(Layer):
     >>> bn.count_trainable_params((None, 12544)), bn.count_non_trainable_params((None, 12544))
     (25088, 25088)
     """
+
+    _keeps_spatial: ClassVar[bool] = True
 
     axis: Any = -1
     momentum: Any = 0.99
@@ -92,6 +94,8 @@ class LayerNormalization(Layer):
     1280
     """
 
+    _keeps_spatial: ClassVar[bool] = True
+
     axis: Any = -1
     epsilon: Any = 1e-3
     center: Any = True
@@ -129,6 +133,8 @@ class GroupNormalization(Layer):
     >>> GroupNormalization(groups=4).count_params((None, 8, 8, 16))
     32
     """
+
+    _keeps_spatial: ClassVar[bool] = True
 
     groups: Any = 32
     axis: Any = -1

@@ -42,6 +42,8 @@ class Rescaling(Layer):
     convshape.errors.ConvShapeError: `scale` of shape (3,) does not broadcast to the input's...
     """
 
+    _keeps_spatial: ClassVar[bool] = True
+
     min_ndim: ClassVar[int] = 0
     scale: Any
     offset: Any = 0.0
@@ -100,6 +102,8 @@ class Normalization(Layer):
     >>> Normalization(mean=0.5, variance=0.25).count_params((None, 8))
     0
     """
+
+    _keeps_spatial: ClassVar[bool] = True
 
     min_ndim: ClassVar[int] = 0
     axis: Any = -1
