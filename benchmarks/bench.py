@@ -5,7 +5,7 @@
 Prints per-call times and the ratio Keras / convshape for: the 1D transposed
 length, Conv2DTranspose.compute_output_shape, the seed generator's summary,
 a 1,000-layer stack, loading and summarising NASNetLarge (about 1,000 layers) from
-its ``to_json()``, and the import itself. A script, not a test: the numbers
+its ``to_json()``, the valid input sizes of a depth-5 U-Net, and the import itself. A script, not a test: the numbers
 depend on the machine; the ratios are what to compare.
 """
 
@@ -179,6 +179,41 @@ def main() -> None:
         "NASNetLarge (1,041 layers): load to_json() + summary()",
         once(ours_nasnet, repeat=5),
         once(keras_nasnet, repeat=2),
+    )
+
+    def unet(k: Any, depth: int = 5) -> Any:
+        inputs = x = k.Input((None, None, 1))
+        skips = []
+        for _ in range(depth):
+            x = k.layers.Conv2D(4, 3, padding="same")(x)
+            skips.append(x)
+            x = k.layers.MaxPooling2D()(x)
+        for level in reversed(range(depth)):
+            x = k.layers.Conv2DTranspose(4, 2, strides=2)(x)
+            x = k.layers.Concatenate()([x, skips[level]])
+        return k.Model(inputs, x)
+
+    ours_unet = unet(cs)
+    keras.backend.clear_session()
+    keras_unet = unet(keras_ns)
+    probes = range(100, 120)
+
+    def keras_lengths() -> int:
+        accepted = 0
+        for n in probes:
+            try:
+                keras_unet.compute_output_spec(keras.KerasTensor((1, n, n, 1)))
+                accepted += 1
+            except ValueError:
+                pass
+        return accepted
+
+    # Keras has no size analysis: the alternative is trying each length; measured on 20
+    # lengths, scaled to the 10,000 convshape answers at once.
+    report(
+        "depth-5 U-Net: valid input sizes 1..10,000 (keras: tried)",
+        once(lambda: cs.input_sizes(ours_unet, range(1, 10_001)), repeat=5),
+        once(keras_lengths, repeat=2) * 10_000 / len(probes),
     )
     keras_import = import_time("keras")
     report("import convshape (start-up subtracted)", import_time("convshape"), keras_import)

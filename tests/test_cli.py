@@ -287,3 +287,47 @@ def test_module_entry_point() -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.startswith("convshape conv: error: ")
+
+
+def _unet_file(tmp_path: Path) -> Path:
+    """The depth-4 "same" U-Net of the functional zoo on (None, None, 1), as Keras saved it."""
+    from tests.test_functional_keras import records
+
+    path = tmp_path / "unet.json"
+    path.write_text(records()["zoo:unet_same_none"]["json"], encoding="utf-8")
+    return path
+
+
+def test_sizes_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = _unet_file(tmp_path)
+    status, out, _ = run(capsys, "sizes", str(path), "--range", "1:400", "--near", "358")
+    assert status == 0
+    assert out.splitlines()[0].startswith("input 0, axis 1: n = 16k (k >= 1); smallest 16.")
+    assert "input 0, axis 2: nearest to 358: 352 and 368" in out
+    status, out, _ = run(capsys, "sizes", str(path), "--range", "1:64", "--json")
+    document = json.loads(out)
+    assert document["axes"][0]["values"] == [16, 32, 48, 64]
+    assert document["axes"][0]["period"] == 16
+    assert document["independent"] is True
+    with pytest.raises(SystemExit, match="2"):
+        run(capsys, "sizes", str(path), "--range", "9:3")
+    assert "expected 1 <= A <= B" in capsys.readouterr().err
+
+
+def test_check_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = _unet_file(tmp_path)
+    status, out, _ = run(capsys, "check", str(path), "--input-shape", "None,358,358,1")
+    assert status == 0
+    assert out.startswith("concatenate_1 (Concatenate): its inputs (None, 89, 89, 64), ")
+    assert "max_pooling2d_2 (MaxPooling2D) turns 89 into 44 with stride 2" in out
+    assert "Cropping2D(((0, 1), (0, 1))) on input 0 of concatenate_1" in out
+    status, out, _ = run(capsys, "check", str(path), "--input-shape", "None,352,352,1", "--json")
+    assert json.loads(out) == {"ok": True, "findings": []}
+    status, out, _ = run(capsys, "check", str(path), "--input-shape", "None,358,358,1", "--json")
+    document = json.loads(out)
+    assert document["ok"] is False
+    assert document["layer"] == "concatenate_1"
+    assert document["fixes"][0]["kind"] == "input-size"
+    with pytest.raises(SystemExit, match="2"):
+        run(capsys, "check", str(path), "--input-shape", "None,x,3")
+    assert "expected a shape like None,358,358,3" in capsys.readouterr().err

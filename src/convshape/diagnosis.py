@@ -24,13 +24,14 @@ each failing merge, the transposed convolutions' ``output_padding``, or
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._validate import check_shape
 from .arithmetic import conv_transpose_output_length
-from .errors import ConvShapeError
+from .errors import ConvShapeError, ConvShapeWarning
 from .layers import reshaping
 from .layers._base import Layer
 from .layers.merging import Concatenate, _Elementwise
@@ -217,12 +218,12 @@ def diagnose(model: Model, input_shape: Any) -> Diagnosis | None:
     operation = node.operation
     axes = _differing_axes(operation, trace.inputs) if _is_merge(operation) else ()
     if axes:
-        detail = " and ".join(str(axis) for axis in axes)
+        detail = ("axes " if len(axes) > 1 else "axis ") + " and ".join(map(str, axes))
         lengths = ", ".join(
             " vs ".join(str(shape[axis]) for shape in trace.inputs) for axis in axes
         )
         message = (
-            f"its inputs {', '.join(map(str, trace.inputs))} differ along axis {detail} "
+            f"its inputs {', '.join(map(str, trace.inputs))} differ along {detail} "
             f"({lengths}); a {type(operation).__name__} needs them to match"
         )
     else:
@@ -311,8 +312,10 @@ def _chains(model: Model, node: Node, trace: _Trace, axes: tuple[int, ...]) -> t
 def _why(node: Node, trace: _Trace, axes: tuple[int, ...]) -> str:
     """The strided layer that lost an element: it floors a length its stride does not
     divide, so doubling back cannot restore it."""
-    for tensor in node.input_tensors:
-        for upstream in _chain_nodes(tensor, set()):
+    ancestry = [_ancestors(tensor) for tensor in node.input_tensors]
+    for position, tensor in enumerate(node.input_tensors):
+        others = set().union(*(a for i, a in enumerate(ancestry) if i != position))
+        for upstream in _chain_nodes(tensor, others):
             layer = upstream.operation
             geometry = getattr(layer, "geometry", ())
             if not geometry or geometry[0].transposed:
@@ -571,12 +574,18 @@ def _retuned(node: Node, trace: _Trace, target: Any, axes: tuple[int, ...]) -> L
 def _length(size: int | None, geometry: Any, padding: str, op: int) -> int | None:
     if size is None:
         return None
-    try:
-        return conv_transpose_output_length(
-            size, geometry.kernel, geometry.stride, padding, op, geometry.dilation
-        )
-    except ConvShapeError:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            length = conv_transpose_output_length(
+                size, geometry.kernel, geometry.stride, padding, op, geometry.dilation
+            )
+        except ConvShapeError:
+            return None
+    # A length Keras predicts but TensorFlow refuses to run is no fix.
+    if any(issubclass(w.category, ConvShapeWarning) for w in caught):
         return None
+    return length
 
 
 def _same_padding(

@@ -144,7 +144,7 @@ class AxisSizes:
         if not self.values:
             return f"{where}: no valid length in {self.tried[0]}..{self.tried[-1]}"
         form = self.closed_form or "no period in the tried range"
-        return f"{where}: {form}; smallest {self.smallest}. {self.reason}".rstrip()
+        return f"{where}: {form}; smallest {self.smallest}. Why: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -271,6 +271,8 @@ class _Analysis:
         self.memo: dict[tuple[int, Any], Lengths] = {}
         self.merged: dict[Any, tuple[Lengths, list[int]]] = {}
         self.downsampling: list[tuple[int, str, int]] = []
+        #: Per axis, the layers that shorten the length by a fixed amount (valid windows).
+        self.trimming: dict[int, list[str]] = {}
         self.merges: list[str] = []
         #: Per tensor: ("const", shape), ("axes", template, {axis: lengths}) or
         #: ("shapes", one shape per size).
@@ -348,10 +350,18 @@ class _Analysis:
                     if m is None and n is not None:
                         self._fail(index, name, axis)
             out[axis] = mapped
-            for geometry in operation.geometry:
-                if geometry.axis == axis and not geometry.transposed and geometry.stride > 1:
-                    self.downsampling.append((axis, name, geometry.stride))
+            self._note(operation, axis, name)
         return ("axes", node.output_tensors[0].shape, out)
+
+    def _note(self, operation: Layer, axis: int, name: str) -> None:
+        """Remember the layers that divide or trim the length, for the reason."""
+        for geometry in operation.geometry:
+            if geometry.axis != axis or geometry.transposed:
+                continue
+            if geometry.stride > 1:
+                self.downsampling.append((axis, name, geometry.stride))
+            elif geometry.padding == "valid" and geometry.effective_kernel > 1:
+                self.trimming.setdefault(axis, []).append(name)
 
     def _merge(self, node: Node, inputs: list[Any]) -> Any:
         if any(item[0] == "shapes" for item in inputs):
@@ -443,24 +453,26 @@ class _Analysis:
 
     def _reason(self, period: int | None, axis: int) -> str:
         down = [(name, stride) for a, name, stride in self.downsampling if a == axis]
-        if not down and not self.merges:
-            return "No layer divides this length or compares it."
+        trimming = list(dict.fromkeys(self.trimming.get(axis, [])))
         parts = []
         if down:
             names = ", ".join(name for name, _ in down)
+            factors = " x ".join(str(s) for _, s in down)
+            parts.append(f"{names} divide the length by {factors} = {self._strides(axis)}")
+        if trimming:
             parts.append(
-                f"{len(down)} strided layer(s) divide it ({names}: "
-                f"{' x '.join(str(s) for _, s in down)} = {self._strides(axis)})"
+                f"{len(trimming)} layer(s) without padding trim it ({', '.join(trimming[:4])}"
+                f"{', ...' if len(trimming) > 4 else ''}), which sets the smallest length"
             )
         if self.merges:
+            merges = ", ".join(self.merges[:4]) + (", ..." if len(self.merges) > 4 else "")
             parts.append(
-                f"the merges ({', '.join(self.merges)}) need the paths they join to agree, "
-                "which holds only where each division is exact"
+                f"{merges} join paths that must agree"
+                + (", which they do only where every division is exact" if down else "")
             )
-        sentence = "; ".join(parts)
-        if period is not None:
-            sentence += f": the pattern repeats every {period}"
-        return sentence[0].upper() + sentence[1:] + "."
+        if not parts:
+            return "no layer divides, trims or compares this length."
+        return "; ".join(parts) + "."
 
 
 def _merge_lengths(
