@@ -5,8 +5,8 @@
 Prints per-call times and the ratio Keras / convshape for: the 1D transposed
 length, Conv2DTranspose.compute_output_shape, the seed generator's summary,
 a 1,000-layer stack, loading and summarising NASNetLarge (about 1,000 layers) from
-its ``to_json()``, the valid input sizes of a depth-5 U-Net, and the import itself. A script, not a test: the numbers
-depend on the machine; the ratios are what to compare.
+its ``to_json()``, the valid input sizes of a depth-5 U-Net, and the import itself.
+A script, not a test: the numbers depend on the machine; the ratios are what to compare.
 """
 
 from __future__ import annotations
@@ -160,6 +160,25 @@ def main() -> None:
         once(lambda: stack(cs, 1000).summarize()),
         once(keras_stack, repeat=1),
     )
+    models(keras, keras_ns)
+    keras_import = import_time("keras")
+    report("import convshape (start-up subtracted)", import_time("convshape"), keras_import)
+    seed_modules = ", ".join(
+        f"convshape.{name}"
+        for name in (
+            "models.sequential",
+            "layers.core",
+            "layers.convolutional",
+            "layers.normalization",
+            "layers.activation",
+            "layers.reshaping",
+        )
+    )
+    report("  + Sequential and the seed's layer modules", import_time(seed_modules), keras_import)
+
+
+def models(keras: Any, keras_ns: Any) -> None:
+    """Functional models: loading and summarising NASNetLarge, and a U-Net's input sizes."""
     nasnet = _recorded_json("app:NASNetLarge")
 
     def ours_nasnet() -> str:
@@ -215,20 +234,6 @@ def main() -> None:
         once(lambda: cs.input_sizes(ours_unet, range(1, 10_001)), repeat=5),
         once(keras_lengths, repeat=2) * 10_000 / len(probes),
     )
-    keras_import = import_time("keras")
-    report("import convshape (start-up subtracted)", import_time("convshape"), keras_import)
-    seed_modules = ", ".join(
-        f"convshape.{name}"
-        for name in (
-            "models.sequential",
-            "layers.core",
-            "layers.convolutional",
-            "layers.normalization",
-            "layers.activation",
-            "layers.reshaping",
-        )
-    )
-    report("  + Sequential and the seed's layer modules", import_time(seed_modules), keras_import)
 
 
 if __name__ == "__main__":
