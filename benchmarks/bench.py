@@ -100,7 +100,9 @@ def main() -> None:
         compute_conv_transpose_output_shape,
     )
 
-    keras_ns = SimpleNamespace(Sequential=keras.Sequential, Input=keras.Input, layers=keras.layers)
+    keras_ns = SimpleNamespace(
+        Sequential=keras.Sequential, Model=keras.Model, Input=keras.Input, layers=keras.layers
+    )
     print(f"Python {sys.version.split()[0]}, Keras {keras.__version__} ({keras.backend.backend()})")
     print()
 
