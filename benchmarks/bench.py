@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from tests.zoo import dcgan_generator
 
 import convshape as cs
-from convshape._render import _wrap
+from convshape._render import _cell_lines, _wrap
 
 
 def per_call(function: Callable[[], object], repeat: int = 5) -> float:
@@ -185,6 +185,7 @@ def models(keras: Any, keras_ns: Any) -> None:
 
     def ours_nasnet() -> str:
         _wrap.cache_clear()  # measured cold: no text wrapped by an earlier run
+        _cell_lines.cache_clear()
         printed: list[str] = []
         cs.load_keras(nasnet).summary(print_fn=printed.append)
         return printed[0]

@@ -146,28 +146,32 @@ def _justify(text: str, width: int, how: str) -> str:
     return text.ljust(width)
 
 
+@functools.lru_cache(maxsize=4096)
+def _cell_lines(cell: str, width: int, align: str) -> tuple[str, ...]:
+    """A cell's lines, wrapped, justified and padded to the column's width."""
+    return tuple(" " + _justify(line, width - 2, align) + " " for line in _wrap(cell, width - 2))
+
+
 def _row_lines(
     cells: Sequence[str], widths: Sequence[int], aligns: Sequence[str], bar: str
 ) -> list[str]:
-    wrapped = [_wrap(cell, width - 2) for cell, width in zip(cells, widths, strict=True)]
-    height = max(len(lines) for lines in wrapped)
+    columns = [
+        _cell_lines(cell, width, align)
+        for cell, width, align in zip(cells, widths, aligns, strict=True)
+    ]
+    height = max(len(lines) for lines in columns)
     if height == 1:
-        return [
-            bar
-            + bar.join(
-                " " + _justify(lines[0], width - 2, align) + " "
-                for lines, width, align in zip(wrapped, widths, aligns, strict=True)
-            )
-            + bar
-        ]
-    out = []
-    for index in range(height):
-        parts = [
-            " " + _justify(lines[index] if index < len(lines) else "", width - 2, align) + " "
-            for lines, width, align in zip(wrapped, widths, aligns, strict=True)
-        ]
-        out.append(bar + bar.join(parts) + bar)
-    return out
+        return [bar + bar.join(lines[0] for lines in columns) + bar]
+    blanks = [" " * width for width in widths]
+    return [
+        bar
+        + bar.join(
+            lines[index] if index < len(lines) else blank
+            for lines, blank in zip(columns, blanks, strict=True)
+        )
+        + bar
+        for index in range(height)
+    ]
 
 
 def _rule(widths: Sequence[int], left: str, fill: str, middle: str, right: str) -> str:

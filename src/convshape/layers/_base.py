@@ -350,6 +350,13 @@ class Layer:
         """The weights a call on these input shapes builds (see :meth:`output_spec`)."""
         return self._checked_weight_specs(self._check_input(self._single_input(args, kwargs)))
 
+    def node_spec(self, *args: Any, **kwargs: Any) -> tuple[Any, tuple[Weight, ...]]:
+        """:meth:`output_spec` and :meth:`build_weights` at once (the input checked once)."""
+        if not _plain_hooks(type(self)):
+            return self.output_spec(*args, **kwargs), self.build_weights(*args, **kwargs)
+        shape = self._check_input(self._single_input(args, kwargs))
+        return self.compute_output_shape(shape), self._checked_weight_specs(shape)
+
     def _single_input(self, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         """The one input of a call; ``training`` and ``mask`` are accepted and ignored."""
         extra = set(kwargs) - {"inputs", "training", "mask"}
@@ -366,6 +373,19 @@ class Layer:
                 f"{type(self).__name__} takes exactly one input tensor, got {len(inputs)}"
             )
         return inputs[0]
+
+
+_PLAIN_HOOKS: dict[type, bool] = {}
+
+
+def _plain_hooks(cls: type) -> bool:
+    """Whether a layer class keeps the base class's one-input graph hooks."""
+    plain = _PLAIN_HOOKS.get(cls)
+    if plain is None:
+        plain = _PLAIN_HOOKS[cls] = (
+            cls.output_spec is Layer.output_spec and cls.build_weights is Layer.build_weights
+        )
+    return plain
 
 
 def lora_weights(kernel: Weight, rank: int | None, out: int) -> tuple[Weight, ...]:

@@ -33,7 +33,11 @@ _POLICIES = frozenset({"DTypePolicy", "FloatDTypePolicy"})
 
 def plain_config(config: Any) -> dict[str, Any]:
     """A layer's serialised config as constructor arguments."""
-    return {key: plain(value) for key, value in dict(config).items() if key not in SKIPPED_KEYS}
+    return {
+        key: plain(value) if type(value) is dict else value
+        for key, value in config.items()
+        if key not in SKIPPED_KEYS
+    }
 
 
 def layer_class(class_name: object) -> Any:

@@ -230,8 +230,12 @@ def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any
     else:
         shape_args = [map_structure(shape_of, arg) for arg in args]
         shape_kwargs = {key: map_structure(shape_of, value) for key, value in kwargs.items()}
-    output_shapes = operation.output_spec(*shape_args, **shape_kwargs)
-    weights = operation.build_weights(*shape_args, **shape_kwargs)
+    spec = getattr(operation, "node_spec", None)
+    if spec is not None:
+        output_shapes, weights = spec(*shape_args, **shape_kwargs)
+    else:
+        output_shapes = operation.output_spec(*shape_args, **shape_kwargs)
+        weights = operation.build_weights(*shape_args, **shape_kwargs)
     nodes: list[Node] = operation._inbound_nodes
     if nodes and not nodes[0].is_input:
         built = nodes[0].weights
