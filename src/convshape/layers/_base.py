@@ -378,7 +378,7 @@ class Layer:
 _PLAIN_HOOKS: dict[type, bool] = {}
 
 
-def _plain_hooks(cls: type) -> bool:
+def _plain_hooks(cls: type[Layer]) -> bool:
     """Whether a layer class keeps the base class's one-input graph hooks."""
     plain = _PLAIN_HOOKS.get(cls)
     if plain is None:
