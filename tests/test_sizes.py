@@ -131,3 +131,12 @@ def test_diagnosis_of_an_empty_output() -> None:
     assert "output would be empty" in found.message
     assert [fix.kind for fix in found.fixes] == ["input-size"]
     assert [finding.code for finding in cs.check(model, (None, 3, 9, 1))] == ["size-rejected"]
+
+
+def test_one_dimensional_cropping_and_padding() -> None:
+    """Cropping1D and ZeroPadding1D keep one (before, after) pair, not one per axis."""
+    x = Input((None, 1))
+    cropped = cs.input_sizes(Model(x, layers.Cropping1D((1, 2))(x)), range(1, 10)).axes[0]
+    assert cropped.values == tuple(range(4, 10))
+    padded = cs.input_sizes(Model(x, layers.ZeroPadding1D((0, 1))(x)), range(1, 10)).axes[0]
+    assert padded.output_lengths[5] == 6

@@ -591,6 +591,8 @@ def _length_map(  # noqa: PLR0911  (one return per kind of layer)
         return _scale_map(factor)
     if isinstance(layer, (_ZeroPadding, _CroppingOps)):
         pairs = layer.padding if isinstance(layer, _ZeroPadding) else layer.cropping
+        if isinstance(pairs[0], int):  # the 1D layers keep one (before, after) pair
+            pairs = (pairs,)
         if axis - 1 >= len(pairs):
             return IDENTITY
         before, after = pairs[axis - 1]
