@@ -199,6 +199,7 @@ def test_live_zoo_model_matches_convshape(
     archive = tmp_path / f"{name}.keras"
     theirs.save(archive)
     assert _summary(cs.load_keras(archive), {}) == live["summary"]
+    assert _summary(cs.load_keras(theirs.get_config()), {}) == live["summary"]
 
 
 def test_keras_reload_of_a_layer_used_twice(keras: Any, monkeypatch: pytest.MonkeyPatch) -> None:
