@@ -190,6 +190,70 @@ def _trainable_cell(row: SummaryRow) -> str:
     return "Y" if row.trainable else "N"
 
 
+#: Headers of the optional summary columns.
+EXTRA_HEADERS = {
+    "macs": "MACs",
+    "flops": "FLOPs",
+    "output_bytes": "Output bytes",
+    "receptive_field": "Receptive field",
+}
+
+
+def _extra_cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _extra_totals(summary: Summary) -> list[str]:
+    """Totals lines of the optional columns, torchinfo's memory lines among them."""
+    totals = dict(summary.totals)
+    lines = []
+    if "macs" in totals:
+        lines.append(f" Total MACs: {totals['macs']:,}")
+    if "flops" in totals:
+        lines.append(f" Total FLOPs: {totals['flops']:,}")
+    for key, label in (
+        ("input_bytes", "Input size"),
+        ("forward_bytes", "Forward pass size"),
+        ("params_bytes", "Params size"),
+        ("total_bytes", "Estimated total size"),
+    ):
+        if key in totals:
+            lines.append(f" {label}: {readable_memory_size(totals[key])}")
+    return lines
+
+
+def _layout(
+    summary: Summary, positions: Sequence[float] | None, show_trainable: bool
+) -> tuple[list[str], list[str], list[float]]:
+    """Keras's columns (and the optional ones after them): headers, alignments, positions."""
+    header = ["Layer (type)", "Output Shape", "Param #"]
+    aligns = ["left", "left", "right"]
+    default_positions = [0.45, 0.80, 1.0]
+    if summary.connections:
+        header.append("Connected to")
+        aligns.append("left")
+        default_positions = [0.3, 0.56, 0.74, 1.0]
+    chosen = list(positions or default_positions)
+    if show_trainable:
+        chosen = [p * 0.90 for p in chosen] + [1.0]
+        header.append("Trainable")
+        aligns.append("center")
+    extra = summary.columns
+    if extra:
+        # Optional columns after Keras's: each takes an equal share of what they add.
+        share = 0.13 * len(extra) / (1 + 0.13 * len(extra))
+        chosen = [p * (1 - share) for p in chosen]
+        step = share / len(extra)
+        chosen += [1 - share + step * (index + 1) for index in range(len(extra))]
+        header += [EXTRA_HEADERS[key] for key in extra]
+        aligns += ["right" if key != "receptive_field" else "left" for key in extra]
+    return header, aligns, chosen
+
+
 def render_summary(
     summary: Summary,
     line_length: int | None = None,
@@ -207,18 +271,8 @@ def render_summary(
     """
     connections = summary.connections
     line_length = line_length or (88 if not connections else 108) + (12 if show_trainable else 0)
-    header = ["Layer (type)", "Output Shape", "Param #"]
-    aligns = ["left", "left", "right"]
-    default_positions = [0.45, 0.80, 1.0]
-    if connections:
-        header.append("Connected to")
-        aligns.append("left")
-        default_positions = [0.3, 0.56, 0.74, 1.0]
-    positions = list(positions or default_positions)
-    if show_trainable:
-        positions = [p * 0.90 for p in positions] + [1.0]
-        header.append("Trainable")
-        aligns.append("center")
+    header, aligns, positions = _layout(summary, positions, show_trainable)
+    extra = summary.columns
     widths = _column_widths(line_length, positions)
     lines = [_rule(widths, "┏", "━", "┳", "┓")]
     lines += _row_lines(header, widths, aligns, "┃")
@@ -238,6 +292,9 @@ def render_summary(
             cells.append(row.connected_to or "-")
         if show_trainable:
             cells.append(_trainable_cell(row))
+        if extra:
+            values = dict(row.extras)
+            cells += [_extra_cell(values.get(key)) for key in extra]
         lines += _row_lines(cells, widths, aligns, "│")
     lines.append(_rule(widths, "└", "─", "┴", "┘"))
     title = f'Model: "{summary.name}"'
@@ -247,6 +304,7 @@ def render_summary(
         f"({readable_memory_size(summary.trainable_bytes)})",
         f" Non-trainable params: {summary.non_trainable_params:,} "
         f"({readable_memory_size(summary.non_trainable_bytes)})",
+        *_extra_totals(summary),
     ]
     if console_width is not None:
         fit = console_width
@@ -276,6 +334,10 @@ def summary_html(summary: Summary) -> str:
         if summary.connections:
             links = "<br>".join(esc(part) for part in (row.connected_to or "-").split(", "))
             text += f'<td style="color:#444"><code>{links}</code></td>'
+        values = dict(row.extras)
+        for key in summary.columns:
+            align = "left" if key == "receptive_field" else "right"
+            text += f'<td style="text-align:{align}">{esc(_extra_cell(values.get(key)))}</td>'
         return text
 
     body = "".join(
@@ -290,7 +352,14 @@ def summary_html(summary: Summary) -> str:
             ("Non-trainable params", summary.non_trainable_params, summary.non_trainable_bytes),
         )
     )
+    totals += "".join(
+        f"<div><b>{esc(label.strip())}:</b>{esc(rest)}</div>"
+        for label, rest in (line.split(":", 1) for line in _extra_totals(summary))
+    )
     connected = '<th style="text-align:left">Connected to</th>' if summary.connections else ""
+    connected += "".join(
+        f'<th style="text-align:right">{esc(EXTRA_HEADERS[key])}</th>' for key in summary.columns
+    )
     return (
         '<div class="convshape-summary">'
         f"<div><b>Model: &quot;{esc(summary.name)}&quot;</b></div>"

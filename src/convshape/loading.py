@@ -154,10 +154,21 @@ def _arguments(node: Any, created: Mapping[str, Any]) -> tuple[list[Any], dict[s
         found = [_history_tensor(item[:3], created) for item in node]
         kwargs = node[0][3] if node and len(node[0]) == 4 else {}
         return [found[0] if len(found) == 1 else found], dict(kwargs)
+    args = node.get("args", [])
+    kwargs = node.get("kwargs", {})
+    if len(args) == 1 and type(args[0]) is dict and args[0].get("class_name") == _TENSOR:
+        # One tensor and flags, the common call.
+        first = [_history_tensor(args[0]["config"]["keras_history"], created)]
+        if all(type(value) is not dict and type(value) is not list for value in kwargs.values()):
+            return first, dict(kwargs)
+        return first, {key: _value(value, created) for key, value in kwargs.items()}
     return (
-        [_value(arg, created) for arg in node.get("args", [])],
-        {key: _value(value, created) for key, value in node.get("kwargs", {}).items()},
+        [_value(arg, created) for arg in args],
+        {key: _value(value, created) for key, value in kwargs.items()},
     )
+
+
+_TENSOR = "__keras_tensor__"
 
 
 def _value(item: Any, created: Mapping[str, Any]) -> Any:

@@ -42,6 +42,9 @@ class SummaryRow:
     built: bool = True
     connected_to: str | None = None
     depth: int = 0
+    #: Values of the optional columns (``macs``, ``flops``, ``output_bytes``,
+    #: ``receptive_field``), by column.
+    extras: tuple[tuple[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping of the row."""
@@ -58,6 +61,7 @@ class SummaryRow:
             row["connected_to"] = self.connected_to
         if self.depth:
             row["depth"] = self.depth
+        row.update(self.extras)
         return row
 
 
@@ -96,6 +100,10 @@ class Summary:
     #: Every weight of the model once (shared layers, nested models); the totals count
     #: these. Without them the totals add up the top-level rows.
     weights: tuple[Weight, ...] | None = None
+    #: The optional columns shown after Keras's, in order (empty: Keras's table exactly).
+    columns: tuple[str, ...] = ()
+    #: Totals of the optional columns (``macs``, ``flops``, memory in bytes), by name.
+    totals: tuple[tuple[str, int], ...] = ()
 
     def _top(self) -> list[SummaryRow]:
         return [row for row in self.rows if row.depth == 0]
@@ -170,6 +178,7 @@ class Summary:
             "total_bytes": self.total_bytes,
             "trainable_bytes": self.trainable_bytes,
             "non_trainable_bytes": self.non_trainable_bytes,
+            **dict(self.totals),
         }
 
     def __str__(self) -> str:

@@ -177,6 +177,9 @@ class Node:
         nodes: list[Node] = operation._inbound_nodes
         nodes.append(self)
         node_index = len(nodes) - 1
+        if type(outputs) is SymbolicTensor:
+            outputs._history = History(operation, node_index, 0)
+            return
         for index, tensor in enumerate(flatten(outputs)):
             tensor._history = History(operation, node_index, index)
 
