@@ -121,3 +121,31 @@ def test_unbuilt_model() -> None:
         model.count_params()
     with pytest.raises(AttributeError, match="has no defined input yet"):
         _ = model.input_shape
+
+
+def test_optional_columns_follow_keras_columns() -> None:
+    """Columns beyond Keras's (costs, receptive fields) come after them, in text, HTML and
+    JSON, with their totals; without them the table is Keras's own."""
+    import dataclasses
+
+    model = Sequential([Input((8, 8, 3)), layers.Conv2D(4, 3)], name="tiny")
+    plain = model.summarize()
+    row = dataclasses.replace(plain.rows[0], extras=(("macs", 3888), ("receptive_field", "3x3")))
+    extended = dataclasses.replace(
+        plain,
+        rows=(row,),
+        columns=("macs", "receptive_field"),
+        totals=(("macs", 3888), ("forward_bytes", 576)),
+    )
+    text = str(extended)
+    assert "┃ MACs" in text or "MACs ┃" in text
+    assert "3,888" in text
+    assert "3x3" in text
+    assert " Total MACs: 3,888" in text
+    assert " Forward pass size: 576.00 B" in text
+    assert extended.to_dict()["layers"][0]["macs"] == 3888
+    assert extended.to_dict()["macs"] == 3888
+    page = extended._repr_html_()
+    assert '<th style="text-align:right">Receptive field</th>' in page
+    assert "Total MACs" in page
+    assert "MACs" not in str(plain)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from . import jax, layers, onnx, torch
     from ._naming import clear_session
+    from .costs import LayerCost, Memory, ModelCost, cost, flops, macs, memory
     from .diagnosis import Diagnosis, diagnose
     from .explain import Explanation, explain_conv, explain_conv_transpose
     from .layers.core import Input, InputLayer
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from .pitfalls import Finding, check
     from .plan import Plan, plan_downsampling, plan_upsampling
     from .porting import Translation, translate
+    from .receptive import AxisField, TensorFields, receptive_field, receptive_fields
     from .sizes import AxisSizes, InputSizes, input_sizes
     from .solve import Solution, Solutions, conv_input_lengths, solve_conv, solve_conv_transpose
     from .summary import Summary, SummaryRow
@@ -50,7 +52,18 @@ _LAZY = {
     "layers": ("convshape.layers", None),
     "load_keras": ("convshape.loading", "load_keras"),
     "Explanation": ("convshape.explain", "Explanation"),
+    "AxisField": ("convshape.receptive", "AxisField"),
     "AxisSizes": ("convshape.sizes", "AxisSizes"),
+    "TensorFields": ("convshape.receptive", "TensorFields"),
+    "receptive_field": ("convshape.receptive", "receptive_field"),
+    "receptive_fields": ("convshape.receptive", "receptive_fields"),
+    "LayerCost": ("convshape.costs", "LayerCost"),
+    "Memory": ("convshape.costs", "Memory"),
+    "ModelCost": ("convshape.costs", "ModelCost"),
+    "cost": ("convshape.costs", "cost"),
+    "flops": ("convshape.costs", "flops"),
+    "macs": ("convshape.costs", "macs"),
+    "memory": ("convshape.costs", "memory"),
     "Diagnosis": ("convshape.diagnosis", "Diagnosis"),
     "Finding": ("convshape.pitfalls", "Finding"),
     "InputSizes": ("convshape.sizes", "InputSizes"),
@@ -98,6 +111,7 @@ def __dir__() -> list[str]:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AxisField",
     "AxisSizes",
     "ConvShapeError",
     "ConvShapeWarning",
@@ -109,7 +123,10 @@ __all__ = [
     "Input",
     "InputLayer",
     "InputSizes",
+    "LayerCost",
+    "Memory",
     "Model",
+    "ModelCost",
     "Pad",
     "Plan",
     "Sequential",
@@ -117,6 +134,7 @@ __all__ = [
     "Solutions",
     "Summary",
     "SummaryRow",
+    "TensorFields",
     "Translation",
     "__version__",
     "check",
@@ -127,17 +145,23 @@ __all__ = [
     "conv_transpose_crop",
     "conv_transpose_output_length",
     "conv_transpose_output_range",
+    "cost",
     "diagnose",
     "effective_kernel_size",
     "explain_conv",
     "explain_conv_transpose",
+    "flops",
     "input_sizes",
     "jax",
     "layers",
     "load_keras",
+    "macs",
+    "memory",
     "onnx",
     "plan_downsampling",
     "plan_upsampling",
+    "receptive_field",
+    "receptive_fields",
     "solve_conv",
     "solve_conv_transpose",
     "torch",
