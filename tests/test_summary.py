@@ -149,3 +149,28 @@ def test_optional_columns_follow_keras_columns() -> None:
     assert '<th style="text-align:right">Receptive field</th>' in page
     assert "Total MACs" in page
     assert "MACs" not in str(plain)
+
+
+def test_cost_and_receptive_field_columns_of_the_seed_generator() -> None:
+    model = dcgan_generator(CONVSHAPE)
+    columns = ("macs", "flops", "output_bytes", "receptive_field")
+    summary = model.summarize(columns=columns)
+    last = summary.to_dict()["layers"][-1]
+    assert (last["macs"], last["output_bytes"], last["receptive_field"]) == (
+        1254400,
+        28224,
+        "4x4, jump 1/12",
+    )
+    assert summary.to_dict()["macs"] == cs.macs(model) == 82790400
+    printed: list[str] = []
+    model.summary(print_fn=printed.append, columns=columns)
+    assert "│ 4x4, jump 1/12" in printed[0]
+    assert " Total MACs: 82,790,400" in printed[0]
+    assert "…" not in printed[0]
+    keras_only: list[str] = []
+    model.summary(print_fn=keras_only.append)
+    assert "MACs" not in keras_only[0]
+    with pytest.raises(cs.ConvShapeError, match="`columns` may hold 'macs'"):
+        model.summarize(columns=("params_size",))
+    with pytest.raises(TypeError, match="`columns` must be a sequence of column names"):
+        model.summarize(columns="macs")

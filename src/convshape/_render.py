@@ -226,8 +226,21 @@ def _extra_totals(summary: Summary) -> list[str]:
     return lines
 
 
+def extra_width(summary: Summary, rows: Sequence[SummaryRow] | None = None) -> int:
+    """Columns the optional columns need: their widest cell or header, plus borders."""
+    shown = summary.rows if rows is None else rows
+    total = 0
+    for column in summary.columns:
+        texts = [_extra_cell(dict(row.extras).get(column)) for row in shown]
+        total += max(len(text) for text in [*texts, EXTRA_HEADERS[column]]) + 4
+    return total
+
+
 def _layout(
-    summary: Summary, positions: Sequence[float] | None, show_trainable: bool
+    summary: Summary,
+    positions: Sequence[float] | None,
+    show_trainable: bool,
+    line_length: int,
 ) -> tuple[list[str], list[str], list[float]]:
     """Keras's columns (and the optional ones after them): headers, alignments, positions."""
     header = ["Layer (type)", "Output Shape", "Param #"]
@@ -244,11 +257,17 @@ def _layout(
         aligns.append("center")
     extra = summary.columns
     if extra:
-        # Optional columns after Keras's: each takes an equal share of what they add.
-        share = 0.13 * len(extra) / (1 + 0.13 * len(extra))
-        chosen = [p * (1 - share) for p in chosen]
-        step = share / len(extra)
-        chosen += [1 - share + step * (index + 1) for index in range(len(extra))]
+        # Optional columns after Keras's, each as wide as its widest cell; Keras's columns
+        # keep their proportions in the rest of the line.
+        widths = []
+        for key in extra:
+            texts = [_extra_cell(dict(row.extras).get(key)) for row in summary.rows]
+            widths.append(max(len(text) for text in [*texts, EXTRA_HEADERS[key]]) + 4)
+        rest = max(line_length - sum(widths), 1) / line_length
+        chosen = [p * rest for p in chosen]
+        for width in widths:
+            chosen.append(chosen[-1] + width / line_length)
+        chosen[-1] = 1.0
         header += [EXTRA_HEADERS[key] for key in extra]
         aligns += ["right" if key != "receptive_field" else "left" for key in extra]
     return header, aligns, chosen
@@ -271,7 +290,11 @@ def render_summary(
     """
     connections = summary.connections
     line_length = line_length or (88 if not connections else 108) + (12 if show_trainable else 0)
-    header, aligns, positions = _layout(summary, positions, show_trainable)
+    if summary.columns and line_length == (108 if connections else 88) + (
+        12 if show_trainable else 0
+    ):
+        line_length += extra_width(summary, rows)
+    header, aligns, positions = _layout(summary, positions, show_trainable, line_length)
     extra = summary.columns
     widths = _column_widths(line_length, positions)
     lines = [_rule(widths, "┏", "━", "┳", "┓")]

@@ -334,8 +334,9 @@ def _translate(args: argparse.Namespace) -> dict[str, Any]:
 def _summary(args: argparse.Namespace) -> dict[str, Any]:
     model = load_keras(args.model_file)
     printed: list[str] = []
-    model.summary(line_length=args.line_length, print_fn=printed.append)
-    return {**model.summarize().to_dict(), "text": printed[0]}
+    options = {"columns": args.columns, "batch_size": args.batch_size}
+    model.summary(line_length=args.line_length, print_fn=printed.append, **options)
+    return {**model.summarize(**options).to_dict(), "text": printed[0]}
 
 
 def _text(command: str, result: dict[str, Any]) -> str:
@@ -429,6 +430,12 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sub.add_argument("model_file", metavar="MODEL_FILE", help=".keras archive or JSON file")
             sub.add_argument("--line-length", type=int, help="table width (default: Keras's)")
+            sub.add_argument(
+                "--columns",
+                type=lambda text: tuple(part for part in text.split(",") if part),
+                help="optional columns after Keras's: macs,flops,output_bytes,receptive_field",
+            )
+            sub.add_argument("--batch-size", type=int, default=1, help="batch for the costs")
             sub.add_argument("--json", action="store_true", help="print Summary.to_dict() as JSON")
     return parser
 

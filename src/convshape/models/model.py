@@ -299,9 +299,18 @@ class Model:
 
     # -- summaries and explanations -------------------------------------------
 
-    def summarize(self, expand_nested: bool = False) -> Summary:
-        """The summary as data: one row per layer (Keras's order), connections, totals."""
-        return summarize_model(self, expand_nested=expand_nested)
+    def summarize(
+        self, expand_nested: bool = False, columns: Any = None, batch_size: int = 1
+    ) -> Summary:
+        """The summary as data: one row per layer (Keras's order), connections, totals.
+
+        ``columns`` adds optional columns after Keras's: ``"macs"``, ``"flops"``,
+        ``"output_bytes"`` (with torchinfo's memory totals) and ``"receptive_field"``;
+        ``batch_size`` fills an unknown batch for the costs.
+        """
+        return summarize_model(
+            self, expand_nested=expand_nested, columns=columns, batch_size=batch_size
+        )
 
     def summary(
         self,
@@ -311,13 +320,25 @@ class Model:
         expand_nested: bool = False,
         show_trainable: bool = False,
         layer_range: Sequence[str] | None = None,
+        columns: Sequence[str] | None = None,
+        batch_size: int = 1,
     ) -> None:
         """Print the summary table exactly as Keras 3's ``model.summary()`` prints it.
 
-        ``print_fn`` receives the whole text at once, as Keras passes it.
+        ``print_fn`` receives the whole text at once, as Keras passes it. ``columns`` adds
+        optional columns after Keras's (see :meth:`summarize`); without them the text is
+        Keras's own.
         """
         print_summary(
-            self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range
+            self,
+            line_length,
+            positions,
+            print_fn,
+            expand_nested,
+            show_trainable,
+            layer_range,
+            columns,
+            batch_size,
         )
 
     def explain(self) -> Explanation:

@@ -6,13 +6,14 @@ plain chain gets Keras's "Connected to" column. Rendering is ``convshape._render
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._render import default_line_length, render_summary
+from .._render import default_line_length, extra_width, render_summary
 from ..errors import ConvShapeError
 from ..summary import Summary, SummaryRow
 from .graph import Node, SymbolicTensor, map_structure, operation_weights
@@ -99,8 +100,81 @@ def _row(
     )
 
 
-def summarize_model(model: Model, expand_nested: bool = False) -> Summary:
-    """The rows (nested models' layers too with ``expand_nested``) and the totals."""
+#: The optional columns a summary can add after Keras's.
+OPTIONAL_COLUMNS = ("macs", "flops", "output_bytes", "receptive_field")
+
+
+def check_columns(columns: Any) -> tuple[str, ...]:
+    """Validate the optional summary columns."""
+    if columns is None:
+        return ()
+    if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
+        raise TypeError(
+            f"`columns` must be a sequence of column names. Received: columns={columns!r}"
+        )
+    for column in columns:
+        if column not in OPTIONAL_COLUMNS:
+            raise ConvShapeError(
+                f"`columns` may hold {', '.join(map(repr, OPTIONAL_COLUMNS))} (Keras's columns "
+                "always come first)",
+                argument="columns",
+                received={"columns": columns},
+            )
+    return tuple(columns)
+
+
+def _extras(model: Model, columns: tuple[str, ...], batch_size: int) -> tuple[Any, Any]:
+    """Per layer name, the optional columns' values; and their totals."""
+    from ..costs import cost  # noqa: PLC0415  (costs and fields build on this module)
+    from ..receptive import receptive_fields  # noqa: PLC0415
+
+    values: dict[str, dict[str, Any]] = {}
+    totals: list[tuple[str, int]] = []
+    if any(column != "receptive_field" for column in columns):
+        report = cost(model, batch_size=batch_size)
+        for row in report.layers:
+            if row.depth:
+                continue
+            found = values.setdefault(row.name, {})
+            for key in ("macs", "flops", "output_bytes"):
+                found[key] = found.get(key, 0) + getattr(row, key)
+        memory = report.memory
+        totals = [
+            ("macs", report.macs),
+            ("flops", report.flops),
+            ("input_bytes", memory.input_bytes),
+            ("forward_bytes", memory.forward_bytes),
+            ("params_bytes", memory.params_bytes),
+            ("total_bytes", memory.total_bytes),
+        ]
+    if "receptive_field" in columns:
+        for fields in receptive_fields(model):
+            values.setdefault(fields.name, {})["receptive_field"] = _field_text(fields)
+    return values, tuple(totals)
+
+
+def _field_text(fields: Any) -> str | None:
+    """A receptive field in a table cell: its size and jump per axis (``3x3, jump 1/2``)."""
+    axes = fields.fields
+    if not axes:
+        return None
+    if all(axis.whole for axis in axes):
+        return "whole input"
+    sizes = "x".join("?" if axis.size is None else str(axis.size) for axis in axes)
+    jumps = {str(axis.jump) for axis in axes}
+    jump = jumps.pop() if len(jumps) == 1 else "x".join(str(axis.jump) for axis in axes)
+    return f"{sizes}, jump {jump}"
+
+
+def summarize_model(
+    model: Model,
+    expand_nested: bool = False,
+    columns: Any = None,
+    batch_size: int = 1,
+) -> Summary:
+    """The rows (nested models' layers too with ``expand_nested``) and the totals; with
+    ``columns``, the optional columns' values and totals."""
+    chosen = check_columns(columns)
     connections = not sequential_like(model)
     relevant: set[int] = set()
     if connections:
@@ -123,6 +197,18 @@ def summarize_model(model: Model, expand_nested: bool = False) -> Summary:
     input_shape = None if not inputs else inputs[0] if len(inputs) == 1 else inputs
     pairs = model._layer_weights()
     weights = [weight for _, found in pairs for weight in found]
+    totals: tuple[tuple[str, int], ...] = ()
+    if chosen:
+        values, totals = _extras(model, chosen, batch_size)
+        rows = [
+            dataclasses.replace(
+                row,
+                extras=tuple((key, values.get(row.name, {}).get(key)) for key in chosen),
+            )
+            if row.depth == 0
+            else row
+            for row in rows
+        ]
     return Summary(
         model.name,
         tuple(rows),
@@ -130,7 +216,15 @@ def summarize_model(model: Model, expand_nested: bool = False) -> Summary:
         model.trainable,
         connections=connections,
         weights=tuple(weights),
+        columns=chosen,
+        totals=tuple((key, value) for key, value in totals if _shown(key, chosen)),
     )
+
+
+def _shown(total: str, columns: tuple[str, ...]) -> bool:
+    if total in ("macs", "flops"):
+        return total in columns
+    return "output_bytes" in columns
 
 
 def print_summary(
@@ -141,19 +235,27 @@ def print_summary(
     expand_nested: bool,
     show_trainable: bool,
     layer_range: Sequence[str] | None,
+    columns: Any = None,
+    batch_size: int = 1,
 ) -> None:
-    """Print (or pass to ``print_fn``) the text Keras's ``model.summary()`` prints."""
-    summary = summarize_model(model, expand_nested=expand_nested)
+    """Print (or pass to ``print_fn``) the text Keras's ``model.summary()`` prints, with
+    the optional ``columns`` after Keras's."""
+    summary = summarize_model(
+        model, expand_nested=expand_nested, columns=columns, batch_size=batch_size
+    )
     rows: Sequence[SummaryRow] = summary.rows
     if layer_range is not None:
         rows = _select_rows(rows, layer_range)
+    extra = extra_width(summary, rows)
     text = render_summary(
         summary,
-        line_length or default_line_length(show_trainable, summary.connections),
+        line_length or default_line_length(show_trainable, summary.connections) + extra,
         positions,
         show_trainable,
         rows,
-        console_width=shutil.get_terminal_size().columns,
+        # Keras's table is cut to the terminal as rich cuts it; one with more columns
+        # than Keras's is printed whole.
+        console_width=None if summary.columns else shutil.get_terminal_size().columns,
     )
     if print_fn is None:
         sys.stdout.write(text)
