@@ -162,6 +162,12 @@ def main() -> None:
         once(lambda: stack(cs, 1000).summarize()),
         once(keras_stack, repeat=1),
     )
+    deep = stack(cs, 1000)
+    seconds = once(lambda: cs.cost(deep), repeat=5)
+    # Keras has no cost report to compare with; the figure stands on its own.
+    print(
+        f"{'1,000-layer Dense stack: cost (MACs, FLOPs, memory)':<58} convshape {fmt(seconds):>10}"
+    )
     models(keras, keras_ns)
     keras_import = import_time("keras")
     report("import convshape (start-up subtracted)", import_time("convshape"), keras_import)
