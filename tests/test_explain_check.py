@@ -107,20 +107,42 @@ def test_keras_same_rejected_finding(keras: Any) -> None:
 def test_odd_size_downsampling_finding() -> None:
     odd = Sequential([Input((25, 24, 3)), layers.MaxPooling2D(padding="same")])
     findings = cs.check(odd)
-    assert [f.code for f in findings] == ["odd-size-downsampling"]
+    assert [f.code for f in findings] == ["odd-size-downsampling", "field-misses-input"]
     assert findings[0].message.endswith("(dimension 0)")
+    assert findings[1].message == (
+        "each output position sees at most 2 of 25 along axis 1 (jump 2); "
+        "2 of 24 along axis 2 (jump 2)"
+    )
     assert "size 25 becomes 13 with strides 2; upsampling it by 2 gives 26, not 25" in str(
         findings[0]
     )
-    assert _codes(Sequential([Input((24, 24, 3)), layers.MaxPooling2D(padding="same")])) == []
+    assert _codes(Sequential([Input((24, 24, 3)), layers.MaxPooling2D(padding="same")])) == [
+        "field-misses-input"
+    ]
     assert _codes(layers.Conv1D(4, 3, strides=2), (None, 9, 1)) == ["odd-size-downsampling"]
     assert _codes(layers.Conv1D(4, 3, strides=2, padding="same"), (None, 10, 1)) == []
 
 
 def test_torch_port_finding() -> None:
-    assert _codes(layers.Conv2DTranspose(8, 5, 2, "same")) == ["torch-port-needs-crop"]
+    assert _codes(layers.Conv2DTranspose(8, 5, 2, "same")) == [
+        "torch-port-needs-crop",
+        "uneven-overlap",
+    ]
     assert _codes(layers.Conv2DTranspose(8, 4, 2, "same")) == []
-    assert _codes(layers.Conv2DTranspose(8, 5, 2, "valid")) == []
+    assert _codes(layers.Conv2DTranspose(8, 5, 2, "valid")) == ["uneven-overlap"]
+
+
+def test_uneven_overlap_and_skipped_inputs() -> None:
+    assert _codes(layers.Conv1DTranspose(1, 4, 2, "same")) == []
+    assert _codes(layers.Conv1DTranspose(1, 3, 2, "valid")) == ["uneven-overlap"]
+    assert "output positions get 1 or 2 kernel taps in turn" in str(
+        cs.check(layers.Conv1DTranspose(1, 3, 2, "valid"))[0]
+    )
+    assert _codes(layers.Conv1D(1, 1, strides=2)) == ["inputs-never-read"]
+    assert _codes(layers.MaxPooling1D(2, strides=3)) == ["inputs-never-read"]
+    assert _codes(layers.Conv1D(1, 3, strides=2)) == []
+    whole = Sequential([Input((16, 1)), layers.Conv1D(2, 3), layers.GlobalAveragePooling1D()])
+    assert "field-misses-input" not in _codes(whole)
 
 
 def test_checkerboard_finding(keras: Any) -> None:
@@ -146,8 +168,9 @@ def test_output_padding_no_effect_finding(keras: Any) -> None:
     assert _codes(layers.Conv1DTranspose(1, 3, 2, "same", 1)) == [
         "output-padding-no-effect",
         "torch-port-needs-crop",
+        "uneven-overlap",
     ]
-    assert _codes(layers.Conv1DTranspose(1, 3, 2, "same", 0)) == []
+    assert _codes(layers.Conv1DTranspose(1, 3, 2, "same", 0)) == ["uneven-overlap"]
     assert _codes(layers.Conv1DTranspose(1, 3, 4, "valid", 1)) == [
         "output-padding-no-effect",  # Keras's default for valid is max(k, s) - k = 1 already
         "checkerboard-gaps",

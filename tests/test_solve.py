@@ -82,14 +82,23 @@ def test_keras_transpose_solver_matches_brute_force(size: int) -> None:
 
 def test_solutions_are_ordered_simplest_first() -> None:
     solutions = cs.solve_conv_transpose(7, 14, max_kernel_size=5)
-    ops = [solution.kwargs["output_padding"] is not None for solution in solutions]
-    assert ops == sorted(ops)
-    plain = [
-        solution.kwargs["kernel_size"]
-        for solution in solutions
-        if solution.kwargs["output_padding"] is None
+    # Even kernel overlap first (the stride divides the kernel: no checkerboard), then
+    # without output_padding, then smaller kernels.
+    uneven = [
+        solution.kwargs["kernel_size"] % solution.kwargs["strides"] != 0 for solution in solutions
     ]
-    assert plain == sorted(plain)
+    assert uneven == sorted(uneven)
+    assert solutions[0].kwargs["kernel_size"] % solutions[0].kwargs["strides"] == 0
+    for flag in (False, True):
+        group = [s for s, u in zip(solutions, uneven, strict=True) if u is flag]
+        ops = [solution.kwargs["output_padding"] is not None for solution in group]
+        assert ops == sorted(ops)
+        plain = [
+            solution.kwargs["kernel_size"]
+            for solution in group
+            if solution.kwargs["output_padding"] is None
+        ]
+        assert plain == sorted(plain)
 
 
 def test_fixed_arguments_are_held() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from ._types import Pad
 from ._validate import check_shape
 from .arithmetic import _output_range, _transpose_crop, _transpose_length
+from .errors import ConvShapeError
 from .layers._base import Layer
 from .models.model import Model
 from .models.sequential import Sequential
@@ -43,6 +44,15 @@ CODES = {
         "chains and fixes)"
     ),
     "size-rejected": "a layer rejects the input size (an empty output, a weight mismatch)",
+    "uneven-overlap": (
+        "a transposed convolution's kernel is not divisible by its stride: output positions "
+        "get different numbers of kernel taps (checkerboard artefacts)"
+    ),
+    "inputs-never-read": "a strided window shorter than its stride skips input positions",
+    "field-misses-input": (
+        "the model's output positions each see only part of the input along an axis "
+        "(their receptive field is shorter than the input)"
+    ),
 }
 
 
@@ -85,13 +95,38 @@ def check(
                 continue
             if isinstance(node.operation, Layer):
                 findings += _layer_findings(node.operation, node.input_tensors[0].shape)
-        return findings
+        return findings + _field_findings(layer_or_model)
     if not isinstance(layer_or_model, Layer):
         raise TypeError(
             f"check() takes a convshape layer or model, not {type(layer_or_model).__name__}"
         )
     shape = None if input_shape is None else check_shape(input_shape)
     return _layer_findings(layer_or_model, shape)
+
+
+def _field_findings(model: Model) -> list[Finding]:
+    """Output positions that see only part of the input, from the receptive field."""
+    from .receptive import receptive_field  # noqa: PLC0415  (receptive builds on the models)
+
+    if len(model._inputs) != 1:
+        return []
+    source = model._inputs[0]
+    origins = {"input", source.name, getattr(source.layer, "name", None)}
+    try:
+        fields = receptive_field(model)
+    except ConvShapeError:
+        return []
+    parts = []
+    for axis in fields:
+        length = source.shape[axis.axis] if axis.axis < len(source.shape) else None
+        if axis.whole or axis.origin not in origins or length is None or axis.size is None:
+            continue
+        if axis.size < length:
+            parts.append(f"{axis.size} of {length} along axis {axis.axis} (jump {axis.jump})")
+    if not parts:
+        return []
+    message = "each output position sees at most " + "; ".join(parts)
+    return [Finding("field-misses-input", message, model.name)]
 
 
 def _model_on(model: Model, input_shape: Any) -> list[Finding]:
@@ -188,6 +223,16 @@ def _transposed(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tupl
                 f"{s - len(reached)} of every {s} output positions get no kernel tap "
                 "(only the bias)",
             )
+        elif d == 1 and k % s:
+            taps = sorted({len(range(phase, k, s)) for phase in range(s)})
+            yield (
+                "uneven-overlap",
+                dim,
+                f"kernel {k} with stride {s}: output positions get "
+                f"{' or '.join(map(str, taps))} kernel taps in turn (uneven overlap, the "
+                f"checkerboard artefact); a kernel the stride divides "
+                f"({', '.join(str(s * m) for m in (1, 2))}, ...) spreads evenly",
+            )
 
 
 def _torch_can_crop(crop: Pad, stride: int, dilation: int) -> bool:
@@ -199,9 +244,17 @@ def _torch_can_crop(crop: Pad, stride: int, dilation: int) -> bool:
 def _strided(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tuple[str, int, str]]:
     dims = list(_dims(layer))
     output = None if shape is None else layer.compute_output_shape(tuple(shape))
-    for (dim, _k, s, _d, _op), size, out in zip(
+    for (dim, k, s, d, _op), size, out in zip(
         dims, _sizes(layer, shape), _sizes(layer, output), strict=True
     ):
+        k_eff = (k - 1) * d + 1
+        if k_eff < s:
+            yield (
+                "inputs-never-read",
+                dim,
+                f"window {k_eff} with stride {s}: {s - k_eff} of every {s} input positions "
+                "are read by no output; use a window at least as long as the stride",
+            )
         if size is None or out is None or s == 1 or out * s == size:
             continue
         yield (

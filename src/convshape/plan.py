@@ -101,7 +101,8 @@ def _up_steps(
                     out = _transpose_length(size, k, s, crop)
                     if out > target or out not in _output_range(size, k, s, mode):
                         continue
-                    cost = (rank, op is not None, k)
+                    # Kernels the stride divides overlap evenly (no checkerboard): first.
+                    cost = (rank, op is not None, k % s != 0, k)
                     kwargs = {"kernel_size": k, "strides": s, "padding": mode, "output_padding": op}
                     if (s, out) not in best or cost < best[s, out][0]:
                         best[s, out] = (cost, Step(size, out, kwargs))
@@ -122,7 +123,7 @@ def _down_steps(
                 out = _forward_length(size, k, s, pad)
                 if out < target or _forward_is_empty(size, out, mode):
                     continue
-                cost = (rank, 0, k)
+                cost = (rank, 0, k < s, k)  # a kernel shorter than the stride skips inputs
                 kwargs = {"kernel_size": k, "strides": s, "padding": mode}
                 if (s, out) not in best or cost < best[s, out][0]:
                     best[s, out] = (cost, Step(size, out, kwargs))
@@ -147,19 +148,25 @@ def _plan(
     modes = _modes(padding)
     found: list[tuple[tuple[int, ...], Plan]] = []
 
-    def extend(size: int, steps: tuple[Step, ...], irregular: int) -> None:
+    def extend(size: int, steps: tuple[Step, ...], irregular: int, uneven: int) -> None:
         if size == target and steps:
-            found.append(((irregular, len(steps)), Plan(steps)))
+            found.append(((irregular, uneven, len(steps)), Plan(steps)))
             return
         if len(steps) == max_layers:
             return
         options = _up_steps if up else _down_steps
         for cost, step in options(size, target, max_stride, kernels, modes):
             if step.output != size:
-                # A step is irregular when it needs the other padding or an output_padding.
-                extend(step.output, (*steps, step), irregular + int(cost[0] > 0 or cost[1] > 0))
+                # A step is irregular when it needs the other padding or an output_padding;
+                # uneven when its kernel overlaps unevenly (or skips inputs).
+                extend(
+                    step.output,
+                    (*steps, step),
+                    irregular + int(cost[0] > 0 or cost[1] > 0),
+                    uneven + int(cost[2]),
+                )
 
-    extend(start, (), 0)
+    extend(start, (), 0, 0)
     found.sort(key=lambda item: (item[0], item[1].strides))
     return [plan for _, plan in found]
 
@@ -176,15 +183,16 @@ def plan_upsampling(
     """Stacks of Conv2DTranspose layers (strides 2..``max_stride``) from ``start`` to ``target``.
 
     Ranked: fewer irregular layers first (those that need the other padding mode or
-    an explicit output_padding, which is how odd sizes are reached), then fewer
-    layers, then by strides. Each layer
+    an explicit output_padding, which is how odd sizes are reached), then fewer layers
+    whose kernel the stride does not divide (uneven overlap, the checkerboard), then
+    fewer layers, then by strides. Each layer
     gets the simplest arguments that reach its size (no output_padding before one,
     smaller kernels first); no layer uses a length TensorFlow would reject.
 
     >>> print(plan_upsampling(7, 84)[2].describe())
     7 -> 84 in 3 layer(s), strides 2, 2, 3
-      7 -> 14: kernel_size=3, strides=2, padding='same', output_padding=None
-      14 -> 28: kernel_size=3, strides=2, padding='same', output_padding=None
+      7 -> 14: kernel_size=4, strides=2, padding='same', output_padding=None
+      14 -> 28: kernel_size=4, strides=2, padding='same', output_padding=None
       28 -> 84: kernel_size=3, strides=3, padding='same', output_padding=None
     >>> print(plan_upsampling(7, 15)[0].describe())
     7 -> 15 in 1 layer(s), strides 2
@@ -209,6 +217,6 @@ def plan_downsampling(
     [(3, 4), (4, 3), (2, 2, 3)]
     >>> print(plan_downsampling(29, 7)[0].describe())
     29 -> 7 in 1 layer(s), strides 4
-      29 -> 7: kernel_size=3, strides=4, padding='valid'
+      29 -> 7: kernel_size=4, strides=4, padding='valid'
     """
     return _plan(start, target, max_stride, kernel_sizes, padding, max_layers, up=False)

@@ -216,7 +216,8 @@ def _keras_transpose(
                 "output_padding": op,
                 "dilation_rate": d,
             }
-            key = (op is not None, k, s, d, mode != "same", op or 0)
+            # Even kernel overlap (k_eff divisible by the stride) first: no checkerboard.
+            key = (k_eff % s != 0, op is not None, k, s, d, mode != "same", op or 0)
             out.append((key, Solution(kwargs, target, crop)))
         elif (output_padding is ... and op is None) or op == output_padding:
             reasons.append(
@@ -251,7 +252,7 @@ def _torch_transpose(
         matches = keras_same == crop and (size - 1) * s + k_eff - sum(keras_same) == target
         kwargs = {"kernel_size": k, "stride": s, "padding": p, "output_padding": op, "dilation": d}
         note = "the crop Keras's padding='same' makes" if matches else ""
-        out.append(((op > 0, k, s, d, p, op), Solution(kwargs, target, crop, note)))
+        out.append(((k_eff % s != 0, op > 0, k, s, d, p, op), Solution(kwargs, target, crop, note)))
     return out
 
 
