@@ -155,7 +155,10 @@ def test_explain_and_check_walk_the_graph() -> None:
     assert explanation.steps[-1] == (
         "concatenate (Concatenate): [(None, 24, 24, 3), (None, 24, 24, 3)] -> (None, 24, 24, 6)"
     )
-    assert [finding.code for finding in cs.check(model)] == ["odd-size-downsampling"]
+    assert [finding.code for finding in cs.check(model)] == [
+        "odd-size-downsampling",
+        "field-misses-input",
+    ]
     assert "Connected to" in model._repr_html_()
 
 
