@@ -386,7 +386,7 @@ def summary_html(summary: Summary) -> str:
     return (
         '<div class="convshape-summary">'
         f"<div><b>Model: &quot;{esc(summary.name)}&quot;</b></div>"
-        '<table style="border-collapse:collapse">'
+        '<table style="border-collapse:collapse" cellpadding="3">'
         '<thead><tr><th style="text-align:left">Layer (type)</th>'
         '<th style="text-align:left">Output Shape</th>'
         f'<th style="text-align:right">Param #</th>{connected}</tr></thead>'
