@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 import convshape as cs
 from convshape import Input, InputLayer, Sequential, layers
+from convshape._record import fields
 
 
-def test_layers_are_frozen_dataclasses() -> None:
+def test_layers_are_frozen_records() -> None:
     layer = layers.Conv2D(8, 3)
-    assert dataclasses.is_dataclass(layer)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    assert [spec.name for spec in fields(layer)][-3:] == [
+        "bias_constraint",
+        "lora_rank",
+        "lora_alpha",
+    ]
+    with pytest.raises(AttributeError, match="cannot assign to field 'filters'"):
         layer.filters = 4  # type: ignore[misc]
     assert layer == layers.Conv2D(8, (3, 3), strides=1, name="conv2d")
     assert layer != layers.Conv2D(8, (3, 3), strides=1)  # named conv2d_1: another layer
-    assert dataclasses.replace(layer, name="c").name == "c"
+    assert hash(layer) == hash(layers.Conv2D(8, (3, 3), strides=1, name="conv2d"))
+    assert layer._replace(name="c").name == "c"
+    assert layer._replace(strides=2).strides == (2, 2)  # validated again
+
+
+def test_records_reject_arguments_as_python_does() -> None:
+    with pytest.raises(
+        TypeError, match=r"Conv2D.__init__\(\) got an unexpected keyword argument 'stride'"
+    ):
+        layers.Conv2D(8, 3, stride=2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="got multiple values for argument 'filters'"):
+        layers.Conv2D(8, 3, filters=4)  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing 1 required argument: 'kernel_size'"):
+        layers.Conv2D(8)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="takes 14 positional arguments but 15 were given"):
+        layers.Conv2D(
+            *[8, 3, 1, "valid", None, 1, 1, None, True, "glorot_uniform", "zeros", None, None, 0]
+        )
+    with pytest.raises(TypeError, match="unexpected keyword argument '_inbound_nodes'"):
+        layers.Dense(3, _inbound_nodes=[])  # type: ignore[call-arg]
 
 
 def test_positional_arguments_follow_keras_order() -> None:

@@ -3,7 +3,6 @@ aliases, LeakyReLU's deprecated ``alpha`` and the validators they use."""
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from typing import Any, cast
 
@@ -534,7 +533,7 @@ def test_leaky_relu_alpha_is_deprecated() -> None:
     assert repr(layer).endswith("negative_slope=0.2)")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        copy = dataclasses.replace(layer)
+        copy = layer._replace()
         assert copy.negative_slope == 0.2
         assert layers.LeakyReLU(0.1).negative_slope == 0.1
     with pytest.warns(UserWarning, match="deprecated"):

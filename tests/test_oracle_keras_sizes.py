@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Iterable
 from functools import partial
@@ -23,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import convshape as cs
+from convshape._record import fields
 from tests.oracles import ORACLE_COUNTS, oracle
 from tests.size_models import (
     README_MODEL,
@@ -251,7 +251,7 @@ def edits_of(model: cs.Model, fix: Any) -> Edits:
             assert type(old) is type(layer)
             replace[edit.target] = {
                 spec.name: getattr(layer, spec.name)
-                for spec in dataclasses.fields(layer)
+                for spec in fields(layer)
                 if spec.init
                 and not spec.name.startswith("_")
                 and spec.name != "name"

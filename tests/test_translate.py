@@ -3,7 +3,6 @@ code run in the target framework with the converted weights, the values compared
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import warnings
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 
 import convshape as cs
 from convshape import layers
+from convshape._record import fields
 from tests.oracles import ORACLE_COUNTS, oracle
 
 RNG = np.random.default_rng(7)
@@ -54,7 +54,7 @@ def _keras_layer(
     skipped |= {"activity_regularizer", "lora_rank", "lora_alpha"}
     kwargs = {
         field.name: getattr(spec, field.name)
-        for field in dataclasses.fields(spec)
+        for field in fields(spec)
         if field.init and field.name not in skipped
     }
     layer = cls(**kwargs)

@@ -23,7 +23,6 @@ each failing merge, the transposed convolutions' ``output_padding``, or
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -565,7 +564,7 @@ def _retuned(node: Node, trace: _Trace, target: Any, axes: tuple[int, ...]) -> L
             ops.append(choice)
         else:
             try:
-                return dataclasses.replace(layer, padding=padding, output_padding=tuple(ops))  # type: ignore[no-any-return]
+                return layer._replace(padding=padding, output_padding=tuple(ops))  # type: ignore[no-any-return]
             except ConvShapeError:
                 continue
     return None
@@ -607,7 +606,7 @@ def _same_padding(
                 g.stride == 1 or (source[g.axis] or 0) % g.stride == 0 for g in geometry
             ):
                 continue
-            new: Layer = dataclasses.replace(layer, padding="same")  # type: ignore[call-arg]
+            new: Layer = layer._replace(padding="same")
             replaced.add(id(layer))
             found.append(
                 Edit(

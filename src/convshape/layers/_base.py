@@ -1,6 +1,7 @@
 """The layer base class: Keras's common constructor arguments, shapes and weights.
 
-A layer is a frozen dataclass: its fields are Keras's constructor arguments,
+A layer is a frozen record (``convshape._record``, a dataclass without the import
+cost): its fields are Keras's constructor arguments,
 normalised once in ``__post_init__``. Everything else is computed from an
 input shape on demand, so a layer can be reused and called on symbolic
 tensors.
@@ -9,17 +10,21 @@ tensors.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import KW_ONLY, MISSING, dataclass, field, fields
-from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from .._naming import auto_name, snake_case
+from .._record import KW_ONLY, MISSING, Record, field, fields
 from .._validate import Shape, as_int, check_bool, check_count, check_shape
 from ..errors import ConvShapeError
-from ..explain import Explanation, explain_layer
 from ..models.graph import Node, SymbolicTensor, call_operation
 
-L = TypeVar("L", bound="Layer")
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, ClassVar, TypeVar
+
+    from ..explain import Explanation
+
+    L = TypeVar("L", bound="Layer")
 
 __all__ = [
     "Layer",
@@ -30,8 +35,6 @@ __all__ = [
     "snake_case",
     "with_name",
 ]
-
-_CACHE_SIZE = 256
 
 #: Bytes per parameter for the dtypes Keras stores variables in.
 _DTYPE_BYTES = {
@@ -52,20 +55,11 @@ _DTYPE_BYTES = {
 def with_name(layer: L, name: str) -> L:
     """A copy of a (validated) layer under another name, without validating it again."""
     copy = object.__new__(type(layer))
-    for field_name in _field_names(type(layer)):
-        object.__setattr__(copy, field_name, getattr(layer, field_name))
-    object.__setattr__(copy, "name", name)
+    state = copy.__dict__
+    state.update(layer.__dict__)
+    state["name"] = name
+    state["_inbound_nodes"] = []
     return copy
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type[Layer]) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(spec.name for spec in fields(cls))
-    return names
 
 
 def _is_default(value: object, default: object) -> bool:
@@ -77,28 +71,40 @@ def _is_default(value: object, default: object) -> bool:
     return default is None and value == "channels_last"
 
 
-class Weight(NamedTuple):
-    """One variable a layer creates when built.
+_WEIGHT_DOC = """One variable a layer creates when built: ``name``, ``shape``, ``trainable``
+    and ``itemsize``, the bytes per scalar when the variable's dtype is fixed (LoRA factors
+    are float32), None for the layer's own dtype.
 
     >>> Weight("kernel", (5, 5, 128, 256), True).size
     819200
     """
 
-    name: str
-    shape: tuple[int, ...]
-    trainable: bool
-    #: Bytes per scalar when the variable's dtype is fixed (LoRA factors are float32);
-    #: None for the layer's own dtype.
-    itemsize: int | None = None
+if TYPE_CHECKING:
+    from typing import NamedTuple
 
-    @property
-    def size(self) -> int:
-        """The number of scalars in the variable."""
-        return math.prod(self.shape)
+    class Weight(NamedTuple):
+        name: str
+        shape: tuple[int, ...]
+        trainable: bool
+        itemsize: int | None = None
+
+        @property
+        def size(self) -> int: ...
+
+else:
+    from collections import namedtuple
+
+    class Weight(namedtuple("Weight", ["name", "shape", "trainable", "itemsize"], defaults=[None])):
+        __slots__ = ()
+        __doc__ = _WEIGHT_DOC
+
+        @property
+        def size(self):
+            """The number of scalars in the variable."""
+            return math.prod(self.shape)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
-class Layer:
+class Layer(Record):
     """Base class of every layer: Keras's common keyword arguments.
 
     ``input_shape``/``input_dim`` and ``batch_size`` declare the input of the
@@ -120,14 +126,8 @@ class Layer:
     input_shape: Sequence[int | None] | None = None
     input_dim: int | None = None
     batch_size: int | None = None
-    #: Output shapes already computed, by input shape (shared by renamed copies).
-    _shape_cache: dict[Shape, Shape] = field(
-        default_factory=dict, init=False, repr=False, compare=False, hash=False
-    )
     #: One record per call on symbolic tensors, in call order (Keras's ``_inbound_nodes``).
-    _inbound_nodes: list[Node] = field(
-        default_factory=list, init=False, repr=False, compare=False, hash=False
-    )
+    _inbound_nodes: list[Node] = field(default_factory=list, init=False, repr=False, compare=False)
 
     #: The exact rank (batch included) Keras's InputSpec requires; None for any.
     ndim: ClassVar[int | None] = None
@@ -223,29 +223,13 @@ class Layer:
         ...     (None, 7, 7, 256))
         (None, 14, 14, 128)
         """
-        if type(input_shape) is not tuple:
-            return self._output_shape(self._check_input(input_shape))
-        for dim in input_shape:
-            # Only plain ints and None may hit the cache: (None, True) == (None, 1).
-            if dim is not None and type(dim) is not int:
-                return self._output_shape(self._check_input(input_shape))
-        cache = self._shape_cache
-        output = cache.get(input_shape)
-        if output is None:
-            output = self._output_shape(self._check_input(input_shape))
-            if len(cache) < _CACHE_SIZE and self._cacheable():
-                cache[input_shape] = output
-        return output
+        return self._output_shape(self._check_input(input_shape))
 
     @property
     def geometry(self) -> tuple[Any, ...]:
         """Per spatial axis, what the layer's window does (``AxisGeometry``); empty for
         layers without a sliding window (convolutions and poolings have one)."""
         return ()
-
-    def _cacheable(self) -> bool:
-        """False where computing the shape may warn, so that every call warns."""
-        return True
 
     def _output_shape(self, shape: Shape) -> Shape:
         return shape
@@ -322,6 +306,8 @@ class Layer:
         >>> print(layer.explain((None, 7, 7, 128)).parts[0].steps[3])  # doctest: +ELLIPSIS
         Crop: 17 - 14 = 3 elements; 'same' removes 3 // 2 = 1 before and 3 - 1 = 2 after...
         """
+        from ..explain import explain_layer  # noqa: PLC0415  (imported when first needed)
+
         return explain_layer(self, input_shape)
 
     # -- calling on symbolic tensors ------------------------------------------

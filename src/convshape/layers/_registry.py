@@ -3,10 +3,12 @@ Python, for loading saved models and wrapped layers."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import _MODULES, _base
 from . import __getattr__ as _load
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["SKIPPED_KEYS", "layer_class", "plain", "plain_config"]
 

@@ -4,7 +4,6 @@ the typed per-axis geometry that analyses read."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from .._types import Pad
 from .._validate import Shape
@@ -20,10 +19,14 @@ from ..arithmetic import (
 from ..errors import EmptyOutputError
 from ._base import spatial_axes
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 
-class AxisGeometry(NamedTuple):
-    """What a convolution or pooling does along one spatial axis, computed once from its
+_AXIS_DOC = """What a convolution or pooling does along one spatial axis, computed once from its
     arguments: the analyses (explanations, checks, sizes) read this, not the attributes.
+
+    Fields: ``axis`` (the axis's index in the input shape, batch included), ``kernel``,
+    ``stride``, ``dilation``, ``padding`` (Keras's mode: "valid", "same" or "causal"),
+    ``output_padding`` (None or an int) and ``transposed``.
 
     >>> from convshape import layers
     >>> axis = layers.Conv2DTranspose(8, 5, strides=2, padding="same").geometry[0]
@@ -31,20 +34,42 @@ class AxisGeometry(NamedTuple):
     (1, 5, 2, 'same', True)
     """
 
-    #: The axis's index in the input shape (batch included).
-    axis: int
-    kernel: int
-    stride: int
-    dilation: int
-    #: Keras's padding mode: "valid", "same" or "causal".
-    padding: str
-    output_padding: int | None
-    transposed: bool
+if TYPE_CHECKING:
+    from typing import NamedTuple
 
-    @property
-    def effective_kernel(self) -> int:
-        """``(kernel - 1) * dilation + 1``."""
-        return (self.kernel - 1) * self.dilation + 1
+    class AxisGeometry(NamedTuple):
+        axis: int
+        kernel: int
+        stride: int
+        dilation: int
+        padding: str
+        output_padding: int | None
+        transposed: bool
+
+        @property
+        def effective_kernel(self) -> int: ...
+
+else:
+    from collections import namedtuple
+
+    _AXIS_FIELDS = [
+        "axis",
+        "kernel",
+        "stride",
+        "dilation",
+        "padding",
+        "output_padding",
+        "transposed",
+    ]
+
+    class AxisGeometry(namedtuple("AxisGeometry", _AXIS_FIELDS)):
+        __slots__ = ()
+        __doc__ = _AXIS_DOC
+
+        @property
+        def effective_kernel(self):
+            """``(kernel - 1) * dilation + 1``."""
+            return (self.kernel - 1) * self.dilation + 1
 
 
 def axis_geometry(

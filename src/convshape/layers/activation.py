@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import KW_ONLY, dataclass, field
-from typing import Any, ClassVar
 
+from .._record import KW_ONLY, field
 from .._validate import Shape, as_int, check_data_format
 from ..errors import ConvShapeError
 from ._base import Layer, Weight, check_rate, known
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = [
     "ELU",
@@ -36,7 +39,6 @@ def _non_negative(value: object, name: str, *, optional: bool = False) -> None:
         raise ConvShapeError(f"`{name}` must be >= 0", argument=name, received={name: value})
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Activation(Layer):
     """Applies an activation function; the shape is unchanged.
 
@@ -51,7 +53,6 @@ class Activation(Layer):
     activation: Any
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class ReLU(Layer):
     """Rectified linear unit with optional cap, slope and threshold.
 
@@ -85,7 +86,6 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class LeakyReLU(Layer):
     """Leaky ReLU (``negative_slope`` >= 0).
 
@@ -123,7 +123,6 @@ class LeakyReLU(Layer):
         _non_negative(self.negative_slope, "negative_slope")
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class PReLU(Layer):
     """Leaky ReLU with a learned slope per element, shared along ``shared_axes``.
 
@@ -164,7 +163,6 @@ class PReLU(Layer):
         return (Weight("alpha", size, True),)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class ELU(Layer):
     """Exponential linear unit.
 
@@ -179,7 +177,6 @@ class ELU(Layer):
     alpha: Any = 1.0
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Softmax(Layer):
     """Softmax along ``axis``.
 
@@ -194,7 +191,6 @@ class Softmax(Layer):
     axis: Any = -1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Dropout(Layer):
     """Random zeroing while training; ``rate`` in [0, 1].
 
@@ -214,7 +210,6 @@ class Dropout(Layer):
         check_rate(self.rate, "rate")
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class GaussianNoise(Layer):
     """Additive Gaussian noise while training; Keras requires ``stddev`` in [0, 1].
 
@@ -242,7 +237,6 @@ class _SpatialDropoutOps:
     )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class SpatialDropout1D(_SpatialDropoutOps, Layer):
     """Drops whole 1D feature maps.
 
@@ -260,7 +254,6 @@ class SpatialDropout1D(_SpatialDropoutOps, Layer):
         check_rate(self.rate, "rate")
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class _SpatialDropoutND(_SpatialDropoutOps, Layer):
     rate: Any
     data_format: Any = None

@@ -8,18 +8,18 @@ shortcut. Their shapes follow Keras's broadcasting of the product and the sum.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
-
 from .._validate import Shape, check_count, check_number
 from ..errors import ConvShapeError
 from ._base import Layer, Weight
 from .merging import _ListInput, broadcast_shapes
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
 __all__ = ["CustomScaleLayer", "LayerScale"]
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class LayerScale(Layer):
     """``output = input * gamma`` with a trainable ``gamma`` of shape ``(projection_dim,)``.
 
@@ -58,7 +58,6 @@ class LayerScale(Layer):
         return (Weight("variable", (self.projection_dim,), True),)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class CustomScaleLayer(_ListInput):
     """``output = inputs[0] + inputs[1] * scale``: a list of (at least) two inputs.
 

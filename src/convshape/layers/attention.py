@@ -9,13 +9,16 @@ in ``MultiHeadAttention``), not only as Keras's symbolic shapes say.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import KW_ONLY, dataclass
-from typing import TYPE_CHECKING, Any
 
 from .._naming import auto_name
+from .._record import KW_ONLY
 from .._validate import Shape, as_int, check_count, check_shape
 from ..errors import ConvShapeError
 from ._base import Layer, Weight, check_rate, known
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["AdditiveAttention", "Attention", "MultiHeadAttention"]
 
@@ -192,7 +195,6 @@ def _is_flat(value: Sequence[Any]) -> bool:
     return bool(value) and all(dim is None or isinstance(dim, int) for dim in value)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Attention(_ListInput):
     """Dot-product (Luong-style) attention over ``[query, value]`` or ``[query, value, key]``.
 
@@ -212,7 +214,6 @@ class Attention(_ListInput):
     seed: Any = None
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class AdditiveAttention(_ListInput):
     """Additive (Bahdanau-style) attention over ``[query, value]`` or ``[query, value, key]``.
 
@@ -261,7 +262,6 @@ def _normalise_axes(value: object) -> tuple[int, ...] | None:
     return tuple(as_int(axis, "attention_axes") for axis in axes)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class MultiHeadAttention(Layer):
     """Multi-head attention, called as ``mha(query, value, key=None)``.
 

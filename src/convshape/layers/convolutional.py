@@ -7,13 +7,15 @@ in Keras's signatures are keyword-only here.
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
-
+from .._record import KW_ONLY
 from .._validate import Shape, check_count, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
 from ._base import Layer, Weight, channel_axis, check_lora, known, lora_weights
 from ._spatial import AxisGeometry, axis_geometry, forward_shape, transpose_shape
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = [
     "Conv1D",
@@ -130,7 +132,6 @@ class _ConvOps:
 # -- Conv1D/2D/3D -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class _Conv(_ConvOps, Layer):
     filters: Any
     kernel_size: Any
@@ -252,10 +253,6 @@ class _ConvTransposeOps(_ConvOps):
                     )
         self._reject_strided_dilation()
 
-    def _cacheable(self) -> bool:
-        # Only "same" with an explicit output_padding can predict a length TensorFlow rejects.
-        return self.padding != "same" or self.output_padding is None
-
     def _output_shape(self, shape: Shape) -> Shape:
         op = self.output_padding
         out = transpose_shape(
@@ -279,7 +276,6 @@ class _ConvTransposeOps(_ConvOps):
         return (kernel, *bias)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class _ConvTranspose12(_ConvTransposeOps, Layer):
     filters: Any
     kernel_size: Any
@@ -328,7 +324,6 @@ class Conv2DTranspose(_ConvTranspose12):
     rank: ClassVar[int] = 2
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Conv3DTranspose(_ConvTransposeOps, Layer):
     """3D transposed convolution (Keras puts ``data_format`` before ``output_padding`` here).
 
@@ -358,7 +353,6 @@ class Conv3DTranspose(_ConvTransposeOps, Layer):
 # -- Separable and depthwise ------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class _SeparableConv(_ConvOps, Layer):
     filters: Any
     kernel_size: Any
@@ -422,7 +416,6 @@ class SeparableConv2D(_SeparableConv):
     rank: ClassVar[int] = 2
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class _DepthwiseConv(_ConvOps, Layer):
     kernel_size: Any
     strides: Any = 1

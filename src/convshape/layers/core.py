@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass, field
-from typing import Any, ClassVar
-
 from .._naming import auto_name
+from .._record import KW_ONLY, Record, field
 from .._validate import Shape, check_count, check_shape
 from ..errors import ConvShapeError
 from ..models.graph import Node, SymbolicTensor
 from ._base import Layer, Weight, check_lora, known, lora_weights
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
 __all__ = ["Dense", "Embedding", "Identity", "Input", "InputLayer"]
 
 
-@dataclass(frozen=True)
-class InputLayer:
+class InputLayer(Record):
     """The input of a model: its shape without (``shape``) or with (``batch_shape``) the batch.
 
     A row of a functional model's summary and ``layers``, not of a ``Sequential``'s, as
@@ -39,9 +40,7 @@ class InputLayer:
     _: KW_ONLY
     input_shape: Any = None
     batch_input_shape: Any = None
-    _inbound_nodes: list[Node] = field(
-        default_factory=list, init=False, repr=False, compare=False, hash=False
-    )
+    _inbound_nodes: list[Node] = field(default_factory=list, init=False, repr=False, compare=False)
     trainable: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
@@ -126,7 +125,6 @@ def Input(
     ).output
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Dense(Layer):
     """A fully connected layer on the last axis (any rank >= 2, as in Keras).
 
@@ -169,7 +167,6 @@ class Dense(Layer):
         return (*lora_weights(kernel, self.lora_rank, self.units), *bias)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Embedding(Layer):
     """Integer indices to vectors: ``output_shape = input_shape + (output_dim,)``.
 

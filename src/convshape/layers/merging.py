@@ -12,13 +12,15 @@ makes the result unknown). The lower-case functions (``add``, ``concatenate``,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
 
 from .._validate import Shape, as_int, check_shape
 from ..errors import ConvShapeError
 from ..explain import Explanation, explain_layer
 from ._base import Layer, Weight
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = [
     "Add",
@@ -276,7 +278,6 @@ class Minimum(_Elementwise):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Concatenate(_ListInput):
     """Joins inputs along ``axis`` (any axis, negative from the end, even the batch).
 
@@ -337,7 +338,6 @@ class Concatenate(_ListInput):
         return tuple(output)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Dot(_ListInput):
     """Batchwise dot product of two inputs along ``axes`` (an int, or one axis per input).
 

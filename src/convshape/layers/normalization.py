@@ -5,17 +5,18 @@ They keep the shape; their weights live along the normalised axis.
 
 from __future__ import annotations
 
-from dataclasses import KW_ONLY, dataclass
-from typing import Any, ClassVar
-
+from .._record import KW_ONLY
 from .._validate import Shape, as_int, check_bool
 from ..errors import ConvShapeError
 from ._base import Layer, Weight, check_axis, known
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
 __all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization"]
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class BatchNormalization(Layer):
     """gamma and beta (trainable) and the moving mean and variance (non-trainable).
 
@@ -84,7 +85,6 @@ def _axes(value: object) -> tuple[int, ...] | int:
     return value
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class LayerNormalization(Layer):
     """gamma and beta over the normalised axes (``rms_scaling`` keeps only gamma).
 
@@ -126,7 +126,6 @@ class LayerNormalization(Layer):
         )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class GroupNormalization(Layer):
     """gamma and beta per channel; the channels must split evenly into ``groups``.
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
-
 from .._validate import Shape, check_bool, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
 from ._base import Layer, channel_axis
 from ._spatial import AxisGeometry, axis_geometry, forward_shape
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = [
     "AveragePooling1D",
@@ -37,7 +38,6 @@ class _PoolOps:
         cls.ndim = cls.rank + 2
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class _Pooling(_PoolOps, Layer):
     pool_size: Any
     strides: Any = None
@@ -83,7 +83,6 @@ class _Pooling(_PoolOps, Layer):
         )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class MaxPooling1D(_Pooling):
     """Max over windows of ``pool_size`` (strides default to ``pool_size``).
 
@@ -95,7 +94,6 @@ class MaxPooling1D(_Pooling):
     pool_size: Any = 2
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class MaxPooling2D(_Pooling):
     """2D max pooling.
 
@@ -107,7 +105,6 @@ class MaxPooling2D(_Pooling):
     pool_size: Any = (2, 2)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class MaxPooling3D(_Pooling):
     """3D max pooling.
 
@@ -155,7 +152,6 @@ class AveragePooling3D(_Pooling):
     rank: ClassVar[int] = 3
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class _GlobalPooling(_PoolOps, Layer):
     data_format: Any = None
     keepdims: Any = False

@@ -10,13 +10,16 @@ given). None of them is built when created.
 from __future__ import annotations
 
 import math
-from dataclasses import KW_ONLY, dataclass
-from typing import Any, ClassVar
 
+from .._record import KW_ONLY
 from .._validate import Shape, array_shape, as_int, check_count, check_data_format, check_shape
 from ..errors import ConvShapeError
 from ._base import Layer, Weight
 from .merging import broadcast_shapes
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = ["CenterCrop", "Normalization", "Rescaling", "Resizing"]
 
@@ -27,7 +30,6 @@ RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic
 _COUNT_ITEMSIZE = 8
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Rescaling(Layer):
     """``output = input * scale + offset``; the shape is unchanged.
 
@@ -88,7 +90,6 @@ def _axes(value: object) -> tuple[int, ...] | None:
     return (value,)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Normalization(Layer):
     """``(input - mean) / sqrt(variance)`` per index of the kept ``axis`` (None: one scalar).
 
@@ -235,7 +236,6 @@ class _ImageOps:
             )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Resizing(_ImageOps, Layer):
     """Resizes images to ``(height, width)``; the batch and channels are unchanged.
 
@@ -300,7 +300,6 @@ class Resizing(_ImageOps, Layer):
         return self._resized(shape)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class CenterCrop(_ImageOps, Layer):
     """Crops the centre ``(height, width)`` of images (resizing those that are smaller).
 

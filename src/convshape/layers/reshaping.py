@@ -4,12 +4,14 @@ Reshape, Permute, RepeatVector."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._validate import Shape, as_int, check_count, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
 from ._base import Layer, spatial_axes
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = [
     "Cropping1D",
@@ -69,7 +71,6 @@ def _with_sizes(shape: Shape, axes: range, sizes: list[int | None]) -> Shape:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class _UpSampling(_SpatialOps, Layer):
     size: Any = 2
     data_format: Any = None
@@ -86,7 +87,6 @@ class _UpSampling(_SpatialOps, Layer):
         return _with_sizes(shape, axes, sizes)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class UpSampling1D(_SpatialOps, Layer):
     """Repeat each step ``size`` times.
 
@@ -104,7 +104,6 @@ class UpSampling1D(_SpatialOps, Layer):
         return (shape[0], None if shape[1] is None else shape[1] * self.size, shape[2])
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class UpSampling2D(_UpSampling):
     """Repeat rows and columns (``interpolation`` does not change the shape).
 
@@ -127,7 +126,6 @@ class UpSampling2D(_UpSampling):
             )
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class UpSampling3D(_UpSampling):
     """Repeat along the three spatial axes.
 
@@ -139,7 +137,6 @@ class UpSampling3D(_UpSampling):
     size: Any = (2, 2, 2)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class _ZeroPadding(_SpatialOps, Layer):
     padding: Any = 1
     data_format: Any = None
@@ -169,7 +166,6 @@ class ZeroPadding1D(_ZeroPadding):
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class ZeroPadding2D(_ZeroPadding):
     """Zeros around rows and columns.
 
@@ -181,7 +177,6 @@ class ZeroPadding2D(_ZeroPadding):
     padding: Any = (1, 1)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class ZeroPadding3D(_ZeroPadding):
     """Zeros around the three spatial axes.
 
@@ -226,7 +221,6 @@ class _CroppingOps(_SpatialOps):
         return _with_sizes(shape, axes, sizes)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Cropping1D(_CroppingOps, Layer):
     """Remove steps at the start and the end (no ``data_format``, as in Keras).
 
@@ -238,7 +232,6 @@ class Cropping1D(_CroppingOps, Layer):
     cropping: Any = (1, 1)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Cropping2D(_CroppingOps, Layer):
     """Remove rows and columns.
 
@@ -251,7 +244,6 @@ class Cropping2D(_CroppingOps, Layer):
     data_format: Any = None
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Cropping3D(_CroppingOps, Layer):
     """Remove slices along the three spatial axes.
 
@@ -264,7 +256,6 @@ class Cropping3D(_CroppingOps, Layer):
     data_format: Any = None
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Flatten(Layer):
     """Everything but the batch axis into one axis (unknown if any size is unknown).
 
@@ -284,7 +275,6 @@ class Flatten(Layer):
         return (shape[0], math.prod(rest))  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Reshape(Layer):
     """A new shape for everything but the batch axis; one ``-1`` is inferred.
 
@@ -338,7 +328,6 @@ class Reshape(Layer):
         return (shape[0], *(size // known if dim == -1 else dim for dim in target))
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Permute(Layer):
     """Reorder the non-batch axes; ``dims`` counts from 1.
 
@@ -377,7 +366,6 @@ class Permute(Layer):
         return (shape[0], *(shape[dim] for dim in self.dims))
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class RepeatVector(Layer):
     """Repeat a vector ``n`` times: ``(batch, features)`` to ``(batch, n, features)``.
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import KW_ONLY, dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
 
+from .._record import KW_ONLY
 from .._validate import Shape, check_count, check_shape
 from ..errors import ConvShapeError, ConvShapeWarning
 from ._base import Layer, Weight, known
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = ["GRU", "LSTM", "SimpleRNN"]
 
@@ -69,9 +72,6 @@ class _Recurrent(Layer):
                 argument="use_cudnn",
                 received={"use_cudnn": use_cudnn},
             )
-
-    def _cacheable(self) -> bool:
-        return not self.unroll
 
     def _output_shape(self, shape: Shape) -> Shape:
         batch, steps = shape[0], shape[1]
@@ -175,7 +175,6 @@ class _Recurrent(Layer):
         return self.weight_specs(sequences)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class SimpleRNN(_Recurrent):
     """A fully connected recurrent layer over ``(batch, timesteps, features)``.
 
@@ -215,7 +214,6 @@ class SimpleRNN(_Recurrent):
     zero_output_for_mask: Any = False
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class LSTM(_Recurrent):
     """Long short-term memory: four gates, two states (``h`` and ``c``).
 
@@ -260,7 +258,6 @@ class LSTM(_Recurrent):
     implementation: Any = 2
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class GRU(_Recurrent):
     """Gated recurrent unit: three blocks, one state.
 

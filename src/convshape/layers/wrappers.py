@@ -4,14 +4,17 @@ TimeDistributed (a layer on every step of a sequence)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, cast
 
+from .._record import field
 from .._validate import Shape
 from ..errors import ConvShapeError
 from ._base import Layer, Weight
 from ._registry import layer_class, plain_config
 from .rnn import _is_shape, _Recurrent
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 __all__ = ["Bidirectional", "TimeDistributed", "resolve_layer"]
 
@@ -49,7 +52,8 @@ def resolve_layer(value: object, argument: str = "layer") -> Layer:
             received={"class_name": class_name},
         )
     config = value.get("config") or {}
-    return cast(Layer, cls(**plain_config(config)))
+    layer: Layer = cls(**plain_config(config))
+    return layer
 
 
 def _prefixed(layer: Layer, weights: tuple[Weight, ...]) -> tuple[Weight, ...]:
@@ -77,7 +81,6 @@ def _split(result: Any) -> tuple[Shape, list[Shape]]:
     return result, []
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class Bidirectional(Layer):
     """A recurrent layer run forwards and backwards over ``(batch, timesteps, features)``.
 
@@ -122,14 +125,14 @@ class Bidirectional(Layer):
                 received={"merge_mode": self.merge_mode},
             )
         name = layer.name or ""
-        forward = replace(layer, name=f"forward_{name.removeprefix('forward_')}")
+        forward = layer._replace(name=f"forward_{name.removeprefix('forward_')}")
         if backward is None:
             # Keras 3 sets go_backwards=True (a backwards `layer` is then rejected below).
             changes: dict[str, Any] = {
                 "name": f"backward_{name.removeprefix('backward_')}",
                 "go_backwards": True,
             }
-            backward = replace(layer, **changes)
+            backward = layer._replace(**changes)
         if bool(forward.go_backwards) == bool(backward.go_backwards):
             raise ConvShapeError(
                 "the forward and backward layers must have different `go_backwards` values",
@@ -215,7 +218,6 @@ class Bidirectional(Layer):
         return self.weight_specs(sequences)
 
 
-@dataclass(frozen=True, slots=True, repr=False)
 class TimeDistributed(Layer):
     """A layer applied to every step of ``(batch, timesteps, *features)``.
 
@@ -238,9 +240,6 @@ class TimeDistributed(Layer):
 
     def _validate(self) -> None:
         self._set("layer", resolve_layer(self.layer))
-
-    def _cacheable(self) -> bool:
-        return bool(self.layer._cacheable())
 
     def _output_shape(self, shape: Shape) -> Shape:
         inner = self.layer.compute_output_shape((shape[0], *shape[2:]))
