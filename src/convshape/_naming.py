@@ -8,15 +8,10 @@ counters, so the same code gives the same names in both.
 
 from __future__ import annotations
 
-import re
-
 __all__ = ["auto_name", "clear_session", "snake_case"]
 
 _COUNTERS: dict[str, int] = {}
 _SNAKE: dict[str, str] = {}
-_NON_WORD = re.compile(r"\W+")
-_UPPER_WORD = re.compile("(.)([A-Z][a-z]+)")
-_LOWER_UPPER = re.compile("([a-z])([A-Z])")
 
 
 def snake_case(class_name: str) -> str:
@@ -27,10 +22,41 @@ def snake_case(class_name: str) -> str:
     """
     name = _SNAKE.get(class_name)
     if name is None:
-        name = _NON_WORD.sub("", class_name)
-        name = _UPPER_WORD.sub(r"\1_\2", name)
-        name = _SNAKE[class_name] = _LOWER_UPPER.sub(r"\1_\2", name).lower()
+        name = _SNAKE[class_name] = _snake_case(class_name)
     return name
+
+
+def _snake_case(class_name: str) -> str:
+    """Keras's three substitutions, ``re.sub(r"\\W+", "", name)``, then
+    ``re.sub("(.)([A-Z][a-z]+)", r"\\1_\\2", name)``, then
+    ``re.sub("([a-z])([A-Z])", r"\\1_\\2", name).lower()``, scanned by hand: ``re``
+    costs milliseconds to import and the first layer of a session would pay them."""
+    name = "".join(char for char in class_name if char.isalnum() or char == "_")
+    # (.)([A-Z][a-z]+): a character, then a capitalised word, matched left to right.
+    parts: list[str] = []
+    i, n = 0, len(name)
+    while i < n:
+        if i + 2 < n and "A" <= name[i + 1] <= "Z" and "a" <= name[i + 2] <= "z":
+            end = i + 3
+            while end < n and "a" <= name[end] <= "z":
+                end += 1
+            parts.append(f"{name[i]}_{name[i + 1 : end]}")
+            i = end
+        else:
+            parts.append(name[i])
+            i += 1
+    name = "".join(parts)
+    # ([a-z])([A-Z]): a lower-case letter followed by an upper-case one.
+    parts = []
+    i, n = 0, len(name)
+    while i < n:
+        if i + 1 < n and "a" <= name[i] <= "z" and "A" <= name[i + 1] <= "Z":
+            parts.append(f"{name[i]}_{name[i + 1]}")
+            i += 2
+        else:
+            parts.append(name[i])
+            i += 1
+    return "".join(parts).lower()
 
 
 def auto_name(class_name: str) -> str:

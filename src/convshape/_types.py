@@ -24,15 +24,59 @@ _PAD_DOC = """Elements added (forward) or removed (transposed) at each end of a 
     """
 
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple
 
     class Pad(NamedTuple):
         before: int
         after: int
 
-else:
-    from collections import namedtuple
+    class TupleRecord(tuple[Any, ...]):
+        _fields: tuple[str, ...]
 
-    class Pad(namedtuple("Pad", ["before", "after"])):
+    def field_getter(index: int, doc: str) -> Any: ...
+
+else:
+    from _collections import _tuplegetter  # what namedtuple's fields use
+
+    def field_getter(index, doc):
+        """The property reading field ``index`` of a :class:`TupleRecord`."""
+        return _tuplegetter(index, doc)
+
+    class TupleRecord(tuple):
+        """A named tuple without ``collections.namedtuple``, whose module costs a
+        millisecond to import: subclasses give ``_fields``, ``__new__`` and the field
+        properties (see :func:`field_getter`)."""
+
+        __slots__ = ()
+        _fields = ()
+
+        def __repr__(self):
+            shown = ", ".join(
+                f"{name}={value!r}" for name, value in zip(self._fields, self, strict=True)
+            )
+            return f"{type(self).__name__}({shown})"
+
+        def __getnewargs__(self):
+            return tuple(self)
+
+        def _asdict(self):
+            return dict(zip(self._fields, self, strict=True))
+
+        def _replace(self, **changes):
+            values = self._asdict()
+            unknown = set(changes) - set(values)
+            if unknown:
+                raise ValueError(f"Got unexpected field names: {sorted(unknown)!r}")
+            values.update(changes)
+            return type(self)(*values.values())
+
+    class Pad(TupleRecord):
         __slots__ = ()
         __doc__ = _PAD_DOC
+        _fields = ("before", "after")
+
+        def __new__(cls, before, after):
+            return tuple.__new__(cls, (before, after))
+
+        before = field_getter(0, "Elements at the start.")
+        after = field_getter(1, "Elements at the end.")

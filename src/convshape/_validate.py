@@ -6,10 +6,26 @@ trust their inputs.
 
 from __future__ import annotations
 
-from numbers import Integral
-
 from ._types import PADDING_MODES, Pad
 from .errors import ConvShapeError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from numbers import Integral
+else:
+
+    class _LazyIntegral(type):
+        """``numbers.Integral``, imported on the first check that needs it (plain ints
+        never do): ``numbers`` costs a quarter of a millisecond at import."""
+
+        def __instancecheck__(cls, value):
+            from numbers import Integral  # noqa: PLC0415
+
+            return isinstance(value, Integral)
+
+    class Integral(metaclass=_LazyIntegral):
+        pass
+
 
 __all__ = [
     "Shape",

@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-from collections.abc import Mapping, Sequence
-from typing import Any
+from _collections_abc import Mapping, Sequence
 
 from .errors import ConvShapeError
 from .layers._registry import layer_class, plain_config
@@ -19,6 +18,10 @@ from .models.graph import SymbolicTensor, flatten
 from .models.model import Model
 from .models.ops import keras_op
 from .models.sequential import Sequential
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["load_keras"]
 

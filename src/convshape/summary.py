@@ -7,9 +7,12 @@ holds and derives the numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from ._render import render_summary, summary_html
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 if TYPE_CHECKING:
     from .layers._base import Weight

@@ -92,11 +92,20 @@ if TYPE_CHECKING:
         def size(self) -> int: ...
 
 else:
-    from collections import namedtuple
+    from .._types import TupleRecord, field_getter
 
-    class Weight(namedtuple("Weight", ["name", "shape", "trainable", "itemsize"], defaults=[None])):
+    class Weight(TupleRecord):
         __slots__ = ()
         __doc__ = _WEIGHT_DOC
+        _fields = ("name", "shape", "trainable", "itemsize")
+
+        def __new__(cls, name, shape, trainable, itemsize=None):
+            return tuple.__new__(cls, (name, shape, trainable, itemsize))
+
+        name = field_getter(0, "The variable's name.")
+        shape = field_getter(1, "Its shape.")
+        trainable = field_getter(2, "Whether training updates it.")
+        itemsize = field_getter(3, "Bytes per scalar when fixed; None for the layer's dtype.")
 
         @property
         def size(self):

@@ -3,7 +3,7 @@ the typed per-axis geometry that analyses read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from _collections_abc import Callable, Sequence
 
 from .._types import Pad
 from .._validate import Shape
@@ -50,21 +50,32 @@ if TYPE_CHECKING:
         def effective_kernel(self) -> int: ...
 
 else:
-    from collections import namedtuple
+    from .._types import TupleRecord, field_getter
 
-    _AXIS_FIELDS = [
-        "axis",
-        "kernel",
-        "stride",
-        "dilation",
-        "padding",
-        "output_padding",
-        "transposed",
-    ]
-
-    class AxisGeometry(namedtuple("AxisGeometry", _AXIS_FIELDS)):
+    class AxisGeometry(TupleRecord):
         __slots__ = ()
         __doc__ = _AXIS_DOC
+        _fields = (
+            "axis",
+            "kernel",
+            "stride",
+            "dilation",
+            "padding",
+            "output_padding",
+            "transposed",
+        )
+
+        def __new__(cls, axis, kernel, stride, dilation, padding, output_padding, transposed):
+            values = (axis, kernel, stride, dilation, padding, output_padding, transposed)
+            return tuple.__new__(cls, values)
+
+        axis = field_getter(0, "The axis's index in the input shape, batch included.")
+        kernel = field_getter(1, "The kernel (or pool) size.")
+        stride = field_getter(2, "The stride.")
+        dilation = field_getter(3, "The dilation rate.")
+        padding = field_getter(4, "Keras's padding mode.")
+        output_padding = field_getter(5, "The output_padding, or None.")
+        transposed = field_getter(6, "Whether the layer is a transposed convolution.")
 
         @property
         def effective_kernel(self):

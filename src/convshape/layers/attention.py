@@ -8,7 +8,7 @@ in ``MultiHeadAttention``), not only as Keras's symbolic shapes say.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from _collections_abc import Sequence
 
 from .._naming import auto_name
 from .._record import KW_ONLY

@@ -11,7 +11,7 @@ makes the result unknown). The lower-case functions (``add``, ``concatenate``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from _collections_abc import Sequence
 
 from .._validate import Shape, as_int, check_shape
 from ..errors import ConvShapeError

@@ -8,7 +8,7 @@ layer (``lstm_cell/kernel``), so that the wrappers can tell their inner layers a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from _collections_abc import Sequence
 
 from .._record import KW_ONLY
 from .._validate import Shape, check_count, check_shape

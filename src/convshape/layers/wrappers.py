@@ -3,7 +3,7 @@ TimeDistributed (a layer on every step of a sequence)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from _collections_abc import Mapping, Sequence
 
 from .._record import field
 from .._validate import Shape

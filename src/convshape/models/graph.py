@@ -10,13 +10,16 @@ and every analysis (shapes, weights, summaries, explanations) reads that order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from _collections_abc import Mapping  # collections.abc without importing collections
 
 from .._validate import Shape
 from ..errors import ConvShapeError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any, NamedTuple
+
     from ..layers._base import Weight
 
 __all__ = [
@@ -32,12 +35,28 @@ __all__ = [
 ]
 
 
-class History(NamedTuple):
-    """Where a tensor comes from: the layer, which of its calls, which of its outputs."""
+if TYPE_CHECKING:
 
-    operation: Any
-    node_index: int
-    tensor_index: int
+    class History(NamedTuple):
+        operation: Any
+        node_index: int
+        tensor_index: int
+
+else:
+    from .._types import TupleRecord, field_getter
+
+    class History(TupleRecord):
+        """Where a tensor comes from: the layer, which of its calls, which of its outputs."""
+
+        __slots__ = ()
+        _fields = ("operation", "node_index", "tensor_index")
+
+        def __new__(cls, operation, node_index, tensor_index):
+            return tuple.__new__(cls, (operation, node_index, tensor_index))
+
+        operation = field_getter(0, "The layer, input or model called.")
+        node_index = field_getter(1, "Which of its calls.")
+        tensor_index = field_getter(2, "Which of that call's outputs.")
 
 
 class SymbolicTensor:
@@ -266,13 +285,28 @@ def _shape_text(shapes: Sequence[Any]) -> Any:
     return shapes[0] if len(shapes) == 1 else list(shapes)
 
 
-class GraphMap(NamedTuple):
-    """What :func:`map_graph` finds: the nodes of the model, by depth, and the operations
-    in Keras's order (deepest first, ties in traversal order)."""
+if TYPE_CHECKING:
 
-    nodes: list[Node]
-    nodes_by_depth: dict[int, list[Node]]
-    operations: list[Any]
+    class GraphMap(NamedTuple):
+        nodes: list[Node]
+        nodes_by_depth: dict[int, list[Node]]
+        operations: list[Any]
+
+else:
+
+    class GraphMap(TupleRecord):
+        """What :func:`map_graph` finds: the nodes of the model, by depth, and the operations
+        in Keras's order (deepest first, ties in traversal order)."""
+
+        __slots__ = ()
+        _fields = ("nodes", "nodes_by_depth", "operations")
+
+        def __new__(cls, nodes, nodes_by_depth, operations):
+            return tuple.__new__(cls, (nodes, nodes_by_depth, operations))
+
+        nodes = field_getter(0, "The nodes between the inputs and the outputs.")
+        nodes_by_depth = field_getter(1, "The nodes by depth.")
+        operations = field_getter(2, "The operations in Keras's order.")
 
 
 def map_graph(inputs: Sequence[SymbolicTensor], outputs: Sequence[SymbolicTensor]) -> GraphMap:

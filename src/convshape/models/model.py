@@ -8,8 +8,7 @@ itself callable, so it nests inside other models like a layer; ``Sequential`` is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from _collections_abc import Callable, Iterator, Sequence
 
 from .._naming import auto_name
 from .._validate import Shape, check_bool, check_shape
@@ -26,6 +25,10 @@ from .graph import (
     operation_weights,
 )
 from .summarize import print_summary, summarize_model
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 if TYPE_CHECKING:
     from ..explain import Explanation

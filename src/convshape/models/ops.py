@@ -4,11 +4,13 @@ Saved models name them; they share the layers' name counters and have no weights
 
 from __future__ import annotations
 
-from typing import Any
-
 from .._naming import auto_name
 from ..errors import ConvShapeError
 from .graph import Node, call_operation, flatten, is_shape
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["KerasOp", "broadcast_shapes", "keras_op"]
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from _collections_abc import Iterable, Iterator
 
 from .._naming import auto_name
 from .._validate import Shape, check_shape
@@ -12,6 +11,10 @@ from ..layers._base import Layer
 from ..layers.core import InputLayer
 from .graph import Node, SymbolicTensor
 from .model import Model, _call_input
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Sequential"]
 

@@ -10,13 +10,16 @@ import dataclasses
 import re
 import shutil
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from _collections_abc import Callable, Sequence
 
 from .._render import default_line_length, extra_width, render_summary
 from ..errors import ConvShapeError
 from ..summary import Summary, SummaryRow
 from .graph import Node, SymbolicTensor, map_structure, operation_weights
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import Any
 
 if TYPE_CHECKING:
     from .model import Model
