@@ -6,8 +6,7 @@ holds and derives the numbers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ._record import Record
 from ._render import render_summary, summary_html
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["Summary", "SummaryRow"]
 
 
-@dataclass(frozen=True)
-class SummaryRow:
+class SummaryRow(Record):
     """One layer of a summary.
 
     ``output_shape`` is None when the model has no input shape yet: Keras then prints
@@ -79,8 +77,7 @@ def _jsonable(shapes: Any) -> Any:
     return shapes
 
 
-@dataclass(frozen=True)
-class Summary:
+class Summary(Record):
     """A model's layers, output shapes and parameter counts, like ``model.summary()``.
 
     >>> import convshape as cs

@@ -13,7 +13,6 @@ from _collections_abc import Callable, Iterator, Sequence
 from .._naming import auto_name
 from .._validate import Shape, check_bool, check_shape
 from ..errors import ConvShapeError
-from ..explain import explain_nodes
 from .graph import (
     GraphMap,
     Node,
@@ -347,6 +346,8 @@ class Model:
     def explain(self) -> Explanation:
         """Every layer call in turn, with its shapes; convolutions and poolings worked
         through dimension by dimension."""
+        from ..explain import explain_nodes  # noqa: PLC0415  (imported when first needed)
+
         return explain_nodes(
             self.name, list(self._nodes()), [tensor.shape for tensor in self._outputs]
         )

@@ -6,9 +6,7 @@ plain chain gets Keras's "Connected to" column. Rendering is ``convshape._render
 
 from __future__ import annotations
 
-import dataclasses
-import re
-import shutil
+import os
 import sys
 from _collections_abc import Callable, Sequence
 
@@ -204,8 +202,7 @@ def summarize_model(
     if chosen:
         values, totals = _extras(model, chosen, batch_size)
         rows = [
-            dataclasses.replace(
-                row,
+            row._replace(
                 extras=tuple((key, values.get(row.name, {}).get(key)) for key in chosen),
             )
             if row.depth == 0
@@ -258,12 +255,27 @@ def print_summary(
         rows,
         # Keras's table is cut to the terminal as rich cuts it; one with more columns
         # than Keras's is printed whole.
-        console_width=None if summary.columns else shutil.get_terminal_size().columns,
+        console_width=None if summary.columns else terminal_columns(),
     )
     if print_fn is None:
         sys.stdout.write(text)
     else:
         print_fn(text)
+
+
+def terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns`` without importing ``shutil`` (which loads
+    the compression modules): ``COLUMNS`` if set, else the terminal's width, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
 
 
 def _select_rows(rows: Sequence[SummaryRow], layer_range: Sequence[str]) -> tuple[SummaryRow, ...]:
@@ -275,6 +287,8 @@ def _select_rows(rows: Sequence[SummaryRow], layer_range: Sequence[str]) -> tupl
             argument="layer_range",
             received={"layer_range": layer_range},
         )
+    import re  # noqa: PLC0415  (costs milliseconds; only layer_range needs it)
+
     top = [i for i, row in enumerate(rows) if row.depth == 0]
     lower = [n for n, i in enumerate(top) if re.match(layer_range[0], rows[i].name)]
     upper = [n for n, i in enumerate(top) if re.match(layer_range[1], rows[i].name)]
