@@ -59,6 +59,8 @@ def with_name(layer: L, name: str) -> L:
     state.update(layer.__dict__)
     state["name"] = name
     state["_inbound_nodes"] = []
+    for key in ("_asked", "compute_output_shape"):  # bound to ``layer``
+        state.pop(key, None)
     return copy
 
 
@@ -232,6 +234,10 @@ class Layer(Record):
         ...     (None, 7, 7, 256))
         (None, 14, 14, 128)
         """
+        return self._output_shape(self._check_input(input_shape))
+
+    def _checked_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        """:meth:`compute_output_shape` on the validating path."""
         return self._output_shape(self._check_input(input_shape))
 
     @property

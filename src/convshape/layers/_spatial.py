@@ -35,7 +35,7 @@ _AXIS_DOC = """What a convolution or pooling does along one spatial axis, comput
     """
 
 if TYPE_CHECKING:
-    from typing import NamedTuple
+    from typing import Any, NamedTuple
 
     class AxisGeometry(NamedTuple):
         axis: int
@@ -193,3 +193,193 @@ def transpose_shape(
             _warn_if_tensorflow_rejects(size, k_eff, s, padding, length, context, stacklevel=5)
         sizes.append(length)
     return _with_spatial(shape, axes, sizes)
+
+
+class FastShape:
+    """Mixin of the sliding-window layers: from the second ``compute_output_shape`` call on,
+    a function with the layer's coefficients worked out (see :func:`fast_shape`) answers.
+
+    The first call takes the validating path: a layer built once in a model is asked
+    once, and working the coefficients out would cost more than it saves.
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        __dict__: dict[str, Any]
+
+        def _check_input(self, input_shape: object) -> Shape: ...
+        def _output_shape(self, shape: Shape) -> Shape: ...
+        def _checked_output_shape(self, input_shape: Any) -> Shape: ...
+
+    def _fast_shape(self) -> Callable[[Any], Shape] | None:
+        return None
+
+    def compute_output_shape(self, input_shape: Any) -> Shape:
+        """The output shape for an input shape (batch dimension included).
+
+        >>> from convshape import layers
+        >>> layers.Conv2DTranspose(128, 5, strides=2, padding="same").compute_output_shape(
+        ...     (None, 7, 7, 256))
+        (None, 14, 14, 128)
+        """
+        state = self.__dict__
+        if "_asked" in state:
+            function = self._fast_shape()
+            if function is not None:
+                state["compute_output_shape"] = function
+                return function(input_shape)
+            state["compute_output_shape"] = self._checked_output_shape
+        else:
+            state["_asked"] = True
+        # Called here, not through another function: a warning names the caller's line.
+        return self._output_shape(self._check_input(input_shape))
+
+
+def fast_shape(
+    layer: Any,
+    geometry: Sequence[AxisGeometry],
+    data_format: str,
+    filters: int | None,
+    multiplier: int = 1,
+) -> Callable[[Any], Shape] | None:
+    """A ``compute_output_shape`` for a sliding-window layer with every coefficient worked
+    out once: each known spatial size maps to ``(I * m + a) // d``, valid from ``I >= lo``:
+
+    - forward "valid": ``(I - k_eff) // s + 1`` = ``(I + s - k_eff) // s``, from ``I >= k_eff``;
+    - forward "same" and "causal": ``ceil(I / s)`` = ``(I + s - 1) // s``, from ``I >= 0``;
+    - transposed "valid" without output_padding: ``I * s + max(k_eff - s, 0)``;
+    - transposed "same" without output_padding: ``I * s``.
+
+    Anything else (an unknown or too short size, another rank, a type to reject, an
+    output_padding, which may warn) goes to the layer's validating path, which gives the
+    same answers and raises the errors; None when the layer has no such formula.
+    The output channels are ``filters``, or the input's times ``multiplier``.
+    """
+    coefficients: list[int] = []
+    for axis in geometry:
+        k_eff, s = axis.effective_kernel, axis.stride
+        if axis.output_padding is not None:
+            return None
+        if axis.transposed:
+            add = max(k_eff - s, 0) if axis.padding == "valid" else 0
+            coefficients += (s, add, 1, 0)
+        elif axis.padding == "valid":
+            coefficients += (1, s - k_eff, s, k_eff)
+        else:
+            coefficients += (1, s - 1, s, 0)
+    slow = layer._checked_output_shape
+    last = data_format == "channels_last"
+    rank = len(geometry)
+    if rank == 1:
+        return _fast1(last, slow, filters, multiplier, *coefficients)
+    if rank == 2:
+        return _fast2(last, slow, filters, multiplier, *coefficients)
+    return _fast3(last, slow, filters, multiplier, *coefficients)
+
+
+def _fast1(
+    last: bool, slow: Any, filters: int | None, mul: int, m0: int, a0: int, d0: int, lo0: int
+) -> Callable[[Any], Shape]:
+    def compute_output_shape(input_shape: Any) -> Shape:
+        if type(input_shape) is tuple and len(input_shape) == 3:
+            if last:
+                b, x0, c = input_shape
+            else:
+                b, c, x0 = input_shape
+            if (
+                type(x0) is int
+                and x0 >= lo0
+                and (b is None or (type(b) is int and b >= 0))
+                and (c is None or (type(c) is int and c >= 0))
+            ):
+                out = filters if filters is not None else None if c is None else c * mul
+                y0 = (x0 * m0 + a0) // d0
+                return (b, y0, out) if last else (b, out, y0)
+        result: Shape = slow(input_shape)
+        return result
+
+    return compute_output_shape
+
+
+def _fast2(
+    last: bool,
+    slow: Any,
+    filters: int | None,
+    mul: int,
+    m0: int,
+    a0: int,
+    d0: int,
+    lo0: int,
+    m1: int,
+    a1: int,
+    d1: int,
+    lo1: int,
+) -> Callable[[Any], Shape]:
+    def compute_output_shape(input_shape: Any) -> Shape:
+        if type(input_shape) is tuple and len(input_shape) == 4:
+            if last:
+                b, x0, x1, c = input_shape
+            else:
+                b, c, x0, x1 = input_shape
+            if (
+                type(x0) is int
+                and type(x1) is int
+                and x0 >= lo0
+                and x1 >= lo1
+                and (b is None or (type(b) is int and b >= 0))
+                and (c is None or (type(c) is int and c >= 0))
+            ):
+                out = filters if filters is not None else None if c is None else c * mul
+                y0 = (x0 * m0 + a0) // d0
+                y1 = (x1 * m1 + a1) // d1
+                return (b, y0, y1, out) if last else (b, out, y0, y1)
+        result: Shape = slow(input_shape)
+        return result
+
+    return compute_output_shape
+
+
+def _fast3(
+    last: bool,
+    slow: Any,
+    filters: int | None,
+    mul: int,
+    m0: int,
+    a0: int,
+    d0: int,
+    lo0: int,
+    m1: int,
+    a1: int,
+    d1: int,
+    lo1: int,
+    m2: int,
+    a2: int,
+    d2: int,
+    lo2: int,
+) -> Callable[[Any], Shape]:
+    def compute_output_shape(input_shape: Any) -> Shape:
+        if type(input_shape) is tuple and len(input_shape) == 5:
+            if last:
+                b, x0, x1, x2, c = input_shape
+            else:
+                b, c, x0, x1, x2 = input_shape
+            if (
+                type(x0) is int
+                and type(x1) is int
+                and type(x2) is int
+                and x0 >= lo0
+                and x1 >= lo1
+                and x2 >= lo2
+                and (b is None or (type(b) is int and b >= 0))
+                and (c is None or (type(c) is int and c >= 0))
+            ):
+                out = filters if filters is not None else None if c is None else c * mul
+                y0 = (x0 * m0 + a0) // d0
+                y1 = (x1 * m1 + a1) // d1
+                y2 = (x2 * m2 + a2) // d2
+                return (b, y0, y1, y2, out) if last else (b, out, y0, y1, y2)
+        result: Shape = slow(input_shape)
+        return result
+
+    return compute_output_shape

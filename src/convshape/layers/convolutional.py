@@ -11,10 +11,18 @@ from .._record import KW_ONLY
 from .._validate import Shape, check_count, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
 from ._base import Layer, Weight, channel_axis, check_lora, known, lora_weights
-from ._spatial import AxisGeometry, axis_geometry, forward_shape, transpose_shape
+from ._spatial import (
+    AxisGeometry,
+    FastShape,
+    axis_geometry,
+    fast_shape,
+    forward_shape,
+    transpose_shape,
+)
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any, ClassVar
 
 __all__ = [
@@ -47,7 +55,7 @@ def _keras_padding(layer: object, value: object, *, allow_causal: bool) -> str:
     return padding
 
 
-class _ConvOps:
+class _ConvOps(FastShape):
     """Validation and shape logic shared by the convolution classes (fields live there)."""
 
     __slots__ = ()
@@ -110,6 +118,11 @@ class _ConvOps:
 
     def _output_paddings(self) -> tuple[int, ...] | None:
         return None
+
+    def _fast_shape(self) -> Callable[[Any], Shape] | None:
+        filters: int | None = getattr(self, "filters", None)  # depthwise: no filters
+        multiplier: int = getattr(self, "depth_multiplier", 1)
+        return fast_shape(self, self.geometry, self.data_format, filters, multiplier)
 
     def _in_channels(self, shape: Shape) -> int:
         return known(shape, channel_axis(self.data_format), self, "channel dimension")

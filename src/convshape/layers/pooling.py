@@ -5,10 +5,11 @@ from __future__ import annotations
 from .._validate import Shape, check_bool, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
 from ._base import Layer, channel_axis
-from ._spatial import AxisGeometry, axis_geometry, forward_shape
+from ._spatial import AxisGeometry, FastShape, axis_geometry, fast_shape, forward_shape
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any, ClassVar
 
 __all__ = [
@@ -38,7 +39,7 @@ class _PoolOps:
         cls.ndim = cls.rank + 2
 
 
-class _Pooling(_PoolOps, Layer):
+class _Pooling(FastShape, _PoolOps, Layer):
     pool_size: Any
     strides: Any = None
     padding: Any = "valid"
@@ -62,6 +63,9 @@ class _Pooling(_PoolOps, Layer):
     def geometry(self) -> tuple[AxisGeometry, ...]:
         """Window, stride and padding per spatial axis (see ``AxisGeometry``)."""
         return axis_geometry(self.data_format, self.pool_size, self.strides, self.padding)
+
+    def _fast_shape(self) -> Callable[[Any], Shape] | None:
+        return fast_shape(self, self.geometry, self.data_format, None)
 
     def _output_shape(self, shape: Shape) -> Shape:
         ones = (1,) * self.rank
