@@ -199,43 +199,17 @@ class Record:
             if spec.default_factory is not MISSING or not spec.init
         )
         cls._compared = tuple(spec.name for spec in ordered if spec.compare)
+        if "__init__" not in namespace:  # compiled on first use, for this class's fields
+            cls.__init__ = Record.__init__  # type: ignore[method-assign]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The first instance of each class compiles that class's own __init__, with the
+        # parameters and defaults its fields declare (what dataclasses does when the class
+        # is defined), so a class never used costs nothing.
         cls = type(self)
-        values = cls._defaults.copy()
-        if args:
-            positional = cls._positional
-            if len(args) > len(positional):
-                raise TypeError(
-                    f"{cls.__name__}.__init__() takes {len(positional) + 1} positional "
-                    f"arguments but {len(args) + 1} were given"
-                )
-            for name, value in zip(positional, args, strict=False):
-                if name in kwargs:
-                    raise TypeError(
-                        f"{cls.__name__}.__init__() got multiple values for argument {name!r}"
-                    )
-                values[name] = value
-        if kwargs:
-            if not kwargs.keys() <= cls._init_names:
-                unexpected = next(name for name in kwargs if name not in cls._init_names)
-                raise TypeError(
-                    f"{cls.__name__}.__init__() got an unexpected keyword argument {unexpected!r}"
-                )
-            values.update(kwargs)
-        if len(values) != cls._init_count:
-            missing = [spec.name for spec in cls._fields if spec.init and spec.name not in values]
-            names = " and ".join(map(repr, missing))
-            plural = "s" if len(missing) > 1 else ""
-            raise TypeError(
-                f"{cls.__name__}.__init__() missing {len(missing)} required "
-                f"argument{plural}: {names}"
-            )
-        state = self.__dict__
-        state.update(values)
-        for name, factory in cls._factories:
-            state[name] = factory()
-        self.__post_init__()
+        init = _compile_init(cls)
+        cls.__init__ = init  # type: ignore[method-assign]
+        init(self, *args, **kwargs)
 
     def __post_init__(self) -> None:
         """Validate and normalise the arguments (overridden)."""
@@ -275,3 +249,35 @@ class Record:
 
 def _constant(value: object) -> Callable[[], object]:
     return lambda: value
+
+
+def _compile_init(cls: type[Record]) -> Callable[..., None]:
+    """The ``__init__`` of a record class: its arguments in field order (keyword-only ones
+    after a ``*``), stored in the instance's dict, then ``__post_init__``."""
+    namespace: dict[str, Any] = {}
+    positional: list[str] = []
+    keywords: list[str] = []
+    for spec in cls._fields:
+        if not spec.init:
+            continue
+        parameter = spec.name
+        if spec.default is not MISSING:
+            namespace[f"_default_{spec.name}"] = spec.default
+            parameter += f"=_default_{spec.name}"
+        (keywords if spec.kw_only else positional).append(parameter)
+    parameters = ", ".join(["self", *positional, *(["*", *keywords] if keywords else [])])
+    lines = [f"def __init__({parameters}):", "    state = self.__dict__"]
+    for spec in cls._fields:
+        if spec.init:
+            lines.append(f"    state[{spec.name!r}] = {spec.name}")
+    for name, factory in cls._factories:
+        namespace[f"_factory_{name}"] = factory
+        lines.append(f"    state[{name!r}] = _factory_{name}()")
+    if any(spec.init and spec.default_factory is not MISSING for spec in cls._fields):
+        raise TypeError(f"{cls.__name__}: an argument takes a default, not a default_factory")
+    lines.append("    self.__post_init__()")
+    exec("\n".join(lines), namespace)  # our own field names and defaults
+    init: Callable[..., None] = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    return init

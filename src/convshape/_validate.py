@@ -203,10 +203,12 @@ def check_shape(value: object, name: str = "input_shape") -> Shape:
             f"`{name}` must be a tuple or list of ints (or None), "
             f"not {type(value).__name__}. Received: {name}={value!r}"
         )
-    if type(value) is tuple and all(
-        dim is None or (type(dim) is int and dim >= 0) for dim in value
-    ):  # the common case: already a tuple of plain ints and None
-        return value
+    if type(value) is tuple:  # the common case: already a tuple of plain ints and None
+        for dim in value:
+            if dim is not None and (type(dim) is not int or dim < 0):
+                break
+        else:
+            return value
     shape: list[int | None] = []
     for dim in value:
         if dim is None:

@@ -15,7 +15,7 @@ from .._naming import auto_name, snake_case
 from .._record import KW_ONLY, MISSING, Record, field, fields
 from .._validate import Shape, as_int, check_bool, check_count, check_shape
 from ..errors import ConvShapeError
-from ..models.graph import Node, SymbolicTensor, call_operation
+from ..models.graph import Node, SymbolicTensor, call_operation, call_single
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -115,6 +115,11 @@ else:
             return math.prod(self.shape)
 
 
+def _weight(name: str, shape: tuple[int, ...], trainable: bool, itemsize: int | None) -> Weight:
+    """``Weight(...)`` without the call of its ``__new__``."""
+    return tuple.__new__(Weight, (name, shape, trainable, itemsize))
+
+
 class Layer(Record):
     """Base class of every layer: Keras's common keyword arguments.
 
@@ -154,6 +159,11 @@ class Layer(Record):
     _keeps_spatial: ClassVar[bool] = False
     #: Whether ``input_dim`` declares the input shape (Embedding uses it for its vocabulary).
     _input_dim_is_shape: ClassVar[bool] = True
+    #: What models, inputs and Keras op nodes say about themselves (read for every row).
+    _is_model: ClassVar[bool] = False
+    is_keras_op: ClassVar[bool] = False
+    #: The class name a summary prints, when not the Python class's.
+    class_name: ClassVar[str | None] = None
 
     def __post_init__(self) -> None:
         for spec in fields(Layer) if self._rejected_base else ():
@@ -169,8 +179,10 @@ class Layer(Record):
                 f"`name` must be a str, not {type(self.name).__name__}. "
                 f"Received: name={self.name!r}"
             )
-        check_bool(self.trainable, "trainable")
-        check_bool(self.autocast, "autocast")
+        if self.trainable is not True:
+            check_bool(self.trainable, "trainable")
+        if self.autocast is not True:
+            check_bool(self.autocast, "autocast")
         if self.input_dim is not None and self._input_dim_is_shape:
             # Re-validation (dataclasses.replace) sees the input_shape derived from input_dim.
             if self.input_shape is not None and tuple(self.input_shape) != (self.input_dim,):
@@ -184,7 +196,8 @@ class Layer(Record):
             self._set("input_shape", check_shape(self.input_shape, "input_shape"))
         if self.batch_size is not None:
             self._set("batch_size", check_count(self.batch_size, "batch_size"))
-        self._bytes_per_param()
+        if self.dtype is not None:
+            self._bytes_per_param()
         self._validate()
 
     def __repr__(self) -> str:
@@ -262,10 +275,15 @@ class Layer(Record):
 
     def _checked_weight_specs(self, shape: Shape) -> tuple[Weight, ...]:
         """weight_specs for a shape already validated (and shown to have an output)."""
-        itemsize = self._bytes_per_param()
+        itemsize = 4 if self.dtype is None else self._bytes_per_param()
+        trainable = self.trainable
         return tuple(
-            Weight(w.name, w.shape, w.trainable and self.trainable, w.itemsize or itemsize)
-            for w in self._weights(shape)
+            [
+                w
+                if w[3] is not None and (trainable or not w[2])
+                else _weight(w[0], w[1], w[2] and trainable, w[3] or itemsize)
+                for w in self._weights(shape)
+            ]
         )
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
@@ -337,6 +355,13 @@ class Layer(Record):
         >>> layers.Dense(10)(Input((784,))).shape
         (None, 10)
         """
+        if (
+            not kwargs
+            and len(args) == 1
+            and type(args[0]) is SymbolicTensor
+            and _plain_hooks(type(self))
+        ):
+            return call_single(self, args[0])
         return call_operation(self, args, kwargs)
 
     def output_spec(self, *args: Any, **kwargs: Any) -> Any:

@@ -42,6 +42,10 @@ class InputLayer(Record):
     batch_input_shape: Any = None
     _inbound_nodes: list[Node] = field(default_factory=list, init=False, repr=False, compare=False)
     trainable: ClassVar[bool] = True
+    _is_model: ClassVar[bool] = False
+    is_keras_op: ClassVar[bool] = False
+    class_name: ClassVar[str | None] = None
+    _built_at_init: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if self.name is None:

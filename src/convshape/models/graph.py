@@ -260,16 +260,7 @@ def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any
         weights = operation.build_weights(*shape_args, **shape_kwargs)
     nodes: list[Node] = operation._inbound_nodes
     if nodes and not nodes[0].is_input:
-        built = nodes[0].weights
-        if [w.shape for w in built] != [w.shape for w in weights]:
-            raise ConvShapeError(
-                f"layer {operation.name!r} was built on its first call with weights of shapes "
-                f"{[w.shape for w in built]}; this call would need {[w.shape for w in weights]}, "
-                "and a shared layer has one set of weights",
-                argument="inputs",
-                received={"input_shape": _shape_text(shape_args)},
-            )
-        weights = built
+        weights = _shared_weights(operation, nodes[0].weights, weights, shape_args)
     dtype = tensors[0].dtype
     if type(output_shapes) is tuple and (not output_shapes or type(output_shapes[0]) is not tuple):
         outputs: Any = SymbolicTensor(output_shapes, dtype=dtype, name=operation.name)
@@ -279,6 +270,44 @@ def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any
         )
     Node(operation, args, kwargs, outputs, weights, tensors)
     return outputs
+
+
+def call_single(layer: Any, tensor: SymbolicTensor) -> Any:
+    """:func:`call_operation` for the common call, one tensor and no keyword arguments,
+    of a layer with the base class's one-input hooks (``Layer.node_spec``)."""
+    shape = layer._check_input(tensor.shape)
+    output_shapes = layer.compute_output_shape(shape)
+    weights = layer._checked_weight_specs(shape)
+    nodes: list[Node] = layer._inbound_nodes
+    if nodes and not nodes[0].is_input:
+        weights = _shared_weights(layer, nodes[0].weights, weights, [tensor.shape])
+    if type(output_shapes) is tuple and (not output_shapes or type(output_shapes[0]) is not tuple):
+        outputs: Any = SymbolicTensor(output_shapes, tensor.dtype, layer.name)
+    else:
+        dtype = tensor.dtype
+        outputs = map_structure(
+            lambda shape: SymbolicTensor(shape, dtype=dtype, name=layer.name), output_shapes
+        )
+    Node(layer, (tensor,), {}, outputs, weights, [tensor])
+    return outputs
+
+
+def _shared_weights(
+    operation: Any,
+    built: tuple[Weight, ...],
+    weights: tuple[Weight, ...],
+    shape_args: Sequence[Any],
+) -> tuple[Weight, ...]:
+    """A shared layer keeps the weights of its first call; another call must need the same."""
+    if [w.shape for w in built] != [w.shape for w in weights]:
+        raise ConvShapeError(
+            f"layer {operation.name!r} was built on its first call with weights of shapes "
+            f"{[w.shape for w in built]}; this call would need {[w.shape for w in weights]}, "
+            "and a shared layer has one set of weights",
+            argument="inputs",
+            received={"input_shape": _shape_text(shape_args)},
+        )
+    return built
 
 
 def _shape_text(shapes: Sequence[Any]) -> Any:

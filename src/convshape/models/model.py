@@ -58,6 +58,7 @@ class Model:
     #: The class name Keras gives a model built with ``Model(inputs, outputs)``.
     class_name = "Functional"
     _is_model = True
+    is_keras_op = False
 
     def __init__(
         self,

@@ -106,6 +106,7 @@ class KerasOp:
 
     is_keras_op = True
     trainable = True
+    _is_model = False
 
     def __init__(self, class_name: str, name: str | None = None) -> None:
         if class_name not in _ELEMENTWISE:

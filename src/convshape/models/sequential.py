@@ -47,6 +47,8 @@ class Sequential(Model):
         self._init_operation(name, "Sequential", trainable)
         self._input: InputLayer | None = None
         self._layers: list[Any] = []
+        #: Each name in ``_layers``: the layer and how many times it appears.
+        self._names: dict[str | None, tuple[Any, int]] = {}
         self._tensors: list[SymbolicTensor] = []
         for layer in layers or ():
             self._add(layer)
@@ -88,7 +90,8 @@ class Sequential(Model):
                 "only convshape layers can be added to a Sequential model. "
                 f"Received: {layer!r} (of type {type(layer).__name__})"
             )
-        if any(existing.name == layer.name and existing is not layer for existing in self._layers):
+        found = self._names.get(layer.name)
+        if found is not None and found[0] is not layer:
             raise ConvShapeError(
                 "all layers of a Sequential model must have unique names; "
                 f"{layer.name!r} is already the name of a layer in this model",
@@ -106,6 +109,7 @@ class Sequential(Model):
             previous = self._tensors[-1] if self._tensors else self._input.output
             self._tensors.append(layer(previous))
         self._layers.append(layer)
+        self._names[layer.name] = (layer, 1 if found is None else found[1] + 1)
 
     def _set_input(self, input_layer: InputLayer) -> None:
         if self._input is not None:
@@ -144,6 +148,7 @@ class Sequential(Model):
             return
         layers = self._layers
         self._layers = []
+        self._names = {}
         self._input = InputLayer(batch_shape=shape)
         for layer in layers:
             self._add(layer)
@@ -163,6 +168,11 @@ class Sequential(Model):
                 "there are no layers in the model to pop", argument="layers", received={}
             )
         layer = self._layers.pop()
+        count = self._names[layer.name][1]
+        if count == 1:
+            del self._names[layer.name]
+        else:
+            self._names[layer.name] = (layer, count - 1)
         if self._tensors:
             tensor = self._tensors.pop()
             nodes: list[Node] = layer._inbound_nodes

@@ -9,17 +9,19 @@ from __future__ import annotations
 import os
 import sys
 from _collections_abc import Callable, Sequence
+from math import prod
 
 from .._render import default_line_length, extra_width, render_summary
 from ..errors import ConvShapeError
 from ..summary import Summary, SummaryRow
-from .graph import Node, SymbolicTensor, map_structure, operation_weights
+from .graph import Node, SymbolicTensor, map_structure
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
     from typing import Any
 
 if TYPE_CHECKING:
+    from ..layers._base import Weight
     from .model import Model
 
 __all__ = ["print_summary", "summarize_model"]
@@ -72,33 +74,48 @@ def _row(
     operation: Any, depth: int, connections: bool, relevant: set[int], override: bool | None
 ) -> SummaryRow:
     nodes: list[Node] = operation._inbound_nodes
-    is_op = getattr(operation, "is_keras_op", False)
-    built = bool(nodes) or getattr(operation, "_built_at_init", False) or is_op
-    weights = operation_weights(operation) if built else ()
+    built = bool(nodes) or getattr(operation, "_built_at_init", False) or operation.is_keras_op
+    if not built:
+        weights: tuple[Weight, ...] = ()
+    elif operation._is_model:
+        weights = tuple(operation.weights)
+    else:
+        weights = nodes[0].weights if nodes else ()
     # A model's `trainable = False` reaches every layer inside it, as in Keras.
-    layer_trainable = bool(getattr(operation, "trainable", True)) and override is not False
-    counts = [0, 0]  # scalars: non-trainable, trainable
-    sizes = [0, 0]  # bytes
+    layer_trainable = operation.trainable is not False and override is not False
+    trained = frozen = trained_bytes = frozen_bytes = 0
     for weight in weights:
-        trains = int(weight.trainable and layer_trainable)
-        size = weight.size
-        counts[trains] += size
-        sizes[trains] += size * (weight.itemsize or 4)
+        size = prod(weight[1])
+        if weight[2] and layer_trainable:
+            trained += size
+            trained_bytes += size * (weight[3] or 4)
+        else:
+            frozen += size
+            frozen_bytes += size * (weight[3] or 4)
+    outputs = nodes[-1].outputs if nodes else None
     return SummaryRow(
         operation.name,
-        class_name(operation),
-        _format_shapes(operation),
-        counts[0] + counts[1],
-        counts[1],
-        counts[0],
-        trainable=layer_trainable,
-        has_weights=bool(weights),
-        trainable_bytes=sizes[1],
-        non_trainable_bytes=sizes[0],
-        built=built,
-        connected_to=_connections(operation, relevant) if connections else None,
-        depth=depth,
+        operation.class_name or type(operation).__name__,
+        None
+        if outputs is None
+        else outputs.shape
+        if type(outputs) is SymbolicTensor
+        else map_structure(_tensor_shape, outputs),
+        trained + frozen,
+        trained,
+        frozen,
+        layer_trainable,
+        bool(weights),
+        trained_bytes,
+        frozen_bytes,
+        built,
+        _connections(operation, relevant) if connections else None,
+        depth,
     )
+
+
+def _tensor_shape(tensor: SymbolicTensor) -> Any:
+    return tensor.shape
 
 
 #: The optional columns a summary can add after Keras's.
