@@ -115,6 +115,10 @@ else:
             return math.prod(self.shape)
 
 
+#: Marks a ``compute_output_shape`` that returns ``_output_shape(_check_input(shape))``.
+PLAIN_SHAPE = "_plain_shape"
+
+
 def _weight(name: str, shape: tuple[int, ...], trainable: bool, itemsize: int | None) -> Weight:
     """``Weight(...)`` without the call of its ``__new__``."""
     return tuple.__new__(Weight, (name, shape, trainable, itemsize))
@@ -164,6 +168,13 @@ class Layer(Record):
     is_keras_op: ClassVar[bool] = False
     #: The class name a summary prints, when not the Python class's.
     class_name: ClassVar[str | None] = None
+    #: Whether ``compute_output_shape`` is ``_output_shape`` of the checked input (set per
+    #: class): the graph, which checks the input once, then calls ``_output_shape``.
+    _plain_shape: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._plain_shape = bool(getattr(cls.compute_output_shape, PLAIN_SHAPE, False))
 
     def __post_init__(self) -> None:
         for spec in fields(Layer) if self._rejected_base else ():
@@ -249,6 +260,8 @@ class Layer(Record):
         """
         return self._output_shape(self._check_input(input_shape))
 
+    setattr(compute_output_shape, "_plain_shape", True)  # noqa: B010  (see PLAIN_SHAPE)
+
     def _checked_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         """:meth:`compute_output_shape` on the validating path."""
         return self._output_shape(self._check_input(input_shape))
@@ -321,6 +334,10 @@ class Layer(Record):
         dtype = self.dtype
         if dtype is None:
             return 4
+        if type(dtype) is str:  # the common case: a name Keras stores as it is
+            found = _DTYPE_BYTES.get(dtype)
+            if found is not None:
+                return found
         key = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
         if not isinstance(key, str) or key.lower() not in _DTYPE_BYTES:
             raise ConvShapeError(
@@ -381,7 +398,10 @@ class Layer(Record):
         if not _plain_hooks(type(self)):
             return self.output_spec(*args, **kwargs), self.build_weights(*args, **kwargs)
         shape = self._check_input(self._single_input(args, kwargs))
-        return self.compute_output_shape(shape), self._checked_weight_specs(shape)
+        output = (
+            self._output_shape(shape) if self._plain_shape else self.compute_output_shape(shape)
+        )
+        return output, self._checked_weight_specs(shape)
 
     def _single_input(self, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         """The one input of a call; ``training`` and ``mask`` are accepted and ignored."""

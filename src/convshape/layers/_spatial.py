@@ -235,6 +235,8 @@ class FastShape:
         # Called here, not through another function: a warning names the caller's line.
         return self._output_shape(self._check_input(input_shape))
 
+    setattr(compute_output_shape, "_plain_shape", True)  # noqa: B010  (see _base.PLAIN_SHAPE)
+
 
 def fast_shape(
     layer: Any,

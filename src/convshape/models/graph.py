@@ -276,7 +276,10 @@ def call_single(layer: Any, tensor: SymbolicTensor) -> Any:
     """:func:`call_operation` for the common call, one tensor and no keyword arguments,
     of a layer with the base class's one-input hooks (``Layer.node_spec``)."""
     shape = layer._check_input(tensor.shape)
-    output_shapes = layer.compute_output_shape(shape)
+    if layer._plain_shape:  # the base class's compute_output_shape: the input is checked
+        output_shapes = layer._output_shape(shape)
+    else:
+        output_shapes = layer.compute_output_shape(shape)
     weights = layer._checked_weight_specs(shape)
     nodes: list[Node] = layer._inbound_nodes
     if nodes and not nodes[0].is_input:
@@ -353,9 +356,14 @@ def map_graph(inputs: Sequence[SymbolicTensor], outputs: Sequence[SymbolicTensor
         operation_depths[id(node.operation)] = depth
         operations_by_id[id(node.operation)] = node.operation
         node_depths[id(node)] = depth
-        for parent in node.parent_nodes:
+        for tensor in node.input_tensors:
+            history = tensor._history
+            if history is None:
+                continue
+            parent = history.operation._inbound_nodes[history.node_index]
             if id(parent) in in_graph:
-                node_depths[id(parent)] = max(depth + 1, node_depths.get(id(parent), 0))
+                previous = node_depths.get(id(parent), 0)
+                node_depths[id(parent)] = depth + 1 if depth + 1 > previous else previous
     for tensor in inputs:
         history = tensor._history
         if history is None:
