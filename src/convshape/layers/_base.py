@@ -119,11 +119,6 @@ else:
 PLAIN_SHAPE = "_plain_shape"
 
 
-def _weight(name: str, shape: tuple[int, ...], trainable: bool, itemsize: int | None) -> Weight:
-    """``Weight(...)`` without the call of its ``__new__``."""
-    return tuple.__new__(Weight, (name, shape, trainable, itemsize))
-
-
 class Layer(Record):
     """Base class of every layer: Keras's common keyword arguments.
 
@@ -224,7 +219,7 @@ class Layer(Record):
 
     def _set(self, name: str, value: object) -> None:
         """Store a normalised argument on the frozen instance."""
-        object.__setattr__(self, name, value)
+        self.__dict__[name] = value
 
     def _validate(self) -> None:
         """Check and normalise the class's own arguments (overridden)."""
@@ -290,11 +285,12 @@ class Layer(Record):
         """weight_specs for a shape already validated (and shown to have an output)."""
         itemsize = 4 if self.dtype is None else self._bytes_per_param()
         trainable = self.trainable
+        new = tuple.__new__
         return tuple(
             [
                 w
                 if w[3] is not None and (trainable or not w[2])
-                else _weight(w[0], w[1], w[2] and trainable, w[3] or itemsize)
+                else new(Weight, (w[0], w[1], w[2] and trainable, w[3] or itemsize))
                 for w in self._weights(shape)
             ]
         )

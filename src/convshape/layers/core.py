@@ -166,9 +166,10 @@ class Dense(Layer):
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         features = known(shape, -1, self, "last dimension")
-        kernel = Weight("kernel", (features, self.units), True)
-        bias = (Weight("bias", (self.units,), True),) if self.use_bias else ()
-        return (*lora_weights(kernel, self.lora_rank, self.units), *bias)
+        units = self.units
+        kernel = Weight("kernel", (features, units), True)
+        kernels = lora_weights(kernel, self.lora_rank, units) if self.lora_rank else (kernel,)
+        return (*kernels, Weight("bias", (units,), True)) if self.use_bias else kernels
 
 
 class Embedding(Layer):
