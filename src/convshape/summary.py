@@ -6,6 +6,8 @@ holds and derives the numbers.
 
 from __future__ import annotations
 
+from math import prod
+
 from ._record import Record
 from ._render import render_summary, summary_html
 
@@ -108,55 +110,67 @@ class Summary(Record):
     def _top(self) -> list[SummaryRow]:
         return [row for row in self.rows if row.depth == 0]
 
+    def _counts(self) -> tuple[int, int, int, int]:
+        """Trainable and non-trainable scalars and bytes, computed once per summary."""
+        found: tuple[int, int, int, int] | None = self.__dict__.get("_cached_counts")
+        if found is not None:
+            return found
+        trained = frozen = trained_bytes = frozen_bytes = 0
+        if self.weights is not None:
+            for weight in self.weights:
+                size = prod(weight[1])
+                if weight[2] and self.trainable:
+                    trained += size
+                    trained_bytes += size * (weight[3] or 4)
+                else:
+                    frozen += size
+                    frozen_bytes += size * (weight[3] or 4)
+        else:
+            for row in self.rows:
+                if row.depth:
+                    continue
+                if self.trainable:
+                    trained += row.trainable_params
+                    frozen += row.non_trainable_params
+                    trained_bytes += row.trainable_bytes
+                    frozen_bytes += row.non_trainable_bytes
+                else:
+                    frozen += row.params
+                    frozen_bytes += row.trainable_bytes + row.non_trainable_bytes
+        found = self.__dict__["_cached_counts"] = (trained, frozen, trained_bytes, frozen_bytes)
+        return found
+
     @property
     def trainable_params(self) -> int:
         """Scalars in trainable weights."""
-        if not self.trainable:
-            return 0
-        if self.weights is not None:
-            return sum(w.size for w in self.weights if w.trainable)
-        return sum(row.trainable_params for row in self._top())
+        return self._counts()[0]
 
     @property
     def non_trainable_params(self) -> int:
         """Scalars in non-trainable weights."""
-        if self.weights is not None:
-            return sum(w.size for w in self.weights if not (w.trainable and self.trainable))
-        if not self.trainable:
-            return sum(row.params for row in self._top())
-        return sum(row.non_trainable_params for row in self._top())
+        return self._counts()[1]
 
     @property
     def total_params(self) -> int:
         """Every scalar of every weight."""
-        return self.trainable_params + self.non_trainable_params
+        counts = self._counts()
+        return counts[0] + counts[1]
 
     @property
     def trainable_bytes(self) -> int:
         """Memory of the trainable weights, in bytes."""
-        if not self.trainable:
-            return 0
-        if self.weights is not None:
-            return sum(w.size * (w.itemsize or 4) for w in self.weights if w.trainable)
-        return sum(row.trainable_bytes for row in self._top())
+        return self._counts()[2]
 
     @property
     def non_trainable_bytes(self) -> int:
         """Memory of the non-trainable weights, in bytes."""
-        if self.weights is not None:
-            return sum(
-                w.size * (w.itemsize or 4)
-                for w in self.weights
-                if not (w.trainable and self.trainable)
-            )
-        if not self.trainable:
-            return sum(row.trainable_bytes + row.non_trainable_bytes for row in self._top())
-        return sum(row.non_trainable_bytes for row in self._top())
+        return self._counts()[3]
 
     @property
     def total_bytes(self) -> int:
         """Memory of all weights, in bytes."""
-        return self.trainable_bytes + self.non_trainable_bytes
+        counts = self._counts()
+        return counts[2] + counts[3]
 
     @property
     def output_shape(self) -> Any:
