@@ -87,36 +87,26 @@ def _leaves(texts: object) -> list[object]:
     return [texts]
 
 
-def _ratio_reduce(total: int, values: list[int]) -> list[int]:
-    """rich's ratio_reduce with equal ratios: take ``total`` off the values evenly."""
-    result = []
-    remaining, ratio = total, len(values)
-    for value in values:
-        taken = min(value, round(remaining / ratio))
-        result.append(value - taken)
-        remaining -= taken
-        ratio -= 1
-    return result
-
-
 def _column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
     """Widths of the cells (padding included, borders not), as rich lays them out."""
-    requested, current = [], 0
+    widths, current = [], 0
     for position in positions:
         width = int(position * line_length) - current
         if width < 4:
             raise ValueError("Insufficient console width to print summary.")
-        requested.append(width)
+        widths.append(width)
         current += width
-    available = line_length - (len(requested) + 1)
-    widths = [min(width + 2, available) for width in requested]
-    if sum(widths) > available:
-        widths = [
-            min(width, reduced)
-            for width, reduced in zip(
-                widths, _ratio_reduce(sum(widths) - available, widths), strict=True
-            )
-        ]
+    available = line_length - (len(widths) + 1)
+    widths = [min(width + 2, available) for width in widths]
+    excess = sum(widths) - available
+    if excess > 0:
+        # rich's ratio_reduce with equal ratios: the excess taken off the widths evenly.
+        ratio = len(widths)
+        for index, width in enumerate(widths):
+            taken = min(width, round(excess / ratio))
+            widths[index] = width - taken
+            excess -= taken
+            ratio -= 1
     return widths
 
 
@@ -187,7 +177,9 @@ def _wrap_text(text: str, width: int) -> tuple[str, ...]:
             position += len(word)
         position += 1
     lines.append(text[start:].rstrip())
-    return tuple([line if len(line) <= width else line[: width - 1] + "…" for line in lines])
+    if max(map(len, lines)) > width:  # a word longer than the width, cut
+        return tuple([line if len(line) <= width else line[: width - 1] + "…" for line in lines])
+    return tuple(lines)
 
 
 #: Frames of Keras's tables by (line length, positions, show_trainable, connections);
@@ -331,10 +323,6 @@ def _layout(
     return header, aligns, chosen
 
 
-#: printf-style conversions of rich's justifications; a centred cell is centred first.
-_PERCENT = {"left": "%-{}s", "right": "%{}s", "center": "%s"}
-
-
 class _Frame:
     """What a table's rows are drawn in: column widths, the lines above the rows, the
     rules, and the template of a row line (``"│ %-35s │ %-27s │ %15s │"``)."""
@@ -347,27 +335,19 @@ class _Frame:
         self.inner = inner = [width - 2 for width in widths]
         # Each cell's text, padded and justified; a blank cell is "". Not with a column
         # too narrow for its padding (rich's own justification is used then).
-        self.template = (
-            "│"
-            + "│".join(
-                [
-                    f" {_PERCENT[align].format(size)} "
-                    for align, size in zip(aligns, inner, strict=True)
-                ]
-            )
-            + "│"
-            if min(inner) >= 1
-            else ""
-        )
-        #: Columns centred (rich's centring: the odd space on the right).
+        cells = [
+            f" %-{size}s " if align == "left" else f" %{size}s " if align == "right" else " %s "
+            for align, size in zip(aligns, inner, strict=True)
+        ]
+        self.template = "│" + "│".join(cells) + "│" if min(inner) >= 1 else ""
+        #: Columns centred (rich's centring: the odd space on the right, "%s" in the template).
         self.center = [index for index, align in enumerate(aligns) if align == "center"]
         if self.template and all(map(int.__le__, map(len, header), inner)):
             # Keras's headers end with no space and fit: one line, the template's.
-            cells = [
-                _justify(text, size, "center") if align == "center" else text
-                for text, size, align in zip(header, inner, aligns, strict=True)
-            ]
-            heading = [self.template.replace("│", "┃") % tuple(cells)]
+            texts = list(header)
+            for index in self.center:
+                texts[index] = _justify(texts[index], inner[index], "center")
+            heading = [("┃" + "┃".join(cells) + "┃") % tuple(texts)]
         else:
             heading = _row_lines(header, widths, aligns, "┃")
         heavy = ["━" * width for width in widths]
