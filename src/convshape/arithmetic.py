@@ -51,9 +51,15 @@ def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
     >>> effective_kernel_size(3, dilation=2)
     5
     """
-    kernel_size = check_positive(kernel_size, "kernel_size")
-    dilation = check_positive(dilation, "dilation")
-    return (kernel_size - 1) * dilation + 1
+    if type(kernel_size) is int and type(dilation) is int and kernel_size > 0 and dilation > 0:
+        return (kernel_size - 1) * dilation + 1
+    return _effective_kernel_size_checked(kernel_size, dilation)
+
+
+def _effective_kernel_size_checked(kernel_size: object, dilation: object = 1) -> int:
+    k = check_positive(kernel_size, "kernel_size")
+    d = check_positive(dilation, "dilation")
+    return (k - 1) * d + 1
 
 
 # ---------------------------------------------------------------------------
@@ -196,7 +202,7 @@ def _transpose(
                 size, kernel_size, stride, padding, dilation, output_padding=output_padding
             ),
         )
-    if warn:
+    if warn and _tensorflow_rejects(checked_size, k_eff, s, mode, length):
         _warn_if_tensorflow_rejects(
             checked_size,
             k_eff,
@@ -219,11 +225,9 @@ def _warn_if_tensorflow_rejects(
     stacklevel: int,
 ) -> None:
     """Warn when Keras's length for "same"/"valid" is one TensorFlow refuses to run."""
-    if mode not in ("same", "valid") or size == 0:
+    if not _tensorflow_rejects(size, k_eff, stride, mode, length):
         return
     accepted = _output_range(size, k_eff, stride, mode)
-    if length in accepted:
-        return
     warnings.warn(
         f"Keras predicts output length {length} here, but TensorFlow rejects it at "
         f"run time: the forward convolution does not map {length} back to {size}. "
@@ -232,6 +236,15 @@ def _warn_if_tensorflow_rejects(
         "Received: " + ", ".join(f"{name}={value!r}" for name, value in received.items()),
         ConvShapeWarning,
         stacklevel=stacklevel,
+    )
+
+
+def _tensorflow_rejects(size: int, k_eff: int, stride: int, mode: str | Pad, length: int) -> bool:
+    """Keras's length for "same"/"valid" is one TensorFlow refuses to run."""
+    return (
+        mode in ("same", "valid")
+        and size != 0
+        and length not in _output_range(size, k_eff, stride, mode)
     )
 
 
@@ -247,6 +260,25 @@ def _output_range(size: int, k_eff: int, stride: int, mode: str | Pad) -> range:
 
 # ---------------------------------------------------------------------------
 # Public functions.
+#
+# Each answers the common calls itself: plain ints (``type(x) is int``: no bool,
+# no NumPy int), a lower-case "valid" or "same" (or "causal", forward), and a
+# result that neither raises nor warns. Every other call, every error and every warning goes
+# through the validating path, the ``_..._checked`` function below it, so both
+# paths give the same results, errors and warnings (tests/test_fast_path.py
+# compares them on a grid).
+
+
+def _split(total: int) -> Pad:
+    """``total`` elements split in two, the odd one after; all after when negative."""
+    before = max(total, 0) // 2
+    return Pad(before, total - before)
+
+
+# Building a Pad costs more than the rest of a fast call: the usual ones are built once,
+# _SPLITS[total] for -8 <= total <= 24 (the negative totals at the end, where negative
+# indices read them).
+_SPLITS = tuple(_split(total) for total in (*range(25), *range(-8, 0)))
 
 
 if TYPE_CHECKING:
@@ -292,6 +324,33 @@ def conv_output_length(
     >>> conv_output_length(None, 3) is None
     True
     """
+    if (
+        type(size) is int
+        and type(kernel_size) is int
+        and type(stride) is int
+        and type(dilation) is int
+        and type(padding) is str
+        and size >= 0
+        and kernel_size > 0
+        and stride > 0
+        and dilation > 0
+    ):
+        if padding == "valid":
+            length = (size - (kernel_size - 1) * dilation - 1) // stride + 1
+            if length > 0:
+                return length
+        elif padding in {"same", "causal"}:
+            return -(-size // stride)
+    return _forward(size, kernel_size, stride, padding, dilation)[0]
+
+
+def _conv_output_length_checked(
+    size: object,
+    kernel_size: object,
+    stride: object = 1,
+    padding: object = "valid",
+    dilation: object = 1,
+) -> int | None:
     return _forward(size, kernel_size, stride, padding, dilation)[0]
 
 
@@ -314,6 +373,37 @@ def conv_padding(
     >>> conv_padding(None, 4, padding="same")
     Pad(before=1, after=2)
     """
+    if (
+        type(size) is int
+        and type(kernel_size) is int
+        and type(stride) is int
+        and type(dilation) is int
+        and type(padding) is str
+        and size >= 0
+        and kernel_size > 0
+        and stride > 0
+        and dilation > 0
+    ):
+        k_eff = (kernel_size - 1) * dilation + 1
+        if padding == "valid":
+            if size >= k_eff:  # at least one window
+                return _SPLITS[0]
+        elif padding == "same":
+            # (ceil(I / s) - 1) * s + k_eff - I, from the remainder of I / s
+            total = k_eff - (size % stride or stride)
+            if total <= 0:
+                return _SPLITS[0]
+            return _SPLITS[total] if total <= 24 else _split(total)
+    return _conv_padding_checked(size, kernel_size, stride, padding, dilation)
+
+
+def _conv_padding_checked(
+    size: object,
+    kernel_size: object,
+    stride: object = 1,
+    padding: object = "valid",
+    dilation: object = 1,
+) -> Pad:
     pad = _forward(size, kernel_size, stride, padding, dilation)[1]
     if pad is None:
         raise ConvShapeError(
@@ -378,6 +468,44 @@ def conv_transpose_output_length(
     >>> conv_transpose_output_length(None, 3, stride=2) is None
     True
     """
+    if (
+        type(size) is int
+        and type(kernel_size) is int
+        and type(stride) is int
+        and type(dilation) is int
+        and type(padding) is str
+        and size > 0
+        and kernel_size > 0
+        and stride > 0
+        and dilation > 0
+    ):
+        # Every length below is one TensorFlow accepts, >= 1: no error, no warning.
+        if output_padding is None:
+            if padding == "same":
+                return size * stride
+            if padding == "valid":
+                k_eff = (kernel_size - 1) * dilation + 1
+                return (size - 1) * stride + (k_eff if k_eff > stride else stride)
+        elif type(output_padding) is int and 0 <= output_padding < stride:
+            k_eff = (kernel_size - 1) * dilation + 1
+            if padding == "same":
+                extra = k_eff % 2 + output_padding
+                if extra > 0:  # 0 (even kernel, op 0) is the length TensorFlow rejects
+                    return (size - 1) * stride + extra
+            elif padding == "valid":
+                return (size - 1) * stride + k_eff + output_padding
+    # Not through a _checked function: the warning points at the caller's line.
+    return _transpose(size, kernel_size, stride, padding, output_padding, dilation, warn=True)[0]
+
+
+def _conv_transpose_output_length_checked(
+    size: object,
+    kernel_size: object,
+    stride: object = 1,
+    padding: object = "valid",
+    output_padding: object = None,
+    dilation: object = 1,
+) -> int | None:
     return _transpose(size, kernel_size, stride, padding, output_padding, dilation, warn=True)[0]
 
 
@@ -403,6 +531,36 @@ def conv_transpose_crop(
     >>> conv_transpose_crop(None, 4, stride=2, padding="same", output_padding=1)
     Pad(before=1, after=2)
     """
+    if (
+        (size is None or (type(size) is int and size >= 0))
+        and type(kernel_size) is int
+        and type(stride) is int
+        and type(dilation) is int
+        and type(padding) is str
+        and output_padding is None
+        and kernel_size > 0
+        and stride > 0
+        and dilation > 0
+        and padding in {"same", "valid"}
+    ):
+        # same: O = I * s; valid: O = (I - 1) * s + max(k_eff, s). Both >= 0, and > 0 for I > 0.
+        total = (kernel_size - 1) * dilation + 1 - stride
+        if total > 0 and padding == "valid":
+            total = 0
+        return _SPLITS[total] if -8 <= total <= 24 else _split(total)
+    return _conv_transpose_crop_checked(
+        size, kernel_size, stride, padding, output_padding, dilation
+    )
+
+
+def _conv_transpose_crop_checked(
+    size: object,
+    kernel_size: object,
+    stride: object = 1,
+    padding: object = "valid",
+    output_padding: object = None,
+    dilation: object = 1,
+) -> Pad:
     return _transpose(size, kernel_size, stride, padding, output_padding, dilation)[1]
 
 
@@ -429,6 +587,32 @@ def conv_transpose_output_range(
     >>> list(conv_transpose_output_range(7, 5, stride=2, padding="valid"))
     [17, 18]
     """
+    if (
+        type(size) is int
+        and type(kernel_size) is int
+        and type(stride) is int
+        and type(dilation) is int
+        and type(padding) is str
+        and size > 0
+        and kernel_size > 0
+        and stride > 0
+        and dilation > 0
+    ):
+        if padding == "same":
+            return range((size - 1) * stride + 1, size * stride + 1)
+        if padding == "valid":
+            lowest = (size - 1) * stride + (kernel_size - 1) * dilation + 1
+            return range(lowest, lowest + stride)
+    return _conv_transpose_output_range_checked(size, kernel_size, stride, padding, dilation)
+
+
+def _conv_transpose_output_range_checked(
+    size: object,
+    kernel_size: object,
+    stride: object = 1,
+    padding: object = "valid",
+    dilation: object = 1,
+) -> range:
     checked_size = check_size(size)
     k = check_positive(kernel_size, "kernel_size")
     s = check_positive(stride, "stride")
