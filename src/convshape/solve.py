@@ -1,8 +1,11 @@
 """Inverse problems: which arguments take a length to a target length.
 
-Every solver enumerates the whole search space within its bounds and keeps
-what the core arithmetic maps to the target, so it is complete by
-construction; the arithmetic itself is checked against the frameworks.
+Every solver answers for the whole search space within its bounds: per stride,
+mode and output_padding it computes the kernels whose length is the target (each
+length formula is affine in k_eff, or depends only on its parity) and keeps those
+the core arithmetic maps to the target, so it finds what enumerating every
+combination would (the tests compare it with that search); the arithmetic itself is
+checked against the frameworks.
 
 >>> from convshape import solve_conv_transpose
 >>> best = solve_conv_transpose(7, 14, kernel_size=5)[0]
@@ -16,7 +19,7 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,10 +111,12 @@ class Solutions(Sequence[Solution]):
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
-def _choices(fixed: object, name: str, upper: int) -> list[int]:
+def _choices(fixed: object, name: str, upper: int) -> range:
+    """The values an argument ranges over: the one given, or ``1..upper``."""
     if fixed is None:
-        return list(range(1, upper + 1))
-    return [check_positive(fixed, name)]
+        return range(1, upper + 1)
+    value = check_positive(fixed, name)
+    return range(value, value + 1)
 
 
 def _check_framework(framework: object) -> str:
@@ -129,6 +134,24 @@ def _known(value: object, name: str) -> int:
     if checked is None:
         raise ConvShapeError(f"`{name}` must be known", argument=name, received={name: value})
     return checked
+
+
+def _kernels_between(
+    kernels: range, d: int, low: int, high: int | None = None, parity: int | None = None
+) -> range:
+    """The kernels k whose k_eff = (k - 1) * d + 1 lies in ``low..high`` (no upper bound
+    when None) and, when given, has this parity."""
+    first = max(kernels.start, -((1 - low) // d) + 1)
+    stop = kernels.stop if high is None else min(kernels.stop, (high - 1) // d + 2)
+    if parity is None:
+        return range(first, stop)
+    if d % 2 == 0:  # (k - 1) * d + 1 is odd for every k
+        return range(first, stop) if parity == 1 else range(0)
+    # d odd: k_eff has the parity of k.
+    return range(first + (first - parity) % 2, stop, 2)
+
+
+Found = list[tuple[tuple[Any, ...], Solution]]
 
 
 def solve_conv_transpose(
@@ -166,94 +189,180 @@ def solve_conv_transpose(
     kernels = _choices(kernel_size, "kernel_size", max_kernel_size)
     strides = _choices(stride, "stride", max_stride)
     dilations = _choices(dilation, "dilation", max_dilation)
-    found: list[tuple[tuple[Any, ...], Solution]] = []
-    reasons: list[str] = []
-    for k, s, d in itertools.product(kernels, strides, dilations):
-        k_eff = (k - 1) * d + 1
-        if framework == "keras":
-            found += _keras_transpose(
-                size, target, k, s, d, k_eff, padding, output_padding, reasons
-            )
-        else:
-            found += _torch_transpose(size, target, k, s, d, k_eff, padding, output_padding)
+    found: Found = []
+    if kernels:
+        solve = _keras_transpose if framework == "keras" else _torch_transpose
+        solve(size, target, kernels, strides, dilations, padding, output_padding, found)
     found.sort(key=lambda item: item[0])
     solutions = tuple(solution for _, solution in found)
     problem = f"transposed convolution {size} -> {target} ({framework})"
-    reason = "" if solutions else _no_solution(reasons, size, target)
+    reason = ""
+    if not solutions:
+        reasons = (
+            _keras_transpose_reasons(size, kernels, strides, dilations, padding, output_padding)
+            if framework == "keras"
+            else iter(())
+        )
+        reason = _no_solution(reasons, size, target)
     return Solutions(problem, solutions, reason, _torch_notes(size, target, framework, solutions))
 
 
 def _keras_transpose(
     size: int,
     target: int,
-    k: int,
-    s: int,
-    d: int,
-    k_eff: int,
+    kernels: range,
+    strides: range,
+    dilations: range,
     padding: Any,
     output_padding: Any,
-    reasons: list[str],
-) -> list[tuple[tuple[Any, ...], Solution]]:
-    if s > 1 and d > 1:  # Keras rejects strided dilated convolutions
-        return []
-    modes = ["same", "valid"] if padding is None else [check_padding(padding, transpose=True)]
-    ops: Iterable[int | None] = [None, *range(s)] if output_padding is ... else [output_padding]
-    out = []
-    for mode, op in itertools.product(modes, ops):
-        if op is not None and not 0 <= op < s:
+    found: Found,
+) -> None:
+    """Keras's solutions, the kernels computed directly per (stride, mode, output_padding)."""
+    # Other output_padding types go through every kernel, as the formulas assume ints.
+    direct = output_padding is ... or output_padding is None or type(output_padding) is int
+    modes: list[str | Pad] | None = None
+    for s in strides:
+        for d in dilations:
+            if s > 1 and d > 1:  # Keras rejects strided dilated convolutions
+                continue
+            if modes is None:
+                modes = (
+                    ["same", "valid"]
+                    if padding is None
+                    else [check_padding(padding, transpose=True)]
+                )
+            ops: list[Any] = [None, *range(s)] if output_padding is ... else [output_padding]
+            for mode, op in itertools.product(modes, ops):
+                if op is not None and not 0 <= op < s:
+                    continue
+                assert isinstance(mode, str)
+                if direct:
+                    candidates = _keras_transpose_kernels(size, target, kernels, s, d, mode, op)
+                else:
+                    candidates = kernels
+                for k in candidates:
+                    _keras_transpose_solution(size, target, k, s, d, mode, op, found)
+
+
+def _keras_transpose_kernels(
+    size: int, target: int, kernels: range, s: int, d: int, mode: str, op: int | None
+) -> range:
+    """The kernels whose length is the target: ``(I - 1) * s`` plus ``rest``, which
+    depends on k_eff (if at all) in a way each mode fixes."""
+    rest = target - (size - 1) * s
+    if mode == "same":
+        if op is None:  # I * s, whatever the kernel
+            return kernels if rest == s else range(0)
+        # k_eff % 2 + op
+        return (
+            _kernels_between(kernels, d, 1, parity=rest - op) if rest - op in (0, 1) else range(0)
+        )
+    if mode == "valid":
+        if op is None:  # max(k_eff, s)
+            if rest == s:
+                return _kernels_between(kernels, d, 1, s)
+            return _kernels_between(kernels, d, rest, rest) if rest > s else range(0)
+        return _kernels_between(kernels, d, rest - op, rest - op)  # k_eff + op
+    k_eff = 2 + (op or 0) - rest  # "full": 2 - k_eff + op
+    return _kernels_between(kernels, d, k_eff, k_eff)
+
+
+def _keras_transpose_solution(
+    size: int, target: int, k: int, s: int, d: int, mode: str, op: Any, found: Found
+) -> None:
+    k_eff = (k - 1) * d + 1
+    crop = _transpose_crop(k_eff, s, mode, op)
+    length = _transpose_length(size, k_eff, s, crop)
+    # TensorFlow checks the length against the forward convolution, except for an
+    # empty input, whose output it accepts at any length.
+    accepted = _output_range(size, k_eff, s, mode) if size else range(0, length + 1)
+    if length == target and length in accepted:
+        kwargs = {
+            "kernel_size": k,
+            "strides": s,
+            "padding": mode,
+            "output_padding": op,
+            "dilation_rate": d,
+        }
+        # Even kernel overlap (k_eff divisible by the stride) first: no checkerboard.
+        key = (k_eff % s != 0, op is not None, k, s, d, mode != "same", op or 0)
+        found.append((key, Solution(kwargs, target, crop)))
+
+
+def _keras_transpose_reasons(
+    size: int,
+    kernels: range,
+    strides: range,
+    dilations: range,
+    padding: Any,
+    output_padding: Any,
+) -> Iterator[str]:
+    """When nothing reaches the target: the lengths each argument combination accepts,
+    in the order of the search, built only as far as they are shown."""
+    op = None if output_padding is ... else output_padding
+    for k, s, d in itertools.product(kernels, strides, dilations):
+        if s > 1 and d > 1:
             continue
-        assert isinstance(mode, str)
-        crop = _transpose_crop(k_eff, s, mode, op)
-        length = _transpose_length(size, k_eff, s, crop)
-        # TensorFlow checks the length against the forward convolution, except for an
-        # empty input, whose output it accepts at any length.
-        accepted = _output_range(size, k_eff, s, mode) if size else range(0, length + 1)
-        if length == target and length in accepted:
-            kwargs = {
-                "kernel_size": k,
-                "strides": s,
-                "padding": mode,
-                "output_padding": op,
-                "dilation_rate": d,
-            }
-            # Even kernel overlap (k_eff divisible by the stride) first: no checkerboard.
-            key = (k_eff % s != 0, op is not None, k, s, d, mode != "same", op or 0)
-            out.append((key, Solution(kwargs, target, crop)))
-        elif (output_padding is ... and op is None) or op == output_padding:
-            reasons.append(
+        k_eff = (k - 1) * d + 1
+        modes = ["same", "valid"] if padding is None else [check_padding(padding, transpose=True)]
+        for mode in modes:
+            if op is not None and not 0 <= op < s:
+                continue
+            length = _transpose_length(size, k_eff, s, _transpose_crop(k_eff, s, mode, op))
+            accepted = _output_range(size, k_eff, s, mode) if size else range(0, length + 1)
+            yield (
                 f"with kernel_size={k}, strides={s}, padding={mode!r} the lengths that map "
                 f"back to {size} are {accepted.start}..{accepted.stop - 1}"
             )
-    return out
 
 
 def _torch_transpose(
     size: int,
     target: int,
-    k: int,
-    s: int,
-    d: int,
-    k_eff: int,
+    kernels: range,
+    strides: range,
+    dilations: range,
     padding: Any,
     output_padding: Any,
-) -> list[tuple[tuple[Any, ...], Solution]]:
-    ops = range(max(s, d)) if output_padding in (..., None) else [output_padding]
-    out = []
-    for op in ops:
-        # O = (I - 1) * s - 2p + k_eff + op: at most one padding p reaches the target.
-        twice_p = (size - 1) * s + k_eff + op - target
-        if twice_p < 0 or twice_p % 2:
-            continue
-        p = twice_p // 2
-        if padding is not None and p != padding:
-            continue
-        crop = Pad(p, p - op)
-        keras_same = _transpose_crop(k_eff, s, "same", None)
-        matches = keras_same == crop and (size - 1) * s + k_eff - sum(keras_same) == target
-        kwargs = {"kernel_size": k, "stride": s, "padding": p, "output_padding": op, "dilation": d}
-        note = "the crop Keras's padding='same' makes" if matches else ""
-        out.append(((k_eff % s != 0, op > 0, k, s, d, p, op), Solution(kwargs, target, crop, note)))
-    return out
+    found: Found,
+) -> None:
+    """PyTorch's solutions: O = (I - 1) * s - 2p + k_eff + op, so k_eff - 2p is fixed."""
+    direct = padding is None or type(padding) is int
+    for s in strides:
+        for d in dilations:
+            ops = range(max(s, d)) if output_padding in (..., None) else [output_padding]
+            for op in ops:
+                if direct and type(op) is int:
+                    need = target - (size - 1) * s - op  # k_eff - 2p
+                    if padding is None:
+                        candidates = _kernels_between(kernels, d, need, parity=need % 2)
+                    else:
+                        candidates = _kernels_between(
+                            kernels, d, need + 2 * padding, need + 2 * padding
+                        )
+                else:
+                    candidates = kernels
+                for k in candidates:
+                    _torch_transpose_solution(size, target, k, s, d, padding, op, found)
+
+
+def _torch_transpose_solution(
+    size: int, target: int, k: int, s: int, d: int, padding: Any, op: Any, found: Found
+) -> None:
+    k_eff = (k - 1) * d + 1
+    # O = (I - 1) * s - 2p + k_eff + op: at most one padding p reaches the target.
+    twice_p = (size - 1) * s + k_eff + op - target
+    if twice_p < 0 or twice_p % 2:
+        return
+    p = twice_p // 2
+    if padding is not None and p != padding:
+        return
+    crop = Pad(p, p - op)
+    keras_same = _transpose_crop(k_eff, s, "same", None)
+    matches = keras_same == crop and (size - 1) * s + k_eff - sum(keras_same) == target
+    kwargs = {"kernel_size": k, "stride": s, "padding": p, "output_padding": op, "dilation": d}
+    note = "the crop Keras's padding='same' makes" if matches else ""
+    found.append(((k_eff % s != 0, op > 0, k, s, d, p, op), Solution(kwargs, target, crop, note)))
 
 
 def _torch_notes(
@@ -282,9 +391,11 @@ def _geometry(solution: Solution) -> tuple[int, int, int]:
     return kwargs["kernel_size"], kwargs["stride"], kwargs["dilation"]
 
 
-def _no_solution(reasons: list[str], size: int, target: int) -> str:
-    if reasons and len(reasons) <= 4:
-        return "; ".join(reasons)
+def _no_solution(reasons: Iterator[str], size: int, target: int) -> str:
+    """The reasons when at most four, else a summary (so a fifth is the last one built)."""
+    shown = list(itertools.islice(reasons, 5))
+    if shown and len(shown) <= 4:
+        return "; ".join(shown)
     return f"no argument combination within the bounds takes {size} to {target}"
 
 
@@ -319,9 +430,116 @@ def solve_conv(
     framework = _check_framework(framework)
     kernels = _choices(kernel_size, "kernel_size", max_kernel_size)
     strides = _choices(stride, "stride", max_stride)
-    dilations = [1] if pooling else _choices(dilation, "dilation", max_dilation)
-    found: list[tuple[tuple[Any, ...], Solution]] = []
-    reasons: list[str] = []
+    dilations = range(1, 2) if pooling else _choices(dilation, "dilation", max_dilation)
+    found: Found = []
+    if kernels:
+        _conv(size, target, framework, pooling, kernels, strides, dilations, padding, found)
+    found.sort(key=lambda item: item[0])
+    kind = "pooling" if pooling else "convolution"
+    solutions = tuple(solution for _, solution in found)
+    reason = ""
+    if not solutions:
+        reasons = _conv_reasons(size, framework, pooling, kernels, strides, dilations, padding)
+        reason = _no_solution(reasons, size, target)
+    return Solutions(f"{kind} {size} -> {target} ({framework})", solutions, reason)
+
+
+def _conv(
+    size: int,
+    target: int,
+    framework: str,
+    pooling: bool,
+    kernels: range,
+    strides: range,
+    dilations: range,
+    padding: Any,
+    found: Found,
+) -> None:
+    """The forward solutions, the kernels computed directly per (stride, dilation, mode)."""
+    for s in strides:
+        for d in dilations:
+            if framework == "keras":
+                if s > 1 and d > 1:
+                    continue
+                modes: list[Any] = ["same", "valid"] if padding is None else [padding]
+            elif padding is None:
+                # Every symmetric padding that reaches the target, for each kernel.
+                for k in _torch_kernels(size, target, kernels, s, d, pooling):
+                    k_eff = (k - 1) * d + 1
+                    for p in _torch_paddings(size, target, k_eff, s, k, pooling):
+                        _conv_solution(size, target, framework, pooling, k, s, d, Pad(p, p), found)
+                modes = ["same"] if s == 1 and not pooling else []
+            else:
+                modes = [padding]
+            for mode in modes:
+                checked = check_padding(mode, transpose=False)
+                for k in _conv_kernels(size, target, kernels, s, d, checked):
+                    _conv_solution(size, target, framework, pooling, k, s, d, mode, found)
+
+
+def _conv_kernels(size: int, target: int, kernels: range, s: int, d: int, mode: str | Pad) -> range:
+    """The kernels with ``floor((I + before + after - k_eff) / s) + 1 == target``."""
+    if mode == "same":  # ceil(I / s) whatever the kernel
+        return kernels if -(-size // s) == target else range(0)
+    if mode == "causal":  # k_eff - 1 before: floor((I - 1) / s) + 1
+        return kernels if (size - 1) // s + 1 == target else range(0)
+    if mode == "full":  # k_eff - 1 on each side: floor((I + k_eff - 2) / s) + 1
+        return _kernels_between(kernels, d, (target - 1) * s - size + 2, target * s - size + 1)
+    extra = sum(mode) if isinstance(mode, Pad) else 0  # "valid" or explicit
+    return _kernels_between(
+        kernels, d, size + extra - target * s + 1, size + extra - (target - 1) * s
+    )
+
+
+def _torch_kernels(size: int, target: int, kernels: range, s: int, d: int, pooling: bool) -> range:
+    """The kernels for which :func:`_torch_paddings` is not empty."""
+    parity = (size - target + 1) % 2 if s == 1 else None  # the padding is (I - O + ...)/2
+    if pooling:  # d == 1 and p <= k // 2
+        over = (target - 1) * s - size
+        if over > 0 or (over == 0 and parity == 1):
+            return range(0)
+        if over == 0:
+            parity = 0
+    return _kernels_between(kernels, d, size - target * s + 1, parity=parity)
+
+
+def _conv_solution(
+    size: int,
+    target: int,
+    framework: str,
+    pooling: bool,
+    k: int,
+    s: int,
+    d: int,
+    mode: Any,
+    found: Found,
+) -> None:
+    k_eff = (k - 1) * d + 1
+    checked = check_padding(mode, transpose=False)
+    pad = _forward_pad(size, k_eff, s, checked)
+    assert pad is not None
+    length = _forward_length(size, k_eff, s, pad)
+    if length != target or _forward_is_empty(size, length, checked):
+        return
+    kwargs = _forward_kwargs(framework, pooling, k, s, d, checked)
+    shown = mode if isinstance(mode, str) else checked
+    key = (k, s, d, str(shown) != "same", str(shown))
+    found.append((key, Solution(kwargs, target, pad)))
+
+
+def _conv_reasons(
+    size: int,
+    framework: str,
+    pooling: bool,
+    kernels: range,
+    strides: range,
+    dilations: range,
+    padding: Any,
+) -> Iterator[str]:
+    """When nothing reaches the target: what each argument combination gives, in the
+    order of the search, built only as far as they are shown."""
+    if framework == "torch" and padding is None and (pooling or 1 not in strides):
+        return  # only "same" (stride 1, no pooling) can miss: each padding p is solved for
     for k, s, d in itertools.product(kernels, strides, dilations):
         k_eff = (k - 1) * d + 1
         if framework == "keras":
@@ -329,9 +547,7 @@ def solve_conv(
                 continue
             modes: list[Any] = ["same", "valid"] if padding is None else [padding]
         elif padding is None:
-            modes = [Pad(p, p) for p in _torch_paddings(size, target, k_eff, s, k, pooling)]
-            if s == 1 and not pooling:
-                modes.append("same")
+            modes = ["same"] if s == 1 else []
         else:
             modes = [padding]
         for mode in modes:
@@ -339,20 +555,8 @@ def solve_conv(
             pad = _forward_pad(size, k_eff, s, checked)
             assert pad is not None
             length = _forward_length(size, k_eff, s, pad)
-            if _forward_is_empty(size, length, checked):
-                continue
-            if length != target:
-                reasons.append(f"kernel_size={k}, stride={s}, padding={mode!r} gives {length}")
-                continue
-            kwargs = _forward_kwargs(framework, pooling, k, s, d, checked)
-            shown = mode if isinstance(mode, str) else checked
-            key = (k, s, d, str(shown) != "same", str(shown))
-            found.append((key, Solution(kwargs, target, pad)))
-    found.sort(key=lambda item: item[0])
-    kind = "pooling" if pooling else "convolution"
-    solutions = tuple(solution for _, solution in found)
-    reason = "" if solutions else _no_solution(reasons, size, target)
-    return Solutions(f"{kind} {size} -> {target} ({framework})", solutions, reason)
+            if not _forward_is_empty(size, length, checked):
+                yield f"kernel_size={k}, stride={s}, padding={mode!r} gives {length}"
 
 
 def _torch_paddings(size: int, target: int, k_eff: int, s: int, k: int, pooling: bool) -> range:
