@@ -167,9 +167,15 @@ class Layer(Record):
     #: class): the graph, which checks the input once, then calls ``_output_shape``.
     _plain_shape: ClassVar[bool] = True
 
+    #: Whether the class keeps the base class's one-input graph hooks (set per class).
+    _plain_hooks: ClassVar[bool] = True
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._plain_shape = bool(getattr(cls.compute_output_shape, PLAIN_SHAPE, False))
+        cls._plain_hooks = (
+            cls.output_spec is Layer.output_spec and cls.build_weights is Layer.build_weights
+        )
 
     def __post_init__(self) -> None:
         for spec in fields(Layer) if self._rejected_base else ():
@@ -372,7 +378,7 @@ class Layer(Record):
             not kwargs
             and len(args) == 1
             and type(args[0]) is SymbolicTensor
-            and _plain_hooks(type(self))
+            and self._plain_hooks
         ):
             return call_single(self, args[0])
         return call_operation(self, args, kwargs)
@@ -391,7 +397,7 @@ class Layer(Record):
 
     def node_spec(self, *args: Any, **kwargs: Any) -> tuple[Any, tuple[Weight, ...]]:
         """:meth:`output_spec` and :meth:`build_weights` at once (the input checked once)."""
-        if not _plain_hooks(type(self)):
+        if not self._plain_hooks:
             return self.output_spec(*args, **kwargs), self.build_weights(*args, **kwargs)
         shape = self._check_input(self._single_input(args, kwargs))
         output = (
@@ -415,19 +421,6 @@ class Layer(Record):
                 f"{type(self).__name__} takes exactly one input tensor, got {len(inputs)}"
             )
         return inputs[0]
-
-
-_PLAIN_HOOKS: dict[type, bool] = {}
-
-
-def _plain_hooks(cls: type[Layer]) -> bool:
-    """Whether a layer class keeps the base class's one-input graph hooks."""
-    plain = _PLAIN_HOOKS.get(cls)
-    if plain is None:
-        plain = _PLAIN_HOOKS[cls] = (
-            cls.output_spec is Layer.output_spec and cls.build_weights is Layer.build_weights
-        )
-    return plain
 
 
 def lora_weights(kernel: Weight, rank: int | None, out: int) -> tuple[Weight, ...]:
