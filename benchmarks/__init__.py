@@ -1,0 +1,1 @@
+"""Benchmarks: convshape against Keras, bare Python calls and its previous code."""
