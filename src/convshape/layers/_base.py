@@ -304,6 +304,12 @@ class Layer(Record):
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         return ()
 
+    def _weight(self, name: str, shape: tuple[int, ...], trainable: bool = True) -> Weight:
+        """A weight of this layer, its ``trainable`` flag and bytes per scalar applied (what
+        :meth:`_checked_weight_specs` would otherwise add to each weight)."""
+        itemsize = 4 if self.dtype is None else self._bytes_per_param()
+        return tuple.__new__(Weight, (name, shape, trainable and self.trainable, itemsize))
+
     def count_params(self, input_shape: Sequence[int | None]) -> int:
         """Every scalar in the layer's weights, as Keras's ``count_params()``.
 
@@ -374,12 +380,7 @@ class Layer(Record):
         >>> layers.Dense(10)(Input((784,))).shape
         (None, 10)
         """
-        if (
-            not kwargs
-            and len(args) == 1
-            and type(args[0]) is SymbolicTensor
-            and self._plain_hooks
-        ):
+        if not kwargs and len(args) == 1 and type(args[0]) is SymbolicTensor and self._plain_hooks:
             return call_single(self, args[0])
         return call_operation(self, args, kwargs)
 

@@ -70,6 +70,7 @@ class _ConvOps(FastShape):
         dilation_rate: tuple[int, ...]
 
         def _set(self, name: str, value: object) -> None: ...
+        def _weight(self, name: str, shape: tuple[int, ...], trainable: bool = True) -> Weight: ...
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -189,8 +190,8 @@ class _Conv(_ConvOps, Layer):
                 argument="input_shape",
                 received={"input_shape": shape, "groups": self.groups},
             )
-        kernel = Weight("kernel", (*self.kernel_size, channels // self.groups, self.filters), True)
-        bias = (Weight("bias", (self.filters,), True),) if self.use_bias else ()
+        kernel = self._weight("kernel", (*self.kernel_size, channels // self.groups, self.filters))
+        bias = (self._weight("bias", (self.filters,)),) if self.use_bias else ()
         return (*lora_weights(kernel, self.lora_rank, self.filters), *bias)
 
 
@@ -284,8 +285,8 @@ class _ConvTransposeOps(_ConvOps):
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         channels = self._in_channels(shape)
-        kernel = Weight("kernel", (*self.kernel_size, self.filters, channels), True)
-        bias = (Weight("bias", (self.filters,), True),) if self.use_bias else ()
+        kernel = self._weight("kernel", (*self.kernel_size, self.filters, channels))
+        bias = (self._weight("bias", (self.filters,)),) if self.use_bias else ()
         return (kernel, *bias)
 
 
@@ -399,9 +400,9 @@ class _SeparableConv(_ConvOps, Layer):
         channels = self._in_channels(shape)
         depth = self.depth_multiplier
         return (
-            Weight("depthwise_kernel", (*self.kernel_size, channels, depth), True),
-            Weight("pointwise_kernel", (*(1,) * self.rank, channels * depth, self.filters), True),
-            *((Weight("bias", (self.filters,), True),) if self.use_bias else ()),
+            self._weight("depthwise_kernel", (*self.kernel_size, channels, depth)),
+            self._weight("pointwise_kernel", (*(1,) * self.rank, channels * depth, self.filters)),
+            *((self._weight("bias", (self.filters,)),) if self.use_bias else ()),
         )
 
 
@@ -458,8 +459,8 @@ class _DepthwiseConv(_ConvOps, Layer):
         channels = self._in_channels(shape)
         depth = self.depth_multiplier
         return (
-            Weight("kernel", (*self.kernel_size, channels, depth), True),
-            *((Weight("bias", (channels * depth,), True),) if self.use_bias else ()),
+            self._weight("kernel", (*self.kernel_size, channels, depth)),
+            *((self._weight("bias", (channels * depth,)),) if self.use_bias else ()),
         )
 
 

@@ -167,9 +167,9 @@ class Dense(Layer):
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         features = known(shape, -1, self, "last dimension")
         units = self.units
-        kernel = Weight("kernel", (features, units), True)
+        kernel = self._weight("kernel", (features, units))
         kernels = lora_weights(kernel, self.lora_rank, units) if self.lora_rank else (kernel,)
-        return (*kernels, Weight("bias", (units,), True)) if self.use_bias else kernels
+        return (*kernels, self._weight("bias", (units,))) if self.use_bias else kernels
 
 
 class Embedding(Layer):
@@ -204,7 +204,7 @@ class Embedding(Layer):
         return (*shape, self.output_dim)
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
-        table = Weight("embeddings", (self.input_dim, self.output_dim), True)
+        table = self._weight("embeddings", (self.input_dim, self.output_dim))
         return lora_weights(table, self.lora_rank, self.output_dim)
 
 

@@ -68,9 +68,9 @@ class BatchNormalization(Layer):
         if self.renorm:
             statistics += ["moving_stddev", "renorm_mean", "renorm_stddev"]
         return (
-            *((Weight("gamma", size, True),) if self.scale else ()),
-            *((Weight("beta", size, True),) if self.center else ()),
-            *(Weight(name, size, False) for name in statistics),
+            *((self._weight("gamma", size),) if self.scale else ()),
+            *((self._weight("beta", size),) if self.center else ()),
+            *(self._weight(name, size, False) for name in statistics),
         )
 
 
@@ -121,8 +121,8 @@ class LayerNormalization(Layer):
         gamma = self.scale or self.rms_scaling
         beta = self.center and not self.rms_scaling
         return (
-            *((Weight("gamma", size, True),) if gamma else ()),
-            *((Weight("beta", size, True),) if beta else ()),
+            *((self._weight("gamma", size),) if gamma else ()),
+            *((self._weight("beta", size),) if beta else ()),
         )
 
 
@@ -174,6 +174,6 @@ class GroupNormalization(Layer):
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         size = (known(shape, check_axis(self.axis, len(shape), self), self, "channels"),)
         return (
-            *((Weight("gamma", size, True),) if self.scale else ()),
-            *((Weight("beta", size, True),) if self.center else ()),
+            *((self._weight("gamma", size),) if self.scale else ()),
+            *((self._weight("beta", size),) if self.center else ()),
         )

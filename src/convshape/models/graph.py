@@ -181,8 +181,8 @@ class Node:
         input_tensors: list[SymbolicTensor] | None = None,
     ) -> None:
         self.operation = operation
-        self.args = tuple(args)
-        self.kwargs = dict(kwargs)
+        self.args = args if type(args) is tuple else tuple(args)
+        self.kwargs = dict(kwargs) if kwargs else {}
         self.outputs = outputs
         self.weights = weights
         if input_tensors is None:
@@ -197,7 +197,7 @@ class Node:
         nodes.append(self)
         node_index = len(nodes) - 1
         if type(outputs) is SymbolicTensor:
-            outputs._history = History(operation, node_index, 0)
+            outputs._history = tuple.__new__(History, (operation, node_index, 0))
             return
         for index, tensor in enumerate(flatten(outputs)):
             tensor._history = History(operation, node_index, index)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from _collections_abc import Iterable, Iterator
 
 from .._naming import auto_name
@@ -50,8 +51,14 @@ class Sequential(Model):
         #: Each name in ``_layers``: the layer and how many times it appears.
         self._names: dict[str | None, tuple[Any, int]] = {}
         self._tensors: list[SymbolicTensor] = []
-        for layer in layers or ():
-            self._add(layer)
+        collecting = gc.isenabled()
+        gc.disable()  # a long list of layers links many objects, none of them garbage
+        try:
+            for layer in layers or ():
+                self._add(layer)
+        finally:
+            if collecting:
+                gc.enable()
         self._rebuilt()
 
     # -- building -------------------------------------------------------------
