@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +72,11 @@ def _shown(width: int) -> list[int | None]:
 
 
 def _cells(
-    labels: list[str], before: int, inside: int, shown: list[int | None]
+    label: Callable[[int], str], before: int, inside: int, shown: list[int | None]
 ) -> tuple[str, dict[int, int]]:
-    """A row of 3-wide cells with bars around the ``inside`` cells; each shown cell's column."""
+    """A row of 3-wide cells with bars around the ``inside`` cells; each shown cell's column.
+
+    ``label`` names one position, so only the shown positions are ever built."""
     line, columns = "", {}
     for index in shown:
         if index is None:
@@ -83,23 +85,35 @@ def _cells(
         if index in (before, before + inside):
             line += "|"
         columns[index] = len(line)
-        line += labels[index].rjust(2) + " "
+        line += label(index).rjust(2) + " "
     if shown[-1] == before + inside - 1:
         line += "|"
     return line, columns
 
 
-def _bars(columns: dict[int, int], spans: list[tuple[int, int]]) -> list[str]:
-    """One bar per window or kernel stamp that lies wholly on one side of an elision."""
+def _contiguous(shown: list[int | None], first: int, last: int) -> bool:
+    """Whether every position from ``first`` to ``last`` is drawn (none is elided)."""
+    if None not in shown:
+        return first >= 0 and last <= len(shown) - 1
+    width = shown[-1]
+    assert width is not None
+    return first >= 0 and (last < EDGE or (first >= width + 1 - EDGE and last <= width))
+
+
+def _bars(
+    columns: dict[int, int], shown: list[int | None], stride: int, count: int, k_eff: int
+) -> list[str]:
+    """One bar per window or kernel stamp (the i-th spans ``i * stride`` to
+    ``i * stride + k_eff - 1``) that lies wholly on one side of an elision; only the
+    stamps starting at a drawn position are looked at."""
     lines = []
-    for first, last in spans:
-        if (
-            first not in columns
-            or last not in columns
-            or last - first != sum(1 for i in range(first, last + 1) if i in columns) - 1
-        ):
+    for first, start in columns.items():
+        if first % stride or first // stride >= count:
             continue
-        start, end = columns[first], columns[last] + 2
+        last = first + k_eff - 1
+        if last not in columns or not _contiguous(shown, first, last):
+            continue
+        end = columns[last] + 2
         lines.append(" " * (8 + start) + "|" + "_" * (end - start - 1) + "|")
     return lines
 
@@ -112,26 +126,32 @@ def _head(columns: dict[int, int], first: int, last: int, left: str, right: str)
 
 
 def _row(
-    labels: list[str], before: int, inside: int, left: str, right: str
-) -> tuple[str, str, dict[int, int]] | None:
+    label: Callable[[int], str], width: int, before: int, inside: int, left: str, right: str
+) -> tuple[str, str, dict[int, int], list[int | None]] | None:
     """The head line and the row of cells, or None when an edge falls in the elided middle."""
-    shown = _shown(len(labels))
-    row, columns = _cells(labels, before, inside, shown)
+    shown = _shown(width)
+    row, columns = _cells(label, before, inside, shown)
     if before not in columns or before + inside - 1 not in columns:
         return None
-    return _head(columns, before, before + inside - 1, left, right).rstrip(), row.rstrip(), columns
+    head = _head(columns, before, before + inside - 1, left, right).rstrip()
+    return head, row.rstrip(), columns, shown
 
 
 def _forward_diagram(size: int, k_eff: int, stride: int, pad: Pad, length: int) -> tuple[str, ...]:
     if size == 0:
         return ()
-    labels = ["0"] * pad.before + [str(i + 1) for i in range(size)] + ["0"] * pad.after
-    drawn = _row(labels, pad.before, size, "pad" * (pad.before > 0), "pad" * (pad.after > 0))
+
+    def label(index: int) -> str:
+        inside = pad.before <= index < pad.before + size
+        return str(index - pad.before + 1) if inside else "0"
+
+    width = pad.before + size + pad.after
+    left, right = "pad" * (pad.before > 0), "pad" * (pad.after > 0)
+    drawn = _row(label, width, pad.before, size, left, right)
     if drawn is None:
         return (f"(diagram left out: the padding is wider than {EDGE} positions)",)
-    head, row, columns = drawn
-    spans = [(i * stride, i * stride + k_eff - 1) for i in range(length)]
-    return (head, "inputs: " + row, *_bars(columns, spans))
+    head, row, columns, shown = drawn
+    return (head, "inputs: " + row, *_bars(columns, shown, stride, length, k_eff))
 
 
 def _transpose_diagram(size: int, k_eff: int, stride: int, crop: Pad) -> tuple[str, ...]:
@@ -139,21 +159,23 @@ def _transpose_diagram(size: int, k_eff: int, stride: int, crop: Pad) -> tuple[s
         return ()
     full = (size - 1) * stride + k_eff
     appended = max(-crop.after, 0)
-    labels = ["0"] * (full + appended)
-    for i in range(size):
-        labels[i * stride] = str(i + 1)
-    kept = len(labels) - crop.before - max(crop.after, 0)
+
+    def label(index: int) -> str:
+        lands = index < full and index % stride == 0 and index // stride < size
+        return str(index // stride + 1) if lands else "0"
+
+    width = full + appended
+    kept = width - crop.before - max(crop.after, 0)
     right = "crop" if crop.after > 0 else (f"{appended} zero(s) appended" if appended else "")
-    drawn = _row(labels, crop.before, kept, "crop" * (crop.before > 0), right)
+    drawn = _row(label, width, crop.before, kept, "crop" * (crop.before > 0), right)
     if drawn is None:
         return (f"(diagram left out: the crop is wider than {EDGE} positions)",)
-    head, row, columns = drawn
-    spans = [(i * stride, i * stride + k_eff - 1) for i in range(size)]
+    head, row, columns, shown = drawn
     return (
         f"full output of {full} positions; input i lands at (i - 1) * {stride}, 0 between:",
         head,
         "outputs:" + row,
-        *_bars(columns, spans),
+        *_bars(columns, shown, stride, size, k_eff),
     )
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,9 @@ from .models.model import Model
 from .models.sequential import Sequential
 
 __all__ = ["CODES", "Finding", "check"]
+
+#: Tap offsets listed one by one up to this many; more are described.
+MAX_OFFSETS = 32
 
 #: Every finding code, with what it means.
 CODES = {
@@ -214,25 +218,36 @@ def _transposed(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tupl
                 f"padding={crop.before}, output_padding=0 and remove the last "
                 f"{crop.after - crop.before} element(s)",
             )
-        reached = {(t * d) % s for t in range(k)}
-        if len(reached) < s:
+        count = min(k, s // math.gcd(d, s))  # distinct offsets t * d % s of the k taps
+        if count < s:
             yield (
                 "checkerboard-gaps",
                 dim,
-                f"kernel taps at offsets {sorted(reached)} modulo the stride {s}: "
-                f"{s - len(reached)} of every {s} output positions get no kernel tap "
+                f"kernel taps at offsets {_offsets(k, s, d, count)} modulo the stride {s}: "
+                f"{s - count} of every {s} output positions get no kernel tap "
                 "(only the bias)",
             )
         elif d == 1 and k % s:
-            taps = sorted({len(range(phase, k, s)) for phase in range(s)})
+            # Phases below k % s get one tap more than the others.
             yield (
                 "uneven-overlap",
                 dim,
                 f"kernel {k} with stride {s}: output positions get "
-                f"{' or '.join(map(str, taps))} kernel taps in turn (uneven overlap, the "
+                f"{k // s} or {k // s + 1} kernel taps in turn (uneven overlap, the "
                 f"checkerboard artefact); a kernel the stride divides "
                 f"({', '.join(str(s * m) for m in (1, 2))}, ...) spreads evenly",
             )
+
+
+def _offsets(k: int, s: int, d: int, count: int) -> str:
+    """The offsets modulo the stride the taps reach, listed when few, else described."""
+    if count <= MAX_OFFSETS:
+        return str(sorted({(t * d) % s for t in range(min(k, count))}))
+    step = math.gcd(d, s)
+    if count == s // step:  # every multiple of the gcd
+        return f"0, {step}, ..., {s - step} ({count} offsets)"
+    first = ", ".join(str((t * d) % s) for t in range(8))
+    return f"{first}, ... ({count} offsets, one per tap)"
 
 
 def _torch_can_crop(crop: Pad, stride: int, dilation: int) -> bool:
