@@ -178,16 +178,16 @@ def _keras_to_torch(
 
 def _torch_crop(crop: Pad, stride: int, dilation: int) -> tuple[int, int, Pad]:
     """PyTorch padding and output_padding whose crop (p, p - op) is closest to ``crop``,
-    and what remains to crop after the PyTorch op."""
-    best: tuple[int, int, int, Pad] | None = None
-    for p in range(max(crop.before, 0) + 1):
-        for op in range(max(stride, dilation)):
-            rest = Pad(crop.before - p, crop.after - (p - op))
-            cost = abs(rest.before) + abs(rest.after)
-            if best is None or cost < best[0]:
-                best = (cost, p, op, rest)
-    assert best is not None
-    return best[1], best[2], best[3]
+    and what remains to crop after the PyTorch op.
+
+    The distance ``|before - p| + |after - p + op|`` (p from 0 to ``max(before, 0)``, op
+    below ``max(stride, dilation)``) does not grow with p until ``p - after`` reaches the
+    largest op, so the smallest p from there on (and the op closest to ``p - after``) is
+    the first of the closest pairs."""
+    largest = max(stride, dilation) - 1
+    p = min(max(crop.after + largest, 0), max(crop.before, 0))
+    op = min(max(p - crop.after, 0), largest)
+    return p, op, Pad(crop.before - p, crop.after - (p - op))
 
 
 def _keras_to_jax(
@@ -271,7 +271,10 @@ def _from_torch(layer: Any, shape: tuple[int | None, ...]) -> Translation:
         crop, input_pad = tuple(crops), zero
         kind = f"Conv{rank}DTranspose"
     else:
-        pads = ("same",) * rank if layer.padding == "same" else layer.padding
+        if layer.padding in ("same", "valid"):
+            pads = (layer.padding,) * rank if layer.padding == "same" else (0,) * rank
+        else:
+            pads = layer.padding
         if layer.padding == "same" or all(p == 0 for p in pads):
             kwargs["padding"] = "same" if layer.padding == "same" else "valid"
             input_pad = zero
