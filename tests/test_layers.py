@@ -7,6 +7,7 @@ import pytest
 import convshape as cs
 from convshape import Input, InputLayer, Sequential, layers
 from convshape._record import fields
+from convshape.layers import Weight
 
 
 def test_layers_are_frozen_records() -> None:
@@ -239,3 +240,38 @@ def test_output_shapes(
     layer: layers.Layer, shape: tuple[int | None, ...], expected: tuple[int | None, ...]
 ) -> None:
     assert layer.compute_output_shape(shape) == expected
+
+
+@pytest.mark.parametrize("trainable", [True, False])
+@pytest.mark.parametrize("dtype", [None, "float16", "float64"])
+def test_weights_built_final_carry_the_flags_the_generic_pass_would_give(
+    trainable: bool, dtype: str | None
+) -> None:
+    """Layers that build their weights with ``_weight`` skip the generic pass that applies
+    the layer's trainable flag and bytes per scalar; applying it again changes nothing."""
+    cases = [
+        (layers.Dense(4), (None, 3)),
+        (layers.Dense(4, lora_rank=2), (None, 3)),
+        (layers.Embedding(10, 4, lora_rank=2), (None, 5)),
+        (layers.Conv2D(4, 3, lora_rank=2), (None, 8, 8, 3)),
+        (layers.Conv2DTranspose(4, 3, use_bias=False), (None, 8, 8, 3)),
+        (layers.Conv3DTranspose(4, 3), (None, 8, 8, 8, 3)),
+        (layers.SeparableConv2D(4, 3), (None, 8, 8, 3)),
+        (layers.DepthwiseConv1D(3), (None, 8, 3)),
+        (layers.BatchNormalization(), (None, 8, 3)),
+        (layers.LayerNormalization(), (None, 8, 3)),
+        (layers.GroupNormalization(3), (None, 8, 3)),
+    ]
+    for plain, shape in cases:
+        layer = plain._replace(trainable=trainable, dtype=dtype)
+        assert type(layer)._final_weights
+        itemsize = layer._bytes_per_param()
+        built = layer.weight_specs(shape)
+        again = tuple(
+            Weight(w.name, w.shape, w.trainable and layer.trainable, w.itemsize or itemsize)
+            for w in built
+        )
+        assert built == again, type(layer).__name__
+        assert all(w.itemsize for w in built)
+        if not trainable:
+            assert not any(w.trainable for w in built)

@@ -66,7 +66,7 @@ def auto_name(class_name: str) -> str:
     >>> auto_name("Dense"), auto_name("Dense"), auto_name("Conv2D")
     ('dense', 'dense_1', 'conv2d')
     """
-    prefix = snake_case(class_name)
+    prefix = _SNAKE.get(class_name) or snake_case(class_name)
     count = _COUNTERS.get(prefix, 0)
     _COUNTERS[prefix] = count + 1
     return prefix if count == 0 else f"{prefix}_{count}"

@@ -275,7 +275,8 @@ def _compile_init(cls: type[Record]) -> Callable[..., None]:
         lines.append(f"    state[{name!r}] = _factory_{name}()")
     if any(spec.init and spec.default_factory is not MISSING for spec in cls._fields):
         raise TypeError(f"{cls.__name__}: an argument takes a default, not a default_factory")
-    lines.append("    self.__post_init__()")
+    if cls.__post_init__ is not Record.__post_init__:
+        lines.append("    self.__post_init__()")
     exec("\n".join(lines), namespace)  # our own field names and defaults
     init: Callable[..., None] = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"

@@ -167,6 +167,9 @@ class Layer(Record):
     #: class): the graph, which checks the input once, then calls ``_output_shape``.
     _plain_shape: ClassVar[bool] = True
 
+    #: Whether ``_weights`` builds every weight with :meth:`_weight` (trainable flag and
+    #: bytes per scalar applied), so that they need no second pass.
+    _final_weights: ClassVar[bool] = False
     #: Whether the class keeps the base class's one-input graph hooks (set per class).
     _plain_hooks: ClassVar[bool] = True
 
@@ -185,7 +188,7 @@ class Layer(Record):
                 )
         if self.name is None:
             # Keras names a layer when it is created, from counters the session shares.
-            self._set("name", auto_name(type(self).__name__))
+            self.__dict__["name"] = auto_name(type(self).__name__)
         elif not isinstance(self.name, str):
             raise TypeError(
                 f"`name` must be a str, not {type(self.name).__name__}. "
@@ -289,6 +292,8 @@ class Layer(Record):
 
     def _checked_weight_specs(self, shape: Shape) -> tuple[Weight, ...]:
         """weight_specs for a shape already validated (and shown to have an output)."""
+        if self._final_weights:  # built with _weight: flags and sizes applied
+            return self._weights(shape)
         itemsize = 4 if self.dtype is None else self._bytes_per_param()
         trainable = self.trainable
         new = tuple.__new__
@@ -424,14 +429,16 @@ class Layer(Record):
         return inputs[0]
 
 
-def lora_weights(kernel: Weight, rank: int | None, out: int) -> tuple[Weight, ...]:
-    """Keras's ``enable_lora``: the kernel freezes and two low-rank factors train."""
+def lora_weights(layer: Layer, kernel: Weight, rank: int | None, out: int) -> tuple[Weight, ...]:
+    """Keras's ``enable_lora``: the kernel freezes and two low-rank float32 factors train
+    (``kernel`` comes from ``layer._weight``; the factors follow the layer's flag)."""
     if not rank:
         return (kernel,)
+    trainable = layer.trainable
     return (
-        Weight(kernel.name, kernel.shape, False),
-        Weight("lora_kernel_a", (*kernel.shape[:-1], rank), True, 4),
-        Weight("lora_kernel_b", (rank, out), True, 4),
+        Weight(kernel.name, kernel.shape, False, kernel.itemsize),
+        Weight("lora_kernel_a", (*kernel.shape[:-1], rank), trainable, 4),
+        Weight("lora_kernel_b", (rank, out), trainable, 4),
     )
 
 

@@ -147,6 +147,7 @@ class _ConvOps(FastShape):
 
 
 class _Conv(_ConvOps, Layer):
+    _final_weights: ClassVar[bool] = True
     filters: Any
     kernel_size: Any
     strides: Any = 1
@@ -192,7 +193,7 @@ class _Conv(_ConvOps, Layer):
             )
         kernel = self._weight("kernel", (*self.kernel_size, channels // self.groups, self.filters))
         bias = (self._weight("bias", (self.filters,)),) if self.use_bias else ()
-        return (*lora_weights(kernel, self.lora_rank, self.filters), *bias)
+        return (*lora_weights(self, kernel, self.lora_rank, self.filters), *bias)
 
 
 class Conv1D(_Conv):
@@ -237,6 +238,7 @@ class Conv3D(_Conv):
 
 
 class _ConvTransposeOps(_ConvOps):
+    _final_weights: ClassVar[bool] = True
     __slots__ = ()
     _transposed: ClassVar[bool] = True
 
@@ -368,6 +370,7 @@ class Conv3DTranspose(_ConvTransposeOps, Layer):
 
 
 class _SeparableConv(_ConvOps, Layer):
+    _final_weights: ClassVar[bool] = True
     filters: Any
     kernel_size: Any
     strides: Any = 1
@@ -431,6 +434,7 @@ class SeparableConv2D(_SeparableConv):
 
 
 class _DepthwiseConv(_ConvOps, Layer):
+    _final_weights: ClassVar[bool] = True
     kernel_size: Any
     strides: Any = 1
     padding: Any = "valid"

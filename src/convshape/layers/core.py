@@ -140,6 +140,8 @@ class Dense(Layer):
     (None, 5, 8)
     """
 
+    _final_weights: ClassVar[bool] = True
+
     _keeps_spatial: ClassVar[bool] = True
 
     min_ndim: ClassVar[int] = 2
@@ -158,17 +160,23 @@ class Dense(Layer):
     quantization_config: Any = None
 
     def _validate(self) -> None:
-        self._set("units", check_count(self.units, "units"))
-        self._set("lora_rank", check_lora(self.lora_rank, self.kernel_constraint))
+        state = self.__dict__
+        units = state["units"]
+        if type(units) is not int or units < 1:
+            state["units"] = check_count(units, "units")
+        if self.lora_rank is not None:
+            state["lora_rank"] = check_lora(self.lora_rank, self.kernel_constraint)
 
     def _output_shape(self, shape: Shape) -> Shape:
         return (*shape[:-1], self.units)
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
-        features = known(shape, -1, self, "last dimension")
+        features = shape[-1]
+        if features is None:
+            features = known(shape, -1, self, "last dimension")
         units = self.units
         kernel = self._weight("kernel", (features, units))
-        kernels = lora_weights(kernel, self.lora_rank, units) if self.lora_rank else (kernel,)
+        kernels = lora_weights(self, kernel, self.lora_rank, units) if self.lora_rank else (kernel,)
         return (*kernels, self._weight("bias", (units,))) if self.use_bias else kernels
 
 
@@ -180,6 +188,8 @@ class Embedding(Layer):
     >>> Embedding(1000, 64).count_params((None, 20))
     64000
     """
+
+    _final_weights: ClassVar[bool] = True
 
     _input_dim_is_shape: ClassVar[bool] = False
     input_dim: Any
@@ -205,7 +215,7 @@ class Embedding(Layer):
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         table = self._weight("embeddings", (self.input_dim, self.output_dim))
-        return lora_weights(table, self.lora_rank, self.output_dim)
+        return lora_weights(self, table, self.lora_rank, self.output_dim)
 
 
 class Identity(Layer):

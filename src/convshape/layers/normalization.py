@@ -28,6 +28,8 @@ class BatchNormalization(Layer):
     (25088, 25088)
     """
 
+    _final_weights: ClassVar[bool] = True
+
     _keeps_spatial: ClassVar[bool] = True
 
     axis: Any = -1
@@ -94,6 +96,8 @@ class LayerNormalization(Layer):
     1280
     """
 
+    _final_weights: ClassVar[bool] = True
+
     _keeps_spatial: ClassVar[bool] = True
 
     axis: Any = -1
@@ -132,6 +136,8 @@ class GroupNormalization(Layer):
     >>> GroupNormalization(groups=4).count_params((None, 8, 8, 16))
     32
     """
+
+    _final_weights: ClassVar[bool] = True
 
     _keeps_spatial: ClassVar[bool] = True
 

@@ -212,16 +212,20 @@ class Model:
         trainable flags as this model's flag leaves them."""
         seen: set[int] = set()
         found: list[tuple[Any, tuple[Weight, ...]]] = []
+        trainable = self.trainable
         for layer in self.layers:
             if isinstance(layer, Model):
                 pairs = layer._layer_weights()
             else:
-                pairs = [(layer, operation_weights(layer))]
+                nodes = layer._inbound_nodes
+                if not nodes or not nodes[0].weights:
+                    continue
+                pairs = [(layer, nodes[0].weights)]
             for inner, weights in pairs:
                 if id(inner) in seen or not weights:
                     continue
                 seen.add(id(inner))
-                found.append((inner, weights if self.trainable else frozen(weights)))
+                found.append((inner, weights if trainable else frozen(weights)))
         return found
 
     @property

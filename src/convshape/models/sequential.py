@@ -10,7 +10,7 @@ from .._validate import Shape, check_shape
 from ..errors import ConvShapeError
 from ..layers._base import Layer
 from ..layers.core import InputLayer
-from .graph import Node, SymbolicTensor
+from .graph import Node, SymbolicTensor, call_single
 from .model import Model, _call_input
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -82,6 +82,9 @@ class Sequential(Model):
             auto_name("Functional")
 
     def _add(self, layer: Any) -> None:
+        if isinstance(layer, Layer) and self._input is not None:  # the common case
+            self._append(layer)
+            return
         if isinstance(layer, SymbolicTensor):
             if not isinstance(layer.layer, InputLayer):
                 raise TypeError(
@@ -97,6 +100,17 @@ class Sequential(Model):
                 "only convshape layers can be added to a Sequential model. "
                 f"Received: {layer!r} (of type {type(layer).__name__})"
             )
+        if (
+            not self._layers
+            and self._input is None
+            and isinstance(layer, Layer)
+            and layer.input_shape is not None
+        ):
+            self._input = InputLayer(shape=layer.input_shape, batch_size=layer.batch_size)
+        self._append(layer)
+
+    def _append(self, layer: Any) -> None:
+        """Add a layer (or model) after the checks of its type: call it on the last tensor."""
         found = self._names.get(layer.name)
         if found is not None and found[0] is not layer:
             raise ConvShapeError(
@@ -105,16 +119,11 @@ class Sequential(Model):
                 argument="name",
                 received={"name": layer.name},
             )
-        if (
-            not self._layers
-            and self._input is None
-            and isinstance(layer, Layer)
-            and layer.input_shape is not None
-        ):
-            self._input = InputLayer(shape=layer.input_shape, batch_size=layer.batch_size)
         if self._input is not None:
             previous = self._tensors[-1] if self._tensors else self._input.output
-            self._tensors.append(layer(previous))
+            # A layer with the base class's hooks is called as Layer.__call__ would.
+            plain = getattr(layer, "_plain_hooks", False)
+            self._tensors.append(call_single(layer, previous) if plain else layer(previous))
         self._layers.append(layer)
         self._names[layer.name] = (layer, 1 if found is None else found[1] + 1)
 

@@ -6,6 +6,7 @@ plain chain gets Keras's "Connected to" column. Rendering is ``convshape._render
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from _collections_abc import Callable, Sequence
@@ -209,8 +210,14 @@ def summarize_model(
             for inner in operation.layers:
                 add(inner, depth + 1, inner_override)
 
-    for operation in layers:
-        add(operation, 0, model._layers_trainable)
+    collecting = gc.isenabled()
+    gc.disable()  # a row per layer, none of them garbage
+    try:
+        for operation in layers:
+            add(operation, 0, model._layers_trainable)
+    finally:
+        if collecting:
+            gc.enable()
     inputs = [tensor.shape for tensor in model._inputs]
     input_shape = None if not inputs else inputs[0] if len(inputs) == 1 else inputs
     pairs = model._layer_weights()
