@@ -7,7 +7,7 @@ trust their inputs.
 from __future__ import annotations
 
 from ._types import PADDING_MODES, Pad
-from .errors import ConvShapeError
+from .errors import ConvShapeError, _short_repr
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -60,7 +60,8 @@ def as_int(value: object, name: str) -> int:
         return value
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(
-            f"`{name}` must be an int, not {type(value).__name__}. Received: {name}={value!r}"
+            f"`{name}` must be an int, not {type(value).__name__}. "
+            f"Received: {name}={_short_repr(value)}"
         )
     return int(value)
 
@@ -147,7 +148,7 @@ def check_padding(value: object, *, transpose: bool, name: str = "padding") -> s
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(
             f"`{name}` must be a str, an int or a (before, after) pair, "
-            f"not {type(value).__name__}. Received: {name}={value!r}"
+            f"not {type(value).__name__}. Received: {name}={_short_repr(value)}"
         )
     each = int(value)
     if each < 0:
@@ -201,7 +202,7 @@ def check_shape(value: object, name: str = "input_shape") -> Shape:
     if not isinstance(value, (tuple, list)):
         raise TypeError(
             f"`{name}` must be a tuple or list of ints (or None), "
-            f"not {type(value).__name__}. Received: {name}={value!r}"
+            f"not {type(value).__name__}. Received: {name}={_short_repr(value)}"
         )
     if type(value) is tuple:  # the common case: already a tuple of plain ints and None
         for dim in value:
@@ -217,7 +218,7 @@ def check_shape(value: object, name: str = "input_shape") -> Shape:
         if isinstance(dim, bool) or not isinstance(dim, Integral):
             raise TypeError(
                 f"`{name}` must hold ints or None, not {type(dim).__name__}. "
-                f"Received: {name}={value!r}"
+                f"Received: {name}={_short_repr(value)}"
             )
         if dim < 0:
             raise ConvShapeError(
@@ -271,7 +272,7 @@ def check_data_format(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError(
             f"`data_format` must be a str, not {type(value).__name__}. "
-            f"Received: data_format={value!r}"
+            f"Received: data_format={_short_repr(value)}"
         )
     data_format = value.lower()
     if data_format not in ("channels_last", "channels_first"):
@@ -307,7 +308,8 @@ def check_bool(value: object, name: str) -> bool:
     """
     if not isinstance(value, bool):
         raise TypeError(
-            f"`{name}` must be a bool, not {type(value).__name__}. Received: {name}={value!r}"
+            f"`{name}` must be a bool, not {type(value).__name__}. "
+            f"Received: {name}={_short_repr(value)}"
         )
     return value
 
@@ -323,7 +325,8 @@ def check_number(value: object, name: str) -> float:
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(
-            f"`{name}` must be a number, not {type(value).__name__}. Received: {name}={value!r}"
+            f"`{name}` must be a number, not {type(value).__name__}. "
+            f"Received: {name}={_short_repr(value)}"
         )
     return float(value)
 
@@ -340,20 +343,35 @@ def array_shape(value: object, name: str) -> tuple[int, ...]:
     Traceback (most recent call last):
     convshape.errors.ConvShapeError: `mean` must be a number or a rectangular array...
     """
+    return _array_shape(value, name, 0)
+
+
+#: More nesting than any framework's arrays have (NumPy stops at 64 dimensions); a bound
+#: keeps deeply nested input from exhausting the stack.
+_MAX_ARRAY_RANK = 64
+
+
+def _array_shape(value: object, name: str, depth: int) -> tuple[int, ...]:
+    if depth > _MAX_ARRAY_RANK:
+        raise ConvShapeError(
+            f"`{name}` must have at most {_MAX_ARRAY_RANK} dimensions",
+            argument=name,
+            received={name: value},
+        )
     if isinstance(value, bool) or value is None or isinstance(value, (str, bytes)):
         raise TypeError(
             f"`{name}` must be a number or an array of numbers, not {type(value).__name__}. "
-            f"Received: {name}={value!r}"
+            f"Received: {name}={_short_repr(value)}"
         )
     if isinstance(value, (int, float)):
         return ()
     if isinstance(value, dict):
         config = value.get("config")
         if value.get("class_name") in ("__numpy__", "__tensor__") and isinstance(config, dict):
-            return array_shape(config.get("value"), name)
+            return _array_shape(config.get("value"), name, depth + 1)
         raise TypeError(
             f"`{name}` must be a number or an array of numbers, not dict. "
-            f"Received: {name}={value!r}"
+            f"Received: {name}={_short_repr(value)}"
         )
     shape = getattr(value, "shape", None)
     if shape is not None and not isinstance(value, (list, tuple)):
@@ -361,9 +379,9 @@ def array_shape(value: object, name: str) -> tuple[int, ...]:
     if not isinstance(value, (list, tuple)):
         raise TypeError(
             f"`{name}` must be a number or an array of numbers, not {type(value).__name__}. "
-            f"Received: {name}={value!r}"
+            f"Received: {name}={_short_repr(value)}"
         )
-    inner = {array_shape(item, name) for item in value}
+    inner = {_array_shape(item, name, depth + 1) for item in value}
     if len(inner) > 1:
         raise ConvShapeError(
             f"`{name}` must be a number or a rectangular array (nested lists of equal lengths)",

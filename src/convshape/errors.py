@@ -14,7 +14,104 @@ size
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
 __all__ = ["ConvShapeError", "ConvShapeWarning", "EmptyOutputError"]
+
+#: How much of a value a message shows: characters of one repr, items of a container,
+#: levels of nesting, and digits of an int before it is summarised by its length.
+_MAX_CHARS = 200
+_MAX_ITEMS = 10
+_MAX_DEPTH = 6
+_MAX_DIGITS = 60
+
+
+def _short_repr(value: object, _depth: int = 0) -> str:
+    """``repr(value)`` for a message, bounded whatever the value: huge ints are summarised
+    by their number of digits (``repr`` fails beyond 4,300), containers show their first
+    items and levels, long texts are cut, and a failing ``__repr__`` is replaced.
+
+    Ordinary values read exactly as ``repr`` writes them.
+
+    >>> _short_repr((None, 7, [1, 2]))
+    '(None, 7, [1, 2])'
+    >>> _short_repr(10**5000)
+    '<int of 5001 digits>'
+    >>> _short_repr(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ... (100 items)]'
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        bits = value.bit_length()
+        if bits > _MAX_DIGITS * 3:  # 3 bits per digit at most: the short ones are exact
+            digits = _digits(value)
+            if digits > _MAX_DIGITS:
+                return f"<int of {digits} digits>"
+    elif isinstance(value, (str, bytes)):
+        if len(value) > _MAX_CHARS:
+            return f"{value[: _MAX_CHARS // 2]!r}... ({len(value)} characters)"
+    elif type(value) in (tuple, list, dict, set, frozenset):
+        return _container_repr(value, _depth)  # type: ignore[arg-type]
+    try:
+        text = repr(value)
+    except Exception:  # any failing __repr__: the message must still form
+        return f"<{type(value).__name__} object>"
+    if not isinstance(text, str):
+        return f"<{type(value).__name__} object>"
+    return text if len(text) <= _MAX_CHARS else f"{text[:_MAX_CHARS]}..."
+
+
+def _digits(value: int) -> int:
+    """The number of decimal digits of ``value``, without converting it to a string."""
+    magnitude = abs(value)
+    # log10(2) = 0.30103...: the estimate is exact or one too high.
+    estimate = int(magnitude.bit_length() * 0.30102999566398120) + 1
+    return estimate if magnitude >= 10 ** (estimate - 1) else estimate - 1
+
+
+def _container_repr(
+    value: tuple[object, ...]
+    | list[object]
+    | dict[object, object]
+    | set[object]
+    | frozenset[object],
+    depth: int,
+) -> str:
+    if depth >= _MAX_DEPTH and value:
+        return f"<{type(value).__name__} of {len(value)} item{'s' * (len(value) != 1)}>"
+    if isinstance(value, dict):
+        parts = [
+            f"{_short_repr(key, depth + 1)}: {_short_repr(item, depth + 1)}"
+            for key, item in _first(value.items())
+        ]
+    else:
+        parts = [_short_repr(item, depth + 1) for item in _first(value)]
+    if len(value) > _MAX_ITEMS:
+        parts.append(f"... ({len(value)} items)")
+    body = ", ".join(parts)
+    if isinstance(value, tuple):
+        return f"({body},)" if len(value) == 1 else f"({body})"
+    if isinstance(value, list):
+        return f"[{body}]"
+    if isinstance(value, dict):
+        return f"{{{body}}}"
+    if not value:
+        return f"{type(value).__name__}()"
+    return (
+        f"{{{body}}}" if isinstance(value, set) and type(value) is set else f"frozenset({{{body}}})"
+    )
+
+
+def _first(items: Iterable[Any]) -> list[Any]:
+    """The first items of an iterable, without walking the rest."""
+    first: list[Any] = []
+    for item in items:
+        if len(first) == _MAX_ITEMS:
+            break
+        first.append(item)
+    return first
 
 
 class ConvShapeError(ValueError):
@@ -43,7 +140,9 @@ class ConvShapeError(ValueError):
         self.received: dict[str, object] = dict(received or {})
         message = rule
         if self.received:
-            values = ", ".join(f"{name}={value!r}" for name, value in self.received.items())
+            values = ", ".join(
+                f"{name}={_short_repr(value)}" for name, value in self.received.items()
+            )
             message = f"{rule}. Received: {values}"
         super().__init__(message)
 
