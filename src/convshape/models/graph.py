@@ -166,6 +166,10 @@ def map_structure(function: Callable[[Any], Any], structure: Any) -> Any:
     return function(structure)
 
 
+#: The keyword arguments of a call without any (shared: nodes never change theirs).
+_NO_KWARGS: dict[str, Any] = {}
+
+
 class Node:
     """One call of a layer: its arguments, its outputs and, for the first call, its weights."""
 
@@ -182,7 +186,7 @@ class Node:
     ) -> None:
         self.operation = operation
         self.args = args if type(args) is tuple else tuple(args)
-        self.kwargs = dict(kwargs) if kwargs else {}
+        self.kwargs = dict(kwargs) if kwargs else _NO_KWARGS
         self.outputs = outputs
         self.weights = weights
         if input_tensors is None:
