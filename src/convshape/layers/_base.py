@@ -186,19 +186,20 @@ class Layer(Record):
                 raise TypeError(
                     f"{type(self).__name__}() got an unexpected keyword argument {spec.name!r}"
                 )
-        if self.name is None:
+        state = self.__dict__
+        if state["name"] is None:
             # Keras names a layer when it is created, from counters the session shares.
-            self.__dict__["name"] = auto_name(type(self).__name__)
+            state["name"] = auto_name(type(self).__name__)
         elif not isinstance(self.name, str):
             raise TypeError(
                 f"`name` must be a str, not {type(self.name).__name__}. "
                 f"Received: name={self.name!r}"
             )
-        if self.trainable is not True:
+        if state["trainable"] is not True:
             check_bool(self.trainable, "trainable")
-        if self.autocast is not True:
+        if state["autocast"] is not True:
             check_bool(self.autocast, "autocast")
-        if self.input_dim is not None and self._input_dim_is_shape:
+        if state["input_dim"] is not None and self._input_dim_is_shape:
             # Re-validation (dataclasses.replace) sees the input_shape derived from input_dim.
             if self.input_shape is not None and tuple(self.input_shape) != (self.input_dim,):
                 raise ConvShapeError(
@@ -207,11 +208,11 @@ class Layer(Record):
                     received={"input_shape": self.input_shape, "input_dim": self.input_dim},
                 )
             self._set("input_shape", (check_count(self.input_dim, "input_dim"),))
-        elif self.input_shape is not None:
+        elif state["input_shape"] is not None:
             self._set("input_shape", check_shape(self.input_shape, "input_shape"))
-        if self.batch_size is not None:
+        if state["batch_size"] is not None:
             self._set("batch_size", check_count(self.batch_size, "batch_size"))
-        if self.dtype is not None:
+        if state["dtype"] is not None:
             self._bytes_per_param()
         self._validate()
 
@@ -236,16 +237,26 @@ class Layer(Record):
     # -- shapes -------------------------------------------------------------
 
     def _check_input(self, input_shape: object) -> Shape:
-        shape = check_shape(input_shape)
+        shape: Shape
+        if type(input_shape) is tuple:  # check_shape's common case, without the call
+            for dim in input_shape:
+                if dim is not None and (type(dim) is not int or dim < 0):
+                    shape = check_shape(input_shape)
+                    break
+            else:
+                shape = input_shape
+        else:
+            shape = check_shape(input_shape)
         rank = len(shape)
-        if self.ndim is not None and rank != self.ndim:
+        ndim = self.ndim
+        if ndim is not None and rank != ndim:
             raise ConvShapeError(
                 f"{type(self).__name__} expects an input of rank {self.ndim} "
                 f"(batch included), got rank {rank}",
                 argument="input_shape",
                 received={"input_shape": input_shape},
             )
-        if self.ndim is None and rank < self.min_ndim:
+        if ndim is None and rank < self.min_ndim:
             raise ConvShapeError(
                 f"{type(self).__name__} expects an input of rank >= {self.min_ndim} "
                 f"(batch included), got rank {rank}",

@@ -175,9 +175,14 @@ class Dense(Layer):
         if features is None:
             features = known(shape, -1, self, "last dimension")
         units = self.units
-        kernel = self._weight("kernel", (features, units))
-        kernels = lora_weights(self, kernel, self.lora_rank, units) if self.lora_rank else (kernel,)
-        return (*kernels, self._weight("bias", (units,))) if self.use_bias else kernels
+        if self.lora_rank or self.dtype is not None or not self.trainable:
+            kernel = self._weight("kernel", (features, units))
+            kernels = lora_weights(self, kernel, self.lora_rank, units)
+            return (*kernels, self._weight("bias", (units,))) if self.use_bias else kernels
+        # The common case, without a call per weight: float32, trainable, no LoRA.
+        new = tuple.__new__
+        kernel = new(Weight, ("kernel", (features, units), True, 4))
+        return (kernel, new(Weight, ("bias", (units,), True, 4))) if self.use_bias else (kernel,)
 
 
 class Embedding(Layer):

@@ -284,7 +284,7 @@ def call_single(layer: Any, tensor: SymbolicTensor) -> Any:
         output_shapes = layer._output_shape(shape)
     else:
         output_shapes = layer.compute_output_shape(shape)
-    weights = layer._checked_weight_specs(shape)
+    weights = layer._weights(shape) if layer._final_weights else layer._checked_weight_specs(shape)
     nodes: list[Node] = layer._inbound_nodes
     if nodes and not nodes[0].is_input:
         weights = _shared_weights(layer, nodes[0].weights, weights, [tensor.shape])

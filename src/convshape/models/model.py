@@ -214,14 +214,14 @@ class Model:
         found: list[tuple[Any, tuple[Weight, ...]]] = []
         trainable = self.trainable
         for layer in self.layers:
-            if isinstance(layer, Model):
-                pairs = layer._layer_weights()
-            else:
+            if not isinstance(layer, Model):
                 nodes = layer._inbound_nodes
-                if not nodes or not nodes[0].weights:
-                    continue
-                pairs = [(layer, nodes[0].weights)]
-            for inner, weights in pairs:
+                weights = nodes[0].weights if nodes else ()
+                if weights and id(layer) not in seen:
+                    seen.add(id(layer))
+                    found.append((layer, weights if trainable else frozen(weights)))
+                continue
+            for inner, weights in layer._layer_weights():
                 if id(inner) in seen or not weights:
                     continue
                 seen.add(id(inner))

@@ -82,35 +82,10 @@ class Sequential(Model):
             auto_name("Functional")
 
     def _add(self, layer: Any) -> None:
-        if isinstance(layer, Layer) and self._input is not None:  # the common case
-            self._append(layer)
-            return
-        if isinstance(layer, SymbolicTensor):
-            if not isinstance(layer.layer, InputLayer):
-                raise TypeError(
-                    "only a tensor from convshape.Input can start a Sequential model; "
-                    "use the layers themselves"
-                )
-            layer = layer.layer
-        if isinstance(layer, InputLayer):
-            self._set_input(layer)
-            return
-        if not isinstance(layer, (Layer, Model)):
-            raise TypeError(
-                "only convshape layers can be added to a Sequential model. "
-                f"Received: {layer!r} (of type {type(layer).__name__})"
-            )
-        if (
-            not self._layers
-            and self._input is None
-            and isinstance(layer, Layer)
-            and layer.input_shape is not None
-        ):
-            self._input = InputLayer(shape=layer.input_shape, batch_size=layer.batch_size)
-        self._append(layer)
-
-    def _append(self, layer: Any) -> None:
-        """Add a layer (or model) after the checks of its type: call it on the last tensor."""
+        if not (isinstance(layer, Layer) and self._input is not None):  # else the common case
+            layer = self._admit(layer)
+            if layer is None:
+                return
         found = self._names.get(layer.name)
         if found is not None and found[0] is not layer:
             raise ConvShapeError(
@@ -126,6 +101,33 @@ class Sequential(Model):
             self._tensors.append(call_single(layer, previous) if plain else layer(previous))
         self._layers.append(layer)
         self._names[layer.name] = (layer, 1 if found is None else found[1] + 1)
+
+    def _admit(self, layer: Any) -> Any:
+        """Check what is added; an input sets the model's input (and None is returned),
+        a first layer with ``input_shape`` creates it."""
+        if isinstance(layer, SymbolicTensor):
+            if not isinstance(layer.layer, InputLayer):
+                raise TypeError(
+                    "only a tensor from convshape.Input can start a Sequential model; "
+                    "use the layers themselves"
+                )
+            layer = layer.layer
+        if isinstance(layer, InputLayer):
+            self._set_input(layer)
+            return None
+        if not isinstance(layer, (Layer, Model)):
+            raise TypeError(
+                "only convshape layers can be added to a Sequential model. "
+                f"Received: {layer!r} (of type {type(layer).__name__})"
+            )
+        if (
+            not self._layers
+            and self._input is None
+            and isinstance(layer, Layer)
+            and layer.input_shape is not None
+        ):
+            self._input = InputLayer(shape=layer.input_shape, batch_size=layer.batch_size)
+        return layer
 
     def _set_input(self, input_layer: InputLayer) -> None:
         if self._input is not None:

@@ -213,8 +213,12 @@ def summarize_model(
     collecting = gc.isenabled()
     gc.disable()  # a row per layer, none of them garbage
     try:
-        for operation in layers:
-            add(operation, 0, model._layers_trainable)
+        override = model._layers_trainable
+        if expand_nested:
+            for operation in layers:
+                add(operation, 0, override)
+        else:
+            rows.extend([_row(op, 0, connections, relevant, override) for op in layers])
     finally:
         if collecting:
             gc.enable()
