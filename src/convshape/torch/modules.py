@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .._validate import as_int, check_positive
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
+from ._checks import choice, flag, spatial_tuple
+from ._checks import input_shape as input_shape_of
 from .functional import conv_output_length, conv_transpose_output_length
 
 __all__ = [
@@ -25,21 +27,14 @@ __all__ = [
 ]
 
 
-def _tuple(value: Any, rank: int, name: str) -> tuple[int, ...]:
-    if isinstance(value, (tuple, list)):
-        if len(value) != rank:
-            raise ConvShapeError(
-                f"`{name}` must be an int or a tuple of {rank} ints",
-                argument=name,
-                received={name: value},
-            )
-        return tuple(as_int(item, name) for item in value)
-    return (as_int(value, name),) * rank
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class _ConvNd:
-    """Shared by the PyTorch convolution specs; ``rank`` spatial dimensions, NC + spatial.
-    The subclasses declare the fields in PyTorch's positional order."""
+    """Shared by the PyTorch convolution specs; ``rank`` spatial dimensions, NC + spatial
+    (or C + spatial, unbatched). The subclasses declare the fields in PyTorch's positional
+    order; construction converts every argument to plain ints and rejects what PyTorch
+    rejects."""
 
     rank: ClassVar[int] = 2
     in_channels: int
@@ -50,18 +45,24 @@ class _ConvNd:
     dilation: Any
     groups: int
     bias: bool
+    padding_mode: str
 
     def __post_init__(self) -> None:
         rank = self.rank
-        for name in ("kernel_size", "stride", "dilation"):
-            values = _tuple(getattr(self, name), rank, name)
-            for value in values:
-                check_positive(value, name)
-            object.__setattr__(self, name, values)
-        if not isinstance(self.padding, str):
-            object.__setattr__(self, "padding", _tuple(self.padding, rank, "padding"))
         for name in ("in_channels", "out_channels", "groups"):
-            check_positive(getattr(self, name), name)
+            object.__setattr__(self, name, check_positive(getattr(self, name), name))
+        # PyTorch expands a one-element stride, padding or dilation, not a kernel size.
+        kernel = spatial_tuple(self.kernel_size, rank, "kernel_size", minimum=1, broadcast=False)
+        object.__setattr__(self, "kernel_size", kernel)
+        for name in ("stride", "dilation"):
+            object.__setattr__(
+                self, name, spatial_tuple(getattr(self, name), rank, name, minimum=1)
+            )
+        if not isinstance(self.padding, str):
+            padding = spatial_tuple(self.padding, rank, "padding", minimum=0)
+            object.__setattr__(self, "padding", padding)
+        object.__setattr__(self, "bias", flag(self.bias, "bias"))
+        choice(self.padding_mode, "padding_mode", _PADDING_MODES)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ConvShapeError(
                 "`in_channels` and `out_channels` must be divisible by `groups`",
@@ -74,10 +75,18 @@ class _ConvNd:
             )
 
     def _check_input(self, input_shape: Sequence[int | None]) -> tuple[int | None, ...]:
-        shape = tuple(input_shape)
-        if len(shape) != self.rank + 2 or shape[1] != self.in_channels:
+        """(N, C, *spatial) or, unbatched, (C, *spatial), with C = ``in_channels``."""
+        rank = self.rank
+        shape = input_shape_of(
+            self,
+            input_shape,
+            (rank + 1, rank + 2),
+            f"(N, {self.in_channels}, spatial x {rank}) or ({self.in_channels}, spatial x {rank})",
+        )
+        if shape[-rank - 1] not in (None, self.in_channels):
             raise ConvShapeError(
-                f"{type(self).__name__} expects (N, {self.in_channels}, spatial x {self.rank})",
+                f"{type(self).__name__} expects (N, {self.in_channels}, spatial x {rank}) "
+                f"or ({self.in_channels}, spatial x {rank})",
                 argument="input_shape",
                 received={"input_shape": input_shape},
             )
@@ -100,18 +109,59 @@ class _Conv(_ConvNd):
     groups: int = 1
     bias: bool = True
     padding_mode: str = "zeros"
+    device: Any = field(default=None, repr=False, compare=False)
+    dtype: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _ConvNd.__post_init__(self)
+        if isinstance(self.padding, str):
+            choice(self.padding, "padding", ("same", "valid"))
+            if self.padding == "same" and max(self.stride) > 1:
+                raise ConvShapeError(
+                    "padding='same' is not supported for strided convolutions in PyTorch",
+                    argument="padding",
+                    received={"padding": self.padding, "stride": self.stride},
+                )
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> tuple[int | None, ...]:
-        """(N, out_channels, *lengths) with :func:`conv_output_length` per dimension."""
+        """(N, out_channels, *lengths) with :func:`conv_output_length` per dimension;
+        unbatched (C, *spatial) gives (out_channels, *lengths)."""
         shape = self._check_input(input_shape)
-        pads = [self.padding] * self.rank if isinstance(self.padding, str) else self.padding
+        rank = self.rank
+        pads = [self.padding] * rank if isinstance(self.padding, str) else self.padding
+        if self.padding_mode != "zeros":
+            self._check_padding_mode(shape[-rank:], input_shape)
         lengths = [
             conv_output_length(size, k, s, p, d)
             for size, k, s, p, d in zip(
-                shape[2:], self.kernel_size, self.stride, pads, self.dilation, strict=True
+                shape[-rank:], self.kernel_size, self.stride, pads, self.dilation, strict=True
             )
         ]
-        return (shape[0], self.out_channels, *lengths)
+        return (*shape[: -rank - 1], self.out_channels, *lengths)
+
+    def _check_padding_mode(self, sizes: Sequence[int | None], input_shape: object) -> None:
+        """Reflection pads less than the length, circular padding at most the length."""
+        reflect = self.padding_mode == "reflect"
+        if self.padding_mode == "replicate":
+            return
+        for dim, (size, k, d) in enumerate(
+            zip(sizes, self.kernel_size, self.dilation, strict=True)
+        ):
+            if size is None:
+                continue
+            if self.padding == "same":
+                total = d * (k - 1)
+                widest = total - total // 2
+            else:
+                widest = 0 if self.padding == "valid" else self.padding[dim]
+            if widest > size - reflect:
+                rule = "smaller than" if reflect else "at most"
+                raise ConvShapeError(
+                    f"padding_mode={self.padding_mode!r} needs padding {rule} the input length "
+                    f"(dimension {dim}: padding {widest}, length {size})",
+                    argument="padding",
+                    received={"padding": self.padding, "input_shape": input_shape},
+                )
 
 
 @dataclass(frozen=True)
@@ -155,29 +205,50 @@ class _ConvTranspose(_ConvNd):
     bias: bool = True
     dilation: Any = 1
     padding_mode: str = "zeros"
+    device: Any = field(default=None, repr=False, compare=False)
+    dtype: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        _ConvNd.__post_init__(self)
-        object.__setattr__(
-            self, "output_padding", _tuple(self.output_padding, self.rank, "output_padding")
-        )
         if isinstance(self.padding, str):
             raise ConvShapeError(
                 "ConvTranspose takes an int padding (PyTorch has no 'same' for it)",
                 argument="padding",
                 received={"padding": self.padding},
             )
+        _ConvNd.__post_init__(self)
+        if self.padding_mode != "zeros":
+            raise ConvShapeError(
+                f'Only "zeros" padding mode is supported for {type(self).__name__} (PyTorch)',
+                argument="padding_mode",
+                received={"padding_mode": self.padding_mode},
+            )
+        output_padding = spatial_tuple(self.output_padding, self.rank, "output_padding", minimum=0)
+        object.__setattr__(self, "output_padding", output_padding)
+        for op, s, d in zip(output_padding, self.stride, self.dilation, strict=True):
+            if op >= max(s, d):
+                raise ConvShapeError(
+                    "`output_padding` must be smaller than either `stride` or `dilation`",
+                    argument="output_padding",
+                    received={
+                        "output_padding": self.output_padding,
+                        "stride": self.stride,
+                        "dilation": self.dilation,
+                    },
+                )
 
     def compute_output_shape(
         self, input_shape: Sequence[int | None], output_size: Sequence[int] | None = None
     ) -> tuple[int | None, ...]:
-        """(N, out_channels, *lengths); ``output_size`` (as in ``forward``) picks a length in
+        """(N, out_channels, *lengths), unbatched (out_channels, *lengths); ``output_size``
+        (as in ``forward``: the spatial lengths, or the whole shape) picks a length in
         ``[O, O + stride - 1]``, PyTorch's accepted range, per dimension."""
         shape = self._check_input(input_shape)
+        rank = self.rank
+        wanted = None if output_size is None else self._output_size(output_size, len(shape))
         lengths: list[int | None] = []
         for dim, (size, k, s, p, op, d) in enumerate(
             zip(
-                shape[2:],
+                shape[-rank:],
                 self.kernel_size,
                 self.stride,
                 self.padding,
@@ -186,20 +257,35 @@ class _ConvTranspose(_ConvNd):
                 strict=True,
             )
         ):
-            lowest = conv_transpose_output_length(size, k, s, p, 0 if output_size else op, d)
-            if output_size is not None and lowest is not None:
-                wanted = output_size[-self.rank + dim]
-                if not lowest <= wanted < lowest + s:
-                    raise ConvShapeError(
-                        f"requested an output size of {wanted} in dimension {dim}, but PyTorch "
-                        f"accepts {lowest}..{lowest + s - 1}",
-                        argument="output_size",
-                        received={"output_size": output_size},
-                    )
-                lengths.append(wanted)
-            else:
+            lowest = conv_transpose_output_length(size, k, s, p, 0 if wanted else op, d)
+            if wanted is None:
                 lengths.append(lowest)
-        return (shape[0], self.out_channels, *lengths)
+                continue
+            if lowest is not None and not lowest <= wanted[dim] < lowest + s:
+                raise ConvShapeError(
+                    f"requested an output size of {_short_repr(wanted[dim])} in dimension {dim}, "
+                    f"but PyTorch accepts {lowest}..{lowest + s - 1}",
+                    argument="output_size",
+                    received={"output_size": output_size},
+                )
+            lengths.append(wanted[dim])
+        return (*shape[: -rank - 1], self.out_channels, *lengths)
+
+    def _output_size(self, output_size: object, dims: int) -> tuple[int, ...]:
+        """The spatial lengths of ``output_size``: ``rank`` ints, or one per input dimension."""
+        rank = self.rank
+        if not isinstance(output_size, (tuple, list)):
+            raise TypeError(
+                f"`output_size` must be a tuple or list of ints, not {type(output_size).__name__}"
+                f". Received: output_size={_short_repr(output_size)}"
+            )
+        if len(output_size) not in (rank, dims):
+            raise ConvShapeError(
+                f"for {dims}-dimensional input, `output_size` must have {rank} or {dims} elements",
+                argument="output_size",
+                received={"output_size": output_size},
+            )
+        return tuple(as_int(size, "output_size") for size in output_size[-rank:])
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, ClassVar
 
-from .._validate import as_int, check_positive
-from ..errors import ConvShapeError
+from .._validate import as_int, check_positive, check_shape
+from ..errors import ConvShapeError, _short_repr
+from ._checks import (
+    axis,
+    choice,
+    count,
+    flag,
+    int_or_tuple,
+    nonzero,
+    number,
+    optional_flag,
+    spatial_tuple,
+)
+from ._checks import input_shape as input_shape_of
 from .functional import pool_output_length
 from .modules import _ConvNd
 
@@ -63,7 +75,7 @@ class Module:
     """What every specification offers; subclasses override the three methods."""
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        return tuple(input_shape)
+        return check_shape(input_shape)
 
     def parameter_count(self) -> int:
         return 0
@@ -73,30 +85,21 @@ class Module:
 
 
 def _spatial(value: Any, rank: int, name: str) -> tuple[int, ...]:
-    if isinstance(value, (tuple, list)):
-        if len(value) != rank:
-            raise ConvShapeError(
-                f"`{name}` must be an int or {rank} ints", argument=name, received={name: value}
-            )
-        return tuple(as_int(item, name) for item in value)
-    return (as_int(value, name),) * rank
+    """An int or ``rank`` ints (a one-element tuple broadcast), as ``rank`` ints."""
+    return spatial_tuple(value, rank, name, minimum=None)
 
 
 def _rank_check(module: Any, shape: Sequence[int | None], rank: int) -> Shape:
-    shape = tuple(shape)
-    if len(shape) not in (rank + 1, rank + 2):
-        raise ConvShapeError(
-            f"{type(module).__name__} expects (N, C, {rank} spatial) or (C, {rank} spatial)",
-            argument="input_shape",
-            received={"input_shape": shape},
-        )
-    return shape
+    return input_shape_of(
+        module, shape, (rank + 1, rank + 2), f"(N, C, {rank} spatial) or (C, {rank} spatial)"
+    )
 
 
 def _pooled(module: Any, input_shape: Sequence[int | None], dilation: Any) -> Shape:
     """Max or average pooling: :func:`pool_output_length` per spatial dimension."""
     rank = module.rank
     shape = _rank_check(module, input_shape, rank)
+    nonzero(module, shape, (-rank - 1,))
     kernel = _spatial(module.kernel_size, rank, "kernel_size")
     stride = kernel if module.stride is None else _spatial(module.stride, rank, "stride")
     padding = _spatial(module.padding, rank, "padding")
@@ -114,6 +117,23 @@ def _pooled(module: Any, input_shape: Sequence[int | None], dilation: Any) -> Sh
     return (*shape[:-rank], *spatial)
 
 
+def _pool_arguments(module: Any) -> None:
+    """Convert and check the window arguments; an empty ``stride`` is PyTorch's default."""
+    rank = module.rank
+    set_ = object.__setattr__
+    set_(module, "kernel_size", int_or_tuple(module.kernel_size, rank, "kernel_size", minimum=1))
+    stride = module.stride
+    if isinstance(stride, (tuple, list)) and not stride:
+        stride = None
+    set_(
+        module,
+        "stride",
+        None if stride is None else int_or_tuple(stride, rank, "stride", minimum=1),
+    )
+    set_(module, "padding", int_or_tuple(module.padding, rank, "padding", minimum=0))
+    set_(module, "ceil_mode", flag(module.ceil_mode, "ceil_mode"))
+
+
 @dataclass(frozen=True)
 class _Pool(Module):
     kernel_size: Any
@@ -123,6 +143,12 @@ class _Pool(Module):
     return_indices: bool = False
     ceil_mode: bool = False
     rank: ClassVar[int] = 2
+
+    def __post_init__(self) -> None:
+        _pool_arguments(self)
+        dilation = int_or_tuple(self.dilation, self.rank, "dilation", minimum=1)
+        object.__setattr__(self, "dilation", dilation)
+        object.__setattr__(self, "return_indices", flag(self.return_indices, "return_indices"))
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         return _pooled(self, input_shape, self.dilation)
@@ -137,6 +163,25 @@ class _AvgPool(Module):
     count_include_pad: bool = True
     divisor_override: Any = None
     rank: ClassVar[int] = 2
+
+    def __post_init__(self) -> None:
+        _pool_arguments(self)
+        flag(self.count_include_pad, "count_include_pad")
+        divisor = self.divisor_override
+        if divisor is not None:
+            if self.rank == 1:
+                raise TypeError(
+                    "AvgPool1d takes no `divisor_override` (PyTorch's AvgPool2d and AvgPool3d "
+                    f"do). Received: divisor_override={_short_repr(divisor)}"
+                )
+            divisor = as_int(divisor, "divisor_override")
+            if divisor == 0:
+                raise ConvShapeError(
+                    "`divisor_override` must not be zero (PyTorch: divisor must be not zero)",
+                    argument="divisor_override",
+                    received={"divisor_override": self.divisor_override},
+                )
+            object.__setattr__(self, "divisor_override", divisor)
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         return _pooled(self, input_shape, 1)
@@ -190,20 +235,40 @@ class AvgPool3d(_AvgPool):
     rank = 3
 
 
+def _adaptive_size(module: Any) -> int | tuple[int | None, ...]:
+    """``output_size``: an int >= 0, or ``rank`` of them where None keeps the input length
+    (PyTorch's one-dimensional modules take no None)."""
+    rank, value = module.rank, module.output_size
+    if isinstance(value, (tuple, list)):
+        if len(value) != rank:
+            raise ConvShapeError(
+                f"`output_size` must be an int or {rank} values",
+                argument="output_size",
+                received={"output_size": value},
+            )
+        sizes = tuple(
+            None if size is None and rank > 1 else as_int(size, "output_size") for size in value
+        )
+    else:
+        sizes = (as_int(value, "output_size"),)
+    if any(size is not None and size < 0 for size in sizes):
+        raise ConvShapeError(
+            "`output_size` must hold sizes >= 0 (PyTorch: elements of output_size must be "
+            "greater than or equal to 0)",
+            argument="output_size",
+            received={"output_size": value},
+        )
+    return sizes if isinstance(value, (tuple, list)) else sizes[0]  # type: ignore[return-value]
+
+
 def _adaptive(module: Any, input_shape: Sequence[int | None], output_size: Any) -> Shape:
     rank = module.rank
     shape = _rank_check(module, input_shape, rank)
+    # Batched, only AdaptiveAvgPool1d/2d run on zero channels.
+    channels_may_be_empty = len(shape) == rank + 1 or (module.empty_channels and rank < 3)
+    nonzero(module, shape, range(-rank, 0) if channels_may_be_empty else range(-rank - 1, 0))
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * rank
-    if len(sizes) != rank:
-        raise ConvShapeError(
-            f"`output_size` must be an int or {rank} values",
-            argument="output_size",
-            received={"output_size": output_size},
-        )
-    spatial = [
-        size if out is None else as_int(out, "output_size")
-        for size, out in zip(shape[-rank:], sizes, strict=True)
-    ]
+    spatial = [size if out is None else out for size, out in zip(shape[-rank:], sizes, strict=True)]
     return (*shape[:-rank], *spatial)
 
 
@@ -212,6 +277,11 @@ class _AdaptivePool(Module):
     output_size: Any
     return_indices: bool = False
     rank: ClassVar[int] = 2
+    empty_channels: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output_size", _adaptive_size(self))
+        object.__setattr__(self, "return_indices", flag(self.return_indices, "return_indices"))
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         return _adaptive(self, input_shape, self.output_size)
@@ -221,6 +291,10 @@ class _AdaptivePool(Module):
 class _AdaptiveAvgPool(Module):
     output_size: Any
     rank: ClassVar[int] = 2
+    empty_channels: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output_size", _adaptive_size(self))
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         return _adaptive(self, input_shape, self.output_size)
@@ -266,6 +340,33 @@ class AdaptiveMaxPool3d(_AdaptivePool):
     rank = 3
 
 
+_UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
+_INTERPOLATING = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+def _scale_factor(value: Any) -> float | tuple[float, ...] | None:
+    """None, a factor or a tuple of factors, each finite and > 0. A zero (not in a tuple)
+    means no factor, as ``nn.Upsample`` reads ``float(scale_factor) if scale_factor``."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        raise TypeError(
+            "`scale_factor` must be a number or a tuple of numbers, not list (PyTorch's "
+            f"Upsample converts only a tuple). Received: scale_factor={_short_repr(value)}"
+        )
+    factors = tuple(value) if isinstance(value, tuple) else (value,)
+    converted = tuple(number(factor, "scale_factor") for factor in factors)
+    if not isinstance(value, tuple) and converted[0] == 0:
+        return None
+    if not all(0 < factor < math.inf for factor in converted):
+        raise ConvShapeError(
+            "`scale_factor` must hold finite numbers > 0",
+            argument="scale_factor",
+            received={"scale_factor": value},
+        )
+    return converted if isinstance(value, tuple) else converted[0]
+
+
 @dataclass(frozen=True)
 class Upsample(Module):
     """``nn.Upsample``: ``size``, or ``floor(I * scale_factor)`` per spatial dimension.
@@ -282,29 +383,96 @@ class Upsample(Module):
     align_corners: Any = None
     recompute_scale_factor: Any = None
 
-    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        shape = tuple(input_shape)
-        rank = len(shape) - 2
-        if (self.size is None) == (self.scale_factor is None):
+    def __post_init__(self) -> None:
+        choice(self.mode, "mode", _UPSAMPLE_MODES)
+        align_corners = optional_flag(self.align_corners, "align_corners")
+        if align_corners is not None and self.mode not in _INTERPOLATING:
+            raise ConvShapeError(
+                "`align_corners` can only be set with the interpolating modes: linear | "
+                "bilinear | bicubic | trilinear",
+                argument="align_corners",
+                received={"align_corners": align_corners, "mode": self.mode},
+            )
+        recompute = optional_flag(self.recompute_scale_factor, "recompute_scale_factor")
+        scale = _scale_factor(self.scale_factor)
+        size = self.size
+        if (size is None) == (scale is None):
             raise ConvShapeError(
                 "Upsample takes either `size` or `scale_factor`",
                 argument="size",
                 received={"size": self.size, "scale_factor": self.scale_factor},
             )
-        spatial: list[int | None]
-        if self.size is not None:
-            spatial = list(_spatial(self.size, rank, "size"))
-        else:
-            factors = (
-                self.scale_factor
-                if isinstance(self.scale_factor, (tuple, list))
-                else (self.scale_factor,) * rank
+        if size is not None:
+            if isinstance(size, (tuple, list)):
+                size = tuple(count(item, "size", 0) for item in size)
+            else:
+                size = count(size, "size", 0)
+            if recompute:
+                raise ConvShapeError(
+                    "`recompute_scale_factor` is not meaningful with an explicit `size`",
+                    argument="recompute_scale_factor",
+                    received={"recompute_scale_factor": recompute, "size": self.size},
+                )
+        object.__setattr__(self, "size", size)
+        object.__setattr__(self, "scale_factor", scale)
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        shape = input_shape_of(self, input_shape, (3, 4, 5), "(N, C, 1 to 3 spatial dimensions)")
+        rank = len(shape) - 2
+        wanted_rank = _INTERPOLATING.get(self.mode, rank)
+        if wanted_rank != rank:
+            raise ConvShapeError(
+                f"Upsample mode {self.mode!r} needs {wanted_rank + 2}-dimensional input",
+                argument="input_shape",
+                received={"input_shape": input_shape, "mode": self.mode},
             )
-            spatial = [
-                None if size is None else math.floor(size * float(f))
-                for size, f in zip(shape[2:], factors, strict=True)
-            ]
+        spatial = self._lengths(shape[2:], input_shape)
+        area = self.mode == "area"  # adaptive average pooling: empty outputs are fine
+        nonzero(self, shape, range(-rank if area and rank < 3 else -rank - 1, 0))
+        if any(length is not None and length < (0 if area else 1) for length in spatial):
+            raise ConvShapeError(
+                "Upsample's output lengths must be greater than 0"
+                + (" (area mode: at least 0)" if area else ""),
+                argument="input_shape",
+                received={
+                    "input_shape": input_shape,
+                    "size": self.size,
+                    "scale_factor": self.scale_factor,
+                },
+            )
         return (*shape[:2], *spatial)
+
+    def _lengths(self, sizes: Sequence[int | None], input_shape: object) -> list[int | None]:
+        rank = len(sizes)
+        name, value = (
+            ("size", self.size) if self.size is not None else ("scale_factor", self.scale_factor)
+        )
+        values = value if isinstance(value, tuple) else (value,) * rank
+        if len(values) != rank:
+            raise ConvShapeError(
+                f"`{name}` must have one value per spatial dimension of the input ({rank})",
+                argument=name,
+                received={name: value, "input_shape": input_shape},
+            )
+        if self.size is not None:
+            return list(values)
+        lengths: list[int | None] = []
+        for size, factor in zip(sizes, values, strict=True):
+            if size is None:
+                lengths.append(None)
+                continue
+            try:
+                product = size * factor
+                length = math.floor(product)
+            except OverflowError:
+                raise ConvShapeError(
+                    "the up-sampled length overflows (PyTorch: value cannot be converted to "
+                    "type int64_t without overflow)",
+                    argument="scale_factor",
+                    received={"scale_factor": self.scale_factor, "input_shape": input_shape},
+                ) from None
+            lengths.append(length)
+        return lengths
 
 
 @dataclass(frozen=True)
@@ -318,9 +486,16 @@ class Linear(Module):
     in_features: int
     out_features: int
     bias: bool = True
+    device: Any = field(default=None, repr=False, compare=False)
+    dtype: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "in_features", count(self.in_features, "in_features", 0))
+        object.__setattr__(self, "out_features", count(self.out_features, "out_features", 0))
+        object.__setattr__(self, "bias", flag(self.bias, "bias"))
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        shape = tuple(input_shape)
+        shape = check_shape(input_shape)
         if not shape or shape[-1] not in (None, self.in_features):
             raise ConvShapeError(
                 f"Linear expects a last dimension of {self.in_features}",
@@ -344,9 +519,20 @@ class Flatten(Module):
     start_dim: int = 1
     end_dim: int = -1
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start_dim", as_int(self.start_dim, "start_dim"))
+        object.__setattr__(self, "end_dim", as_int(self.end_dim, "end_dim"))
+
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        shape = tuple(input_shape)
-        start, end = self.start_dim % len(shape), self.end_dim % len(shape)
+        shape = check_shape(input_shape) or (1,)  # a scalar flattens to one element
+        start = axis(self.start_dim, len(shape), "start_dim")
+        end = axis(self.end_dim, len(shape), "end_dim")
+        if start > end:
+            raise ConvShapeError(
+                "`start_dim` cannot come after `end_dim`",
+                argument="start_dim",
+                received={"start_dim": self.start_dim, "end_dim": self.end_dim},
+            )
         merged = shape[start : end + 1]
         size = None if None in merged else math.prod(merged)  # type: ignore[arg-type]
         return (*shape[:start], size, *shape[end + 1 :])
@@ -354,7 +540,7 @@ class Flatten(Module):
 
 @dataclass(frozen=True)
 class Unflatten(Module):
-    """``nn.Unflatten(dim, unflattened_size)``.
+    """``nn.Unflatten(dim, unflattened_size)``; one size may be -1, inferred.
 
     >>> Unflatten(1, (256, 7, 7)).compute_output_shape((None, 12544))
     (None, 256, 7, 7)
@@ -363,17 +549,55 @@ class Unflatten(Module):
     dim: int
     unflattened_size: Any
 
-    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        shape = tuple(input_shape)
-        dim = self.dim % len(shape)
-        sizes = tuple(as_int(size, "unflattened_size") for size in self.unflattened_size)
-        if shape[dim] is not None and math.prod(sizes) != shape[dim]:
-            raise ConvShapeError(
-                "`unflattened_size` must multiply to the size of `dim`",
-                argument="unflattened_size",
-                received={"input_shape": shape, "unflattened_size": self.unflattened_size},
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dim", as_int(self.dim, "dim"))
+        value = self.unflattened_size
+        if not isinstance(value, (tuple, list)):
+            raise TypeError(
+                "`unflattened_size` must be a tuple of ints, not "
+                f"{type(value).__name__}. Received: unflattened_size={_short_repr(value)}"
             )
+        sizes = tuple(as_int(size, "unflattened_size") for size in value)
+        if not sizes or sizes.count(-1) > 1 or any(size < -1 for size in sizes):
+            raise ConvShapeError(
+                "`unflattened_size` must be non-empty sizes >= 0, with at most one -1 (inferred)",
+                argument="unflattened_size",
+                received={"unflattened_size": value},
+            )
+        object.__setattr__(self, "unflattened_size", sizes)
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        shape = check_shape(input_shape)
+        if not shape:
+            raise ConvShapeError(
+                "Unflatten needs an input of at least one dimension",
+                argument="input_shape",
+                received={"input_shape": input_shape},
+            )
+        dim = axis(self.dim, len(shape), "dim")
+        fixed: tuple[int, ...] = self.unflattened_size
+        sizes: tuple[int | None, ...] = fixed
+        known = math.prod(size for size in fixed if size != -1)
+        length = shape[dim]
+        if -1 in sizes:
+            if length is not None and (known == 0 or length % known):
+                self._mismatch(shape)
+            inferred = None if length is None else length // known
+            sizes = tuple(inferred if size == -1 else size for size in sizes)
+        elif length is not None and known != length:
+            self._mismatch(shape)
         return (*shape[:dim], *sizes, *shape[dim + 1 :])
+
+    def _mismatch(self, shape: Shape) -> None:
+        raise ConvShapeError(
+            "`unflattened_size` must multiply to the size of `dim`",
+            argument="unflattened_size",
+            received={"input_shape": shape, "unflattened_size": self.unflattened_size},
+        )
+
+
+def _eps(value: Any) -> float:
+    return number(value, "eps")
 
 
 @dataclass(frozen=True)
@@ -383,24 +607,60 @@ class _Norm(Module):
     momentum: Any = 0.1
     affine: bool = True
     track_running_stats: bool = True
+    device: Any = field(default=None, repr=False, compare=False)
+    dtype: Any = field(default=None, repr=False, compare=False)
+    _: KW_ONLY
+    bias: bool = True
     rank: ClassVar[int] = 2
 
     #: Whether an input one dimension short is unbatched (InstanceNorm) or (N, C) (BatchNorm).
     unbatched_short: ClassVar[bool] = False
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "num_features", count(self.num_features, "num_features", 1))
+        eps = _eps(self.eps)
+        if not self.unbatched_short and eps < 0:
+            raise ConvShapeError(
+                "`eps` must be >= 0 (PyTorch: batch_norm eps must be non-negative)",
+                argument="eps",
+                received={"eps": self.eps},
+            )
+        if self.momentum is not None:
+            number(self.momentum, "momentum")
+        for name in ("affine", "track_running_stats", "bias"):
+            object.__setattr__(self, name, flag(getattr(self, name), name))
+
+    def _ranks(self) -> tuple[int, ...]:
+        if self.unbatched_short:
+            return (self.rank + 1, self.rank + 2)
+        return (2, 3) if self.rank == 1 else (self.rank + 2,)
+
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        shape = tuple(input_shape)
+        ranks = self._ranks()
+        shape = input_shape_of(
+            self, input_shape, ranks, f"{' or '.join(map(str, ranks))}-dimensional input"
+        )
         channel = 0 if self.unbatched_short and len(shape) == self.rank + 1 else 1
-        if shape[channel] not in (None, self.num_features):
+        strict = not self.unbatched_short or self.affine or self.track_running_stats
+        if strict and shape[channel] not in (None, self.num_features):
             raise ConvShapeError(
                 f"{type(self).__name__} expects {self.num_features} channels",
                 argument="input_shape",
                 received={"input_shape": shape},
             )
+        if self.unbatched_short and not self.track_running_stats:
+            spatial = shape[channel + 1 :]
+            if None not in spatial and math.prod(spatial) == 1:  # type: ignore[arg-type]
+                raise ConvShapeError(
+                    f"{type(self).__name__} needs more than 1 spatial element (PyTorch: "
+                    "expected more than 1 spatial element when training)",
+                    argument="input_shape",
+                    received={"input_shape": shape},
+                )
         return shape
 
     def parameter_count(self) -> int:
-        return 2 * self.num_features if self.affine else 0
+        return self.num_features * (1 + self.bias) if self.affine else 0
 
     def buffer_count(self) -> int:
         return 2 * self.num_features + 1 if self.track_running_stats else 0
@@ -465,17 +725,42 @@ class GroupNorm(Module):
     num_channels: int
     eps: float = 1e-5
     affine: bool = True
+    device: Any = field(default=None, repr=False, compare=False)
+    dtype: Any = field(default=None, repr=False, compare=False)
+    _: KW_ONLY
+    bias: bool = True
 
     def __post_init__(self) -> None:
-        if self.num_channels % check_positive(self.num_groups, "num_groups"):
+        groups = check_positive(self.num_groups, "num_groups")
+        channels = count(self.num_channels, "num_channels", 0)
+        object.__setattr__(self, "num_groups", groups)
+        object.__setattr__(self, "num_channels", channels)
+        _eps(self.eps)
+        object.__setattr__(self, "affine", flag(self.affine, "affine"))
+        object.__setattr__(self, "bias", flag(self.bias, "bias"))
+        if channels % groups:
             raise ConvShapeError(
                 "`num_channels` must be divisible by `num_groups`",
                 argument="num_groups",
                 received={"num_groups": self.num_groups, "num_channels": self.num_channels},
             )
 
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        shape = input_shape_of(self, input_shape, range(2, 64), "(N, C, *) input")
+        channels = shape[1]
+        if channels is not None and (
+            channels % self.num_groups or (self.affine and channels != self.num_channels)
+        ):
+            raise ConvShapeError(
+                f"GroupNorm expects {self.num_channels} channels"
+                + ("" if self.affine else f" (or a multiple of {self.num_groups} groups)"),
+                argument="input_shape",
+                received={"input_shape": shape},
+            )
+        return shape
+
     def parameter_count(self) -> int:
-        return 2 * self.num_channels if self.affine else 0
+        return self.num_channels * (1 + self.bias) if self.affine else 0
 
 
 @dataclass(frozen=True)
@@ -490,19 +775,35 @@ class LayerNorm(Module):
     eps: float = 1e-5
     elementwise_affine: bool = True
     bias: bool = True
+    device: Any = field(default=None, repr=False, compare=False)
+    dtype: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        value = self.normalized_shape
+        values = value if isinstance(value, (tuple, list)) else (value,)
+        shape = tuple(count(size, "normalized_shape", 0) for size in values)
+        if not shape:
+            raise ConvShapeError(
+                "`normalized_shape` must hold at least one size",
+                argument="normalized_shape",
+                received={"normalized_shape": value},
+            )
+        object.__setattr__(self, "normalized_shape", shape)
+        _eps(self.eps)
+        for name in ("elementwise_affine", "bias"):
+            object.__setattr__(self, name, flag(getattr(self, name), name))
 
     def _shape(self) -> tuple[int, ...]:
-        shape = self.normalized_shape
-        return (
-            tuple(shape)
-            if isinstance(shape, (tuple, list))
-            else (as_int(shape, "normalized_shape"),)
-        )
+        shape: tuple[int, ...] = self.normalized_shape
+        return shape
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        shape = tuple(input_shape)
+        shape = check_shape(input_shape)
         normalized = self._shape()
-        if tuple(shape[-len(normalized) :]) != normalized:
+        last = shape[len(shape) - len(normalized) :]
+        if len(last) != len(normalized) or any(
+            size not in (None, wanted) for size, wanted in zip(last, normalized, strict=True)
+        ):
             raise ConvShapeError(
                 "the last dimensions of the input must be `normalized_shape`",
                 argument="input_shape",
@@ -523,12 +824,24 @@ class Dropout(Module):
     p: float = 0.5
     inplace: bool = False
 
+    def __post_init__(self) -> None:
+        if not 0 <= number(self.p, "p") <= 1:
+            raise ConvShapeError(
+                "dropout probability `p` has to be between 0 and 1",
+                argument="p",
+                received={"p": self.p},
+            )
+        flag(self.inplace, "inplace")
+
 
 @dataclass(frozen=True)
 class ReLU(Module):
     """``nn.ReLU``."""
 
     inplace: bool = False
+
+    def __post_init__(self) -> None:
+        flag(self.inplace, "inplace")
 
 
 @dataclass(frozen=True)
@@ -538,6 +851,10 @@ class LeakyReLU(Module):
     negative_slope: float = 0.01
     inplace: bool = False
 
+    def __post_init__(self) -> None:
+        number(self.negative_slope, "negative_slope")
+        flag(self.inplace, "inplace")
+
 
 @dataclass(frozen=True)
 class ELU(Module):
@@ -546,6 +863,10 @@ class ELU(Module):
     alpha: float = 1.0
     inplace: bool = False
 
+    def __post_init__(self) -> None:
+        number(self.alpha, "alpha")
+        flag(self.inplace, "inplace")
+
 
 @dataclass(frozen=True)
 class GELU(Module):
@@ -553,12 +874,18 @@ class GELU(Module):
 
     approximate: str = "none"
 
+    def __post_init__(self) -> None:
+        choice(self.approximate, "approximate", ("none", "tanh"))
+
 
 @dataclass(frozen=True)
 class SiLU(Module):
     """``nn.SiLU``."""
 
     inplace: bool = False
+
+    def __post_init__(self) -> None:
+        flag(self.inplace, "inplace")
 
 
 @dataclass(frozen=True)
@@ -582,13 +909,42 @@ class Softmax(Module):
 
     dim: Any = None
 
+    def __post_init__(self) -> None:
+        if self.dim is not None:
+            object.__setattr__(self, "dim", as_int(self.dim, "dim"))
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        shape = check_shape(input_shape)
+        if self.dim is not None:
+            axis(self.dim, len(shape), "dim")
+        return shape
+
 
 @dataclass(frozen=True)
 class PReLU(Module):
-    """``nn.PReLU(num_parameters=1)``."""
+    """``nn.PReLU(num_parameters=1)``: one slope, or one per channel (dimension 1)."""
 
     num_parameters: int = 1
     init: float = 0.25
+    device: Any = field(default=None, repr=False, compare=False)
+    dtype: Any = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "num_parameters", count(self.num_parameters, "num_parameters", 0))
+        number(self.init, "init")
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        shape = check_shape(input_shape)
+        if self.num_parameters != 1:
+            channels = shape[1] if len(shape) > 1 else 1
+            if not shape or channels not in (None, self.num_parameters):
+                raise ConvShapeError(
+                    f"PReLU with {self.num_parameters} parameters expects as many channels "
+                    "(dimension 1)",
+                    argument="input_shape",
+                    received={"input_shape": shape},
+                )
+        return shape
 
     def parameter_count(self) -> int:
         return self.num_parameters
@@ -624,7 +980,8 @@ class Sequential:
         for module in modules:
             if not isinstance(module, (Module, _ConvNd)):
                 raise TypeError(
-                    f"Sequential takes convshape.torch modules, not {type(module).__name__}"
+                    f"Sequential takes convshape.torch modules, not {type(module).__name__}. "
+                    f"Received: modules={_short_repr(modules)}"
                 )
         self.modules = modules
 

@@ -1,0 +1,129 @@
+"""Argument checks the PyTorch module specifications share: each converts what PyTorch
+accepts to plain ints (and tuples of them) and rejects the rest at construction, naming the
+argument, so a spec never keeps a value it has not validated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .._validate import Shape, as_int, check_bool, check_number, check_shape
+from ..errors import ConvShapeError, _short_repr
+
+
+def spatial_tuple(
+    value: Any, rank: int, name: str, *, minimum: int | None, broadcast: bool = True
+) -> tuple[int, ...]:
+    """An int or ``rank`` ints, each >= ``minimum``, as a tuple of ``rank`` ints. With
+    ``broadcast`` a one-element tuple stands for every dimension, as PyTorch expands it.
+
+    >>> spatial_tuple((2,), 3, "stride", minimum=1)
+    (2, 2, 2)
+    """
+    if isinstance(value, (tuple, list)):
+        if broadcast and len(value) == 1 and rank != 1:
+            value = tuple(value) * rank
+        if len(value) != rank:
+            raise ConvShapeError(
+                f"`{name}` must be an int or a tuple of {rank} ints",
+                argument=name,
+                received={name: value},
+            )
+        values = tuple(as_int(item, name) for item in value)
+    else:
+        values = (as_int(value, name),) * rank
+    if minimum is not None and any(item < minimum for item in values):
+        raise ConvShapeError(
+            f"`{name}` must hold integers >= {minimum}", argument=name, received={name: value}
+        )
+    return values
+
+
+def int_or_tuple(value: Any, rank: int, name: str, *, minimum: int) -> int | tuple[int, ...]:
+    """As :func:`spatial_tuple`, keeping a single int a single int (as PyTorch's pooling
+    modules keep their arguments)."""
+    if isinstance(value, (tuple, list)):
+        return spatial_tuple(value, rank, name, minimum=minimum)
+    return spatial_tuple(value, 1, name, minimum=minimum)[0]
+
+
+def count(value: Any, name: str, minimum: int) -> int:
+    """An int >= ``minimum``."""
+    number = as_int(value, name)
+    if number < minimum:
+        raise ConvShapeError(
+            f"`{name}` must be an integer >= {minimum}", argument=name, received={name: value}
+        )
+    return number
+
+
+def flag(value: Any, name: str) -> bool:
+    """A real bool."""
+    return check_bool(value, name)
+
+
+def optional_flag(value: Any, name: str) -> bool | None:
+    """None or a real bool."""
+    return None if value is None else check_bool(value, name)
+
+
+def number(value: Any, name: str) -> float:
+    """An int or a float (not a bool), as a float; NumPy floats count."""
+    if not isinstance(value, (int, float)) and type(value).__module__ == "numpy":
+        try:
+            return check_number(float(value), name)
+        except (TypeError, ValueError):
+            pass
+    return check_number(value, name)
+
+
+def choice(value: Any, name: str, choices: Sequence[str]) -> str:
+    """One of ``choices``, spelled exactly."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"`{name}` must be a str, not {type(value).__name__}. "
+            f"Received: {name}={_short_repr(value)}"
+        )
+    if value not in choices:
+        raise ConvShapeError(
+            f"`{name}` must be one of {', '.join(map(repr, choices))}",
+            argument=name,
+            received={name: value},
+        )
+    return value
+
+
+def input_shape(module: Any, value: Any, ranks: Sequence[int], expected: str) -> Shape:
+    """The validated input shape, of one of the ``ranks`` (number of dimensions)."""
+    shape = check_shape(value)
+    if len(shape) not in ranks:
+        raise ConvShapeError(
+            f"{type(module).__name__} expects {expected}",
+            argument="input_shape",
+            received={"input_shape": value},
+        )
+    return shape
+
+
+def nonzero(module: Any, shape: Shape, dims: Sequence[int]) -> None:
+    """PyTorch refuses empty non-batch dimensions here."""
+    if any(shape[dim] == 0 for dim in dims):
+        raise ConvShapeError(
+            f"{type(module).__name__} expects non-empty dimensions apart from the batch "
+            "(PyTorch: expected input to have non-zero size for non-batch dimensions)",
+            argument="input_shape",
+            received={"input_shape": shape},
+        )
+
+
+def axis(value: int, rank: int, name: str) -> int:
+    """A dimension index in ``[-rank, rank - 1]`` (a scalar counts as rank 1), as >= 0."""
+    size = max(rank, 1)
+    if not -size <= value < size:
+        raise ConvShapeError(
+            f"`{name}` is out of range for an input of {rank} dimensions "
+            f"(PyTorch: expected to be in range of [{-size}, {size - 1}])",
+            argument=name,
+            received={name: value, "rank": rank},
+        )
+    return value % size
