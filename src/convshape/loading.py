@@ -138,7 +138,7 @@ def _load(document: dict[str, Any], trail: list[str]) -> Model:
         kind = "Functional" if "input_layers" in document else "Sequential"
         document = {"class_name": kind, "config": document}
     class_name = document.get("class_name")
-    if class_name not in _MODEL_CLASSES:
+    if not isinstance(class_name, str) or class_name not in _MODEL_CLASSES:
         raise ConvShapeError(
             f"the file holds a {_short(class_name)}, not a Keras model (Sequential or Functional)",
             argument="source",
@@ -175,6 +175,9 @@ def _describe(index: int, item: object) -> str:
             text += f" ({_shown(item['class_name'], 60)[1:-1]})"
     return text
 
+
+#: Keras's class names of dtype policies, which a layer config holds as its dtype.
+_POLICIES = frozenset({"DTypePolicy", "FloatDTypePolicy"})
 
 #: Keras's class names of models, in configs.
 _MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
@@ -606,6 +609,12 @@ def _object(entry: Any, trail: list[str]) -> Any:
             received={"layer": _short(entry)},
         )
     class_name = entry.get("class_name")
+    if not isinstance(class_name, str):
+        raise ConvShapeError(
+            "a layer's class_name must be a string",
+            argument="source",
+            received={"class_name": _short(class_name)},
+        )
     raw = entry.get("config") or {}
     if not isinstance(raw, Mapping):
         raise ConvShapeError(
@@ -613,6 +622,18 @@ def _object(entry: Any, trail: list[str]) -> Any:
             argument="source",
             received={"config": _short(raw)},
         )
+    for key, value in raw.items():
+        if type(value) is dict and value.get("class_name") in _POLICIES:
+            policy = value.get("config") or {}
+            if not isinstance(policy, Mapping) or not isinstance(
+                policy.get("name"), (str, type(None))
+            ):
+                raise ConvShapeError(
+                    f"`{key}` of a layer config is a dtype policy whose config "
+                    "is not {'name': str}",
+                    argument="source",
+                    received={"config": _short(policy)},
+                )
     config = plain_config(raw)
     if class_name in _MODEL_CLASSES:
         return _model(entry, trail)
