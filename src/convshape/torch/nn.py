@@ -184,7 +184,18 @@ class _AvgPool(Module):
             object.__setattr__(self, "divisor_override", divisor)
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        return _pooled(self, input_shape, 1)
+        shape = _pooled(self, input_shape, 1)
+        if self.rank == 3:
+            sizes = check_shape(input_shape)[-3:]
+            kernel = _spatial(self.kernel_size, 3, "kernel_size")
+            if any(size is not None and size < k for size, k in zip(sizes, kernel, strict=True)):
+                raise ConvShapeError(
+                    "AvgPool3d needs every input length at least the kernel size, padding "
+                    "aside (PyTorch: input image smaller than kernel size)",
+                    argument="input_shape",
+                    received={"input_shape": input_shape, "kernel_size": self.kernel_size},
+                )
+        return shape
 
 
 class MaxPool1d(_Pool):
@@ -340,6 +351,7 @@ class AdaptiveMaxPool3d(_AdaptivePool):
     rank = 3
 
 
+_INT64_MAX = 2**63 - 1
 _UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 _INTERPOLATING = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
@@ -471,6 +483,12 @@ class Upsample(Module):
                     argument="scale_factor",
                     received={"scale_factor": self.scale_factor, "input_shape": input_shape},
                 ) from None
+            if length > _INT64_MAX:
+                raise ConvShapeError(
+                    "the up-sampled length does not fit PyTorch's int64 sizes",
+                    argument="scale_factor",
+                    received={"scale_factor": self.scale_factor, "input_shape": input_shape},
+                )
             lengths.append(length)
         return lengths
 
