@@ -7,6 +7,7 @@ Weights are never read: the architecture in the config is all a shape needs.
 from __future__ import annotations
 
 import gc
+import heapq
 import json
 import os
 import re
@@ -247,30 +248,7 @@ def _functional(config: Mapping[str, Any], trail: list[str]) -> Model:
             )
         pending[name] = list(calls)
         trail.pop()
-    while any(pending.values()):
-        progressed = False
-        for name in order:
-            calls = pending[name]
-            while calls:
-                trail.append(f"call of layer {_shown(name, 60)}")
-                try:
-                    args, kwargs = _arguments(calls[0], created)
-                except _NotYet:
-                    trail.pop()
-                    break
-                created[name](*args, **kwargs)
-                calls.pop(0)
-                trail.pop()
-                progressed = True
-        if not progressed:
-            stuck = sorted(name for name, calls in pending.items() if calls)
-            shown = ", ".join(_shown(name, 60) for name in stuck[:20])
-            raise ConvShapeError(
-                "the functional model's graph has loops or disconnected calls; these layers' "
-                f"calls cannot be resolved: {shown}{', ...' if len(stuck) > 20 else ''}",
-                argument="source",
-                received={},
-            )
+    _replay(order, pending, created, trail)
 
     def tensor(name: str, node_index: int, tensor_index: int) -> Any:
         layer = created.get(name)
@@ -309,8 +287,53 @@ def _functional(config: Mapping[str, Any], trail: list[str]) -> Model:
     return model
 
 
+def _replay(
+    order: list[str], pending: dict[str, list[Any]], created: dict[str, Any], trail: list[str]
+) -> None:
+    """Make every recorded call, in the order of Keras's loop: pass after pass over the
+    layers in the file's order, each making its calls until one reads an output not
+    computed yet. A blocked call waits on the node it reads and is retried where that
+    loop would first succeed, so out-of-order files cost no pass over all layers."""
+    schedule = [(0, position) for position in range(len(order))]  # (pass, position): a heap
+    waiting: dict[str, list[tuple[int, int]]] = {}  # layer -> heap of (node lacked, position)
+    while schedule:
+        run, position = heapq.heappop(schedule)
+        name = order[position]
+        calls = pending[name]
+        while calls:
+            trail.append(f"call of layer {_shown(name, 60)}")
+            try:
+                args, kwargs = _arguments(calls[0], created)
+            except _NotYet as missing:
+                trail.pop()
+                heapq.heappush(waiting.setdefault(missing.layer, []), (missing.node, position))
+                break
+            layer = created[name]
+            layer(*args, **kwargs)
+            calls.pop(0)
+            trail.pop()
+            waiters = waiting.get(name)  # a heap: the node each lacks first
+            while waiters and waiters[0][0] < len(layer._inbound_nodes):
+                other = heapq.heappop(waiters)[1]
+                heapq.heappush(schedule, (run if other > position else run + 1, other))
+    stuck = sorted(name for name, calls in pending.items() if calls)
+    if stuck:
+        shown = ", ".join(_shown(name, 60) for name in stuck[:20])
+        raise ConvShapeError(
+            "the functional model's graph has loops or disconnected calls; these layers' "
+            f"calls cannot be resolved: {shown}{', ...' if len(stuck) > 20 else ''}",
+            argument="source",
+            received={},
+        )
+
+
 class _NotYet(Exception):
     """A call reads a layer's output that has not been computed yet."""
+
+    def __init__(self, layer: str, node: int) -> None:
+        super().__init__(layer, node)
+        self.layer = layer
+        self.node = node
 
 
 def _arguments(node: Any, created: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
@@ -352,17 +375,32 @@ def _value(item: Any, created: Mapping[str, Any]) -> Any:
 
 
 def _history_tensor(history: Sequence[Any], created: Mapping[str, Any]) -> Any:
-    name, node_index, tensor_index = history
+    try:
+        name, node_index, tensor_index = history
+    except (TypeError, ValueError):
+        name = node_index = tensor_index = None
+    if (
+        not isinstance(name, str)
+        or type(node_index) is not int
+        or type(tensor_index) is not int
+        or node_index < 0
+        or tensor_index < 0
+    ):
+        raise ConvShapeError(
+            "a call's keras_history must be [layer name, node index, tensor index]",
+            argument="source",
+            received={"keras_history": _short(history)},
+        )
     layer = created.get(name)
     if layer is None:
         raise ConvShapeError(
-            f"a call reads layer {name!r}, which is not in the model",
+            f"a call reads layer {_shown(name)}, which is not in the model",
             argument="source",
-            received={"layer": name},
+            received={},
         )
     nodes = layer._inbound_nodes
     if len(nodes) <= node_index:
-        raise _NotYet
+        raise _NotYet(name, node_index)
     outputs = nodes[node_index].outputs
     if tensor_index == 0 and type(outputs) is SymbolicTensor:
         return outputs
