@@ -6,7 +6,7 @@ import pytest
 
 import convshape as cs
 from convshape import Input, InputLayer, Sequential, layers
-from convshape._record import fields
+from convshape._record import MISSING, fields
 from convshape.layers import Weight
 
 
@@ -275,3 +275,23 @@ def test_weights_built_final_carry_the_flags_the_generic_pass_would_give(
         assert all(w.itemsize for w in built)
         if not trainable:
             assert not any(w.trainable for w in built)
+
+
+def test_every_default_is_the_class_attribute_instances_fall_back_to() -> None:
+    """A record stores only the arguments that differ from their defaults; reading any
+    other field falls back to the class attribute, which must be the default itself."""
+    from convshape.layers import _MODULES
+    from convshape.layers._registry import layer_class
+    from convshape.summary import Summary, SummaryRow
+
+    classes: list[type] = [Summary, SummaryRow, InputLayer]
+    classes += [cls for name in _MODULES if (cls := layer_class(name)) is not None]
+    assert len(classes) > 60
+    for cls in classes:
+        for spec in fields(cls):
+            if spec.init and spec.default is not MISSING:
+                assert getattr(cls, spec.name) is spec.default, (cls.__name__, spec.name)
+    conv = layers.Conv2D(8, 3)
+    assert "activation" not in vars(conv)
+    assert conv.activation is None
+    assert layers.Conv2D(8, 3, activation="relu").activation == "relu"

@@ -186,20 +186,19 @@ class Layer(Record):
                 raise TypeError(
                     f"{type(self).__name__}() got an unexpected keyword argument {spec.name!r}"
                 )
-        state = self.__dict__
-        if state["name"] is None:
+        if self.name is None:
             # Keras names a layer when it is created, from counters the session shares.
-            state["name"] = auto_name(type(self).__name__)
+            self.__dict__["name"] = auto_name(type(self).__name__)
         elif not isinstance(self.name, str):
             raise TypeError(
                 f"`name` must be a str, not {type(self.name).__name__}. "
                 f"Received: name={self.name!r}"
             )
-        if state["trainable"] is not True:
+        if self.trainable is not True:
             check_bool(self.trainable, "trainable")
-        if state["autocast"] is not True:
+        if self.autocast is not True:
             check_bool(self.autocast, "autocast")
-        if state["input_dim"] is not None and self._input_dim_is_shape:
+        if self.input_dim is not None and self._input_dim_is_shape:
             # Re-validation (dataclasses.replace) sees the input_shape derived from input_dim.
             if self.input_shape is not None and tuple(self.input_shape) != (self.input_dim,):
                 raise ConvShapeError(
@@ -208,11 +207,11 @@ class Layer(Record):
                     received={"input_shape": self.input_shape, "input_dim": self.input_dim},
                 )
             self._set("input_shape", (check_count(self.input_dim, "input_dim"),))
-        elif state["input_shape"] is not None:
+        elif self.input_shape is not None:
             self._set("input_shape", check_shape(self.input_shape, "input_shape"))
-        if state["batch_size"] is not None:
+        if self.batch_size is not None:
             self._set("batch_size", check_count(self.batch_size, "batch_size"))
-        if state["dtype"] is not None:
+        if self.dtype is not None:
             self._bytes_per_param()
         self._validate()
 
