@@ -559,7 +559,24 @@ VALUES = st.recursive(
     lambda inner: st.lists(inner, max_size=4).map(tuple) | st.lists(inner, max_size=3),
     max_leaves=8,
 )
+SMALL = st.integers(min_value=0, max_value=9)
+#: Mostly values a constructor accepts, so that the fuzz reaches the shape arithmetic.
+PLAUSIBLE = st.one_of(
+    SMALL,
+    SMALL,
+    SMALL,
+    st.tuples(SMALL),
+    st.tuples(SMALL, SMALL),
+    st.tuples(SMALL, SMALL, SMALL),
+    st.booleans(),
+    VALUES,
+)
+NEAR_SHAPES = st.lists(
+    st.one_of(st.integers(min_value=1, max_value=12), SMALL, st.none()), min_size=1, max_size=6
+).map(tuple)
 SHAPES = st.one_of(
+    NEAR_SHAPES,
+    NEAR_SHAPES,
     st.lists(st.one_of(st.integers(min_value=0, max_value=12), st.none()), max_size=6).map(tuple),
     VALUES,
 )
@@ -582,7 +599,7 @@ def _plain(value: object) -> bool:
 )
 @given(
     spec=st.sampled_from(SPECS),
-    args=st.lists(VALUES, max_size=5),
+    args=st.lists(PLAUSIBLE, max_size=5),
     shape=SHAPES,
     output_size=st.one_of(st.none(), VALUES),
 )

@@ -328,7 +328,12 @@ def check_number(value: object, name: str) -> float:
             f"`{name}` must be a number, not {type(value).__name__}. "
             f"Received: {name}={_short_repr(value)}"
         )
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond the float range
+        raise ConvShapeError(
+            f"`{name}` is too large for a float", argument=name, received={name: value}
+        ) from None
 
 
 def array_shape(value: object, name: str) -> tuple[int, ...]:
