@@ -1,0 +1,118 @@
+"""Messages stay bounded and always form: huge ints (``repr`` refuses over 4,300 digits),
+deeply nested or huge containers, long texts and values whose ``__repr__`` fails."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import pytest
+
+import convshape as cs
+from convshape import torch as pt
+from convshape._validate import array_shape, as_int, check_number, check_shape, check_size
+from convshape.errors import ConvShapeError, _short_repr
+
+HUGE = 10**5000
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+class _BrokenRepr:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+SHORT = [
+    pytest.param(7, "7", id="int"),
+    pytest.param(-(10**59), repr(-(10**59)), id="int-60-digits"),
+    pytest.param(10**60, "<int of 61 digits>", id="int-61-digits"),
+    pytest.param(HUGE, "<int of 5001 digits>", id="int-5001-digits"),
+    pytest.param(-HUGE, "<int of 5001 digits>", id="negative-huge"),
+    pytest.param((None, 7, 7, 256), "(None, 7, 7, 256)", id="shape"),
+    pytest.param((5,), "(5,)", id="one-tuple"),
+    pytest.param({"a": [1, (2,)]}, "{'a': [1, (2,)]}", id="dict"),
+    pytest.param(frozenset({1}), "frozenset({1})", id="frozenset"),
+    pytest.param(set(), "set()", id="empty-set"),
+    pytest.param("same", "'same'", id="str"),
+    pytest.param(_BrokenRepr(), "<_BrokenRepr object>", id="broken-repr"),
+    pytest.param(list(range(12)), "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ... (12 items)]", id="long-list"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), SHORT)
+def test_short_repr(value: object, expected: str) -> None:
+    assert _short_repr(value) == expected
+
+
+def test_short_repr_is_exact_for_every_digit_count_up_to_the_cut() -> None:
+    for digits in range(1, 61):
+        value = 10 ** (digits - 1)
+        assert _short_repr(value) == repr(value)
+        assert _short_repr(10**digits - 1) == repr(10**digits - 1)
+    for digits in range(61, 400):
+        assert _short_repr(10 ** (digits - 1)) == f"<int of {digits} digits>"
+        assert _short_repr(10**digits - 1) == f"<int of {digits} digits>"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        HUGE,
+        _nested(100_000),
+        list(range(1_000_000)),
+        "x" * 1_000_000,
+        b"y" * 1_000_000,
+        {i: i for i in range(100_000)},
+        _BrokenRepr(),
+        [HUGE, _nested(5000), _BrokenRepr()],
+    ],
+    ids=["huge-int", "deep", "long-list", "long-str", "long-bytes", "big-dict", "broken", "mixed"],
+)
+def test_error_messages_stay_short(value: object) -> None:
+    start = time.perf_counter()
+    error = ConvShapeError("`x` is wrong", argument="x", received={"x": value})
+    assert len(str(error)) < 2_000
+    assert str(error).startswith("`x` is wrong. Received: x=")
+    assert error.received["x"] is value  # the attribute keeps the value itself
+    assert time.perf_counter() - start < 1.0
+
+
+def test_validators_format_huge_values() -> None:
+    with pytest.raises(ConvShapeError, match=r"Received: size=<int of 5001 digits>"):
+        check_size(-HUGE)
+    with pytest.raises(cs.ConvShapeError, match=r"<int of 5001 digits>"):
+        cs.conv_output_length(3, kernel_size=-HUGE)
+    with pytest.raises(ConvShapeError, match=r"`eps` is too large for a float"):
+        check_number(HUGE, "eps")
+    assert as_int(HUGE, "size") == HUGE
+
+
+def test_validators_format_deep_values() -> None:
+    deep = _nested(sys.getrecursionlimit() * 3)
+    with pytest.raises(TypeError, match=r"`input_shape` must hold ints or None, not list"):
+        check_shape([1, deep])
+    with pytest.raises(TypeError, match=r"`size` must be an int, not list"):
+        as_int(deep, "size")
+    with pytest.raises(ConvShapeError, match=r"`mean` must have at most 64 dimensions"):
+        array_shape(deep, "mean")
+    hostile: Any = {"a": deep}
+    with pytest.raises(TypeError, match=r"`padding` must be a str, an int or a"):
+        cs.conv_padding(5, 3, padding=hostile)
+
+
+def test_torch_specs_format_huge_and_deep_values() -> None:
+    with pytest.raises(ConvShapeError, match=r"Received: output_size=\[<int of 5001 digits>"):
+        pt.ConvTranspose1d(1, 1, 3).compute_output_shape((1, 1, 5), output_size=[HUGE])
+    with pytest.raises(ConvShapeError, match=r"`kernel_size` must be an int or a tuple of 2"):
+        pt.Conv2d(1, 1, _nested(10_000))
+    with pytest.raises(TypeError, match=r"`kernel_size` must be an int, not list"):
+        pt.Conv2d(1, 1, [_nested(10_000)] * 2)
+    with pytest.raises(ConvShapeError, match=r"`in_features` must be an integer >= 0"):
+        pt.Linear(-HUGE, 3)
