@@ -331,3 +331,29 @@ def test_check_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     with pytest.raises(SystemExit, match="2"):
         run(capsys, "check", str(path), "--input-shape", "None,x,3")
     assert "expected a shape like None,358,358,3" in capsys.readouterr().err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """``convshape summary FILE | head -1``: no traceback when the reader stops reading."""
+    import subprocess
+    import sys
+
+    from tests.test_functional_keras import records
+
+    path = tmp_path / "nasnet.json"
+    path.write_text(records()["app:NASNetLarge"]["json"], encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "convshape", "summary", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()  # as `head -1` does
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    process.wait(timeout=60)
+    assert first.startswith(b"Model:")
+    assert "Traceback" not in errors
+    assert "BrokenPipe" not in errors

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -460,9 +461,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = str(error).replace("\n", " ")
         sys.stderr.write(f"convshape {args.command}: error: {message}\n")
         return 2
-    if args.json:
-        result.pop("text", None)
-        print(json.dumps(result, indent=2))
-    else:
-        print(_text(args.command, result))
+    try:
+        if args.json:
+            result.pop("text", None)
+            print(json.dumps(result, indent=2))
+        else:
+            print(_text(args.command, result))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped reading (``| head``): end quietly, as Python's documentation
+        # recommends, with stdout pointed at devnull so that the exit flush is silent too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
