@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from convshape import plan, solve
+from convshape.errors import ConvShapeError
 from tests import _reference_plan, _reference_solve
 
 Call = tuple[str, tuple[Any, ...], dict[str, Any]]
@@ -215,15 +216,96 @@ def _conv_calls(framework: str, pooling: bool) -> Iterator[Call]:
         yield "solve_conv", (size, target), kwargs
 
 
+# The solvers deliberately differ from the frozen search in two documented ways (issue
+# 14): they return only what the framework's layer accepts (tests/test_soundness.py builds
+# the layers to prove it), and they reject requests no such layer can take (a Keras
+# int/pair or "full" padding, "causal" pooling, a PyTorch padding string or pair where
+# PyTorch takes none, an output_padding no stride allows) with ConvShapeError or TypeError,
+# where the search returned unsound solutions or failed an assert.
+
+
+def _keras_accepts(kwargs: dict[str, Any], pooling: bool) -> bool:
+    allowed = ("same", "valid") if pooling else ("same", "valid", "causal")
+    return kwargs["padding"] in allowed
+
+
+def _torch_accepts(solution: Any, size: int, transposed: bool, pooling: bool) -> bool:
+    kwargs, p = solution.kwargs, solution.kwargs["padding"]
+    if size == 0 or solution.output == 0:  # PyTorch rejects empty inputs and outputs
+        return False
+    if transposed:
+        return type(p) is int and kwargs["output_padding"] < max(
+            kwargs["stride"], kwargs["dilation"]
+        )
+    if isinstance(p, str):
+        return p == "valid" or (p == "same" and kwargs["stride"] == 1 and not pooling)
+    split = solution.split
+    return split == (p, p) and (not pooling or p <= kwargs["kernel_size"] // 2)
+
+
+def _newly_rejected(name: str, kwargs: dict[str, Any]) -> bool:
+    """A request the solvers now reject: no layer of the framework takes it."""
+    padding = kwargs.get("padding")
+    transposed = name == "solve_conv_transpose"
+    pooling = kwargs.get("pooling", False)
+    if kwargs.get("framework", "keras") == "keras":
+        allowed = ("same", "valid") if transposed or pooling else ("same", "valid", "causal")
+        bad_padding = padding is not None and not (
+            isinstance(padding, str) and padding.lower() in allowed
+        )
+    elif isinstance(padding, str):
+        stride = kwargs.get("stride") or 1
+        bad_padding = transposed or pooling or padding not in ("same", "valid")
+        bad_padding = bad_padding or (padding == "same" and stride > 1)
+    else:
+        bad_padding = padding is not None and (type(padding) is not int or padding < 0)
+    op = kwargs.get("output_padding", ...)
+    bad_op = op is not ... and op is not None and (type(op) is not int or not 0 <= op < 3)
+    return bad_padding or bad_op or kwargs.get("max_dilation", 1) is None
+
+
+def _documented_difference(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether the new solver's answer differs from the frozen search's only as documented
+    above: the search's solutions the framework accepts, or a rejected request."""
+    try:
+        theirs = getattr(_reference_solve, name)(*args, **kwargs)
+    except Exception:  # rejected by both: the new message may name the argument better
+        theirs = None
+    try:
+        ours = getattr(solve, name)(*args, **kwargs)
+    except (ConvShapeError, TypeError):
+        return theirs is None or _newly_rejected(name, kwargs)
+    if theirs is None:
+        return False
+    transposed, pooling = name == "solve_conv_transpose", kwargs.get("pooling", False)
+    if kwargs.get("framework", "keras") == "keras":
+        kept = [sol for sol in theirs if _keras_accepts(sol.kwargs, pooling)]
+    else:
+        kept = [sol for sol in theirs if _torch_accepts(sol, args[0], transposed, pooling)]
+    # PyTorch rejects empty inputs and outputs, and the reason says so.
+    empty = kwargs.get("framework") == "torch" and 0 in args
+    return (len(kept) < len(theirs) or empty) and [
+        (repr(sol.kwargs), sol.output, tuple(sol.split), sol.note) for sol in ours
+    ] == [(repr(sol.kwargs), sol.output, tuple(sol.split), sol.note) for sol in kept]
+
+
+def _solver_mismatches(calls: Iterator[Call]) -> list[Call]:
+    return [
+        call
+        for call in _mismatches(solve, _reference_solve, calls)
+        if not _documented_difference(*call)
+    ]
+
+
 @pytest.mark.parametrize("framework", ["keras", "torch"])
 def test_transpose_solutions_are_the_exhaustive_searchs(framework: str) -> None:
-    assert _mismatches(solve, _reference_solve, _transpose_calls(framework)) == []
+    assert _solver_mismatches(_transpose_calls(framework)) == []
 
 
 @pytest.mark.parametrize("pooling", [False, True], ids=["conv", "pooling"])
 @pytest.mark.parametrize("framework", ["keras", "torch"])
 def test_conv_solutions_are_the_exhaustive_searchs(framework: str, pooling: bool) -> None:
-    assert _mismatches(solve, _reference_solve, _conv_calls(framework, pooling)) == []
+    assert _solver_mismatches(_conv_calls(framework, pooling)) == []
 
 
 BAD_SOLVE_ARGUMENTS: list[Call] = [
@@ -277,4 +359,4 @@ BAD_SOLVE_ARGUMENTS: list[Call] = [
 
 @pytest.mark.parametrize("call", BAD_SOLVE_ARGUMENTS, ids=repr)
 def test_solvers_reject_what_the_exhaustive_search_rejected(call: Call) -> None:
-    assert _mismatches(solve, _reference_solve, iter([call])) == []
+    assert _solver_mismatches(iter([call])) == []

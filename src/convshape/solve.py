@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._types import Pad
-from ._validate import check_padding, check_positive, check_size
+from ._validate import as_int, check_padding, check_positive, check_size
 from .arithmetic import (
     _forward_is_empty,
     _forward_length,
@@ -36,6 +36,7 @@ from .arithmetic import (
 from .errors import ConvShapeError
 
 __all__ = [
+    "MAX_SOLUTIONS",
     "Solution",
     "Solutions",
     "conv_input_lengths",
@@ -111,10 +112,41 @@ class Solutions(Sequence[Solution]):
         return f"<pre>{html.escape(str(self))}</pre>"
 
 
-def _choices(fixed: object, name: str, upper: int) -> range:
+#: A solver stops past this many solutions and asks for narrower bounds, so that its cost
+#: follows what it returns, never the size of the bounds.
+MAX_SOLUTIONS = 10_000
+
+Found = list[tuple[tuple[Any, ...], Solution]]
+
+
+class _TooMany(Exception):
+    """More than MAX_SOLUTIONS solutions (a ConvShapeError at the boundary)."""
+
+
+def _add(found: Found, key: tuple[Any, ...], solution: Solution) -> None:
+    found.append((key, solution))
+    if len(found) > MAX_SOLUTIONS:
+        raise _TooMany
+
+
+def _too_many(size: int, target: int) -> ConvShapeError:
+    return ConvShapeError(
+        f"more than {MAX_SOLUTIONS} argument combinations take {size} to {target}; "
+        "fix more arguments or lower max_kernel_size, max_stride or max_dilation",
+        argument="max_stride",
+        received={"size": size, "target": target},
+    )
+
+
+def _choices(fixed: object, name: str, upper: object) -> range:
     """The values an argument ranges over: the one given, or ``1..upper``."""
     if fixed is None:
-        return range(1, upper + 1)
+        bound = as_int(upper, f"max_{name}")
+        if bound < 0:
+            raise ConvShapeError(
+                f"`max_{name}` must be >= 0", argument=f"max_{name}", received={name: upper}
+            )
+        return range(1, bound + 1)
     value = check_positive(fixed, name)
     return range(value, value + 1)
 
@@ -136,6 +168,68 @@ def _known(value: object, name: str) -> int:
     return checked
 
 
+def _padding_error(padding: object, rule: str) -> ConvShapeError:
+    return ConvShapeError(rule, argument="padding", received={"padding": padding})
+
+
+def _keras_modes(padding: object, *, transpose: bool, pooling: bool = False) -> list[Any]:
+    """The Keras padding modes to try: what Keras layers accept, and nothing else."""
+    if padding is None:
+        return ["same", "valid"]
+    mode = check_padding(padding, transpose=transpose)
+    allowed = ("same", "valid") if transpose or pooling else ("same", "valid", "causal")
+    if mode not in allowed:
+        layer = "transposed convolutions" if transpose else "poolings" if pooling else "Conv1D"
+        raise _padding_error(
+            padding,
+            f"Keras {layer} take `padding` {' or '.join(map(repr, allowed))}"
+            " (an explicit padding is PyTorch's: use framework='torch')",
+        )
+    return [padding if isinstance(padding, str) else mode]
+
+
+def _torch_padding(padding: object, *, transpose: bool, pooling: bool) -> Any:
+    """None (solved for), a padding int >= 0, or the string PyTorch accepts here."""
+    if padding is None:
+        return None
+    if isinstance(padding, str):
+        if transpose or pooling or padding not in ("same", "valid"):
+            kind = "ConvTranspose" if transpose else "pooling" if pooling else "Conv"
+            allowed = "an int >= 0" if transpose or pooling else "an int >= 0, 'valid' or 'same'"
+            raise _padding_error(padding, f"PyTorch {kind} layers take `padding` {allowed}")
+        return padding
+    if isinstance(padding, (tuple, list)):
+        raise _padding_error(
+            padding,
+            "PyTorch pads both sides of a dimension alike: `padding` must be one int "
+            "(pad the input first for an uneven split)",
+        )
+    value = as_int(padding, "padding")
+    if value < 0:
+        raise _padding_error(padding, "`padding` must be >= 0")
+    return value
+
+
+def _check_output_padding(output_padding: object, strides: range, dilations: range) -> Any:
+    """``...`` (every value), None, or an int >= 0 that some stride or dilation allows."""
+    if output_padding is ... or output_padding is None:
+        return output_padding
+    value = as_int(output_padding, "output_padding")
+    if value < 0:
+        raise ConvShapeError(
+            "`output_padding` must be >= 0",
+            argument="output_padding",
+            received={"output_padding": output_padding},
+        )
+    if strides and dilations and value >= max(strides[-1], dilations[-1]):
+        raise ConvShapeError(
+            "`output_padding` must be smaller than `stride` (or, in PyTorch, `dilation`)",
+            argument="output_padding",
+            received={"output_padding": output_padding},
+        )
+    return value
+
+
 def _kernels_between(
     kernels: range, d: int, low: int, high: int | None = None, parity: int | None = None
 ) -> range:
@@ -151,7 +245,67 @@ def _kernels_between(
     return range(first + (first - parity) % 2, stop, 2)
 
 
-Found = list[tuple[tuple[Any, ...], Solution]]
+def _k_effs(kernels: range, d: int) -> tuple[int, int]:
+    """The smallest and the largest k_eff of (non-empty) ``kernels``."""
+    return (kernels.start - 1) * d + 1, (kernels[-1] - 1) * d + 1
+
+
+def _window(
+    strides: range,
+    size: int,
+    target: int,
+    low: tuple[int, int] | None,
+    high: tuple[int, int],
+    first: int = 1,
+) -> range:
+    """The strides s >= ``first`` for which ``(size - 1) * s + r`` can be the target when
+    ``c * s + b`` bounds r for the pairs (c, b) ``low`` and ``high`` (none below when None)."""
+    start, stop = max(strides.start, first), strides.stop
+    if low is not None:  # (size - 1 + c) * s + b <= target
+        a, b = size - 1 + low[0], low[1]
+        if a > 0:
+            stop = min(stop, (target - b) // a + 1)
+        elif a < 0:
+            start = max(start, -((target - b) // -a))
+        elif b > target:
+            return range(0)
+    a, b = size - 1 + high[0], high[1]  # (size - 1 + c) * s + b >= target
+    if a > 0:
+        start = max(start, -((b - target) // a))
+    elif a < 0:
+        stop = min(stop, (b - target) // -a + 1)
+    elif b < target:
+        return range(0)
+    return range(start, max(start, stop))
+
+
+def _dilations(dilations: range, stable: int, found: Found) -> Iterator[int]:
+    """The dilations to search. Past ``stable`` a kernel over 1 is too long to reach the
+    target unless its length does not matter, so whether a dilation has solutions no
+    longer depends on it but for its parity: two dilations without any end the search."""
+    empty = 0
+    for d in dilations:
+        before = len(found)
+        yield d
+        if len(found) > before or d <= stable:
+            empty = 0
+            continue
+        empty += 1
+        if empty == 2:
+            return
+
+
+def _each_stride(window: range, stable: int | None, solve: Callable[[int], bool]) -> None:
+    """``solve`` each stride of the window. Past ``stable``, whether a stride has solutions
+    no longer depends on it but for its parity: two strides without any end the search."""
+    empty = 0
+    for s in window:
+        if solve(s) or stable is None or s <= stable:
+            empty = 0
+            continue
+        empty += 1
+        if empty == 2:
+            return
 
 
 def solve_conv_transpose(
@@ -173,10 +327,13 @@ def solve_conv_transpose(
     Arguments given are held fixed, the others range over ``1..max_*``;
     ``output_padding=...`` (the default) tries None and every value the framework
     allows. The length is ``(I - 1) * s + k_eff - before - after`` (see
-    :func:`conv_transpose_crop`). For Keras, a length TensorFlow rejects at run time
-    (even kernel, "same", output_padding=0) is no solution. ``framework="torch"``
-    solves for PyTorch's ``padding``/``output_padding`` and says whether the crop is
-    the one Keras's "same" would make.
+    :func:`conv_transpose_crop`). Every solution is one the framework's layer accepts
+    and that gives the target: for Keras, padding "valid" or "same", and no length
+    TensorFlow rejects at run time (even kernel, "same", output_padding=0);
+    ``framework="torch"`` solves for PyTorch's int ``padding`` and ``output_padding``
+    (smaller than the stride or the dilation; no empty input or output) and says whether
+    the crop is the one Keras's "same" would make. More than :data:`MAX_SOLUTIONS`
+    solutions raise ConvShapeError.
 
     >>> [s.kwargs["strides"] for s in solve_conv_transpose(7, 14, kernel_size=5, padding="same")]
     [2, 2]
@@ -189,21 +346,34 @@ def solve_conv_transpose(
     kernels = _choices(kernel_size, "kernel_size", max_kernel_size)
     strides = _choices(stride, "stride", max_stride)
     dilations = _choices(dilation, "dilation", max_dilation)
+    op = _check_output_padding(output_padding, strides, dilations)
     found: Found = []
-    if kernels:
-        solve = _keras_transpose if framework == "keras" else _torch_transpose
-        solve(size, target, kernels, strides, dilations, padding, output_padding, found)
+    problem = f"transposed convolution {size} -> {target} ({framework})"
+    if framework == "keras":
+        modes = _keras_modes(padding, transpose=True)
+        if kernels and strides and dilations:
+            try:
+                _keras_transpose(size, target, kernels, strides, dilations, modes, op, found)
+            except _TooMany:
+                raise _too_many(size, target) from None
+    else:
+        fixed = _torch_padding(padding, transpose=True, pooling=False)
+        if kernels and strides and dilations and size and target:
+            try:
+                _torch_transpose(size, target, kernels, strides, dilations, fixed, op, found)
+            except _TooMany:
+                raise _too_many(size, target) from None
     found.sort(key=lambda item: item[0])
     solutions = tuple(solution for _, solution in found)
-    problem = f"transposed convolution {size} -> {target} ({framework})"
     reason = ""
     if not solutions:
-        reasons = (
-            _keras_transpose_reasons(size, kernels, strides, dilations, padding, output_padding)
-            if framework == "keras"
-            else iter(())
-        )
-        reason = _no_solution(reasons, size, target)
+        if framework == "keras":
+            reasons = _keras_transpose_reasons(size, kernels, strides, dilations, modes, op)
+            reason = _no_solution(reasons, size, target)
+        elif not (size and target):
+            reason = "PyTorch rejects an empty input or output of a transposed convolution"
+        else:
+            reason = _no_solution(iter(()), size, target)
     return Solutions(problem, solutions, reason, _torch_notes(size, target, framework, solutions))
 
 
@@ -213,35 +383,92 @@ def _keras_transpose(
     kernels: range,
     strides: range,
     dilations: range,
-    padding: Any,
+    modes: list[str],
     output_padding: Any,
     found: Found,
 ) -> None:
-    """Keras's solutions, the kernels computed directly per (stride, mode, output_padding)."""
-    # Other output_padding types go through every kernel, as the formulas assume ints.
-    direct = output_padding is ... or output_padding is None or type(output_padding) is int
-    modes: list[str | Pad] | None = None
-    for s in strides:
-        for d in dilations:
-            if s > 1 and d > 1:  # Keras rejects strided dilated convolutions
-                continue
-            if modes is None:
-                modes = (
-                    ["same", "valid"]
-                    if padding is None
-                    else [check_padding(padding, transpose=True)]
-                )
-            ops: list[Any] = [None, *range(s)] if output_padding is ... else [output_padding]
-            for mode, op in itertools.product(modes, ops):
-                if op is not None and not 0 <= op < s:
-                    continue
-                assert isinstance(mode, str)
-                if direct:
-                    candidates = _keras_transpose_kernels(size, target, kernels, s, d, mode, op)
-                else:
-                    candidates = kernels
-                for k in candidates:
-                    _keras_transpose_solution(size, target, k, s, d, mode, op, found)
+    """Keras's solutions: per (dilation, mode, output_padding) the strides that can reach
+    the target, and per stride the output_paddings and kernels computed directly."""
+    stable = size + target + (output_padding if type(output_padding) is int else 0) + 2
+    for d in _dilations(dilations, stable, found):
+        # Keras rejects strided dilated convolutions.
+        usable = strides if d == 1 else range(strides.start, min(strides.stop, 2))
+        e_lo, e_hi = _k_effs(kernels, d)
+        for padding in modes:
+            mode = check_padding(padding, transpose=True)
+            assert isinstance(mode, str)
+            for op in [None, ...] if output_padding is ... else [output_padding]:
+                window = _keras_transpose_window(usable, size, target, mode, op, e_lo, e_hi)
+                stable_s = max(target, op if type(op) is int else 0) + 2 if size <= 1 else None
+
+                def solve(
+                    s: int,
+                    mode: str = mode,
+                    op: Any = op,
+                    d: int = d,
+                    lo: int = e_lo,
+                    hi: int = e_hi,
+                ) -> bool:
+                    return _keras_transpose_stride(
+                        size, target, kernels, s, d, mode, op, lo, hi, found
+                    )
+
+                _each_stride(window, stable_s, solve)
+
+
+def _keras_transpose_window(
+    strides: range, size: int, target: int, mode: str, op: Any, e_lo: int, e_hi: int
+) -> range:
+    """The strides that can reach the target: the length is ``(I - 1) * s + r`` with r
+    ``s`` ("same"), ``k_eff % 2 + op`` ("same" with op), ``max(k_eff, s)`` ("valid") or
+    ``k_eff + op`` ("valid" with op), and op < s."""
+    if mode == "valid" and op is None and size == 0:
+        # max(k_eff - s, 0): s = k_eff - target, or any s >= k_eff for 0
+        first = max(strides.start, e_lo - target if target else e_lo)
+        stop = min(strides.stop, e_hi - target + 1) if target else strides.stop
+        return range(first, max(first, stop))
+    fixed = type(op) is int
+    bounds: dict[tuple[str, bool, bool], tuple[tuple[int, int], tuple[int, int]]] = {
+        ("same", True, False): ((1, 0), (1, 0)),
+        ("same", False, False): ((0, 0), (1, 0)),
+        ("same", False, True): ((0, op), (0, op + 1)) if fixed else ((0, 0), (0, 0)),
+        ("valid", True, False): ((1, 0), (1, e_hi)),
+        ("valid", False, False): ((0, e_lo), (1, e_hi - 1)),
+        ("valid", False, True): ((0, e_lo + op), (0, e_hi + op)) if fixed else ((0, 0), (0, 0)),
+    }
+    low, high = bounds[mode, op is None, fixed]
+    return _window(strides, size, target, low, high, op + 1 if fixed else 1)
+
+
+def _keras_transpose_stride(
+    size: int,
+    target: int,
+    kernels: range,
+    s: int,
+    d: int,
+    mode: str,
+    output_padding: Any,
+    e_lo: int,
+    e_hi: int,
+    found: Found,
+) -> bool:
+    """The solutions with stride s; whether there are any."""
+    before = len(found)
+    ops: Sequence[int | None]
+    if output_padding is ...:
+        rest = target - (size - 1) * s
+        if mode == "same":  # rest = k_eff % 2 + op
+            ops = range(max(rest - 1, 0), min(rest, s - 1) + 1)
+        else:  # rest = k_eff + op
+            ops = range(max(rest - e_hi, 0), min(rest - e_lo, s - 1) + 1)
+    else:
+        ops = [output_padding]
+    for op in ops:
+        if op is not None and not 0 <= op < s:
+            continue
+        for k in _keras_transpose_kernels(size, target, kernels, s, d, mode, op):
+            _keras_transpose_solution(size, target, k, s, d, mode, op, found)
+    return len(found) > before
 
 
 def _keras_transpose_kernels(
@@ -257,18 +484,15 @@ def _keras_transpose_kernels(
         return (
             _kernels_between(kernels, d, 1, parity=rest - op) if rest - op in (0, 1) else range(0)
         )
-    if mode == "valid":
-        if op is None:  # max(k_eff, s)
-            if rest == s:
-                return _kernels_between(kernels, d, 1, s)
-            return _kernels_between(kernels, d, rest, rest) if rest > s else range(0)
-        return _kernels_between(kernels, d, rest - op, rest - op)  # k_eff + op
-    k_eff = 2 + (op or 0) - rest  # "full": 2 - k_eff + op
-    return _kernels_between(kernels, d, k_eff, k_eff)
+    if op is None:  # max(k_eff, s)
+        if rest == s:
+            return _kernels_between(kernels, d, 1, s)
+        return _kernels_between(kernels, d, rest, rest) if rest > s else range(0)
+    return _kernels_between(kernels, d, rest - op, rest - op)  # k_eff + op
 
 
 def _keras_transpose_solution(
-    size: int, target: int, k: int, s: int, d: int, mode: str, op: Any, found: Found
+    size: int, target: int, k: int, s: int, d: int, mode: str, op: int | None, found: Found
 ) -> None:
     k_eff = (k - 1) * d + 1
     crop = _transpose_crop(k_eff, s, mode, op)
@@ -286,7 +510,7 @@ def _keras_transpose_solution(
         }
         # Even kernel overlap (k_eff divisible by the stride) first: no checkerboard.
         key = (k_eff % s != 0, op is not None, k, s, d, mode != "same", op or 0)
-        found.append((key, Solution(kwargs, target, crop)))
+        _add(found, key, Solution(kwargs, target, crop))
 
 
 def _keras_transpose_reasons(
@@ -294,26 +518,26 @@ def _keras_transpose_reasons(
     kernels: range,
     strides: range,
     dilations: range,
-    padding: Any,
+    modes: list[str],
     output_padding: Any,
 ) -> Iterator[str]:
     """When nothing reaches the target: the lengths each argument combination accepts,
     in the order of the search, built only as far as they are shown."""
     op = None if output_padding is ... else output_padding
-    for k, s, d in itertools.product(kernels, strides, dilations):
-        if s > 1 and d > 1:
-            continue
-        k_eff = (k - 1) * d + 1
-        modes = ["same", "valid"] if padding is None else [check_padding(padding, transpose=True)]
-        for mode in modes:
-            if op is not None and not 0 <= op < s:
-                continue
-            length = _transpose_length(size, k_eff, s, _transpose_crop(k_eff, s, mode, op))
-            accepted = _output_range(size, k_eff, s, mode) if size else range(0, length + 1)
-            yield (
-                f"with kernel_size={k}, strides={s}, padding={mode!r} the lengths that map "
-                f"back to {size} are {accepted.start}..{accepted.stop - 1}"
-            )
+    first = strides.start if op is None else max(strides.start, op + 1)
+    for k in kernels:
+        for s in range(first, strides.stop):
+            # Keras rejects strided dilated convolutions.
+            for d in dilations if s == 1 else range(dilations.start, min(dilations.stop, 2)):
+                k_eff = (k - 1) * d + 1
+                for padding in modes:
+                    mode = check_padding(padding, transpose=True)
+                    length = _transpose_length(size, k_eff, s, _transpose_crop(k_eff, s, mode, op))
+                    accepted = _output_range(size, k_eff, s, mode) if size else range(0, length + 1)
+                    yield (
+                        f"with kernel_size={k}, strides={s}, padding={mode!r} the lengths "
+                        f"that map back to {size} are {accepted.start}..{accepted.stop - 1}"
+                    )
 
 
 def _torch_transpose(
@@ -322,32 +546,72 @@ def _torch_transpose(
     kernels: range,
     strides: range,
     dilations: range,
-    padding: Any,
+    padding: int | None,
     output_padding: Any,
     found: Found,
 ) -> None:
-    """PyTorch's solutions: O = (I - 1) * s - 2p + k_eff + op, so k_eff - 2p is fixed."""
-    direct = padding is None or type(padding) is int
-    for s in strides:
-        for d in dilations:
-            ops = range(max(s, d)) if output_padding in (..., None) else [output_padding]
-            for op in ops:
-                if direct and type(op) is int:
-                    need = target - (size - 1) * s - op  # k_eff - 2p
-                    if padding is None:
-                        candidates = _kernels_between(kernels, d, need, parity=need % 2)
-                    else:
-                        candidates = _kernels_between(
-                            kernels, d, need + 2 * padding, need + 2 * padding
-                        )
-                else:
-                    candidates = kernels
-                for k in candidates:
-                    _torch_transpose_solution(size, target, k, s, d, padding, op, found)
+    """PyTorch's solutions: O = (I - 1) * s + r with r = k_eff + op - 2p, op smaller than
+    max(s, d); per dilation the strides that can reach the target, per stride the
+    output_paddings and kernels computed directly."""
+    fixed_op = output_padding if type(output_padding) is int else None
+    twice_p = 0 if padding is None else 2 * padding
+    stable_d = size + target + twice_p + (fixed_op or 0) + 2
+    for d in _dilations(dilations, stable_d, found):
+        e_lo, e_hi = _k_effs(kernels, d)
+        if fixed_op is None:  # op <= max(s, d) - 1 <= s + d - 2
+            low = None if padding is None else (0, e_lo - twice_p)
+            window = _window(strides, size, target, low, (1, e_hi + d - 2 - twice_p))
+        else:
+            low = None if padding is None else (0, e_lo + fixed_op - twice_p)
+            first = 1 if fixed_op < d else fixed_op + 1
+            window = _window(strides, size, target, low, (0, e_hi + fixed_op - twice_p), first)
+        stable = target + twice_p + (fixed_op or 0) + 2
+
+        def solve(s: int, d: int = d, e_lo: int = e_lo, e_hi: int = e_hi) -> bool:
+            return _torch_transpose_stride(
+                size, target, kernels, s, d, padding, fixed_op, e_lo, e_hi, found
+            )
+
+        _each_stride(window, stable, solve)
+
+
+def _torch_transpose_stride(
+    size: int,
+    target: int,
+    kernels: range,
+    s: int,
+    d: int,
+    padding: int | None,
+    fixed_op: int | None,
+    e_lo: int,
+    e_hi: int,
+    found: Found,
+) -> bool:
+    """The solutions with stride s; whether there are any."""
+    before = len(found)
+    rest = target - (size - 1) * s  # k_eff + op - 2p
+    largest = max(s, d) - 1
+    if fixed_op is not None:
+        ops = range(fixed_op, fixed_op + 1) if fixed_op <= largest else range(0)
+    elif padding is None:  # k_eff - 2p = rest - op <= e_hi
+        ops = range(max(rest - e_hi, 0), largest + 1)
+    else:  # k_eff = rest + 2p - op, which is 1 modulo d
+        need = rest + 2 * padding
+        low = max(need - e_hi, 0)
+        ops = range(low + (need - 1 - low) % d, min(need - e_lo, largest) + 1, d)
+    for op in ops:
+        need = rest - op
+        if padding is None:
+            candidates = _kernels_between(kernels, d, need, parity=need % 2)
+        else:
+            candidates = _kernels_between(kernels, d, need + 2 * padding, need + 2 * padding)
+        for k in candidates:
+            _torch_transpose_solution(size, target, k, s, d, padding, op, found)
+    return len(found) > before
 
 
 def _torch_transpose_solution(
-    size: int, target: int, k: int, s: int, d: int, padding: Any, op: Any, found: Found
+    size: int, target: int, k: int, s: int, d: int, padding: int | None, op: int, found: Found
 ) -> None:
     k_eff = (k - 1) * d + 1
     # O = (I - 1) * s - 2p + k_eff + op: at most one padding p reaches the target.
@@ -362,7 +626,7 @@ def _torch_transpose_solution(
     matches = keras_same == crop and (size - 1) * s + k_eff - sum(keras_same) == target
     kwargs = {"kernel_size": k, "stride": s, "padding": p, "output_padding": op, "dilation": d}
     note = "the crop Keras's padding='same' makes" if matches else ""
-    found.append(((k_eff % s != 0, op > 0, k, s, d, p, op), Solution(kwargs, target, crop, note)))
+    _add(found, (k_eff % s != 0, op > 0, k, s, d, p, op), Solution(kwargs, target, crop, note))
 
 
 def _torch_notes(
@@ -416,8 +680,10 @@ def solve_conv(
     """Every forward convolution (or pooling) argument combination from ``size`` to ``target``.
 
     ``O = floor((I + before + after - k_eff) / s) + 1`` (see :func:`conv_padding`).
-    Keras modes are "valid" and "same" ("causal" when asked for); torch solves for
-    the integer ``padding`` (and "same" where PyTorch allows it: stride 1, no pooling).
+    Keras modes are "valid" and "same" ("causal" when asked for, convolutions only); torch
+    solves for the int ``padding`` (at most half the kernel for pooling; "same" where
+    PyTorch allows it: stride 1, no pooling; no empty input or output). Every solution is
+    one the framework's layer accepts; more than :data:`MAX_SOLUTIONS` raise ConvShapeError.
 
     >>> [str(s) for s in solve_conv(28, 14, kernel_size=5, stride=2)]
     ["kernel_size=5, strides=2, padding='same', dilation_rate=1 -> 14 (split 1 before, 2 after)"]
@@ -431,16 +697,33 @@ def solve_conv(
     kernels = _choices(kernel_size, "kernel_size", max_kernel_size)
     strides = _choices(stride, "stride", max_stride)
     dilations = range(1, 2) if pooling else _choices(dilation, "dilation", max_dilation)
+    if framework == "keras":
+        modes = _keras_modes(padding, transpose=False, pooling=pooling)
+    else:
+        fixed = _torch_padding(padding, transpose=False, pooling=pooling)
+        if fixed == "same" and strides.start > 1:
+            raise _padding_error(padding, "PyTorch takes padding='same' for stride 1 only")
+        modes = [] if fixed is None else [Pad(fixed, fixed) if type(fixed) is int else fixed]
+        if not (size and target):
+            kernels = range(0)  # PyTorch rejects empty inputs and outputs
     found: Found = []
-    if kernels:
-        _conv(size, target, framework, pooling, kernels, strides, dilations, padding, found)
+    if kernels and strides:
+        try:
+            _conv(size, target, framework, pooling, kernels, strides, dilations, modes, found)
+        except _TooMany:
+            raise _too_many(size, target) from None
     found.sort(key=lambda item: item[0])
     kind = "pooling" if pooling else "convolution"
     solutions = tuple(solution for _, solution in found)
     reason = ""
     if not solutions:
-        reasons = _conv_reasons(size, framework, pooling, kernels, strides, dilations, padding)
-        reason = _no_solution(reasons, size, target)
+        if framework == "torch" and not (size and target):
+            reason = "PyTorch rejects an empty input or output"
+        else:
+            reasons = _conv_reasons(
+                size, framework, pooling, padding, kernels, strides, dilations, modes
+            )
+            reason = _no_solution(reasons, size, target)
     return Solutions(f"{kind} {size} -> {target} ({framework})", solutions, reason)
 
 
@@ -452,29 +735,89 @@ def _conv(
     kernels: range,
     strides: range,
     dilations: range,
-    padding: Any,
+    modes: list[Any],
     found: Found,
 ) -> None:
-    """The forward solutions, the kernels computed directly per (stride, dilation, mode)."""
-    for s in strides:
-        for d in dilations:
-            if framework == "keras":
-                if s > 1 and d > 1:
-                    continue
-                modes: list[Any] = ["same", "valid"] if padding is None else [padding]
-            elif padding is None:
-                # Every symmetric padding that reaches the target, for each kernel.
-                for k in _torch_kernels(size, target, kernels, s, d, pooling):
-                    k_eff = (k - 1) * d + 1
-                    for p in _torch_paddings(size, target, k_eff, s, k, pooling):
-                        _conv_solution(size, target, framework, pooling, k, s, d, Pad(p, p), found)
-                modes = ["same"] if s == 1 and not pooling else []
-            else:
-                modes = [padding]
-            for mode in modes:
+    """The forward solutions: per (dilation, mode) the strides that can reach the target,
+    per stride the kernels (and PyTorch paddings) computed directly."""
+    extra = max((sum(m) for m in modes if isinstance(m, Pad)), default=0)
+    for d in _dilations(dilations, size + target + extra + 2, found):
+        # Keras rejects strided dilated convolutions.
+        keras_dilated = framework == "keras" and d > 1
+        usable = range(strides.start, min(strides.stop, 2)) if keras_dilated else strides
+        if framework == "torch" and not modes:
+            # Every symmetric padding that reaches the target, for each kernel.
+            # O * s - 1 >= I + 2p - k_eff >= I - k_eff, and for pooling (p <= k // 2)
+            # (O - 1) * s <= I + 2p - k_eff <= I.
+            first = max(usable.start, -((_k_effs(kernels, d)[1] - size - 1) // target))
+            last = size // (target - 1) + 1 if pooling and target > 1 else usable.stop
+            window = range(first, max(first, min(usable.stop, last)))
+
+            def free(s: int, d: int = d) -> bool:
+                return _torch_free_stride(size, target, kernels, s, d, pooling, found)
+
+            _each_stride(window, size + 2, free)
+            # PyTorch's "same" (stride 1, no pooling) is another solution.
+            tried = [] if pooling else ["same"]
+        else:
+            tried = modes
+        for mode in tried:
+            checked = check_padding(mode, transpose=False)
+            chosen = kernels
+            if framework == "torch" and pooling and isinstance(checked, Pad):
+                chosen = range(max(kernels.start, 2 * checked.before), kernels.stop)
+            if not chosen:
+                continue
+            window = _forward_window(usable, size, target, checked, _k_effs(chosen, d))
+            if checked == "same" and framework == "torch":
+                window = range(window.start, min(window.stop, 2))
+            extra = sum(checked) if isinstance(checked, Pad) else 0
+
+            def one(s: int, d: int = d, mode: Any = mode, chosen: range = chosen) -> bool:
+                before = len(found)
                 checked = check_padding(mode, transpose=False)
-                for k in _conv_kernels(size, target, kernels, s, d, checked):
+                for k in _conv_kernels(size, target, chosen, s, d, checked):
                     _conv_solution(size, target, framework, pooling, k, s, d, mode, found)
+                return len(found) > before
+
+            _each_stride(window, size + extra + 2, one)
+
+
+def _forward_window(
+    strides: range, size: int, target: int, mode: str | Pad, k_effs: tuple[int, int]
+) -> range:
+    """The strides that can give ``target`` outputs: ceil(I / s) ("same"),
+    floor((I - 1) / s) + 1 ("causal"), floor((I + before + after - k_eff) / s) + 1."""
+    if mode in ("same", "causal"):
+        if size == 0:
+            return strides if target == 0 else range(0)
+        if target == 0:
+            return range(0)
+        # (O - 1) * s < I <= O * s, or (O - 1) * s <= I - 1 < O * s
+        first = -(-size // target) if mode == "same" else (size - 1) // target + 1
+        last = (size - 1) // (target - 1) if target > 1 else strides.stop
+    else:
+        room = size + (sum(mode) if isinstance(mode, Pad) else 0)  # I + before + after
+        e_lo, e_hi = k_effs
+        if target == 0 or room < e_lo:
+            return range(0)
+        # (O - 1) * s <= room - k_eff <= O * s - 1
+        first = -((e_hi - room - 1) // target)
+        last = (room - e_lo) // (target - 1) if target > 1 else strides.stop
+    start = max(strides.start, first)
+    return range(start, max(start, min(strides.stop, last + 1)))
+
+
+def _torch_free_stride(
+    size: int, target: int, kernels: range, s: int, d: int, pooling: bool, found: Found
+) -> bool:
+    """The solutions with stride s, PyTorch's padding solved for; whether there are any."""
+    before = len(found)
+    for k in _torch_kernels(size, target, kernels, s, d, pooling):
+        k_eff = (k - 1) * d + 1
+        for p in _torch_paddings(size, target, k_eff, s, k, pooling):
+            _conv_solution(size, target, "torch", pooling, k, s, d, Pad(p, p), found)
+    return len(found) > before
 
 
 def _conv_kernels(size: int, target: int, kernels: range, s: int, d: int, mode: str | Pad) -> range:
@@ -483,8 +826,6 @@ def _conv_kernels(size: int, target: int, kernels: range, s: int, d: int, mode: 
         return kernels if -(-size // s) == target else range(0)
     if mode == "causal":  # k_eff - 1 before: floor((I - 1) / s) + 1
         return kernels if (size - 1) // s + 1 == target else range(0)
-    if mode == "full":  # k_eff - 1 on each side: floor((I + k_eff - 2) / s) + 1
-        return _kernels_between(kernels, d, (target - 1) * s - size + 2, target * s - size + 1)
     extra = sum(mode) if isinstance(mode, Pad) else 0  # "valid" or explicit
     return _kernels_between(
         kernels, d, size + extra - target * s + 1, size + extra - (target - 1) * s
@@ -524,39 +865,46 @@ def _conv_solution(
     kwargs = _forward_kwargs(framework, pooling, k, s, d, checked)
     shown = mode if isinstance(mode, str) else checked
     key = (k, s, d, str(shown) != "same", str(shown))
-    found.append((key, Solution(kwargs, target, pad)))
+    _add(found, key, Solution(kwargs, target, pad))
 
 
 def _conv_reasons(
     size: int,
     framework: str,
     pooling: bool,
+    padding: Any,
     kernels: range,
     strides: range,
     dilations: range,
-    padding: Any,
+    modes: list[Any],
 ) -> Iterator[str]:
     """When nothing reaches the target: what each argument combination gives, in the
     order of the search, built only as far as they are shown."""
-    if framework == "torch" and padding is None and (pooling or 1 not in strides):
-        return  # only "same" (stride 1, no pooling) can miss: each padding p is solved for
-    for k, s, d in itertools.product(kernels, strides, dilations):
-        k_eff = (k - 1) * d + 1
-        if framework == "keras":
-            if s > 1 and d > 1:
-                continue
-            modes: list[Any] = ["same", "valid"] if padding is None else [padding]
-        elif padding is None:
-            modes = ["same"] if s == 1 else []
-        else:
-            modes = [padding]
-        for mode in modes:
-            checked = check_padding(mode, transpose=False)
-            pad = _forward_pad(size, k_eff, s, checked)
-            assert pad is not None
-            length = _forward_length(size, k_eff, s, pad)
-            if not _forward_is_empty(size, length, checked):
-                yield f"kernel_size={k}, stride={s}, padding={mode!r} gives {length}"
+    if framework == "torch" and padding is None:
+        if pooling or 1 not in strides:
+            return  # only "same" (stride 1, no pooling) can miss: each padding p is solved for
+        strides, modes = range(1, 2), ["same"]
+    checked_modes = [check_padding(mode, transpose=False) for mode in modes]
+    # Past the padded size only "same" and "causal" windows fit, and longer dilations neither.
+    room = None
+    if all(isinstance(mode, Pad) or mode in ("valid", "full") for mode in checked_modes):
+        room = size + max(sum(mode) if isinstance(mode, Pad) else 0 for mode in checked_modes)
+        room = room if "full" not in checked_modes else None
+    for k in kernels:
+        for s in strides:
+            keras_strided = framework == "keras" and s > 1
+            for d in range(dilations.start, min(dilations.stop, 2)) if keras_strided else dilations:
+                k_eff = (k - 1) * d + 1
+                if room is not None and k_eff > room:
+                    break
+                for mode in modes:
+                    checked = check_padding(mode, transpose=False)
+                    pad = _forward_pad(size, k_eff, s, checked)
+                    assert pad is not None
+                    length = _forward_length(size, k_eff, s, pad)
+                    if not _forward_is_empty(size, length, checked):
+                        shown = padding if padding is not None else mode
+                        yield f"kernel_size={k}, stride={s}, padding={shown!r} gives {length}"
 
 
 def _torch_paddings(size: int, target: int, k_eff: int, s: int, k: int, pooling: bool) -> range:
