@@ -122,20 +122,26 @@ def _crc_mismatch(tmp_path: Path) -> Path:
     return path
 
 
+def _central_entries(data: bytearray, name: str) -> list[int]:
+    """Where the archive's directory lists ``name``."""
+    found = []
+    central = data.find(b"PK\x01\x02")
+    while central >= 0:
+        (length,) = struct.unpack_from("<H", data, central + 28)
+        if data[central + 46 : central + 46 + length] == name.encode():
+            found.append(central)
+        central = data.find(b"PK\x01\x02", central + 4)
+    return found
+
+
 def _set_flags(path: Path, name: str, flags: int) -> None:
     """Set general-purpose flag bits of ``name`` in both its headers."""
     data = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as archive:
         entry = archive.getinfo(name)
     data[entry.header_offset + 6] |= flags
-    directory = data.rfind(b"PK\x01\x02" + data[entry.header_offset + 4 : entry.header_offset + 6])
-    central = data.find(b"PK\x01\x02")
-    while central >= 0:
-        (length,) = struct.unpack_from("<H", data, central + 28)
-        if data[central + 46 : central + 46 + length] == name.encode():
-            data[central + 8] |= flags
-        central = data.find(b"PK\x01\x02", central + 4)
-    del directory
+    for central in _central_entries(data, name):
+        data[central + 8] |= flags
     path.write_bytes(bytes(data))
 
 
@@ -189,12 +195,8 @@ def _lying_bomb(tmp_path: Path) -> Path:
     with zipfile.ZipFile(path) as archive:
         entry = archive.getinfo("config.json")
     struct.pack_into("<I", data, entry.header_offset + 22, 100)
-    central = data.find(b"PK\x01\x02")
-    while central >= 0:
-        (length,) = struct.unpack_from("<H", data, central + 28)
-        if data[central + 46 : central + 46 + length] == b"config.json":
-            struct.pack_into("<I", data, central + 24, 100)
-        central = data.find(b"PK\x01\x02", central + 4)
+    for central in _central_entries(data, "config.json"):
+        struct.pack_into("<I", data, central + 24, 100)
     path.write_bytes(bytes(data))
     return path
 
@@ -684,3 +686,19 @@ def test_shuffled_files_replay_as_keras_loop_does(
             patch.setattr(loading, "_replay", _passes)
             theirs = cs.load_keras(copy.deepcopy(shuffled)).summarize().to_dict()
         assert ours == theirs
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="Linux's procfs")
+def test_read_errors_stay_oserrors_and_the_cli_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file that cannot be opened or read is not a malformed file: load_keras raises
+    the OSError, as open() does, and the CLI prints it on one line."""
+    missing = tmp_path / "missing.keras"
+    for path, error in ((missing, FileNotFoundError), (Path("/proc/self/mem"), OSError)):
+        with pytest.raises(error):
+            cs.load_keras(path)
+        assert main(["summary", str(path)]) == 2
+        captured = capsys.readouterr()
+        assert captured.err.count("\n") == 1
+        assert captured.err.startswith("convshape summary: error: ")
