@@ -622,3 +622,19 @@ def test_fuzz_constructors(spec: type, args: list[Any], shape: Any, output_size:
     assert isinstance(out, tuple)
     assert all(_plain(dim) for dim in out), out
     assert all(dim is None or dim >= 0 for dim in out), out
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    function=st.sampled_from(
+        [pt.conv_output_length, pt.conv_transpose_output_length, pt.pool_output_length]
+    ),
+    args=st.lists(PLAUSIBLE, max_size=6),
+)
+def test_fuzz_functional_rules(function: Callable[..., Any], args: list[Any]) -> None:
+    try:
+        length = function(*args)
+    except (ConvShapeError, TypeError) as error:
+        str(error)
+        return
+    assert length is None or (type(length) is int and length >= 0)

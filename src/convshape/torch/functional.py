@@ -24,7 +24,7 @@ from ..arithmetic import (
     _transpose_is_empty,
     _transpose_length,
 )
-from ..errors import ConvShapeError, EmptyOutputError
+from ..errors import ConvShapeError, EmptyOutputError, _short_repr
 
 __all__ = ["conv_output_length", "conv_transpose_output_length", "pool_output_length"]
 
@@ -228,7 +228,7 @@ def pool_output_length(
     d = check_positive(dilation, "dilation")
     p = _int_padding(padding)
     if not isinstance(ceil_mode, bool):
-        raise TypeError(f"`ceil_mode` must be a bool. Received: ceil_mode={ceil_mode!r}")
+        raise TypeError(f"`ceil_mode` must be a bool. Received: ceil_mode={_short_repr(ceil_mode)}")
     if 2 * p > k:
         raise ConvShapeError(
             "`padding` must be at most half of `kernel_size` (PyTorch pooling)",
