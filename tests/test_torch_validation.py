@@ -34,6 +34,8 @@ def _theirs(torch: Any, build: Builder, shape: tuple[int, ...], **kwargs: Any) -
                 out = module(torch.zeros(shape), **kwargs)
     except (RuntimeError, ValueError, TypeError, IndexError, NotImplementedError, ArithmeticError):
         return None
+    if isinstance(out, tuple):  # return_indices=True
+        out = out[0]
     params = sum(p.numel() for p in module.parameters())
     buffers = sum(b.numel() for b in module.buffers())
     return tuple(out.shape), params, buffers
@@ -638,3 +640,73 @@ def test_fuzz_functional_rules(function: Callable[..., Any], args: list[Any]) ->
         str(error)
         return
     assert length is None or (type(length) is int and length >= 0)
+
+
+def _random_arguments(rng: random.Random) -> list[Any]:
+    def one() -> Any:
+        draw = rng.random()
+        if draw < 0.6:
+            return rng.randint(0, 6)
+        if draw < 0.7:
+            return (rng.randint(0, 4),)
+        if draw < 0.85:
+            return tuple(rng.randint(0, 4) for _ in range(rng.randint(2, 3)))
+        if draw < 0.9:
+            return rng.choice([True, False])
+        if draw < 0.95:
+            return rng.choice([0.5, 1.5, -1, None])
+        return rng.choice(["same", "valid", "nearest", "area", "tanh", "zeros", "reflect"])
+
+    return [one() for _ in range(rng.randint(0, 4))]
+
+
+def _quirk(name: str, args: list[Any], shape: tuple[int, ...], theirs: Outcome) -> bool:
+    """What PyTorch runs only by a shortcut: empty tensors skip its checks, an adaptive
+    average pool to 1 is a mean over any rank, and InstanceNorm without weights ignores
+    ``num_features``."""
+    if theirs is None:
+        return False
+    return (
+        0 in shape
+        or (name.startswith("AdaptiveAvgPool") and args[:1] == [1])
+        or (name.startswith("InstanceNorm") and args[:1] == [-1])
+    )
+
+
+def test_random_arguments_agree_with_torch() -> None:
+    """Every module class on random arguments and shapes: where convshape accepts or
+    rejects with a ConvShapeError, PyTorch agrees. A TypeError may be stricter than PyTorch
+    (``bias=1``, ``kernel_size=True``, ``inplace=2``: PyTorch takes any truthy value)."""
+    torch = oracle("torch")
+    rng = random.Random(1414)
+    names = [name for name in pt.__all__ if isinstance(getattr(pt, name), type)]
+    names = [name for name in names if name not in ("Sequential", "Identity")]
+    mismatches = []
+    for _ in range(4000):
+        name = rng.choice(names)
+        args = _random_arguments(rng)
+        if name == "PReLU":
+            args = args[:2]  # a random device= would depend on the machine
+        rank = rng.randint(1, 5)
+        shape = tuple(
+            rng.randint(0, 6) if rng.random() < 0.15 else rng.randint(1, 7) for _ in range(rank)
+        )
+
+        def build(nn: Any, name: str = name, args: list[Any] = args) -> Any:
+            return getattr(nn, name)(*args)
+
+        try:
+            spec = build(pt)
+            out = spec.compute_output_shape(shape)
+        except TypeError:
+            continue
+        except ConvShapeError:
+            ours: Outcome = None
+        else:
+            buffers = spec.buffer_count() if isinstance(spec, pt.nn.Module) else 0
+            ours = (tuple(out), spec.parameter_count(), buffers)
+        ORACLE_COUNTS["torch module validation (random arguments, every class)"] += 1
+        theirs = _theirs(torch, build, shape)
+        if ours != theirs and not _quirk(name, args, shape, theirs):
+            mismatches.append((name, args, shape, ours, theirs))
+    assert mismatches == []

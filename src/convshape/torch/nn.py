@@ -635,7 +635,9 @@ class _Norm(Module):
     unbatched_short: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "num_features", count(self.num_features, "num_features", 1))
+        # InstanceNorm without weights or statistics never reads num_features; PyTorch takes 0.
+        lowest = 0 if self.unbatched_short else 1
+        object.__setattr__(self, "num_features", count(self.num_features, "num_features", lowest))
         eps = _eps(self.eps)
         if not self.unbatched_short and eps < 0:
             raise ConvShapeError(
