@@ -595,6 +595,11 @@ def _config_paths() -> list[tuple[Any, ...]]:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_fuzz_mutated_real_config_only_raises_convshape_errors(data: st.DataObject) -> None:
+    _load_only_refuses(_mutate(data))
+
+
+def _mutate(data: st.DataObject) -> dict[str, Any]:
+    """The recorded U-Net's config with one to three values replaced or removed."""
     document = copy.deepcopy(_config())
     for _ in range(data.draw(st.integers(1, 3))):
         path = data.draw(st.sampled_from(_config_paths()))
@@ -608,7 +613,29 @@ def test_fuzz_mutated_real_config_only_raises_convshape_errors(data: st.DataObje
                 target[path[-1]] = data.draw(_VALUES)
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation removed or replaced this path
-    _load_only_refuses(document)
+    return document
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_fuzz_cli_on_mutated_files_exits_0_or_2_with_one_line(
+    data: st.DataObject, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mutated.json"
+    path.write_text(json.dumps(_mutate(data)))
+    for command in (["summary"], ["sizes", "--range", "1:64"], ["check"]):
+        started = time.perf_counter()
+        status = main([command[0], str(path), *command[1:]])
+        assert time.perf_counter() - started < BOUND
+        captured = capsys.readouterr()
+        assert status in (0, 2)
+        if status == 2:
+            assert captured.err.count("\n") == 1
+            assert captured.err.startswith(f"convshape {command[0]}: error: ")
 
 
 def test_stat_refusal_happens_before_opening(tmp_path: Path) -> None:
@@ -702,3 +729,16 @@ def test_read_errors_stay_oserrors_and_the_cli_exits_2(
         captured = capsys.readouterr()
         assert captured.err.count("\n") == 1
         assert captured.err.startswith("convshape summary: error: ")
+
+
+def test_models_nested_deep_name_the_layer_in_a_short_message() -> None:
+    document = _sequential(_dense(units=-1))
+    for index in range(300):
+        config = {"name": f"s{index}", "layers": [document]}
+        document = {"class_name": "Sequential", "config": config}
+    error = _refused(json.dumps(document), "the JSON string, layer 0 's298' (Sequential) > ")
+    assert str(error).endswith(
+        "> layer 0 (Dense): `units` must be an integer >= 1. Received: units=-1"
+    )
+    assert len(str(error)) < 400
+    _refused(document, "the config nests deeper than 200 levels")

@@ -88,7 +88,7 @@ def load_keras(
         except ConvShapeError as error:
             raise _located(error, where) from None
         except Exception as error:  # a malformed config, whatever broke on it
-            part = " > ".join(map(_part, _trail(error))) or "the model config"
+            part = _path(_trail(error)) or "the model config"
             raise ConvShapeError(
                 f"{where}: {part} is malformed ({brief(error)})", argument="source", received={}
             ) from None
@@ -111,7 +111,7 @@ def _trail(error: BaseException) -> list[Any]:
 def _located(error: ConvShapeError, where: str) -> ConvShapeError:
     """``error`` with the file and the part of the config it is about in front."""
     trail = _trail(error)
-    place = f"{where}, {' > '.join(map(_part, trail))}" if trail else where
+    place = f"{where}, {_path(trail)}" if trail else where
     rule = f"{place}: {getattr(error, 'rule', str(error))}"
     try:
         return type(error)(rule, argument=error.argument, received=error.received)
@@ -131,6 +131,14 @@ def _load(document: dict[str, Any]) -> Model:
             received={"class_name": class_name} if repeatable(class_name) else {},
         )
     return _model(document)
+
+
+def _path(trail: list[Any]) -> str:
+    """``layer 3 'block' (Functional) > call of layer 'conv2d'``: where in a config an
+    error is, the middle left out when models are nested deep."""
+    if len(trail) > 6:
+        return " > ".join([*map(_part, trail[:3]), "...", *map(_part, trail[-3:])])
+    return " > ".join(map(_part, trail))
 
 
 def _part(entry: Any) -> str:
