@@ -197,3 +197,23 @@ def test_merge_mismatch_names_the_layer_and_both_shapes(keras: Any) -> None:
     message = re.escape("(None, 88, 88, 128)") + ".*" + re.escape("(None, 89, 89, 128)")
     with pytest.raises(cs.ConvShapeError, match=f"concatenate.*{message}"):
         layers.Concatenate(name="concatenate")([a, b])
+
+
+def test_arguments_of_the_wrong_type_are_named() -> None:
+    """``Sequential(5)`` and ``summary(print_fn=5)`` name the argument (Keras raises a bare
+    "'int' object is not iterable"); a generator of layers works as in Keras."""
+    with pytest.raises(TypeError, match=r"`layers` must be a list .* Received: layers=5"):
+        cs.Sequential(5)  # type: ignore[arg-type]
+    model = cs.Sequential(layer for layer in (cs.Input((3,)), cs.layers.Dense(2)))
+    assert model.output_shape == (None, 2)
+    with pytest.raises(TypeError, match="`print_fn` must be callable"):
+        model.summary(print_fn=5)  # type: ignore[arg-type]
+
+
+def test_unbatched_torch_inputs_are_refused_where_the_batch_axis_is_read() -> None:
+    from convshape import torch as pt
+
+    for analysis in (cs.receptive_field, cs.cost):
+        with pytest.raises(cs.ConvShapeError, match=r"needs a batched input"):
+            analysis(pt.Conv2d(3, 8, 3), (3, 9, 9))
+    assert cs.cost(pt.Conv2d(3, 8, 3), (1, 3, 9, 9)).macs == 8 * 7 * 7 * 27

@@ -124,6 +124,7 @@ from .models.model import Model
 from .models.ops import KerasOp
 from .torch import modules as _tm
 from .torch import nn as _tn
+from .torch._checks import require_batched
 
 __all__ = ["LayerCost", "Memory", "ModelCost", "cost", "flops", "macs", "memory"]
 
@@ -874,6 +875,7 @@ def _torch_cost(obj: Any, input_shape: Any, batch: int) -> ModelCost:
     sequential = isinstance(obj, _tn.Sequential)
     modules = obj.modules if sequential else (obj,)
     shape = _known(check_shape(input_shape), batch, name, "input")
+    require_batched(modules, shape, "the cost")
     input_bytes = _size(shape) * 4
     rows = []
     for index, module in enumerate(modules):

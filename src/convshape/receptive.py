@@ -131,6 +131,7 @@ from .layers.reshaping import (
 from .models.graph import Node, SymbolicTensor, flatten, map_structure
 from .models.model import Model, _compatible
 from .models.sequential import Sequential
+from .torch._checks import require_batched
 from .torch.modules import _Conv, _ConvNd, _ConvTranspose
 from .torch.nn import Flatten as TorchFlatten
 from .torch.nn import (
@@ -991,6 +992,7 @@ def _integer_factor(module: Upsample, size: int | None, out: int | None, index: 
 
 
 def _fold_torch(modules: Sequence[Any], shape: Shape, recorder: _Recorder) -> _State:
+    require_batched(modules, shape, "the receptive field")
     state = _origin_state("input", shape, _torch_axes(shape), frozenset())
     for index, module in enumerate(modules):
         out = tuple(module.compute_output_shape(shape))

@@ -7,7 +7,7 @@ from _collections_abc import Iterable, Iterator
 
 from .._naming import auto_name
 from .._validate import Shape, check_shape
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ..layers._base import Layer
 from ..layers.core import InputLayer
 from .graph import Node, SymbolicTensor, call_single
@@ -45,6 +45,14 @@ class Sequential(Model):
         trainable: bool = True,
         name: str | None = None,
     ) -> None:
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            try:  # Keras takes any iterable of layers
+                layers = list(layers)
+            except TypeError:
+                raise TypeError(
+                    "`layers` must be a list (or another iterable) of layers, not "
+                    f"{type(layers).__name__}. Received: layers={_short_repr(layers)}"
+                ) from None
         self._init_operation(name, "Sequential", trainable)
         self._input: InputLayer | None = None
         self._layers: list[Any] = []

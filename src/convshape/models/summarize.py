@@ -13,7 +13,7 @@ from _collections_abc import Callable, Sequence
 from math import prod
 
 from .._render import default_line_length, extra_width, render_summary
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ..summary import Summary, SummaryRow
 from .graph import Node, SymbolicTensor, map_structure
 
@@ -268,6 +268,11 @@ def print_summary(
 ) -> None:
     """Print (or pass to ``print_fn``) the text Keras's ``model.summary()`` prints, with
     the optional ``columns`` after Keras's."""
+    if print_fn is not None and not callable(print_fn):
+        raise TypeError(
+            f"`print_fn` must be callable (print, a list's append...), not "
+            f"{type(print_fn).__name__}. Received: print_fn={_short_repr(print_fn)}"
+        )
     summary = summarize_model(
         model, expand_nested=expand_nested, columns=columns, batch_size=batch_size
     )

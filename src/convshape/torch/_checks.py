@@ -127,3 +127,23 @@ def axis(value: int, rank: int, name: str) -> int:
             received={name: value, "rank": rank},
         )
     return value % size
+
+
+def require_batched(modules: Sequence[Any], shape: Shape, analysis: str) -> None:
+    """Reject PyTorch's unbatched input ``(C, *spatial)`` where an analysis reads the
+    first axis as the batch and the second as the channels (cost, receptive fields)."""
+    from .modules import _ConvNd  # noqa: PLC0415  (they build on this module)
+    from .nn import _AdaptiveAvgPool, _AdaptivePool, _AvgPool, _InstanceNorm, _Pool  # noqa: PLC0415
+
+    takes_unbatched = (_ConvNd, _Pool, _AvgPool, _AdaptivePool, _AdaptiveAvgPool, _InstanceNorm)
+    for module in modules:
+        rank = getattr(module, "rank", None)
+        if isinstance(rank, int):
+            if isinstance(module, takes_unbatched) and len(shape) == rank + 1:
+                raise ConvShapeError(
+                    f"{analysis} of {type(module).__name__} needs a batched input "
+                    f"(N, C, spatial x {rank}); add the batch dimension: (1, *input_shape)",
+                    argument="input_shape",
+                    received={"input_shape": shape},
+                )
+            return
