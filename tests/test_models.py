@@ -217,3 +217,15 @@ def test_unbatched_torch_inputs_are_refused_where_the_batch_axis_is_read() -> No
         with pytest.raises(cs.ConvShapeError, match=r"needs a batched input"):
             analysis(pt.Conv2d(3, 8, 3), (3, 9, 9))
     assert cs.cost(pt.Conv2d(3, 8, 3), (1, 3, 9, 9)).macs == 8 * 7 * 7 * 27
+
+
+def test_receptive_fields_of_absurd_layers_are_refused_not_computed() -> None:
+    """A file may declare a kernel of 2**40: the fields list each tap, so beyond a limit
+    they are refused at once, and ``check`` still answers."""
+    model = Sequential([Input((None, 1)), layers.Conv1D(1, 2**40)])
+    with pytest.raises(cs.ConvShapeError, match="`kernel_size` up to 65,536"):
+        cs.receptive_field(model)
+    assert cs.check(model) == []
+    wide = Sequential([Input((None, 1)), layers.Conv1DTranspose(1, 3, strides=10**9)])
+    with pytest.raises(cs.ConvShapeError, match="`strides` up to 65,536"):
+        cs.receptive_field(wide)

@@ -114,7 +114,7 @@ from typing import Any
 
 from ._validate import Shape, check_shape
 from .arithmetic import _forward_pad, _transpose_crop
-from .errors import ConvShapeError
+from .errors import ConvShapeError, _short_repr
 from .layers._base import Layer, spatial_axes
 from .layers.activation import Softmax
 from .layers.core import Dense, InputLayer
@@ -380,6 +380,7 @@ def _apply(state: _Axis | None, mapping: _Map, *, placed: bool = True) -> _Axis 
         return None
     q, r, sets = mapping
     period = q * state.period // math.gcd(state.period, r)
+    _bounded(period=period)
     lows: list[int | None] = []
     highs: list[int | None] = []
     for position in range(period):
@@ -404,14 +405,33 @@ def _apply(state: _Axis | None, mapping: _Map, *, placed: bool = True) -> _Axis 
     )
 
 
+#: The largest kernel, stride, up-sampling factor and period the fields are worked out
+#: for: each tap and phase is listed, so the work grows with them (real layers stay far
+#: below; a file may not).
+_LIMIT = 1 << 16
+
+
+def _bounded(**values: int) -> None:
+    for name, value in values.items():
+        if value > _LIMIT:
+            raise ConvShapeError(
+                f"receptive fields are worked out for a `{name}` up to {_LIMIT:,}; "
+                f"this layer has {_short_repr(value)}",
+                argument=name,
+                received={name: value},
+            )
+
+
 def _window(kernel: int, stride: int, dilation: int, before: int) -> _Map:
     """A forward convolution or pooling with ``before`` zeros in front."""
+    _bounded(kernel_size=kernel)
     return 1, stride, (tuple(j * dilation - before for j in range(kernel)),)
 
 
 def _transposed(kernel: int, stride: int, dilation: int, crop: int) -> _Map:
     """A transposed convolution: full-output position ``t = o + crop`` reads input ``i``
     where ``t - i * stride`` is a tap ``j * dilation`` of the kernel."""
+    _bounded(kernel_size=kernel, strides=stride)
     sets = []
     for phase in range(stride):
         t = phase + crop
@@ -426,10 +446,12 @@ def _transposed(kernel: int, stride: int, dilation: int, crop: int) -> _Map:
 
 
 def _nearest(factor: int) -> _Map:
+    _bounded(size=factor)
     return factor, 1, ((0,),) * factor
 
 
 def _linear(factor: int) -> _Map:
+    _bounded(size=factor)
     sets = []
     for phase in range(factor):
         source = Fraction(2 * phase + 1 - factor, 2 * factor)  # (o + 1/2) / f - 1/2
