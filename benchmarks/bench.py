@@ -235,7 +235,7 @@ def dcgan(keras: Any, keras_ns: Any) -> None:
         keras.backend.clear_session()
         return int(stack(keras_ns, 100 if QUICK else 1000).count_params())
 
-    ours = once(lambda: stack(cs, 1000).summarize(), repeat=7)
+    ours = once(lambda: stack(cs, 1000).summarize(), repeat=15)
     theirs = once(keras_stack, repeat=1)
     report(
         "1,000-layer Dense stack: build + summarize",
