@@ -139,3 +139,24 @@ def test_too_many_solutions_is_an_error_naming_the_bounds() -> None:
 
     with pytest.raises(cs.ConvShapeError, match="more than 10000 argument combinations"):
         cs.solve_conv_transpose(7, 14, stride=10**9, framework="torch")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "cs.solve_conv(10**5000, 3)",
+        "cs.solve_conv_transpose(3, 10**5000)",
+        "cs.solve_conv(10, 3, kernel_size=10**5000)",
+        "cs.solve_conv(10, 3, max_stride=10**5000)",
+        "cs.solve_conv_transpose(10, 3, padding=10**5000, framework='torch')",
+        "str(cs.explain_conv(10**5000, 3))",
+        "str(cs.explain_conv_transpose(3, 10**5000, stride=2))",
+        "str(cs.explain_conv_transpose(10**4299, 3, stride=10**4299))",
+        "str(cs.explain_conv(None, 3))",
+    ],
+)
+def test_numbers_too_long_to_write_are_refused(call: str) -> None:
+    import convshape as cs
+
+    with pytest.raises(cs.ConvShapeError, match=r"digits|must be known"):
+        eval(call, {"cs": cs})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from .arithmetic import (
     conv_transpose_crop,
     conv_transpose_output_length,
 )
+from .errors import ConvShapeError
 
 __all__ = [
     "Explanation",
@@ -62,6 +64,27 @@ class Explanation:
 
     def _repr_html_(self) -> str:
         return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def _check_known(size: int | None) -> None:
+    """An explanation works with numbers: an unknown size (None) has none to show."""
+    if size is None:
+        raise ConvShapeError(
+            "`size` must be known (not None) to explain it",
+            argument="size",
+            received={"size": size},
+        )
+
+
+def _check_writable(*numbers: int) -> None:
+    """An explanation writes out its numbers: refuse those Python cannot write in decimal."""
+    limit = sys.get_int_max_str_digits()
+    if limit and max(numbers) >= 10**limit:
+        raise ConvShapeError(
+            f"the numbers of this explanation have more than {limit} digits, too many to write out",
+            argument="size",
+            received={"numbers": max(numbers)},
+        )
 
 
 def _shown(width: int) -> list[int | None]:
@@ -197,9 +220,11 @@ def explain_conv_transpose(
     length = conv_transpose_output_length(
         size, kernel_size, stride, padding, output_padding, dilation
     )
+    _check_known(size)
     crop = conv_transpose_crop(size, kernel_size, stride, padding, output_padding, dilation)
     k_eff = (kernel_size - 1) * dilation + 1
     full = (size - 1) * stride + k_eff
+    _check_writable(size, kernel_size, stride, dilation, full, abs(crop.after), length)
     total = full - length
     mode = padding.lower() if isinstance(padding, str) else padding
     steps = [
@@ -308,8 +333,10 @@ def explain_conv(
     inputs:  0 | 1  2  3  4  5  6  7  8  9 10 11 12 13 | 0  0
     """
     length = conv_output_length(size, kernel_size, stride, padding, dilation)
+    _check_known(size)
     pad = conv_padding(size, kernel_size, stride, padding, dilation)
     k_eff = (kernel_size - 1) * dilation + 1
+    _check_writable(size, kernel_size, stride, dilation, size + sum(pad) + k_eff)
     padded = size + pad.before + pad.after
     mode = padding.lower() if isinstance(padding, str) else padding
     steps = [

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,16 +139,28 @@ def _too_many(size: int, target: int) -> ConvShapeError:
     )
 
 
+def _writable(value: int, name: str) -> int:
+    """``value``, if Python can write it out in decimal (answers show every number)."""
+    limit = sys.get_int_max_str_digits()
+    if limit and abs(value) >= 10**limit:
+        raise ConvShapeError(
+            f"`{name}` has more than {limit} digits, too many to write out in an answer",
+            argument=name,
+            received={name: value},
+        )
+    return value
+
+
 def _choices(fixed: object, name: str, upper: object) -> range:
     """The values an argument ranges over: the one given, or ``1..upper``."""
     if fixed is None:
-        bound = as_int(upper, f"max_{name}")
+        bound = _writable(as_int(upper, f"max_{name}"), f"max_{name}")
         if bound < 0:
             raise ConvShapeError(
                 f"`max_{name}` must be >= 0", argument=f"max_{name}", received={name: upper}
             )
         return range(1, bound + 1)
-    value = check_positive(fixed, name)
+    value = _writable(check_positive(fixed, name), name)
     return range(value, value + 1)
 
 
@@ -165,7 +178,7 @@ def _known(value: object, name: str) -> int:
     checked = check_size(value, name)
     if checked is None:
         raise ConvShapeError(f"`{name}` must be known", argument=name, received={name: value})
-    return checked
+    return _writable(checked, name)
 
 
 def _padding_error(padding: object, rule: str) -> ConvShapeError:
@@ -204,7 +217,7 @@ def _torch_padding(padding: object, *, transpose: bool, pooling: bool) -> Any:
             "PyTorch pads both sides of a dimension alike: `padding` must be one int "
             "(pad the input first for an uneven split)",
         )
-    value = as_int(padding, "padding")
+    value = _writable(as_int(padding, "padding"), "padding")
     if value < 0:
         raise _padding_error(padding, "`padding` must be >= 0")
     return value
@@ -214,7 +227,7 @@ def _check_output_padding(output_padding: object, strides: range, dilations: ran
     """``...`` (every value), None, or an int >= 0 that some stride or dilation allows."""
     if output_padding is ... or output_padding is None:
         return output_padding
-    value = as_int(output_padding, "output_padding")
+    value = _writable(as_int(output_padding, "output_padding"), "output_padding")
     if value < 0:
         raise ConvShapeError(
             "`output_padding` must be >= 0",
