@@ -1,11 +1,14 @@
 """Inverse problems: which arguments take a length to a target length.
 
-Every solver answers for the whole search space within its bounds: per stride,
-mode and output_padding it computes the kernels whose length is the target (each
-length formula is affine in k_eff, or depends only on its parity) and keeps those
-the core arithmetic maps to the target, so it finds what enumerating every
-combination would (the tests compare it with that search); the arithmetic itself is
-checked against the frameworks.
+Every solution is one the framework's layer accepts and that gives the target (proven
+by building the layers in Keras and PyTorch, tests/test_soundness.py); a request no
+layer of the framework can take raises ConvShapeError. Every solver answers for the
+whole search space within its bounds without enumerating it: each length formula is
+``(I - 1) * s + r`` with r affine in s and k_eff (or depending on its parity), so per
+dilation and mode the strides that can reach the target form a window, and per stride
+the output_paddings, kernels and paddings that do are computed directly. The work so
+follows the solutions returned, and past :data:`MAX_SOLUTIONS` the solver asks for
+narrower bounds. The tests compare the results with the exhaustive search they replace.
 
 >>> from convshape import solve_conv_transpose
 >>> best = solve_conv_transpose(7, 14, kernel_size=5)[0]
