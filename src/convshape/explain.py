@@ -79,7 +79,8 @@ def _check_known(size: int | None) -> None:
 def _check_writable(*numbers: int) -> None:
     """An explanation writes out its numbers: refuse those Python cannot write in decimal."""
     limit = sys.get_int_max_str_digits()
-    if limit and max(numbers) >= 10**limit:
+    # Below 2 ** (3 * limit) a number has fewer than ``limit`` digits: no power of 10 built.
+    if limit and max(numbers).bit_length() > 3 * limit and max(numbers) >= 10**limit:
         raise ConvShapeError(
             f"the numbers of this explanation have more than {limit} digits, too many to write out",
             argument="size",

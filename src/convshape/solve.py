@@ -145,7 +145,8 @@ def _too_many(size: int, target: int) -> ConvShapeError:
 def _writable(value: int, name: str) -> int:
     """``value``, if Python can write it out in decimal (answers show every number)."""
     limit = sys.get_int_max_str_digits()
-    if limit and abs(value) >= 10**limit:
+    # Below 2 ** (3 * limit) a number has fewer than ``limit`` digits: no power of 10 built.
+    if limit and value.bit_length() > 3 * limit and abs(value) >= 10**limit:
         raise ConvShapeError(
             f"`{name}` has more than {limit} digits, too many to write out in an answer",
             argument=name,
