@@ -649,6 +649,19 @@ class _Norm(Module):
             number(self.momentum, "momentum")
         for name in ("affine", "track_running_stats", "bias"):
             object.__setattr__(self, name, flag(getattr(self, name), name))
+        if self._batch_statistics() and eps == 0:
+            raise ConvShapeError(
+                "`eps` must be > 0 when BatchNorm normalises with the batch's statistics, "
+                "as without running statistics it always does (PyTorch: batch_norm eps must "
+                "be positive during training)",
+                argument="eps",
+                received={"eps": self.eps, "track_running_stats": self.track_running_stats},
+            )
+
+    def _batch_statistics(self) -> bool:
+        """BatchNorm without running statistics uses the batch's, in eval mode too (the
+        specs model a module in eval mode)."""
+        return not self.unbatched_short and not self.track_running_stats
 
     def _ranks(self) -> tuple[int, ...]:
         if self.unbatched_short:
@@ -668,6 +681,15 @@ class _Norm(Module):
                 argument="input_shape",
                 received={"input_shape": shape},
             )
+        if self._batch_statistics():
+            values = (shape[0], *shape[2:])
+            if None not in values and math.prod(values) == 1:  # type: ignore[arg-type]
+                raise ConvShapeError(
+                    f"{type(self).__name__} without running statistics needs more than 1 value "
+                    "per channel (PyTorch: expected more than 1 value per channel when training)",
+                    argument="input_shape",
+                    received={"input_shape": shape},
+                )
         if self.unbatched_short and not self.track_running_stats:
             spatial = shape[channel + 1 :]
             if None not in spatial and math.prod(spatial) == 1:  # type: ignore[arg-type]
