@@ -1,9 +1,12 @@
-"""ONNX's conventions, one dimension at a time: ``Conv``, ``ConvTranspose``, ``MaxPool``
-and ``AveragePool`` as ONNX Runtime computes them, where it departs from the
+"""ONNX's conventions, one dimension at a time: ``Conv``, ``ConvTranspose``, ``MaxPool``,
+``AveragePool`` and ``LpPool`` (and ``GlobalAveragePool``/``GlobalMaxPool`` on a whole
+shape) as ONNX Runtime computes them, where it departs from the
 specification: ``Conv`` rejects dilation with the SAME modes; ``ConvTranspose`` requires
 ``output_padding`` below the stride (it checks that the forward convolution maps the
 output back) and, for SAME with a kernel shorter than the stride, clamps the total
-padding to 0 rather than returning ``I * s``; the poolings divide with C++ truncation.
+padding to 0 rather than returning ``I * s``, and pads an ``output_shape`` longer than the
+full output with zeros at the end, up to ``s (I - 1) + k_eff + s - 1``; the poolings
+divide with C++ truncation and reject explicit pads as long as the kernel.
 
 ``pads`` is a (begin, end) pair; ``auto_pad`` is ``NOTSET`` (use the pads), ``VALID``,
 ``SAME_UPPER`` (an odd extra at the end, as TensorFlow) or ``SAME_LOWER`` (at the
@@ -23,7 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._types import Pad
-from ._validate import as_int, check_positive, check_size
+from ._validate import as_int, check_positive, check_shape, check_size
 from .errors import ConvShapeError, EmptyOutputError
 
 __all__ = [
@@ -31,8 +34,12 @@ __all__ = [
     "conv_padding",
     "conv_transpose_output_length",
     "conv_transpose_pads",
+    "global_pool_output_shape",
+    "lp_pool_output_length",
     "pool_output_length",
 ]
+
+POOL_OPS = ("MaxPool", "AveragePool", "LpPool")
 
 AUTO_PADS = ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER")
 
@@ -158,7 +165,16 @@ def conv_transpose_pads(
 
     With ``output_shape`` or a SAME mode, ``total = s (I - 1) + op + k_eff - O`` is split
     with the odd extra at the end (SAME_UPPER) or at the beginning (SAME_LOWER, and NOTSET
-    with an output_shape), where the output is ``O = I * s`` for SAME modes.
+    with an output_shape), where the output is ``O = I * s`` for SAME modes. An
+    ``output_shape`` longer than the full output gets zeros appended at the end (a negative
+    ``end``), as long as the forward convolution still maps it back to ``I``:
+    ``1 <= O <= s (I - 1) + k_eff + s - 1``; ONNX Runtime rejects anything longer.
+
+    >>> conv_transpose_pads(3, 3, stride=2, output_shape=8)
+    Pad(before=0, after=-1)
+    >>> conv_transpose_pads(3, 3, stride=2, output_shape=9)
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `output_shape` must be between 1 and ... longest=8
     """
     checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
     mode = _auto_pad(auto_pad)
@@ -173,11 +189,28 @@ def conv_transpose_pads(
     full = s * (checked - 1) + op + k_eff
     if output_shape is None and mode in ("NOTSET", "VALID"):
         return _pads(pads) if mode == "NOTSET" else Pad(0, 0)
-    target = checked * s if output_shape is None else as_int(output_shape, "output_shape")
-    # The spec asks for I * s; ONNX Runtime clamps a negative total padding to 0 instead.
+    if output_shape is None:
+        # The spec asks for I * s; ONNX Runtime clamps a negative total padding to 0 instead.
+        return _split(max(full - checked * s, 0), mode)
+    target = as_int(output_shape, "output_shape")
+    longest = s * (checked - 1) + k_eff + s - 1
+    if not 1 <= target <= longest:
+        raise ConvShapeError(
+            "`output_shape` must be between 1 and s * (size - 1) + k_eff + s - 1 (ONNX Runtime "
+            "checks that the forward convolution maps it back to the input)",
+            argument="output_shape",
+            received={
+                "output_shape": output_shape,
+                "size": size,
+                "stride": stride,
+                "longest": longest,
+            },
+        )
+    if target > full:
+        return Pad(0, full - target)  # zeros appended at the end (found by running ORT 1.32)
     # Only SAME_UPPER puts the odd extra at the end; SAME_LOWER and NOTSET with an
     # output_shape put it at the beginning, as the specification says.
-    return _split(max(full - target, 0), mode)
+    return _split(full - target, mode)
 
 
 def conv_transpose_output_length(
@@ -191,10 +224,13 @@ def conv_transpose_output_length(
     output_shape: int | None = None,
 ) -> int:
     """Output length of ``ConvTranspose``: ``s (I - 1) + op + k_eff - begin - end``
-    (``I * s`` for the SAME modes; ``output_shape`` when given).
+    (``I * s`` for the SAME modes; ``output_shape`` when given, zero-padded at the end when
+    longer than the full output).
 
     >>> conv_transpose_output_length(7, 3, stride=2, pads=(1, 1), output_padding=1)
     14
+    >>> conv_transpose_output_length(3, 3, stride=2, output_shape=8)
+    8
     """
     checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
     pad = conv_transpose_pads(
@@ -226,13 +262,14 @@ def pool_output_length(
     ceil_mode: bool = False,
     op: str = "MaxPool",
 ) -> int:
-    """Output length of ``MaxPool``/``AveragePool`` as ONNX Runtime computes it.
+    """Output length of ``MaxPool``/``AveragePool``/``LpPool`` as ONNX Runtime computes it.
 
     ``(I + begin + end - k_eff) / s + 1``, divided with C++ truncation (so a window that
     starts past the input can still count) or rounded up with ``ceil_mode``, where a last
     window starting in the end padding is dropped. SAME pads ``(ceil(I / s) - 1) * s + k - I``
-    in all, split with C++ truncation; MaxPool rejects a negative split, AveragePool
-    does not. An empty output is allowed, a negative one is not.
+    in all, split with C++ truncation; MaxPool rejects a negative split, AveragePool and
+    LpPool do not. Explicit ``pads`` must each be shorter than the (undilated) kernel. An
+    empty output is allowed, a negative one is not.
 
     >>> pool_output_length(1, 2, stride=2)
     1
@@ -240,15 +277,23 @@ def pool_output_length(
     3
     """
     checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
-    if op not in ("MaxPool", "AveragePool"):
+    if op not in POOL_OPS:
         raise ConvShapeError(
-            "`op` must be 'MaxPool' or 'AveragePool'", argument="op", received={"op": op}
+            "`op` must be 'MaxPool', 'AveragePool' or 'LpPool'",
+            argument="op",
+            received={"op": op},
         )
     if not isinstance(ceil_mode, bool):
         raise TypeError(f"`ceil_mode` must be a bool. Received: ceil_mode={ceil_mode!r}")
     mode = _auto_pad(auto_pad)
     if mode == "NOTSET":
         before, after = _pads(pads)
+        if max(before, after) >= check_positive(kernel_size, "kernel_size"):
+            raise ConvShapeError(
+                "ONNX Runtime's pools require each of `pads` to be smaller than the kernel",
+                argument="pads",
+                received={"pads": pads, "kernel_size": kernel_size},
+            )
     elif mode == "VALID":
         before, after = 0, 0
     else:
@@ -275,3 +320,58 @@ def pool_output_length(
             received={"size": size, "kernel_size": kernel_size, "pads": (before, after)},
         )
     return length
+
+
+def lp_pool_output_length(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    auto_pad: str = "NOTSET",
+    pads: Any = (0, 0),
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> int:
+    """Output length of ``LpPool``: as ``AveragePool`` (``p`` changes values, not shapes).
+
+    ``(I + begin + end - k_eff) / s + 1`` with C++ truncation (or rounded up with
+    ``ceil_mode``, dropping a last window that starts in the end padding); SAME pads
+    ``(ceil(I / s) - 1) * s + k - I`` in all.
+
+    >>> lp_pool_output_length(32, 5, stride=3)
+    10
+    >>> lp_pool_output_length(32, 2, auto_pad="SAME_LOWER")
+    32
+    """
+    return pool_output_length(
+        size, kernel_size, stride, auto_pad, pads, dilation, ceil_mode, op="LpPool"
+    )
+
+
+def global_pool_output_shape(input_shape: Any) -> tuple[int | None, ...]:
+    """Output shape of ``GlobalAveragePool``/``GlobalMaxPool`` on ``(N, C, D1, ..., Dn)``:
+    ``(N, C, 1, ..., 1)``.
+
+    ONNX Runtime takes one to three spatial dimensions, each >= 1, and ``C >= 1``; only the
+    batch ``N`` may be 0 (or None, unknown).
+
+    >>> global_pool_output_shape((1, 3, 5, 5))
+    (1, 3, 1, 1)
+    >>> global_pool_output_shape((None, 8, 7))
+    (None, 8, 1)
+    """
+    shape = check_shape(input_shape)
+    if not 3 <= len(shape) <= 5:
+        raise ConvShapeError(
+            "`input_shape` must be (N, C, D1[, D2[, D3]]): ONNX Runtime pools one to three "
+            "spatial dimensions",
+            argument="input_shape",
+            received={"input_shape": input_shape},
+        )
+    if any(dim is None or dim < 1 for dim in shape[1:]):
+        raise ConvShapeError(
+            "`input_shape` must have known channels and spatial sizes >= 1 (only the batch "
+            "may be 0 or None)",
+            argument="input_shape",
+            received={"input_shape": input_shape},
+        )
+    return (shape[0], shape[1]) + (1,) * (len(shape) - 2)
