@@ -1,15 +1,22 @@
-"""PyTorch's own module test samples against convshape.torch.
+"""PyTorch's own test samples against convshape.torch.
 
-The samples are the ones PyTorch's test suite runs its modules on:
+The samples are the ones PyTorch's test suite runs its modules and functionals on:
 ``torch.testing._internal.common_modules.module_db`` (each ``ModuleInfo``'s
-``module_inputs_func`` samples and its ``module_error_inputs_func`` error samples) and
-``torch.testing._internal.common_nn`` (``module_tests`` and ``get_new_module_tests()``).
+``module_inputs_func`` samples and its ``module_error_inputs_func`` error samples),
+``torch.testing._internal.common_nn`` (``module_tests`` and ``get_new_module_tests()``, with
+``F.interpolate`` samples as ``nn.Upsample``) and the OpInfo ``op_db`` samples and error
+samples of the convolution, pooling, adaptive pooling, interpolation and group/layer norm
+functionals, each read as the module with the same arguments (channels and kernel size from
+the weight).
+
 For every sample whose module class convshape.torch has, the real module is built from the
-sample's constructor arguments and run on the sample's input (CPU, float32, no grad); the
-convshape spec is built from the same arguments. The output shape, the parameter count and
-the buffer count must agree, and where PyTorch raises (at construction or forward) convshape
-must raise ConvShapeError or TypeError. Samples of module classes convshape.torch lacks are
-counted per class; samples whose arguments a spec cannot take are counted per reason.
+sample's constructor arguments and run on the sample's input (CPU, float32, no grad, eval
+mode, which the specs model; an OpInfo sample runs its functional); the convshape spec is
+built from the same arguments. The output shape, the parameter count and the buffer count
+must agree, and where PyTorch raises (at construction or forward) convshape must raise
+ConvShapeError or TypeError. Samples of module classes convshape.torch lacks are counted per
+class; samples whose arguments a spec cannot take are counted per reason; samples whose
+outcome in training mode differs from eval mode are counted too.
 
 Run as a script (``python -m tests.test_peer_torch``) for the full report.
 """
@@ -51,6 +58,9 @@ class Sample:
     forward_kwargs: dict[str, Any]
     #: "construction" or "forward" for PyTorch's error samples, which must fail there.
     error_on: str | None = None
+    #: An OpInfo sample: the functional call (PyTorch's answer) and its weights' size.
+    call: Any = None
+    parameters: int = 0
 
 
 @dataclass
@@ -80,9 +90,10 @@ class Report:
         return "\n".join(lines)
 
 
-def _internal(torch: Any) -> tuple[Any, Any]:
-    """PyTorch's ``common_modules`` and ``common_nn``; their ``common_utils`` imports
-    ``expecttest`` only for its ``TestCase`` base, stood in for by unittest's when absent.
+def _internal(torch: Any) -> tuple[Any, Any, Any]:
+    """PyTorch's ``common_modules``, ``common_nn`` and OpInfo ``op_db``; their
+    ``common_utils`` imports ``expecttest`` only for its ``TestCase`` base, stood in for by
+    unittest's when absent.
     Importing it freezes ``torch.backends``' global flags; they are thawed again so the
     other tests run as without it."""
     frozen = torch.backends.flags_frozen()
@@ -97,6 +108,7 @@ def _internal(torch: Any) -> tuple[Any, Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             from torch.testing._internal import common_modules, common_nn
+            from torch.testing._internal.common_methods_invocations import op_db
     except ImportError as error:  # pragma: no cover - a torch without its test helpers
         message = f"torch {torch.__version__} ships no test samples ({error})"
         if oracles_required():
@@ -107,7 +119,7 @@ def _internal(torch: Any) -> tuple[Any, Any]:
             sys.modules.pop("expecttest", None)
         if not frozen:
             torch.backends.flags_frozen.__globals__["__allow_nonbracketed_mutation_flag"] = True
-    return common_modules, common_nn
+    return common_modules, common_nn, op_db
 
 
 def _split_input(forward: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
@@ -228,9 +240,161 @@ def _common_nn_samples(torch: Any, common_nn: Any) -> list[Sample]:
     return samples
 
 
+#: The functionals of PyTorch's OpInfo database with a module convshape models, and the
+#: names of their arguments after the input.
+_OPS: dict[str, tuple[str, ...]] = {
+    **{f"conv{n}d": ("weight", "bias", "stride", "padding", "dilation", "groups") for n in "123"},
+    **{
+        f"conv_transpose{n}d": (
+            "weight",
+            "bias",
+            "stride",
+            "padding",
+            "output_padding",
+            "groups",
+            "dilation",
+        )
+        for n in "123"
+    },
+    **{
+        f"max_pool{n}d": (
+            "kernel_size",
+            "stride",
+            "padding",
+            "dilation",
+            "ceil_mode",
+            "return_indices",
+        )
+        for n in "123"
+    },
+    "avg_pool1d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
+    **{
+        f"avg_pool{n}d": (
+            "kernel_size",
+            "stride",
+            "padding",
+            "ceil_mode",
+            "count_include_pad",
+            "divisor_override",
+        )
+        for n in "23"
+    },
+    **{f"adaptive_avg_pool{n}d": ("output_size",) for n in "123"},
+    **{f"adaptive_max_pool{n}d": ("output_size", "return_indices") for n in "123"},
+    "interpolate": (*_UPSAMPLE_ARGUMENTS, "antialias"),
+    "upsample_nearest": ("size", "scale_factor"),
+    "upsample_bilinear": ("size", "scale_factor"),
+    "group_norm": ("num_groups", "weight", "bias", "eps"),
+    "layer_norm": ("normalized_shape", "weight", "bias", "eps"),
+}
+
+
+def _numel(tensor: Any) -> int:
+    return 0 if tensor is None else int(tensor.numel())
+
+
+def _conv_module(op: str, values: dict[str, Any]) -> tuple[str, Any]:
+    """``F.conv*d`` or ``F.conv_transpose*d``'s module: the channels and kernel size from the
+    weight's shape ((out, in / groups, *k), transposed (in, out / groups, *k))."""
+    transposed = op.startswith("conv_transpose")
+    weight, groups = values.pop("weight"), values.get("groups", 1)
+    channels = (weight.shape[1] * groups, weight.shape[0])
+    if transposed:
+        channels = channels[::-1]
+    values.update(
+        in_channels=channels[0],
+        out_channels=channels[1],
+        kernel_size=tuple(weight.shape[2:]),
+        bias=values.pop("bias", None) is not None,
+    )
+    return f"{'ConvTranspose' if transposed else 'Conv'}{op[-2:]}", values
+
+
+def _upsample_module(op: str, values: dict[str, Any]) -> tuple[str, Any]:
+    """``F.interpolate`` (and the old ``F.upsample_*``) as ``nn.Upsample``, which takes a
+    tuple where the functional takes a list too."""
+    if values.pop("antialias", False):
+        return "", "interpolate antialias=True (nn.Upsample has none)"
+    if op == "upsample_bilinear":
+        values.update(mode="bilinear", align_corners=True)
+    for key in ("size", "scale_factor"):
+        if isinstance(values.get(key), list):
+            values[key] = tuple(values[key])
+    return "Upsample", values
+
+
+def _as_module(op: str, shape: tuple[int, ...], values: dict[str, Any]) -> tuple[str, Any]:
+    """The module class and keyword arguments equivalent to ``F.<op>(input, **values)``, or
+    ("", reason) where there is none."""
+    if op.startswith("conv"):
+        return _conv_module(op, values)
+    if op.startswith(("interpolate", "upsample")):
+        return _upsample_module(op, values)
+    if op.startswith(("max_pool", "avg_pool", "adaptive")):
+        return "".join(part.capitalize() for part in op.split("_")), values  # MaxPool2d
+    weight, bias = values.pop("weight", None), values.pop("bias", None)
+    if weight is None and bias is not None:
+        return "", f"{op} with a bias and no weight (no module has that)"
+    values["bias"] = bias is not None
+    if op == "group_norm":
+        values.update(num_channels=shape[1] if len(shape) > 1 else 0, affine=weight is not None)
+        return "GroupNorm", values
+    values["elementwise_affine"] = weight is not None
+    return "LayerNorm", values
+
+
+def _op_db_samples(torch: Any, op_db: Any) -> list[Sample]:
+    """OpInfo samples and error samples of the functionals in ``_OPS``, as module samples
+    whose truth is the functional's own output."""
+    samples: list[Sample] = []
+    seen: set[tuple[str, str, tuple[int, ...], int]] = set()
+    for info in op_db:
+        op = info.name.removeprefix("nn.functional.")
+        if op not in _OPS:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            items = list(info.sample_inputs("cpu", torch.float32, requires_grad=False))
+            if info.error_inputs_func is not None:
+                items += [error.sample_input for error in info.error_inputs("cpu")]
+        for item in items:
+            if not isinstance(item.input, torch.Tensor):
+                continue
+            names = _OPS[op]
+            values = dict(zip(names, item.args, strict=False)) | dict(item.kwargs)
+            tensors = [item.input, values.get("weight"), values.get("bias")]
+            if len({x.dtype for x in tensors if isinstance(x, torch.Tensor)}) > 1:
+                reason = f"{op}: tensors of different dtypes (no module argument says that)"
+                samples.append(Sample("op_db", op, "", (), {}, (), {}, reason))
+                continue
+            params = _numel(values.get("weight")) + _numel(values.get("bias"))
+            name, kwargs = _as_module(op, tuple(item.input.shape), values)
+            call = functools.partial(info.op, item.input, *item.args, **item.kwargs)
+            if not name:
+                samples.append(Sample("op_db", op, "", (), {}, (), {}, kwargs))
+                continue
+            key = (name, repr(kwargs), tuple(item.input.shape), params)
+            if key in seen:  # the same shapes and arguments in another dtype or layout
+                continue
+            seen.add(key)
+            samples.append(
+                Sample("op_db", name, op, (), kwargs, (item.input,), {}, None, call, params)
+            )
+    return samples
+
+
 def _theirs(torch: Any, sample: Sample, *, training: bool = False) -> tuple[Outcome, str]:
     """PyTorch's (output shape, parameters, buffers), or None and where it refused; in eval
     mode unless ``training``."""
+    if sample.call is not None:  # an OpInfo sample: the functional is the truth
+        try:
+            with warnings.catch_warnings(), torch.no_grad():
+                warnings.simplefilter("ignore")
+                out = sample.call()
+        except _TORCH_ERRORS:
+            return None, "forward"
+        out = out[0] if isinstance(out, tuple) else out
+        return (tuple(out.shape), sample.parameters, 0), ""
     module_cls = getattr(torch.nn, sample.name)
     try:
         with warnings.catch_warnings():
@@ -307,7 +471,10 @@ def run_samples(torch: Any, samples: list[Sample]) -> Report:
             report.skipped[f"{sample.name}: {where_ours}"] += 1
             continue
         theirs, where_theirs = _theirs(torch, sample)
-        if _theirs(torch, sample, training=True) != (theirs, where_theirs):
+        if sample.call is None and _theirs(torch, sample, training=True) != (
+            theirs,
+            where_theirs,
+        ):
             report.training_differs[sample.name] += 1
         report.run[sample.name] += 1
         if ours == theirs:
@@ -323,14 +490,20 @@ def run_samples(torch: Any, samples: list[Sample]) -> Report:
 @functools.cache
 def _reports() -> dict[str, Report]:
     torch = oracle("torch")
-    common_modules, common_nn = _internal(torch)
-    return {
-        "module_db": run_samples(torch, _module_db_samples(torch, common_modules)),
-        "common_nn": run_samples(torch, _common_nn_samples(torch, common_nn)),
-    }
+    common_modules, common_nn, op_db = _internal(torch)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: a thread pool costs milliseconds a call
+    try:
+        return {
+            "module_db": run_samples(torch, _module_db_samples(torch, common_modules)),
+            "common_nn": run_samples(torch, _common_nn_samples(torch, common_nn)),
+            "op_db": run_samples(torch, _op_db_samples(torch, op_db)),
+        }
+    finally:
+        torch.set_num_threads(threads)
 
 
-@pytest.mark.parametrize("source", ["module_db", "common_nn"])
+@pytest.mark.parametrize("source", ["module_db", "common_nn", "op_db"])
 def test_torch_samples_match(source: str) -> None:
     report = _reports()[source]
     ORACLE_COUNTS[f"torch {source} samples (shape, parameters, buffers)"] += sum(
