@@ -295,7 +295,7 @@ def call_single(layer: Any, tensor: SymbolicTensor) -> Any:
         outputs = map_structure(
             lambda shape: SymbolicTensor(shape, dtype=dtype, name=layer.name), output_shapes
         )
-    Node(layer, (tensor,), {}, outputs, weights, [tensor])
+    Node(layer, (tensor,), _NO_KWARGS, outputs, weights, [tensor])
     return outputs
 
 

@@ -228,6 +228,10 @@ class Model:
                 found.append((inner, weights if trainable else frozen(weights)))
         return found
 
+    def _all_weights(self) -> list[Weight]:
+        """Every weight of :meth:`_layer_weights`, in one list."""
+        return [weight for _, weights in self._layer_weights() for weight in weights]
+
     @property
     def weights(self) -> list[Weight]:
         """Every weight of every layer once, trainable flags as the model leaves them."""

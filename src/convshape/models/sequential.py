@@ -110,6 +110,21 @@ class Sequential(Model):
         self._layers.append(layer)
         self._names[layer.name] = (layer, 1 if found is None else found[1] + 1)
 
+    def _all_weights(self) -> list[Any]:
+        """Every weight once; a stack of distinct layers (no models, none twice) reads
+        them off its layers' first calls directly."""
+        layers = self._layers
+        if not self.trainable or len(self._names) != len(layers):
+            return super()._all_weights()
+        weights: list[Any] = []
+        for layer in layers:
+            if isinstance(layer, Model):
+                return super()._all_weights()
+            nodes = layer._inbound_nodes
+            if nodes:
+                weights += nodes[0].weights
+        return weights
+
     def _admit(self, layer: Any) -> Any:
         """Check what is added; an input sets the model's input (and None is returned),
         a first layer with ``input_shape`` creates it."""

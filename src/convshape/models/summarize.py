@@ -224,8 +224,7 @@ def summarize_model(
             gc.enable()
     inputs = [tensor.shape for tensor in model._inputs]
     input_shape = None if not inputs else inputs[0] if len(inputs) == 1 else inputs
-    pairs = model._layer_weights()
-    weights = [weight for _, found in pairs for weight in found]
+    weights = model._all_weights()
     totals: tuple[tuple[str, int], ...] = ()
     if chosen:
         values, totals = _extras(model, chosen, batch_size)
