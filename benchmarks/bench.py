@@ -7,12 +7,14 @@ Each line gives convshape's time, the reference's (Keras with the TensorFlow bac
 bare Python function, or convshape's previous implementation kept in the repository),
 the ratio, and the target it is meant to meet. A script, not a test: the numbers depend
 on the machine; the ratios are what to compare. Times are the best of several runs in
-one process, except the fresh-process figures (median of separate interpreters, with
-byte-code caching on as on a user's machine, interpreter start-up excluded).
+one process with the garbage collector off while a call is timed (as ``timeit`` does),
+except the fresh-process figures (median of separate interpreters, with byte-code
+caching on as on a user's machine, interpreter start-up excluded).
 """
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import os
@@ -53,12 +55,20 @@ def per_call(function: Callable[[], object], repeat: int = 5) -> float:
 
 
 def once(function: Callable[[], object], repeat: int = 3) -> float:
-    """The best wall time of ``repeat`` single calls, in seconds."""
+    """The best wall time of ``repeat`` single calls, in seconds, with the cyclic garbage
+    collector off while a call is timed, as ``timeit`` (and so :func:`per_call`) does:
+    otherwise a call pays for collecting the garbage the previous ones left."""
     best = float("inf")
+    collecting = gc.isenabled()
     for _ in range(1 if QUICK else repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            function()
+            best = min(best, time.perf_counter() - start)
+        finally:
+            if collecting:
+                gc.enable()
     return best
 
 
