@@ -28,6 +28,14 @@ if TYPE_CHECKING:
         SpatialDropout2D,
         SpatialDropout3D,
     )
+    from .adaptive_pooling import (
+        AdaptiveAveragePooling1D,
+        AdaptiveAveragePooling2D,
+        AdaptiveAveragePooling3D,
+        AdaptiveMaxPooling1D,
+        AdaptiveMaxPooling2D,
+        AdaptiveMaxPooling3D,
+    )
     from .applications import CustomScaleLayer, LayerScale
     from .attention import AdditiveAttention, Attention, MultiHeadAttention
     from .convolutional import (
@@ -120,6 +128,12 @@ if TYPE_CHECKING:
 # dataclasses up front would make `from convshape import layers` slow.
 _MODULES = {
     "Activation": "activation",
+    "AdaptiveAveragePooling1D": "adaptive_pooling",
+    "AdaptiveAveragePooling2D": "adaptive_pooling",
+    "AdaptiveAveragePooling3D": "adaptive_pooling",
+    "AdaptiveMaxPooling1D": "adaptive_pooling",
+    "AdaptiveMaxPooling2D": "adaptive_pooling",
+    "AdaptiveMaxPooling3D": "adaptive_pooling",
     "Add": "merging",
     "Average": "merging",
     "AveragePooling1D": "pooling",
@@ -254,6 +268,12 @@ __all__ = [
     "GRU",
     "LSTM",
     "Activation",
+    "AdaptiveAveragePooling1D",
+    "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D",
+    "AdaptiveMaxPooling3D",
     "Add",
     "AdditiveAttention",
     "Attention",
