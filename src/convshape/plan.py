@@ -23,7 +23,7 @@ from .arithmetic import (
 )
 from .errors import ConvShapeError
 
-__all__ = ["Plan", "Step", "plan_downsampling", "plan_upsampling"]
+__all__ = ["MAX_PLANS", "MAX_STEPS", "Plan", "Step", "plan_downsampling", "plan_upsampling"]
 
 
 @dataclass(frozen=True)
@@ -96,26 +96,54 @@ def _modes(padding: Any) -> list[str]:
 
 _Choice = tuple[tuple[int, ...], int, str, int | None]  # (cost, kernel, mode, op)
 
+#: More plans than this raise ConvShapeError: narrower arguments are needed.
+MAX_PLANS = 10_000
+
+#: The planners give up, with ConvShapeError, after considering this many layers (a
+#: (stride, output) step from one length) in all: the search then costs at most about a
+#: second whatever the numbers, and ordinary questions consider a few thousand.
+MAX_STEPS = 250_000
+
+# Strides up to this keep every offset they can add in one cached list; longer strides
+# compute only the offsets a search asks for (a stride s has about s of them).
+_CACHED_STRIDES = 256
+
+# The search recurses once per layer.
+_DEEPEST = 400
+
 
 def _up_offsets(
-    stride: int, target: int, kernels: Sequence[int], modes: list[str]
+    stride: int, target: int, kernels: Sequence[int], modes: list[str], low: int, high: int
 ) -> tuple[list[int], list[_Choice]]:
-    """The offsets (ascending, none beyond ``target``) one Conv2DTranspose layer with this
-    stride adds to ``(I - 1) * stride``, each with its cheapest (cost, kernel, mode, op)."""
+    """The offsets in ``low..high`` (ascending, none beyond ``target``) one Conv2DTranspose
+    layer with this stride adds to ``(I - 1) * stride``, each with its cheapest (cost,
+    kernel, mode, op)."""
     best: dict[int, _Choice] = {}
+    ops = min(stride, target + 1)  # an offset is at least output_padding
     for rank, mode in enumerate(modes):
         for k in kernels:
-            # An offset is at least output_padding, so larger ones cannot matter.
-            for op in (None, *range(min(stride, target + 1))):
-                offset = _transpose_length(1, k, stride, _transpose_crop(k, stride, mode, op))
-                if offset > target or offset not in _output_range(1, k, stride, mode):
-                    continue
-                # Kernels the stride divides overlap evenly (no checkerboard): first.
-                cost = (rank, op is not None, k % stride != 0, k)
+            allowed = _output_range(1, k, stride, mode)
+            # Without output_padding, one offset.
+            offset = _transpose_length(1, k, stride, _transpose_crop(k, stride, mode, None))
+            if low <= offset <= high and offset <= target and offset in allowed:
+                cost = (rank, False, k % stride != 0, k)
                 if offset not in best or cost < best[offset][0]:
-                    best[offset] = (cost, k, mode, op)
+                    best[offset] = (cost, k, mode, None)
+            # With output_padding op, the offset is c + op for op in 0..ops - 1.
+            c = _transpose_length(1, k, stride, _transpose_crop(k, stride, mode, 0))
+            first = max(c, allowed.start, low)
+            last = min(c + ops - 1, allowed.stop - 1, target, high)
+            # Kernels the stride divides overlap evenly (no checkerboard): first.
+            cost = (rank, True, k % stride != 0, k)
+            for offset in range(first, last + 1):
+                if offset not in best or cost < best[offset][0]:
+                    best[offset] = (cost, k, mode, offset - c)
     offsets = sorted(best)
     return offsets, [best[offset] for offset in offsets]
+
+
+class _TooMany(Exception):
+    """More than MAX_PLANS plans or MAX_STEPS steps (a ConvShapeError at the boundary)."""
 
 
 class _Planner:
@@ -142,6 +170,12 @@ class _Planner:
         # target; downsampling, the largest. bounds[0] is the target itself.
         self.bounds = [target]
         self.offsets: dict[int, tuple[list[int], list[_Choice]]] = {}
+        self.steps = 0  # steps considered, against MAX_STEPS
+
+    def count(self, steps: int) -> None:
+        self.steps += steps
+        if self.steps > MAX_STEPS:
+            raise _TooMany(f"more than {MAX_STEPS} layers to consider")
 
     def bound(self, layers: int) -> int:
         """Lengths beyond this bound cannot reach the target in ``layers`` layers or fewer."""
@@ -195,6 +229,8 @@ class _Planner:
                 continue
             for more_irregular, more_uneven, rest in self.suffixes(step.output, layers - 1):
                 found.append((irregular + more_irregular, uneven + more_uneven, (step, *rest)))
+            if len(found) > MAX_PLANS:
+                raise _TooMany(f"more than {MAX_PLANS} plans")
         self.memo[key] = found
         return found
 
@@ -203,15 +239,28 @@ class _Planner:
         ``size`` that leaves the target within reach of the remaining layers."""
         target = self.target
         lowest = self.bound(layers - 1)
-        for s in range(2, self.max_stride + 1):
+        # The longest output of stride s is size * s + max(kernels) - 1: shorter strides
+        # cannot reach ``lowest``.
+        first_stride = max(2, -(-(lowest - self.kernels[-1] + 1) // size))
+        for s in range(first_stride, self.max_stride + 1):
             base = (size - 1) * s
             if base >= target:
                 break  # longer strides only go further
-            if s not in self.offsets:
-                self.offsets[s] = _up_offsets(s, target, self.kernels, self.modes)
-            offsets, choices = self.offsets[s]
-            first = bisect_left(offsets, lowest - base)
-            for index in range(first, bisect_right(offsets, target - base)):
+            if s <= _CACHED_STRIDES:
+                if s not in self.offsets:
+                    self.count(len(self.kernels) * len(self.modes))
+                    self.offsets[s] = _up_offsets(s, target, self.kernels, self.modes, 0, target)
+                offsets, choices = self.offsets[s]
+                first = bisect_left(offsets, lowest - base)
+                last = bisect_right(offsets, target - base)
+                self.count(1 + last - first)
+            else:
+                # Offsets are at most s + max(kernels) - 1: counted before they are listed.
+                low, high = max(lowest - base, 1), min(target - base, s + self.kernels[-1] - 1)
+                self.count(len(self.kernels) * len(self.modes) + max(high - low + 1, 0))
+                offsets, choices = _up_offsets(s, target, self.kernels, self.modes, low, high)
+                first, last = 0, len(offsets)
+            for index in range(first, last):
                 out = base + offsets[index]
                 if out == size:
                     continue
@@ -226,7 +275,11 @@ class _Planner:
         that leaves the target within reach of the remaining layers."""
         target = self.target
         highest = self.bound(layers - 1)
-        for s in range(2, self.max_stride + 1):
+        # The shortest output of stride s is (size - max(kernels)) // s + 1: shorter
+        # strides cannot reach ``highest``.
+        first_stride = max(2, (size - self.kernels[-1]) // highest + 1)
+        for s in range(first_stride, self.max_stride + 1):
+            self.count(len(self.kernels) * len(self.modes))
             if -(-size // s) < target:
                 break  # no output is longer than "same"'s, and longer strides only shrink it
             best: dict[int, tuple[tuple[int, ...], int, str]] = {}
@@ -263,7 +316,25 @@ def _plan(
     modes = _modes(padding)
     if not kernels or max_stride < 2:
         return []
-    return _Planner(start, target, max_stride, kernels, modes, up).plans(max_layers)
+    # Each layer up takes I to at least 2 * I - 1 (and 1 to at least 2), each layer down
+    # to at most ceil(I / 2): no plan has more layers than this.
+    longest = max(start, target).bit_length() + 1
+    if min(max_layers, longest) > _DEEPEST:
+        raise ConvShapeError(
+            f"plans of more than {_DEEPEST} layers are not searched; lower max_layers",
+            argument="max_layers",
+            received={"start": start, "target": target, "max_layers": max_layers},
+        )
+    max_layers = min(max_layers, longest)
+    try:
+        return _Planner(start, target, max_stride, kernels, modes, up).plans(max_layers)
+    except _TooMany as too_many:
+        raise ConvShapeError(
+            f"{too_many} on the way from {start} to {target}; lower max_stride or "
+            "max_layers, or pass fewer kernel_sizes",
+            argument="max_stride",
+            received={"start": start, "target": target, "max_stride": max_stride},
+        ) from None
 
 
 def plan_upsampling(
@@ -282,7 +353,9 @@ def plan_upsampling(
     whose kernel the stride does not divide (uneven overlap, the checkerboard), then
     fewer layers, then by strides. Each layer
     gets the simplest arguments that reach its size (no output_padding before one,
-    smaller kernels first); no layer uses a length TensorFlow would reject.
+    smaller kernels first); no layer uses a length TensorFlow would reject. More than
+    :data:`MAX_PLANS` plans, or a search that would consider more than :data:`MAX_STEPS`
+    layers, raise ConvShapeError asking for narrower arguments.
 
     >>> print(plan_upsampling(7, 84)[2].describe())
     7 -> 84 in 3 layer(s), strides 2, 2, 3
