@@ -31,6 +31,9 @@ from tests.reference import transpose_cropped
 #: The operators whose ONNX node cases are run, by case module.
 OPERATORS = {
     "Conv": "conv",
+    "ConvInteger": "convinteger",
+    "QLinearConv": "qlinearconv",
+    "DeformConv": "deformconv",
     "ConvTranspose": "convtranspose",
     "MaxPool": "maxpool",
     "AveragePool": "averagepool",
@@ -175,6 +178,8 @@ def _convshape_shapes(case: NodeCase) -> tuple[list[tuple[int | None, ...]], set
     a = _Attributes(case, rank)
     if case.op.startswith("Global"):
         return [ox.global_pool_output_shape(x)], a.unread
+    if case.op in ("Conv", "ConvInteger", "QLinearConv", "DeformConv"):
+        return [_conv_node_shape(case, a)], a.unread
     kernel = a.per_dim("kernel_shape", 0) if case.op.endswith("Pool") else None
     if kernel is None:
         kernel = a.get("kernel_shape", list(case.input_shapes[1][2:]))
@@ -182,14 +187,7 @@ def _convshape_shapes(case: NodeCase) -> tuple[list[tuple[int | None, ...]], set
     auto_pad = a.get("auto_pad", "NOTSET")
     dims = range(rank)
     spatial: list[int]
-    if case.op == "Conv":
-        channels = case.input_shapes[1][0]
-        a.get("group", 1)  # splits the channels; the weight shape already carries it
-        spatial = [
-            ox.conv_output_length(x[2 + i], kernel[i], strides[i], auto_pad, pads[i], dilations[i])
-            for i in dims
-        ]
-    elif case.op == "ConvTranspose":
+    if case.op == "ConvTranspose":
         channels = case.input_shapes[1][1] * a.get("group", 1)
         output_padding = a.per_dim("output_padding", 0)
         output_shape = a.get("output_shape", None)
@@ -225,6 +223,22 @@ def _convshape_shapes(case: NodeCase) -> tuple[list[tuple[int | None, ...]], set
             for i in dims
         ]
     return [(x[0], channels, *spatial)], a.unread
+
+
+def _conv_node_shape(case: NodeCase, a: _Attributes) -> tuple[int | None, ...]:
+    """The whole-node functions, with the attributes as ONNX gives them (flat pads)."""
+    shapes = case.input_shapes
+    x, w = (shapes[0], shapes[3]) if case.op == "QLinearConv" else shapes[:2]
+    options = {name: a.get(name, None) for name in ("kernel_shape", "strides", "pads", "dilations")}
+    group = a.get("group", 1)
+    if case.op == "DeformConv":
+        offset = shapes[2]
+        mask = shapes[4] if len(shapes) > 4 else None
+        offset_group = a.get("offset_group", 1)
+        return ox.deform_conv_output_shape(
+            x, w, offset, mask, group=group, offset_group=offset_group, **options
+        )
+    return ox.conv_output_shape(x, w, auto_pad=a.get("auto_pad", "NOTSET"), group=group, **options)
 
 
 @pytest.mark.parametrize("op", list(OPERATORS))

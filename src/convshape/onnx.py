@@ -8,7 +8,11 @@ padding to 0 rather than returning ``I * s``, and pads an ``output_shape`` longe
 full output with zeros at the end, up to ``s (I - 1) + k_eff + s - 1``; the poolings
 divide with C++ truncation and reject explicit pads as long as the kernel.
 
-``pads`` is a (begin, end) pair; ``auto_pad`` is ``NOTSET`` (use the pads), ``VALID``,
+Whole nodes: :func:`conv_output_shape` for ``Conv``, ``ConvInteger`` and ``QLinearConv``
+(input and weight shapes, groups, ONNX's flat ``pads``), :func:`deform_conv_output_shape`
+for ``DeformConv`` (with its offset and mask shapes).
+
+In the per-dimension functions ``pads`` is a (begin, end) pair; ``auto_pad`` is ``NOTSET`` (use the pads), ``VALID``,
 ``SAME_UPPER`` (an odd extra at the end, as TensorFlow) or ``SAME_LOWER`` (at the
 beginning).
 
@@ -26,14 +30,16 @@ from __future__ import annotations
 from typing import Any
 
 from ._types import Pad
-from ._validate import as_int, check_positive, check_shape, check_size
-from .errors import ConvShapeError, EmptyOutputError
+from ._validate import Shape, as_int, check_positive, check_shape, check_size
+from .errors import ConvShapeError, EmptyOutputError, _short_repr
 
 __all__ = [
     "conv_output_length",
+    "conv_output_shape",
     "conv_padding",
     "conv_transpose_output_length",
     "conv_transpose_pads",
+    "deform_conv_output_shape",
     "global_pool_output_shape",
     "lp_pool_output_length",
     "pool_output_length",
@@ -375,3 +381,187 @@ def global_pool_output_shape(input_shape: Any) -> tuple[int | None, ...]:
             received={"input_shape": input_shape},
         )
     return (shape[0], shape[1]) + (1,) * (len(shape) - 2)
+
+
+def _ints(value: Any, name: str, rank: int, default: int, low: int) -> list[int]:
+    """A per-axis attribute: a list of ``rank`` ints >= ``low``, or None for the default."""
+    if value is None:
+        return [default] * rank
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(
+            f"`{name}` must be a list of {rank} ints, not {type(value).__name__}. "
+            f"Received: {name}={_short_repr(value)}"
+        )
+    numbers = [as_int(item, name) for item in value]
+    if len(numbers) != rank or any(number < low for number in numbers):
+        raise ConvShapeError(
+            f"`{name}` must hold {rank} ints >= {low}, one per spatial axis",
+            argument=name,
+            received={name: value},
+        )
+    return numbers
+
+
+def _node_geometry(
+    x_shape: Any,
+    w_shape: Any,
+    kernel_shape: Any,
+    strides: Any,
+    dilations: Any,
+    pads: Any,
+    group: Any,
+) -> tuple[Shape, Shape, list[int], list[int], list[int], list[Pad], int]:
+    """The checked shapes and attributes of a Conv-like node: X (N, C, D1..Dn) and W
+    (M, C / group, k1..kn); ``pads`` flat, ``[x1_begin, ..., x1_end, ...]``."""
+    x = check_shape(x_shape, "x_shape")
+    w = check_shape(w_shape, "w_shape")
+    if len(x) < 3 or len(w) != len(x):
+        raise ConvShapeError(
+            "`x_shape` must be (N, C, D1, ..., Dn) and `w_shape` (M, C / group, k1, ..., kn) "
+            "of the same rank, n >= 1",
+            argument="w_shape" if len(x) >= 3 else "x_shape",
+            received={"x_shape": x_shape, "w_shape": w_shape},
+        )
+    rank = len(x) - 2
+    if any(dim is None for dim in (*x[1:], *w)):
+        raise ConvShapeError(
+            "`x_shape` and `w_shape` must be known but for the batch N",
+            argument="x_shape",
+            received={"x_shape": x_shape, "w_shape": w_shape},
+        )
+    groups = check_positive(group, "group")
+    channels, per_group, out_channels = x[1], w[1], w[0]
+    assert channels is not None
+    assert per_group is not None
+    assert out_channels is not None
+    if channels != per_group * groups or out_channels % groups:
+        raise ConvShapeError(
+            "the input channels C must equal w_shape[1] * group, and w_shape[0] must be a "
+            "multiple of group",
+            argument="group",
+            received={"x_shape": x_shape, "w_shape": w_shape, "group": group},
+        )
+    weight_kernel = [int(dim or 0) for dim in w[2:]]
+    kernel = _ints(kernel_shape, "kernel_shape", rank, 0, 1)
+    if kernel_shape is None:
+        kernel = weight_kernel
+    if kernel != weight_kernel or min(kernel) < 1:
+        raise ConvShapeError(
+            "`kernel_shape` must equal the spatial dimensions of `w_shape`, each >= 1",
+            argument="kernel_shape",
+            received={"kernel_shape": kernel_shape, "w_shape": w_shape},
+        )
+    flat = _ints(pads, "pads", 2 * rank, 0, 0)
+    pairs = [Pad(flat[i], flat[i + rank]) for i in range(rank)]
+    return (
+        x,
+        w,
+        kernel,
+        _ints(strides, "strides", rank, 1, 1),
+        _ints(dilations, "dilations", rank, 1, 1),
+        pairs,
+        groups,
+    )
+
+
+def conv_output_shape(
+    x_shape: Any,
+    w_shape: Any,
+    *,
+    kernel_shape: Any = None,
+    strides: Any = None,
+    pads: Any = None,
+    dilations: Any = None,
+    auto_pad: str = "NOTSET",
+    group: int = 1,
+) -> tuple[int | None, ...]:
+    """Output shape of a ``Conv``, ``ConvInteger`` or ``QLinearConv`` node: X of shape
+    ``(N, C, D1, ..., Dn)``, W of shape ``(M, C / group, k1, ..., kn)`` give
+    ``(N, M, O1, ..., On)`` with ``Oi = floor((Di + begin + end - k_eff) / s) + 1`` per
+    axis, as :func:`conv_output_length` computes it. ``pads`` is ONNX's flat list
+    ``[x1_begin, x2_begin, ..., x1_end, x2_end, ...]``; attributes left out take ONNX's
+    defaults (``kernel_shape`` from W).
+
+    >>> conv_output_shape((1, 4, 28, 28), (8, 2, 5, 5), strides=[2, 2], auto_pad="SAME_UPPER",
+    ...                   group=2)
+    (1, 8, 14, 14)
+    >>> conv_output_shape((None, 1, 5, 5), (1, 1, 3, 3), pads=[1, 1, 1, 1])
+    (None, 1, 5, 5)
+    """
+    mode = _auto_pad(auto_pad)
+    x, w, kernel, s, d, pairs, _ = _node_geometry(
+        x_shape, w_shape, kernel_shape, strides, dilations, pads, group
+    )
+    spatial = [
+        conv_output_length(int(size or 0), kernel[i], s[i], mode, tuple(pairs[i]), d[i])
+        for i, size in enumerate(x[2:])
+    ]
+    return (x[0], w[0], *spatial)
+
+
+def deform_conv_output_shape(
+    x_shape: Any,
+    w_shape: Any,
+    offset_shape: Any = None,
+    mask_shape: Any = None,
+    *,
+    kernel_shape: Any = None,
+    strides: Any = None,
+    pads: Any = None,
+    dilations: Any = None,
+    group: int = 1,
+    offset_group: int = 1,
+) -> tuple[int | None, ...]:
+    """Output shape of a ``DeformConv`` node: ``(N, M, O1, ..., On)`` as ``Conv`` with
+    explicit ``pads`` (DeformConv has no ``auto_pad``). The offsets must have shape
+    ``(N, offset_group * k1 * ... * kn * n, O1, ..., On)`` and the mask, when given,
+    ``(N, offset_group * k1 * ... * kn, O1, ..., On)``; C must be a multiple of
+    ``offset_group``.
+
+    >>> deform_conv_output_shape((1, 1, 3, 3), (1, 1, 2, 2), (1, 8, 4, 4), pads=[1, 1, 1, 1])
+    (1, 1, 4, 4)
+    >>> deform_conv_output_shape((1, 1, 3, 3), (1, 1, 2, 2), (1, 8, 4, 4))
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `offset_shape` must be (N, ...) = (1, 8, 2, 2)...
+    """
+    shape = conv_output_shape(
+        x_shape,
+        w_shape,
+        kernel_shape=kernel_shape,
+        strides=strides,
+        pads=pads,
+        dilations=dilations,
+        group=group,
+    )
+    x = check_shape(x_shape, "x_shape")
+    groups = check_positive(offset_group, "offset_group")
+    channels = x[1]
+    assert channels is not None  # conv_output_shape checked it
+    if channels % groups:
+        raise ConvShapeError(
+            "the input channels C must be a multiple of offset_group",
+            argument="offset_group",
+            received={"x_shape": x_shape, "offset_group": offset_group},
+        )
+    taps = groups
+    for dim in check_shape(w_shape, "w_shape")[2:]:
+        taps *= int(dim or 0)
+    rank = len(x) - 2
+    expected = {
+        "offset_shape": (offset_shape, (shape[0], taps * rank, *shape[2:]), "k1 * ... * kn * n"),
+        "mask_shape": (mask_shape, (shape[0], taps, *shape[2:]), "k1 * ... * kn"),
+    }
+    for name, (given, wanted, channels_rule) in expected.items():
+        if given is None:
+            continue
+        got = check_shape(given, name)
+        if len(got) != len(wanted) or any(
+            a is not None and b is not None and a != b for a, b in zip(got, wanted, strict=True)
+        ):
+            shown = "(" + ", ".join("N" if v is None else str(v) for v in wanted) + ")"
+            raise ConvShapeError(
+                f"`{name}` must be (N, offset_group * {channels_rule}, O1, ..., On) = {shown}",
+                argument=name,
+                received={name: given},
+            )
+    return shape
