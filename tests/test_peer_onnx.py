@@ -5,10 +5,10 @@ The onnx wheel ships no node test data, but ``onnx/backend/test/case/node/<op>.p
 generates it: every ``export*`` static method builds a node and calls ``expect(node,
 inputs, outputs, name)``. Here ``expect`` records (node, input shapes, output shapes)
 instead of writing files; convshape then computes every output shape from the node's
-attributes and the input and weight shapes. An output convshape does not model (a pool's
-indices) is listed in ``NOT_MODELLED`` with its reason and reported as a skipped test;
-an attribute the comparison does not read fails the test unless ``SHAPE_NEUTRAL`` says
-why it cannot change the shape.
+attributes and the input and weight shapes, every output included (MaxPool's Indices has
+the shape of its output, as the operator's specification says); an attribute the
+comparison does not read fails the test unless ``SHAPE_NEUTRAL`` says why it cannot
+change the shape.
 """
 
 from __future__ import annotations
@@ -47,18 +47,6 @@ SHAPE_NEUTRAL = {
     "MaxPool": {"storage_order": "only the layout of the indices output"},
     "AveragePool": {"count_include_pad": "only the divisor of each window"},
     "LpPool": {"p": "only the norm of each window"},
-}
-
-#: (case name, output index) -> why convshape does not model that output.
-NOT_MODELLED = {
-    ("test_maxpool_with_argmax_2d_precomputed_pads", 1): (
-        "MaxPool's Indices output (flat argmax positions): convshape models the pooled "
-        "output's shape only"
-    ),
-    ("test_maxpool_with_argmax_2d_precomputed_strides", 1): (
-        "MaxPool's Indices output (flat argmax positions): convshape models the pooled "
-        "output's shape only"
-    ),
 }
 
 
@@ -222,7 +210,9 @@ def _convshape_shapes(case: NodeCase) -> tuple[list[tuple[int | None, ...]], set
             )
             for i in dims
         ]
-    return [(x[0], channels, *spatial)], a.unread
+    shape = (x[0], channels, *spatial)
+    # MaxPool's optional second output, Indices, has the output's shape.
+    return [shape] * len(case.output_shapes) if case.op == "MaxPool" else [shape], a.unread
 
 
 def _conv_node_shape(case: NodeCase, a: _Attributes) -> tuple[int | None, ...]:
@@ -256,31 +246,12 @@ def test_onnx_node_cases(node_cases: dict[str, list[NodeCase]], op: str) -> None
             mismatches.append(f"{case.name}: attributes not read {sorted(unread)}")
         for index, expected in enumerate(case.output_shapes):
             if index >= len(ours):
-                if (case.name, index) not in NOT_MODELLED:
-                    mismatches.append(f"{case.name}: output {index} neither modelled nor listed")
+                mismatches.append(f"{case.name}: output {index} not modelled")
                 continue
             ORACLE_COUNTS[f"onnx node cases {op} (output shapes)"] += 1
             if ours[index] != expected:
                 mismatches.append(f"{case.name} output {index}: {ours[index]} != onnx {expected}")
     assert mismatches == []
-
-
-def test_not_modelled_outputs_are_the_ones_onnx_generates(
-    node_cases: dict[str, list[NodeCase]],
-) -> None:
-    """NOT_MODELLED lists exactly the outputs the cases have beyond convshape's one."""
-    extra = {
-        (case.name, index)
-        for cases in node_cases.values()
-        for case in cases
-        for index in range(1, len(case.output_shapes))
-    }
-    assert extra == set(NOT_MODELLED)
-
-
-@pytest.mark.parametrize(("case", "index"), sorted(NOT_MODELLED))
-def test_not_modelled(case: str, index: int) -> None:
-    pytest.skip(f"ONNX node case {case}, output {index}: {NOT_MODELLED[(case, index)]}")
 
 
 # ONNX Runtime on the behaviours the node cases lead to -----------------------------------
