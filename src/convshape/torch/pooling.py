@@ -1,0 +1,261 @@
+"""PyTorch's pooling modules beyond max and average pooling: power-average pooling
+(``nn.LPPool*d``) and max unpooling (``nn.MaxUnpool*d``).
+
+>>> from convshape import torch as pt
+>>> pt.LPPool2d(2, 3, stride=2).compute_output_shape((None, 16, 50, 32))
+(None, 16, 24, 15)
+>>> pt.MaxUnpool2d(2).compute_output_shape((None, 16, 24, 15))
+(None, 16, 48, 30)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from .._validate import as_int, check_shape
+from ..errors import ConvShapeError, _short_repr
+from ._checks import flag, int_or_tuple, nonzero, number, spatial_tuple
+from ._checks import input_shape as input_shape_of
+from .nn import Module, _pooled
+
+__all__ = [
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "MaxUnpool3d",
+]
+
+Shape = tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class _LPPool(Module):
+    norm_type: Any
+    kernel_size: Any
+    stride: Any = None
+    ceil_mode: bool = False
+    rank: ClassVar[int] = 2
+    #: The windows are never padded.
+    padding: ClassVar[int] = 0
+
+    def __post_init__(self) -> None:
+        norm = number(self.norm_type, "norm_type")
+        if norm == 0:
+            raise ConvShapeError(
+                "`norm_type` must not be 0 (PyTorch takes the 1/norm_type-th root: float "
+                "division by zero)",
+                argument="norm_type",
+                received={"norm_type": self.norm_type},
+            )
+        kernel = self.kernel_size
+        # F.lp_pool1d multiplies by the kernel size as a number, F.lp_pool2d/3d unpack
+        # exactly two or three; an infinite norm takes max pooling first, in 1-D only.
+        if self.rank == 1 and isinstance(kernel, (tuple, list)) and not math.isinf(norm):
+            raise TypeError(
+                "`kernel_size` of LPPool1d must be an int (PyTorch multiplies by it). "
+                f"Received: kernel_size={_short_repr(kernel)}"
+            )
+        if isinstance(kernel, (tuple, list)):
+            kernel = spatial_tuple(kernel, self.rank, "kernel_size", minimum=1, broadcast=False)
+        else:
+            kernel = spatial_tuple(kernel, 1, "kernel_size", minimum=1)[0]
+        object.__setattr__(self, "kernel_size", kernel)
+        stride = self.stride
+        if isinstance(stride, (tuple, list)) and not stride:
+            stride = None
+        if stride is not None:
+            stride = int_or_tuple(stride, self.rank, "stride", minimum=1)
+        object.__setattr__(self, "stride", stride)
+        object.__setattr__(self, "ceil_mode", flag(self.ceil_mode, "ceil_mode"))
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        """Average pooling's lengths without padding (max pooling's for an infinite
+        ``norm_type``), per spatial dimension."""
+        shape = _pooled(self, input_shape, 1)
+        if self.rank == 3 and not math.isinf(self.norm_type):
+            kernel = spatial_tuple(self.kernel_size, 3, "kernel_size", minimum=1)
+            sizes = check_shape(input_shape)[-3:]
+            if any(size is not None and size < k for size, k in zip(sizes, kernel, strict=True)):
+                raise ConvShapeError(
+                    "LPPool3d needs every input length at least the kernel size (PyTorch's "
+                    "avg_pool3d: input image smaller than kernel size)",
+                    argument="input_shape",
+                    received={"input_shape": input_shape, "kernel_size": self.kernel_size},
+                )
+        return shape
+
+
+class LPPool1d(_LPPool):
+    """``nn.LPPool1d(norm_type, kernel_size, stride=None, ceil_mode=False)``:
+    ``floor((L - k) / s) + 1`` (``ceil`` with ceil_mode), the stride defaulting to k.
+
+    >>> LPPool1d(2, 3, stride=2).compute_output_shape((20, 16, 50))
+    (20, 16, 24)
+    """
+
+    rank = 1
+
+
+class LPPool2d(_LPPool):
+    """``nn.LPPool2d(norm_type, kernel_size, stride=None, ceil_mode=False)``:
+    ``floor((I - k) / s) + 1`` per spatial dimension (``ceil`` with ceil_mode).
+
+    >>> LPPool2d(1.2, (3, 2), stride=(2, 1)).compute_output_shape((20, 16, 50, 32))
+    (20, 16, 24, 31)
+    """
+
+    rank = 2
+
+
+class LPPool3d(_LPPool):
+    """``nn.LPPool3d(norm_type, kernel_size, stride=None, ceil_mode=False)``:
+    ``floor((I - k) / s) + 1`` per spatial dimension; every length at least the kernel.
+
+    >>> LPPool3d(2, 3, stride=2).compute_output_shape((None, 16, 50, 44, 31))
+    (None, 16, 24, 21, 15)
+    """
+
+    rank = 3
+
+
+def _unpool_tuple(value: Any, rank: int, name: str, *, exact: bool) -> tuple[int, ...]:
+    """An int, or a tuple PyTorch indexes by dimension: exactly ``rank`` ints, or (where
+    not ``exact``) at least ``rank``, the rest unread."""
+    if not isinstance(value, (tuple, list)):
+        return (as_int(value, name),) * rank
+    if len(value) < rank or (exact and len(value) != rank):
+        raise ConvShapeError(
+            f"`{name}` must be an int or a tuple of {rank} ints",
+            argument=name,
+            received={name: value},
+        )
+    return tuple(as_int(item, name) for item in value[:rank])
+
+
+@dataclass(frozen=True)
+class _MaxUnpool(Module):
+    kernel_size: Any
+    stride: Any = None
+    padding: Any = 0
+    rank: ClassVar[int] = 2
+
+    def __post_init__(self) -> None:
+        rank = self.rank
+        kernel = _unpool_tuple(self.kernel_size, rank, "kernel_size", exact=True)
+        stride = (
+            kernel
+            if self.stride is None
+            else _unpool_tuple(self.stride, rank, "stride", exact=rank == 3)
+        )
+        # Only the 3-D kernel reads the stride and padding itself (exactly three each) and
+        # checks the stride; the others take any int, and only the first ``rank`` values.
+        if rank == 3 and min(stride) < 1:
+            raise ConvShapeError(
+                "`stride` must hold integers >= 1 (PyTorch: strides should be greater than zero)",
+                argument="stride",
+                received={"stride": self.stride, "kernel_size": self.kernel_size},
+            )
+        object.__setattr__(self, "kernel_size", kernel)
+        object.__setattr__(self, "stride", stride)
+        object.__setattr__(
+            self, "padding", _unpool_tuple(self.padding, rank, "padding", exact=rank == 3)
+        )
+
+    def compute_output_shape(
+        self, input_shape: Sequence[int | None], output_size: Sequence[int] | None = None
+    ) -> Shape:
+        """``(I - 1) * s + k - 2p`` per spatial dimension, or ``output_size`` (as in
+        ``forward``: ``rank`` lengths, or ``rank + 2`` whose first two are unread), which
+        PyTorch takes strictly between that length minus and plus the stride."""
+        rank = self.rank
+        shape = input_shape_of(
+            self,
+            input_shape,
+            (rank + 1, rank + 2),
+            f"(N, C, {rank} spatial) or (C, {rank} spatial)",
+        )
+        # The kernels see (N, C, *spatial) or an unbatched (C, *spatial) and check every
+        # dimension but the first.
+        nonzero(self, shape, range(1, len(shape)))
+        wanted = None if output_size is None else self._output_size(output_size)
+        lengths: list[int | None] = []
+        for dim, (size, k, s, p) in enumerate(
+            zip(shape[-rank:], self.kernel_size, self.stride, self.padding, strict=True)
+        ):
+            default = None if size is None else (size - 1) * s + k - 2 * p
+            length = default if wanted is None else wanted[dim]
+            if (
+                wanted is not None
+                and default is not None
+                and not default - s < length < default + s
+            ):
+                raise ConvShapeError(
+                    f"`output_size` must lie strictly between {default - s} and {default + s} "
+                    f"in dimension {dim} (PyTorch: invalid output_size)",
+                    argument="output_size",
+                    received={"output_size": output_size, "input_shape": input_shape},
+                )
+            if length is not None and length < 0:
+                raise ConvShapeError(
+                    f"the unpooled length would be {length} in dimension {dim} (PyTorch: "
+                    "output_size must contain non-negative spatial dimensions)",
+                    argument="input_shape",
+                    received={"input_shape": input_shape, "output_size": output_size},
+                )
+            lengths.append(length)
+        return (*shape[:-rank], *lengths)
+
+    def _output_size(self, output_size: object) -> tuple[int, ...]:
+        rank = self.rank
+        if not isinstance(output_size, (tuple, list)):
+            raise TypeError(
+                f"`output_size` must be a tuple or list of ints, not {type(output_size).__name__}"
+                f". Received: output_size={_short_repr(output_size)}"
+            )
+        if len(output_size) not in (rank, rank + 2):
+            raise ConvShapeError(
+                f"`output_size` must have {rank} or {rank + 2} elements",
+                argument="output_size",
+                received={"output_size": output_size},
+            )
+        return tuple(as_int(size, "output_size") for size in output_size[-rank:])
+
+
+class MaxUnpool1d(_MaxUnpool):
+    """``nn.MaxUnpool1d(kernel_size, stride=None, padding=0)``: ``(L - 1) * s + k - 2p``,
+    or ``output_size=`` at call time.
+
+    >>> MaxUnpool1d(2, stride=2).compute_output_shape((1, 1, 4))
+    (1, 1, 8)
+    >>> MaxUnpool1d(2, stride=2).compute_output_shape((1, 1, 4), output_size=(9,))
+    (1, 1, 9)
+    """
+
+    rank = 1
+
+
+class MaxUnpool2d(_MaxUnpool):
+    """``nn.MaxUnpool2d(kernel_size, stride=None, padding=0)``: ``(I - 1) * s + k - 2p``
+    per spatial dimension, or ``output_size=`` at call time.
+
+    >>> MaxUnpool2d(2, stride=2).compute_output_shape((1, 1, 2, 2), output_size=(1, 1, 5, 5))
+    (1, 1, 5, 5)
+    """
+
+    rank = 2
+
+
+class MaxUnpool3d(_MaxUnpool):
+    """``nn.MaxUnpool3d(kernel_size, stride=None, padding=0)``: ``(I - 1) * s + k - 2p``
+    per spatial dimension, or ``output_size=`` at call time; the stride at least 1.
+
+    >>> MaxUnpool3d(3, stride=2).compute_output_shape((None, 16, 25, 25, 25))
+    (None, 16, 51, 51, 51)
+    """
+
+    rank = 3
