@@ -153,3 +153,18 @@ def test_searches_too_large_say_what_to_lower(call: Any, message: str) -> None:
     with pytest.raises(ConvShapeError, match=message) as raised:
         call()
     assert "lower max_" in str(raised.value)
+
+
+@pytest.mark.parametrize("kernel_sizes", [5, None, "345", 2.5])
+@pytest.mark.parametrize("function", [plan.plan_upsampling, plan.plan_downsampling])
+def test_kernel_sizes_that_are_no_sequence_are_named(function: Any, kernel_sizes: Any) -> None:
+    with pytest.raises(TypeError, match=r"`kernel_sizes` must be a sequence of ints.*Received"):
+        function(3, 8, kernel_sizes=kernel_sizes)
+
+
+def test_kernel_sizes_are_read_no_further_than_the_limit() -> None:
+    with pytest.raises(ConvShapeError, match="at most 4096 sizes"):
+        plan.plan_upsampling(3, 8, kernel_sizes=range(1, 10**18))
+    assert plan.plan_upsampling(3, 8, kernel_sizes=iter([3, 4])) == plan.plan_upsampling(
+        3, 8, kernel_sizes=(3, 4)
+    )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from ._validate import check_padding, check_positive
@@ -21,9 +22,17 @@ from .arithmetic import (
     _transpose_crop,
     _transpose_length,
 )
-from .errors import ConvShapeError
+from .errors import ConvShapeError, _short_repr
 
-__all__ = ["MAX_PLANS", "MAX_STEPS", "Plan", "Step", "plan_downsampling", "plan_upsampling"]
+__all__ = [
+    "MAX_KERNEL_SIZES",
+    "MAX_PLANS",
+    "MAX_STEPS",
+    "Plan",
+    "Step",
+    "plan_downsampling",
+    "plan_upsampling",
+]
 
 
 @dataclass(frozen=True)
@@ -299,11 +308,33 @@ class _Planner:
                 yield int(simplest[0] > 0), int(simplest[2]), Step(size, out, kwargs)
 
 
+#: The most kernel sizes a plan may choose from.
+MAX_KERNEL_SIZES = 4096
+
+
+def _kernel_sizes(value: object) -> list[object]:
+    """The candidate kernel sizes as given: an iterable (not a string) of at most
+    MAX_KERNEL_SIZES items, read no further than that."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(
+            "`kernel_sizes` must be a sequence of ints (such as (3, 4, 5)), not "
+            f"{type(value).__name__}. Received: kernel_sizes={_short_repr(value)}"
+        )
+    items = list(islice(value, MAX_KERNEL_SIZES + 1))
+    if len(items) > MAX_KERNEL_SIZES:
+        raise ConvShapeError(
+            f"`kernel_sizes` may hold at most {MAX_KERNEL_SIZES} sizes",
+            argument="kernel_sizes",
+            received={"kernel_sizes": value},
+        )
+    return items
+
+
 def _plan(
     start: Any,
     target: Any,
     max_stride: Any,
-    kernel_sizes: Sequence[int],
+    kernel_sizes: Iterable[int],
     padding: Any,
     max_layers: Any,
     up: bool,
@@ -312,7 +343,7 @@ def _plan(
     target = check_positive(target, "target")
     max_stride = check_positive(max_stride, "max_stride")
     max_layers = check_positive(max_layers, "max_layers")
-    kernels = sorted({check_positive(k, "kernel_sizes") for k in kernel_sizes})
+    kernels = sorted({check_positive(k, "kernel_sizes") for k in _kernel_sizes(kernel_sizes)})
     modes = _modes(padding)
     if not kernels or max_stride < 2:
         return []
@@ -342,7 +373,7 @@ def plan_upsampling(
     target: int,
     *,
     max_stride: int = 4,
-    kernel_sizes: Sequence[int] = (3, 4, 5),
+    kernel_sizes: Iterable[int] = (3, 4, 5),
     padding: str = "same",
     max_layers: int = 4,
 ) -> list[Plan]:
@@ -374,7 +405,7 @@ def plan_downsampling(
     target: int,
     *,
     max_stride: int = 4,
-    kernel_sizes: Sequence[int] = (3, 4, 5),
+    kernel_sizes: Iterable[int] = (3, 4, 5),
     padding: str = "same",
     max_layers: int = 4,
 ) -> list[Plan]:
