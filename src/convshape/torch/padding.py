@@ -227,7 +227,7 @@ class _Pad(Module):
 
 @dataclass(frozen=True)
 class _ConstantPad(_Pad):
-    value: Any = None
+    value: Any
 
     def __post_init__(self) -> None:
         _Pad.__post_init__(self)
@@ -243,7 +243,6 @@ class ConstantPad1d(_ConstantPad):
     (None, 4, 11)
     """
 
-    value: Any
     rank: ClassVar[int] = 1
 
 
@@ -255,7 +254,6 @@ class ConstantPad2d(_ConstantPad):
     (None, 4, 9, 9)
     """
 
-    value: Any
     rank: ClassVar[int] = 2
 
 
@@ -267,7 +265,6 @@ class ConstantPad3d(_ConstantPad):
     (2, 1, 6, 4, 6)
     """
 
-    value: Any
     rank: ClassVar[int] = 3
 
 
