@@ -4,10 +4,12 @@ The samples are the ones PyTorch's test suite runs its modules and functionals o
 ``torch.testing._internal.common_modules.module_db`` (each ``ModuleInfo``'s
 ``module_inputs_func`` samples and its ``module_error_inputs_func`` error samples),
 ``torch.testing._internal.common_nn`` (``module_tests`` and ``get_new_module_tests()``, with
-``F.interpolate`` samples as ``nn.Upsample``) and the OpInfo ``op_db`` samples and error
-samples of the convolution, pooling, adaptive pooling, interpolation and group/layer norm
-functionals, each read as the module with the same arguments (channels and kernel size from
-the weight).
+``F.interpolate`` samples as ``nn.Upsample``, and ``lambda: nn.Fold(...)`` constructors read
+off the module) and the OpInfo ``op_db`` samples and error samples of the convolution,
+pooling, adaptive pooling, interpolation, group/layer norm, padding (``F.pad`` per mode,
+``torch.constant_pad_nd``), max unpooling (the indices' shape and ``output_size`` passed at
+call time), pixel shuffle and unfold functionals, each read as the module with the same
+arguments (channels and kernel size from the weight).
 
 For every sample whose module class convshape.torch has, the real module is built from the
 sample's constructor arguments and run on the sample's input (CPU, float32, no grad, eval
@@ -205,12 +207,39 @@ def _functional(test: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     return getattr(fn, "__name__", "?"), kwargs
 
 
+#: Modules whose attributes are their constructor's arguments, by keyword.
+_ATTRIBUTE_ARGUMENTS = {
+    "Fold": ("output_size", "kernel_size", "dilation", "padding", "stride"),
+    "Unfold": ("kernel_size", "dilation", "padding", "stride"),
+}
+
+
+def _built_module(test: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """A test whose ``constructor`` builds one of ``_ATTRIBUTE_ARGUMENTS``' modules itself
+    (``lambda: nn.Fold(...)``): its class name and arguments, read off the module."""
+    constructor = test.get("constructor")
+    if constructor is None or "module_name" in test or hasattr(constructor, "forward"):
+        return None
+    try:
+        module = constructor()
+    except Exception:  # another test's constructor may need what only its test passes
+        return None
+    name = type(module).__name__
+    if name not in _ATTRIBUTE_ARGUMENTS:
+        return None
+    return name, {key: getattr(module, key) for key in _ATTRIBUTE_ARGUMENTS[name]}
+
+
 def _common_nn_samples(torch: Any, common_nn: Any) -> list[Sample]:
     samples: list[Sample] = []
     for test in [*common_nn.module_tests, *common_nn.get_new_module_tests()]:
-        name, args, kwargs = test.get("module_name"), tuple(test.get("constructor_args", ())), {}
+        name, args = test.get("module_name"), tuple(test.get("constructor_args", ()))
+        kwargs: dict[str, Any] = {}
         desc = test.get("desc", test.get("fullname", ""))
-        if name is None:
+        built = _built_module(test)
+        if name is None and built is not None:
+            name, kwargs = built
+        elif name is None:
             functional = _functional(test)
             if functional is None or functional[0] != "interpolate":
                 reason = "without a wrapped function" if functional is None else functional[0]
@@ -286,7 +315,22 @@ _OPS: dict[str, tuple[str, ...]] = {
     "upsample_bilinear": ("size", "scale_factor"),
     "group_norm": ("num_groups", "weight", "bias", "eps"),
     "layer_norm": ("normalized_shape", "weight", "bias", "eps"),
+    "pad": ("pad", "mode", "value"),
+    "constant_pad_nd": ("pad", "value"),
+    **{
+        f"max_unpool{n}d": ("indices", "kernel_size", "stride", "padding", "output_size")
+        for n in "123"
+    },
+    "pixel_shuffle": ("upscale_factor",),
+    "pixel_unshuffle": ("downscale_factor",),
+    "unfold": ("kernel_size", "dilation", "padding", "stride"),
 }
+
+#: OpInfo names that lose their prefix to another op's name (``Tensor.unfold`` is not
+#: ``F.unfold``).
+_OTHER_OPS = ("unfold", "unfold_copy")
+
+_PAD_MODULES = {"reflect": "Reflection", "replicate": "Replication", "circular": "Circular"}
 
 
 def _numel(tensor: Any) -> int:
@@ -323,15 +367,44 @@ def _upsample_module(op: str, values: dict[str, Any]) -> tuple[str, Any]:
     return "Upsample", values
 
 
+def _pad_module(op: str, values: dict[str, Any]) -> tuple[str, Any]:
+    """``F.pad`` (and ``torch.constant_pad_nd``) as the padding module of its mode: the
+    constant modules take any number of pairs; the others as many as their rank (the
+    rank is only read for an int padding, which ``F.pad`` does not take)."""
+    pad, mode, value = (
+        tuple(values.pop("pad")),
+        values.pop("mode", "constant"),
+        values.pop("value", None),
+    )
+    rank = min(max(len(pad) // 2, 1), 3)
+    if mode == "constant":
+        return f"ConstantPad{rank}d", {"padding": pad, "value": 0.0 if value is None else value}
+    if value is not None:
+        return "", f"{op} mode={mode!r} with a value (no module has that)"
+    return f"{_PAD_MODULES[mode]}Pad{rank}d", {"padding": pad}
+
+
+def _rearranging_module(op: str, values: dict[str, Any]) -> tuple[str, Any] | None:
+    """The pooling, padding, max unpooling, pixel shuffle and unfold functionals' modules."""
+    if op in ("pad", "constant_pad_nd"):
+        return _pad_module(op, values)
+    if op.startswith("max_unpool"):  # the indices and output_size are forward's
+        return f"MaxUnpool{op[-2:]}", values
+    if op.startswith(("max_pool", "avg_pool", "adaptive", "pixel", "unfold")):
+        return "".join(part.capitalize() for part in op.split("_")), values  # MaxPool2d
+    return None
+
+
 def _as_module(op: str, shape: tuple[int, ...], values: dict[str, Any]) -> tuple[str, Any]:
     """The module class and keyword arguments equivalent to ``F.<op>(input, **values)``, or
     ("", reason) where there is none."""
+    rearranging = _rearranging_module(op, values)
+    if rearranging is not None:
+        return rearranging
     if op.startswith("conv"):
         return _conv_module(op, values)
     if op.startswith(("interpolate", "upsample")):
         return _upsample_module(op, values)
-    if op.startswith(("max_pool", "avg_pool", "adaptive")):
-        return "".join(part.capitalize() for part in op.split("_")), values  # MaxPool2d
     weight, bias = values.pop("weight", None), values.pop("bias", None)
     if weight is None and bias is not None:
         return "", f"{op} with a bias and no weight (no module has that)"
@@ -347,10 +420,10 @@ def _op_db_samples(torch: Any, op_db: Any) -> list[Sample]:
     """OpInfo samples and error samples of the functionals in ``_OPS``, as module samples
     whose truth is the functional's own output."""
     samples: list[Sample] = []
-    seen: set[tuple[str, str, tuple[int, ...], int]] = set()
+    seen: set[tuple[str, str, tuple[int, ...], int, str]] = set()
     for info in op_db:
         op = info.name.removeprefix("nn.functional.")
-        if op not in _OPS:
+        if op not in _OPS or info.name in _OTHER_OPS:
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -368,17 +441,23 @@ def _op_db_samples(torch: Any, op_db: Any) -> list[Sample]:
                 samples.append(Sample("op_db", op, "", (), {}, (), {}, reason))
                 continue
             params = _numel(values.get("weight")) + _numel(values.get("bias"))
+            forward = {}
+            if op.startswith("max_unpool"):
+                forward["indices_shape"] = tuple(values.pop("indices").shape)
+                if values.get("output_size") is not None:
+                    forward["output_size"] = tuple(values.pop("output_size"))
+                values.pop("output_size", None)
             name, kwargs = _as_module(op, tuple(item.input.shape), values)
             call = functools.partial(info.op, item.input, *item.args, **item.kwargs)
             if not name:
                 samples.append(Sample("op_db", op, "", (), {}, (), {}, kwargs))
                 continue
-            key = (name, repr(kwargs), tuple(item.input.shape), params)
+            key = (name, repr(kwargs), tuple(item.input.shape), params, repr(forward))
             if key in seen:  # the same shapes and arguments in another dtype or layout
                 continue
             seen.add(key)
             samples.append(
-                Sample("op_db", name, op, (), kwargs, (item.input,), {}, None, call, params)
+                Sample("op_db", name, op, (), kwargs, (item.input,), forward, None, call, params)
             )
     return samples
 

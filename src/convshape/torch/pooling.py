@@ -167,12 +167,24 @@ class _MaxUnpool(Module):
         )
 
     def compute_output_shape(
-        self, input_shape: Sequence[int | None], output_size: Sequence[int] | None = None
+        self,
+        input_shape: Sequence[int | None],
+        output_size: Sequence[int] | None = None,
+        *,
+        indices_shape: Sequence[int | None] | None = None,
     ) -> Shape:
         """``(I - 1) * s + k - 2p`` per spatial dimension, or ``output_size`` (as in
         ``forward``: ``rank`` lengths, or ``rank + 2`` whose first two are unread), which
-        PyTorch takes strictly between that length minus and plus the stride."""
+        PyTorch takes strictly between that length minus and plus the stride. The indices
+        (``forward``'s second input) have the input's shape, or ``indices_shape``."""
         rank = self.rank
+        if indices_shape is not None and check_shape(indices_shape) != check_shape(input_shape):
+            raise ConvShapeError(
+                "the indices must have the input's shape (PyTorch: Expected shape of indices "
+                "to be same as that of the input tensor)",
+                argument="indices_shape",
+                received={"indices_shape": indices_shape, "input_shape": input_shape},
+            )
         shape = input_shape_of(
             self,
             input_shape,
