@@ -281,3 +281,425 @@ def test_grid_agrees_with_torch(
     torch: Any, label: str, make: Callable[[random.Random, int], list[Case]], n: int
 ) -> None:
     _compare(torch, make(random.Random(label), n), label)
+
+
+# -- explicit cases: argument types, quirks and the call-time arguments ------------------
+
+# (id, class name, arguments, keyword arguments, input shape, forward keywords)
+CASES: list[tuple[str, str, tuple[Any, ...], dict[str, Any], tuple[int, ...], dict[str, Any]]] = [
+    ("lppool-norm-0", "LPPool2d", (0, 3), {}, (1, 2, 7, 7), {}),
+    ("lppool-norm-negative", "LPPool2d", (-1, 3), {}, (1, 2, 7, 7), {}),
+    ("lppool-norm-nan", "LPPool1d", (math.nan, 3), {}, (2, 7), {}),
+    ("lppool1d-kernel-tuple", "LPPool1d", (2, (3,)), {}, (1, 2, 7), {}),
+    ("lppool1d-kernel-tuple-inf", "LPPool1d", (math.inf, (3,)), {}, (1, 2, 7), {}),
+    ("lppool2d-kernel-1tuple", "LPPool2d", (2, (3,)), {}, (1, 2, 7, 7), {}),
+    ("lppool2d-stride-1tuple", "LPPool2d", (2, 3, (2,)), {}, (1, 2, 7, 7), {}),
+    ("lppool2d-stride-empty", "LPPool2d", (2, 3, ()), {}, (1, 2, 7, 7), {}),
+    ("lppool3d-small-finite", "LPPool3d", (2, 3, 2), {"ceil_mode": True}, (1, 2, 2, 2, 2), {}),
+    ("lppool3d-small-inf", "LPPool3d", (math.inf, 3, 2), {"ceil_mode": True}, (1, 2, 2, 2, 2), {}),
+    ("constantpad-value-none", "ConstantPad2d", (1, None), {}, (1, 2, 3, 3), {}),
+    ("constantpad-value-nan", "ConstantPad2d", (1, math.nan), {}, (1, 2, 3, 3), {}),
+    ("constantpad-value-str", "ConstantPad2d", (1, "a"), {}, (1, 2, 3, 3), {}),
+    ("constantpad-no-value", "ConstantPad1d", (1,), {}, (1, 2, 3), {}),
+    ("zeropad-value", "ZeroPad1d", (1, 2.0), {}, (1, 2, 3), {}),
+    ("zeropad-float", "ZeroPad2d", (1.5,), {}, (1, 2, 3, 3), {}),
+    ("zeropad-odd", "ZeroPad2d", ((1, 2, 3),), {}, (1, 2, 3, 3), {}),
+    ("zeropad-empty", "ZeroPad2d", ((),), {}, (1, 2, 3, 3), {}),
+    ("zeropad-five-pairs", "ZeroPad2d", ((1,) * 10,), {}, (1, 2, 3, 3), {}),
+    ("zeropad-2d-on-5d", "ZeroPad2d", (1,), {}, (1, 1, 1, 3, 3), {}),
+    ("zeropad-scalar", "ZeroPad1d", (1,), {}, (), {}),
+    ("reflection-empty-batch", "ReflectionPad1d", (1,), {}, (0, 2, 3), {}),
+    ("reflection-empty-unbatched", "ReflectionPad1d", (1,), {}, (0, 3), {}),
+    ("circular-empty-channels", "CircularPad1d", (1,), {}, (1, 0, 3), {}),
+    ("circular-empty-length", "CircularPad1d", (0,), {}, (1, 2, 0), {}),
+    ("circular-1d-4tuple", "CircularPad1d", ((1, 1, 1, 1),), {}, (1, 2, 3), {}),
+    ("circular-overlap", "CircularPad1d", ((4, -1),), {}, (1, 1, 4), {}),
+    ("circular-overlap-strided", "CircularPad3d", ((0, 0, 4, -1, 0, 0),), {}, (1, 1, 4, 4, 4), {}),
+    ("pixelshuffle-float", "PixelShuffle", (2.0,), {}, (1, 8, 3, 3), {}),
+    ("pixelshuffle-bool", "PixelShuffle", (True,), {}, (1, 8, 3, 3), {}),
+    ("pixelunshuffle-empty", "PixelUnshuffle", (2,), {}, (1, 0, 4, 6), {}),
+    ("pixelunshuffle-empty-odd", "PixelUnshuffle", (2,), {}, (1, 0, 4, 5), {}),
+    ("unfold-2d-input", "Unfold", (2,), {}, (4, 4), {}),
+    ("unfold-float", "Unfold", (2.0,), {}, (1, 3, 4, 4), {}),
+    ("fold-int-input", "Fold", (4, 2), {}, (12, 9), {}),
+    ("fold-zero-output", "Fold", (0, 1), {}, (1, 12, 1), {}),
+    (
+        "unpool2d-output-size-4",
+        "MaxUnpool2d",
+        (2,),
+        {},
+        (1, 2, 3, 3),
+        {"output_size": (9, 2, 7, 7)},
+    ),
+    ("unpool2d-output-size-3", "MaxUnpool2d", (2,), {}, (1, 2, 3, 3), {"output_size": (2, 7, 7)}),
+    ("unpool2d-unbatched-3", "MaxUnpool2d", (2,), {}, (2, 3, 3), {"output_size": (2, 7, 7)}),
+    ("unpool1d-unbatched-3", "MaxUnpool1d", (2,), {}, (2, 3), {"output_size": (1, 2, 7)}),
+    ("unpool1d-output-int", "MaxUnpool1d", (2,), {}, (1, 2, 3), {"output_size": 7}),
+    ("unpool2d-output-float", "MaxUnpool2d", (2,), {}, (1, 2, 3, 3), {"output_size": [7.0, 7]}),
+    (
+        "unpool2d-output-negative",
+        "MaxUnpool2d",
+        (1,),
+        {"stride": 2, "padding": 1},
+        (1, 2, 1, 3),
+        {"output_size": (-1, 3)},
+    ),
+    (
+        "unpool2d-stride-0-output",
+        "MaxUnpool2d",
+        (2,),
+        {"stride": 0},
+        (1, 2, 2, 2),
+        {"output_size": (2, 2)},
+    ),
+    ("unpool2d-empty-output", "MaxUnpool2d", (2,), {"padding": 1}, (1, 2, 1, 1), {}),
+    ("unpool2d-empty-channels-unbatched", "MaxUnpool2d", (3,), {}, (0, 3, 3), {}),
+    ("unpool3d-stride-3tuple", "MaxUnpool3d", (2,), {"stride": (1, 2, 3, 4)}, (1, 2, 3, 3, 3), {}),
+    ("unpool2d-stride-3tuple", "MaxUnpool2d", (2,), {"stride": (1, 2, 3)}, (1, 2, 3, 3), {}),
+    ("lazy-out-float", "LazyConv2d", (8.0, 3), {}, (1, 4, 5, 5), {}),
+    ("lazy-out-0", "LazyConv2d", (0, 3), {}, (1, 4, 5, 5), {}),
+    ("lazy-groups-0", "LazyConv2d", (8, 3), {"groups": 0}, (1, 4, 5, 5), {}),
+    ("lazy-same-strided", "LazyConv2d", (8, 3), {"padding": "same", "stride": 2}, (1, 4, 5, 5), {}),
+    ("lazyt-reflect", "LazyConvTranspose2d", (8, 3), {"padding_mode": "reflect"}, (1, 4, 5, 5), {}),
+    (
+        "lazyt-groups-no-bias",
+        "LazyConvTranspose2d",
+        (7, 3),
+        {"groups": 2, "bias": False},
+        (1, 4, 5, 5),
+        {},
+    ),
+    ("lazyt-groups-bias", "LazyConvTranspose2d", (7, 3), {"groups": 2}, (1, 4, 5, 5), {}),
+    (
+        "lazyt-groups-empty",
+        "LazyConvTranspose2d",
+        (1, 3),
+        {"groups": 2, "bias": False},
+        (1, 4, 5, 5),
+        {},
+    ),
+    (
+        "lazyt-output-size",
+        "LazyConvTranspose2d",
+        (8, 3),
+        {"stride": 2},
+        (1, 4, 5, 5),
+        {"output_size": (12, 12)},
+    ),
+    (
+        "lazyt-output-size-far",
+        "LazyConvTranspose2d",
+        (8, 3),
+        {"stride": 2},
+        (1, 4, 5, 5),
+        {"output_size": (13, 12)},
+    ),
+    ("lazy-device", "LazyConv1d", (8, 3), {"device": "cpu", "dtype": None}, (4, 5), {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "kwargs", "shape", "forward"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_case_agrees_with_torch(
+    torch: Any,
+    name: str,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    shape: tuple[int, ...],
+    forward: dict[str, Any],
+) -> None:
+    ORACLE_COUNTS["torch more modules: explicit cases"] += 1
+    case: Case = (name, args, kwargs, shape, forward)
+    assert _ours(case) == _theirs(torch, case)
+
+
+@pytest.mark.parametrize(
+    ("call", "theirs"),
+    [
+        (lambda nn: nn.LPPool2d(True, 3), "accepted"),
+        (lambda nn: nn.LPPool2d("2", 3), "accepted"),
+        (lambda nn: nn.ConstantPad2d(1, True), "accepted"),
+    ],
+    ids=["lppool-norm-bool", "lppool-norm-str", "constantpad-value-bool"],
+)
+def test_stricter_than_torch_with_type_error(
+    torch: Any, call: Callable[[Any], Any], theirs: str
+) -> None:
+    """PyTorch reads these with float() (True as 1, "2" as 2); convshape refuses a bool or a
+    string as a number, as everywhere else."""
+    module = call(torch.nn)
+    with torch.no_grad():
+        module(torch.zeros(1, 2, 7, 7))
+    with pytest.raises(TypeError, match="must be a number"):
+        call(pt)
+
+
+# -- in a Sequential: every row's shape and parameters, as torch's hooks see them ---------
+
+
+def image(nn: Any) -> Any:
+    return nn.Sequential(
+        nn.ReflectionPad2d(1),
+        nn.LazyConv2d(16, 3),
+        nn.PixelUnshuffle(2),
+        nn.ZeroPad2d((1, 0, 1, 0)),
+        nn.LPPool2d(2, 3, stride=2),
+        nn.CircularPad2d((1, 1, 0, 0)),
+        nn.LazyConvTranspose2d(8, 4, stride=2, padding=1, bias=False),
+        nn.PixelShuffle(2),
+        nn.ReplicationPad2d((0, 1, 0, 1)),
+        nn.ConstantPad2d(-1, 0.5),
+        nn.Unfold(3, stride=2),
+        nn.Fold((15, 23), 3, stride=2),
+    )
+
+
+def signal(nn: Any) -> Any:
+    return nn.Sequential(
+        nn.ReplicationPad1d((2, 0)),
+        nn.LazyConv1d(6, 3, groups=3),
+        nn.LPPool1d(1.5, 2, ceil_mode=True),
+        nn.CircularPad1d(2),
+        nn.LazyConvTranspose1d(4, 3, stride=3, output_padding=1),
+        nn.ConstantPad1d((-1, 3), 2.0),
+        nn.ZeroPad1d(1),
+        nn.ReflectionPad1d((3, 1)),
+    )
+
+
+def volume(nn: Any) -> Any:
+    return nn.Sequential(
+        nn.ZeroPad3d((1, 1, 0, 0, 2, 2)),
+        nn.LazyConv3d(4, 3, padding=1, bias=False),
+        nn.LPPool3d(math.inf, 2),
+        nn.ReflectionPad3d(1),
+        nn.LazyConvTranspose3d(2, 2, stride=2),
+        nn.CircularPad3d((0, 1, 1, 0, 0, 0)),
+        nn.ReplicationPad3d(1),
+        nn.ConstantPad3d((0, 0, 0, 0, -1, -1), 1.0),
+    )
+
+
+MODELS: list[tuple[str, Callable[[Any], Any], tuple[int, ...]]] = [
+    ("image", image, (2, 3, 16, 16)),
+    ("signal", signal, (2, 3, 11)),
+    ("volume", volume, (1, 2, 4, 5, 6)),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "shape"), MODELS, ids=[m[0] for m in MODELS])
+def test_sequential_rows_match_torch(
+    torch: Any, name: str, build: Callable[[Any], Any], shape: tuple[int, ...]
+) -> None:
+    theirs = build(torch.nn)
+    outputs: list[tuple[int, ...]] = []
+    for module in theirs:
+        module.register_forward_hook(lambda m, i, o: outputs.append(tuple(o.shape)))
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # "Lazy modules are a new feature"
+        theirs(torch.zeros(shape))
+    ours = build(pt)
+    rows = ours.summarize(shape)
+    assert len(rows) == len(outputs) == len(theirs)
+    for row, module, out in zip(rows, theirs, outputs, strict=True):
+        ORACLE_COUNTS["torch more modules: Sequential rows (shape, parameters)"] += 1
+        # A lazy module becomes its convolution in PyTorch; the row keeps the spec's name.
+        assert row.class_name in (type(module).__name__, f"Lazy{type(module).__name__}")
+        assert row.output_shape == out, row.class_name
+        assert row.parameters == sum(p.numel() for p in module.parameters()), row.class_name
+        assert row.buffers == 0
+    assert f"Total params: {sum(row.parameters for row in rows):,}" in ours.summary(shape)
+
+
+# -- lazy convolutions: materialized by the first input, as in PyTorch ---------------------
+
+
+def test_lazy_parameters_unknown_until_an_input(torch: Any) -> None:
+    spec = pt.LazyConv2d(8, 3, groups=2)
+    assert spec.parameter_count() is None
+    assert spec.in_channels is None
+    module = torch.nn.LazyConv2d(8, 3, groups=2)
+    with pytest.raises(ValueError, match="uninitialized parameter"):
+        sum(p.numel() for p in module.parameters())
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        out = module(torch.zeros(1, 4, 5, 5))
+    assert spec.compute_output_shape((None, 4, 5, 5)) == (None, *tuple(out.shape)[1:])
+    assert spec.in_channels == module.in_channels == 4
+    assert spec.parameter_count() == sum(p.numel() for p in module.parameters()) == 152
+    assert spec == pt.LazyConv2d(8, 3, groups=2)  # materialized or not, the same arguments
+
+
+@pytest.mark.parametrize("transposed", [False, True], ids=["conv", "transpose"])
+def test_lazy_keeps_the_first_inputs_channels(torch: Any, transposed: bool) -> None:
+    name = "LazyConvTranspose1d" if transposed else "LazyConv1d"
+    module, spec = getattr(torch.nn, name)(4, 3), getattr(pt, name)(4, 3)
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        module(torch.zeros(2, 6, 9))
+        assert tuple(module(torch.zeros(6, 7)).shape) == spec.compute_output_shape((6, 7))
+        with pytest.raises(RuntimeError):
+            module(torch.zeros(2, 5, 9))
+    with pytest.raises(ConvShapeError, match="took in_channels=6 from its first input"):
+        spec.compute_output_shape((2, 5, 9))
+    assert spec.compute_output_shape((None, None, 9))[1] == 4  # unknown channels: as before
+
+
+def test_lazy_zero_channels_refused(torch: Any) -> None:
+    """PyTorch materializes a LazyConv2d with no input channels and returns an empty output;
+    convshape refuses zero channels, as its Conv2d refuses in_channels=0."""
+    module = torch.nn.LazyConv2d(8, 3)
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        assert tuple(module(torch.zeros(1, 0, 5, 5)).shape) == (1, 0, 3, 3)
+    with pytest.raises(ConvShapeError, match="must be known and non-zero"):
+        pt.LazyConv2d(8, 3).compute_output_shape((1, 0, 5, 5))
+
+
+# -- messages: the argument, the rule and the value ---------------------------------------
+
+REJECTIONS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
+    ("lppool-norm-0", lambda: pt.LPPool2d(0, 3), ConvShapeError, r"`norm_type` must not be 0"),
+    ("lppool1d-tuple", lambda: pt.LPPool1d(2, (3,)), TypeError, r"`kernel_size` of LPPool1d"),
+    ("lppool-bool", lambda: pt.LPPool2d(True, 3), TypeError, r"`norm_type` must be a number"),
+    ("pad-odd", lambda: pt.ZeroPad2d((1, 2, 3)), ConvShapeError, r"`padding` must hold \(before"),
+    (
+        "reflect-long",
+        lambda: pt.ReflectionPad1d(3).compute_output_shape((1, 2, 3)),
+        ConvShapeError,
+        r"reflects by less than the input length.*padding=\(3, 3\)",
+    ),
+    (
+        "circular-wrap",
+        lambda: pt.CircularPad1d(4).compute_output_shape((1, 2, 3)),
+        ConvShapeError,
+        r"wraps around at most once",
+    ),
+    (
+        "circular-overlap",
+        lambda: pt.CircularPad1d((4, -1)).compute_output_shape((1, 1, 4)),
+        ConvShapeError,
+        r"copies a wrapped end over itself",
+    ),
+    (
+        "zero-crop",
+        lambda: pt.ZeroPad2d(-2).compute_output_shape((1, 2, 3, 3)),
+        ConvShapeError,
+        r"crops more than the input length \(dimension 2: length 3",
+    ),
+    (
+        "replicate-rank",
+        lambda: pt.ReplicationPad2d(1).compute_output_shape((1, 2, 3, 3, 3)),
+        ConvShapeError,
+        r"pad the last 2 dimensions of a 3D or 4D input only",
+    ),
+    (
+        "reflect-nothing",
+        lambda: pt.ReflectionPad2d((-3, 0, -3, 0)).compute_output_shape((1, 2, 3, 3)),
+        ConvShapeError,
+        r"crops every padded dimension to nothing",
+    ),
+    ("value-str", lambda: pt.ConstantPad2d(1, "a"), TypeError, r"`value` must be a number"),
+    ("shuffle-0", lambda: pt.PixelShuffle(0), ConvShapeError, r"`upscale_factor` must be an"),
+    (
+        "shuffle-channels",
+        lambda: pt.PixelShuffle(2).compute_output_shape((1, 6, 3, 3)),
+        ConvShapeError,
+        r"channels divisible by upscale_factor \*\* 2 = 4.*input_shape=\(1, 6, 3, 3\)",
+    ),
+    (
+        "unshuffle-size",
+        lambda: pt.PixelUnshuffle(2).compute_output_shape((1, 2, 3, 4)),
+        ConvShapeError,
+        r"height and width divisible by downscale_factor=2",
+    ),
+    ("unfold-1tuple", lambda: pt.Unfold((2,)), ConvShapeError, r"`kernel_size` must be an int or"),
+    (
+        "unfold-blocks",
+        lambda: pt.Unfold(5).compute_output_shape((1, 3, 4, 4)),
+        ConvShapeError,
+        r"the sliding blocks do not fit",
+    ),
+    (
+        "fold-blocks",
+        lambda: pt.Fold(4, 2).compute_output_shape((1, 12, 8)),
+        ConvShapeError,
+        r"Fold expects 9 blocks",
+    ),
+    ("fold-output-0", lambda: pt.Fold(0, 2), ConvShapeError, r"`output_size` must hold integers"),
+    (
+        "unpool-output-size",
+        lambda: pt.MaxUnpool2d(2).compute_output_shape((1, 2, 3, 3), output_size=(4, 4)),
+        ConvShapeError,
+        r"`output_size` must lie strictly between 4 and 8 in dimension 0",
+    ),
+    (
+        "unpool-output-size-type",
+        lambda: pt.MaxUnpool1d(2).compute_output_shape((1, 2, 3), output_size=_hostile(7)),
+        TypeError,
+        r"`output_size` must be a tuple or list of ints, not int",
+    ),
+    (
+        "unpool-negative",
+        lambda: pt.MaxUnpool2d(-1).compute_output_shape((1, 2, 2, 2)),
+        ConvShapeError,
+        r"the unpooled length would be -2",
+    ),
+    (
+        "unpool3d-stride",
+        lambda: pt.MaxUnpool3d(2, stride=0),
+        ConvShapeError,
+        r"`stride` must hold integers >= 1",
+    ),
+    (
+        "unpool-indices",
+        lambda: pt.MaxUnpool2d(2).compute_output_shape((1, 2, 3, 3), indices_shape=(1, 2, 3, 2)),
+        ConvShapeError,
+        r"the indices must have the input's shape",
+    ),
+    (
+        "lazy-groups",
+        lambda: pt.LazyConv2d(7, 3, groups=2),
+        ConvShapeError,
+        r"`out_channels` must be divisible by `groups`.*out_channels=7, groups=2",
+    ),
+    (
+        "lazy-input-groups",
+        lambda: pt.LazyConv2d(6, 3, groups=3).compute_output_shape((1, 4, 5, 5)),
+        ConvShapeError,
+        r"channels \(in_channels\) must be divisible by `groups`",
+    ),
+    (
+        "lazy-unknown-channels",
+        lambda: pt.LazyConv2d(8, 3).compute_output_shape((None, None, 5, 5)),
+        ConvShapeError,
+        r"must be known and non-zero",
+    ),
+    (
+        "lazy-rank",
+        lambda: pt.LazyConvTranspose2d(8, 3).compute_output_shape((5, 5)),
+        ConvShapeError,
+        r"LazyConvTranspose2d expects 3D \(unbatched\) or 4D \(batched\) input",
+    ),
+    ("lazy-out-str", lambda: pt.LazyConv1d(_hostile("8"), 3), TypeError, r"`out_channels` must"),
+]
+
+
+def _hostile(value: Any) -> Any:
+    """A value of a type the signature does not allow, passed as a user might."""
+    return value
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [case[1:] for case in REJECTIONS],
+    ids=[case[0] for case in REJECTIONS],
+)
+def test_rejections_name_the_argument(
+    call: Callable[[], Any], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        call()

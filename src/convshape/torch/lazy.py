@@ -98,8 +98,6 @@ class _Lazy(Module):
 
     def _materialize(self, input_shape: Sequence[int | None]) -> Any:
         """The convolution the first input makes of this spec (kept, as PyTorch keeps it)."""
-        if self.materialized is not None:
-            return self.materialized
         rank = self.rank
         shape = input_shape_of(
             self,
@@ -108,6 +106,16 @@ class _Lazy(Module):
             f"{rank + 1}D (unbatched) or {rank + 2}D (batched) input",
         )
         channels = shape[-rank - 1]
+        if self.materialized is not None:
+            if channels not in (None, self.in_channels):
+                raise ConvShapeError(
+                    f"{type(self).__name__} took in_channels={self.in_channels} from its first "
+                    f"input and is a {self.becomes.__name__} with that many input channels now "
+                    "(as in PyTorch)",
+                    argument="input_shape",
+                    received={"input_shape": input_shape},
+                )
+            return self.materialized
         if not channels:
             raise ConvShapeError(
                 f"{type(self).__name__} infers in_channels from the input's channel dimension, "
