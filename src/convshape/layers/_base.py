@@ -14,7 +14,7 @@ import math
 from .._naming import auto_name, snake_case
 from .._record import KW_ONLY, MISSING, Record, field, fields
 from .._validate import Shape, as_int, check_bool, check_count, check_shape
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ..models.graph import Node, SymbolicTensor, call_operation, call_single
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -192,7 +192,7 @@ class Layer(Record):
         elif not isinstance(self.name, str):
             raise TypeError(
                 f"`name` must be a str, not {type(self.name).__name__}. "
-                f"Received: name={self.name!r}"
+                f"Received: name={_short_repr(self.name)}"
             )
         if self.trainable is not True:
             check_bool(self.trainable, "trainable")
@@ -491,7 +491,8 @@ def check_rate(value: object, name: str, *, upper: float = 1.0) -> float:
     """A number in [0, upper] (dropout rates, noise levels)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(
-            f"`{name}` must be a number, not {type(value).__name__}. Received: {name}={value!r}"
+            f"`{name}` must be a number, not {type(value).__name__}. "
+            f"Received: {name}={_short_repr(value)}"
         )
     if not 0 <= value <= upper:
         raise ConvShapeError(

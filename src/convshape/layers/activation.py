@@ -6,7 +6,7 @@ import warnings
 
 from .._record import KW_ONLY, field
 from .._validate import Shape, as_int, check_data_format
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight, check_rate, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -33,7 +33,8 @@ def _non_negative(value: object, name: str, *, optional: bool = False) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(
-            f"`{name}` must be a number, not {type(value).__name__}. Received: {name}={value!r}"
+            f"`{name}` must be a number, not {type(value).__name__}. "
+            f"Received: {name}={_short_repr(value)}"
         )
     if value < 0:
         raise ConvShapeError(f"`{name}` must be >= 0", argument=name, received={name: value})

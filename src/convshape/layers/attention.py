@@ -13,7 +13,7 @@ from _collections_abc import Sequence
 from .._naming import auto_name
 from .._record import KW_ONLY
 from .._validate import Shape, as_int, check_count, check_shape
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight, check_rate, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -54,7 +54,8 @@ def _mismatch(first: int | None, second: int | None) -> bool:
 def _number(value: object, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(
-            f"`{name}` must be a number, not {type(value).__name__}. Received: {name}={value!r}"
+            f"`{name}` must be a number, not {type(value).__name__}. "
+            f"Received: {name}={_short_repr(value)}"
         )
 
 
@@ -86,7 +87,7 @@ class _ListInput(Layer):
         if not isinstance(inputs, (list, tuple)) or _is_flat(inputs):
             raise TypeError(
                 f"{name} must be called on a list of inputs, [query, value] or "
-                f"[query, value, key]. Received: inputs={inputs!r}"
+                f"[query, value, key]. Received: inputs={_short_repr(inputs)}"
             )
         if not 2 <= len(inputs) <= 3:
             raise ConvShapeError(
@@ -167,7 +168,7 @@ class _ListInput(Layer):
         if not isinstance(inputs, list):
             raise TypeError(
                 f"{type(self).__name__} must be called on a list of inputs, [query, value] or "
-                f"[query, value, key]. Received: inputs={inputs!r}"
+                f"[query, value, key]. Received: inputs={_short_repr(inputs)}"
             )
         if mask is not None and (not isinstance(mask, list) or not 2 <= len(mask) <= 3):
             raise ConvShapeError(
@@ -245,7 +246,9 @@ def _normalise_output_shape(value: object) -> tuple[int, ...] | None:
     if isinstance(value, (list, tuple)):
         return tuple(check_count(dim, "output_shape") for dim in value)
     if isinstance(value, str):
-        raise TypeError(f"`output_shape` must be an int, a tuple or a list. Received: {value!r}")
+        raise TypeError(
+            f"`output_shape` must be an int, a tuple or a list. Received: {_short_repr(value)}"
+        )
     return (check_count(value, "output_shape"),)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .._record import KW_ONLY
 from .._validate import Shape, check_count, check_data_format, standardize_tuple
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight, channel_axis, check_lora, known, lora_weights
 from ._spatial import (
     AxisGeometry,
@@ -43,7 +43,7 @@ def _keras_padding(layer: object, value: object, *, allow_causal: bool) -> str:
     if not isinstance(value, str):
         raise TypeError(
             f"`padding` of {type(layer).__name__} must be a str, not {type(value).__name__}. "
-            f"Received: padding={value!r}"
+            f"Received: padding={_short_repr(value)}"
         )
     padding = value.lower()
     allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")

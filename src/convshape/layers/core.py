@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._naming import auto_name
 from .._record import KW_ONLY, Record, field
 from .._validate import Shape, check_count, check_shape
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ..models.graph import Node, SymbolicTensor
 from ._base import Layer, Weight, check_lora, known, lora_weights
 
@@ -53,7 +53,7 @@ class InputLayer(Record):
         elif not isinstance(self.name, str):
             raise TypeError(
                 f"`name` must be a str, not {type(self.name).__name__}. "
-                f"Received: name={self.name!r}"
+                f"Received: name={_short_repr(self.name)}"
             )
         shape, batch_shape = self.shape, self.batch_shape
         if self.input_shape is not None:

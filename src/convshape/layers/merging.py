@@ -14,7 +14,7 @@ from __future__ import annotations
 from _collections_abc import Sequence
 
 from .._validate import Shape, as_int, check_shape
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ..explain import Explanation, explain_layer
 from ._base import Layer, Weight
 
@@ -375,7 +375,7 @@ class Dot(_ListInput):
         elif isinstance(axes, bool) or not isinstance(axes, int):
             raise TypeError(
                 "Invalid type for argument `axes`: it should be a list or an int, "
-                f"not {type(axes).__name__}. Received: axes={axes!r}"
+                f"not {type(axes).__name__}. Received: axes={_short_repr(axes)}"
             )
 
     def _merged(self, shapes: list[Shape]) -> Shape:

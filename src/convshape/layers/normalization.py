@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .._record import KW_ONLY
 from .._validate import Shape, as_int, check_bool
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight, check_axis, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -82,7 +82,7 @@ def _axes(value: object) -> tuple[int, ...] | int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(
             "`axis` must be an int or a list/tuple of ints, not "
-            f"{type(value).__name__}. Received: axis={value!r}"
+            f"{type(value).__name__}. Received: axis={_short_repr(value)}"
         )
     return value
 

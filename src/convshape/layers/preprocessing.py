@@ -13,7 +13,7 @@ import math
 
 from .._record import KW_ONLY
 from .._validate import Shape, array_shape, as_int, check_count, check_data_format, check_shape
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight
 from .merging import broadcast_shapes
 
@@ -85,7 +85,7 @@ def _axes(value: object) -> tuple[int, ...] | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(
             "`axis` must be None, an int or a tuple of ints, not "
-            f"{type(value).__name__}. Received: axis={value!r}"
+            f"{type(value).__name__}. Received: axis={_short_repr(value)}"
         )
     return (value,)
 

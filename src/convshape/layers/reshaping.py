@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from .._validate import Shape, as_int, check_count, check_data_format, standardize_tuple
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, spatial_axes
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -122,7 +122,7 @@ class UpSampling2D(_UpSampling):
             raise TypeError(
                 "`interpolation` must be a str, not "
                 f"{type(self.interpolation).__name__}. "
-                f"Received: interpolation={self.interpolation!r}"
+                f"Received: interpolation={_short_repr(self.interpolation)}"
             )
 
 
@@ -292,7 +292,8 @@ class Reshape(Layer):
         if not isinstance(self.target_shape, (tuple, list)):
             raise TypeError(
                 "`target_shape` must be a tuple or list of ints, not "
-                f"{type(self.target_shape).__name__}. Received: target_shape={self.target_shape!r}"
+                f"{type(self.target_shape).__name__}. "
+                f"Received: target_shape={_short_repr(self.target_shape)}"
             )
         target = tuple(as_int(dim, "target_shape") for dim in self.target_shape)
         if any(dim < -1 for dim in target) or target.count(-1) > 1:
@@ -341,7 +342,7 @@ class Permute(Layer):
         if not isinstance(self.dims, (tuple, list)):
             raise TypeError(
                 f"`dims` must be a tuple of ints, not {type(self.dims).__name__}. "
-                f"Received: dims={self.dims!r}"
+                f"Received: dims={_short_repr(self.dims)}"
             )
         dims = tuple(as_int(dim, "dims") for dim in self.dims)
         if sorted(dims) != list(range(1, len(dims) + 1)):

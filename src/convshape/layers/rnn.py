@@ -12,7 +12,7 @@ from _collections_abc import Sequence
 
 from .._record import KW_ONLY
 from .._validate import Shape, check_count, check_shape
-from ..errors import ConvShapeError, ConvShapeWarning
+from ..errors import ConvShapeError, ConvShapeWarning, _short_repr
 from ._base import Layer, Weight, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -32,7 +32,8 @@ def _clip_rate(value: object, name: str) -> float:
     """Keras clips recurrent dropout rates into [0, 1] rather than rejecting them."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(
-            f"`{name}` must be a number, not {type(value).__name__}. Received: {name}={value!r}"
+            f"`{name}` must be a number, not {type(value).__name__}. "
+            f"Received: {name}={_short_repr(value)}"
         )
     return min(1.0, max(0.0, float(value)))
 
