@@ -4,15 +4,16 @@
 As in PyTorch, the first input a spec sees materializes it: from then on it is the
 convolution with that many input channels (``materialized``), counts that
 convolution's parameters and refuses inputs with other channels. Before any input,
-``parameter_count()`` is None: PyTorch cannot count uninitialized parameters
-(``numel`` raises) and torchinfo counts them once a forward pass has materialized them.
-``Sequential.summarize`` computes each module's output shape first, so its rows hold the
-materialized counts, as a torchinfo summary does.
+``in_channels`` is None and ``parameter_count()`` is 0, as torchinfo counts a lazy
+module before its forward pass (it skips uninitialized parameters; PyTorch's own
+``numel`` refuses them). ``Sequential.summarize`` computes each module's output shape
+first, so its rows hold the materialized counts, as a torchinfo summary does after its
+forward pass.
 
 >>> from convshape import torch as pt
 >>> conv = pt.LazyConv2d(32, 3, padding=1)
->>> conv.parameter_count() is None
-True
+>>> conv.in_channels, conv.parameter_count()
+(None, 0)
 >>> conv.compute_output_shape((None, 3, 28, 28))
 (None, 32, 28, 28)
 >>> conv.in_channels, conv.parameter_count()
@@ -22,7 +23,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any, ClassVar
 
 from .._validate import check_positive
@@ -76,8 +77,11 @@ class _Lazy(Module):
         set_(self, "groups", check_positive(self.groups, "groups"))
         set_(self, "bias", flag(self.bias, "bias"))
         self._check_groups()
-        # Every other argument as the convolution checks it, with in_channels = groups.
-        self._build(self.groups)
+        # Every other argument as the convolution checks and converts it (plain ints and
+        # tuples), with in_channels = groups.
+        probe = self._build(self.groups)
+        for name in self._arguments():
+            set_(self, name, getattr(probe, name))
 
     def _check_groups(self) -> None:
         if self.out_channels % self.groups:
@@ -134,10 +138,10 @@ class _Lazy(Module):
         object.__setattr__(self, "materialized", spec)
         return spec
 
-    # None until an input is known; see the module docstring.
-    def parameter_count(self) -> int | None:  # type: ignore[override]
-        """The materialized convolution's weights and bias; None before any input."""
-        return None if self.materialized is None else int(self.materialized.parameter_count())
+    def parameter_count(self) -> int:
+        """The materialized convolution's weights and bias; 0 before any input (see the
+        module docstring)."""
+        return 0 if self.materialized is None else int(self.materialized.parameter_count())
 
 
 @dataclass(frozen=True)
@@ -150,11 +154,12 @@ class _LazyConv(_Lazy):
     groups: int = 1
     bias: bool = True
     padding_mode: str = "zeros"
-    device: Any = field(default=None, repr=False, compare=False)
-    dtype: Any = field(default=None, repr=False, compare=False)
+    # PyTorch's factory arguments, taken and not kept: they change no shape or count.
+    device: InitVar[Any] = None
+    dtype: InitVar[Any] = None
     materialized: Any = field(default=None, init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, device: Any, dtype: Any) -> None:
         self._validate()
 
     def _arguments(self) -> dict[str, Any]:
@@ -186,12 +191,13 @@ class _LazyConvTranspose(_Lazy):
     bias: bool = True
     dilation: Any = 1
     padding_mode: str = "zeros"
-    device: Any = field(default=None, repr=False, compare=False)
-    dtype: Any = field(default=None, repr=False, compare=False)
+    # PyTorch's factory arguments, taken and not kept: they change no shape or count.
+    device: InitVar[Any] = None
+    dtype: InitVar[Any] = None
     materialized: Any = field(default=None, init=False, repr=False, compare=False)
     becomes: ClassVar[type[Any]] = ConvTranspose2d
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, device: Any, dtype: Any) -> None:
         self._validate()
 
     def _check_groups(self) -> None:

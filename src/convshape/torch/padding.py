@@ -124,15 +124,20 @@ class _Pad(Module):
         if self.mode != "constant":
             self._check_non_constant(shape, dims, input_shape)
         spatial = shape[len(shape) - dims :]
-        lengths: list[int | None] = []
-        for index, size in enumerate(spatial):
-            position = 2 * (dims - 1 - index)
-            before, after = pads[position], pads[position + 1]
+        # The pairs are given last dimension first.
+        befores, afters = pads[-2::-2], pads[::-2]
+        lengths: list[int | None] = [
+            None if size is None else size + before + after
+            for size, before, after in zip(spatial, befores, afters, strict=True)
+        ]
+        # Constant padding (of any number of dimensions) only fails by cropping too much.
+        if self.mode == "constant" and min(pads, default=0) >= 0:
+            return (*shape[: len(shape) - dims], *lengths)
+        for index, (size, before, after) in enumerate(zip(spatial, befores, afters, strict=True)):
             if size is None:
-                lengths.append(None)
                 continue
-            self._check_dimension(size, before, after, len(shape) - dims + index, input_shape)
-            lengths.append(size + before + after)
+            if self.mode != "constant" or size + min(before, 0) + min(after, 0) < 0:
+                self._check_dimension(size, before, after, len(shape) - dims + index, input_shape)
         if self.mode == "circular":
             self._check_wrapped_ends(shape, lengths, input_shape)
         if self.mode in ("reflect", "replicate"):
@@ -232,7 +237,7 @@ class _ConstantPad(_Pad):
     def __post_init__(self) -> None:
         _Pad.__post_init__(self)
         if self.value is not None:
-            number(self.value, "value")
+            object.__setattr__(self, "value", number(self.value, "value"))
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ class _LPPool(Module):
                 argument="norm_type",
                 received={"norm_type": self.norm_type},
             )
+        object.__setattr__(self, "norm_type", norm)
         kernel = self.kernel_size
         # F.lp_pool1d multiplies by the kernel size as a number, F.lp_pool2d/3d unpack
         # exactly two or three; an infinite norm takes max pooling first, in 1-D only.
