@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from .._validate import as_int, check_shape
 from ..errors import ConvShapeError
 from ._checks import number
+from ._circular import circular_fits
 from .nn import Module
 
 __all__ = [
@@ -58,46 +59,6 @@ def _pads(value: Any, rank: int) -> tuple[int, ...]:
             received={"padding": value},
         )
     return pads
-
-
-def _slice(size: int, start: int, end: int) -> tuple[int, int]:
-    """The bounds of ``tensor[start:end]`` along a dimension of ``size`` (ATen's slice:
-    negative bounds count from the end, then both are clamped)."""
-    start += size if start < 0 else 0
-    end += size if end < 0 else 0
-    start = min(max(start, 0), size)
-    return start, min(max(end, start), size)
-
-
-def _circular_copies(size: int, before: int, after: int) -> list[tuple[tuple[int, int], ...]]:
-    """PyTorch's circular padding as copies along one dimension: the input into the
-    padded output (target, source length), then each wrapped end from the output into
-    itself (target bounds, source bounds)."""
-    out = size + before + after
-    target = _slice(out, max(before, 0), out - max(after, 0))
-    source = _slice(size, max(-before, 0), size - max(-after, 0))
-    copies: list[tuple[tuple[int, int], ...]] = [(target, source)]
-    if before > 0:
-        end = out - max(after, 0)
-        copies.append((_slice(out, 0, before), _slice(out, end - before, end)))
-    if after > 0:
-        start = max(before, 0)
-        copies.append((_slice(out, out - after, out), _slice(out, start, start + after)))
-    return copies
-
-
-def _circular_fits(size: int, before: int, after: int, dense: bool) -> bool:
-    """Whether each copy has a source as long as its target, or of one element; and, where
-    the copied slices are contiguous in memory (``dense``: every dimension before this one
-    has one element), whether no wrapped end reads part of what it writes."""
-    for index, (target, source) in enumerate(_circular_copies(size, before, after)):
-        target_length, source_length = target[1] - target[0], source[1] - source[0]
-        if source_length not in (target_length, 1):
-            return False
-        overlap = source[0] < target[1] and target[0] < source[1]
-        if index and dense and overlap and source != target:
-            return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -191,7 +152,7 @@ class _Pad(Module):
                     "PyTorch: Padding value causes wrapping around more than once)",
                     input_shape,
                 )
-            if out < 0 or not _circular_fits(size, before, after, dense=False):
+            if out < 0 or not circular_fits(size, before, after, dense=False):
                 self._refuse(f"crops more than PyTorch's circular padding can ({at})", input_shape)
         if out < 0:
             self._refuse(f"gives a negative length ({at})", input_shape)
@@ -214,7 +175,7 @@ class _Pad(Module):
             before, after = pads[position], pads[position + 1]
             size = shape[len(shape) - dims + index]
             dense = all(length == 1 for length in out[: 2 + index])
-            if size is not None and dense and not _circular_fits(size, before, after, dense):
+            if size is not None and dense and not circular_fits(size, before, after, dense):
                 self._refuse(
                     f"copies a wrapped end over itself in dimension {len(shape) - dims + index} "
                     f"(length {size}, padding ({before}, {after}); PyTorch: some elements of the "
