@@ -76,6 +76,13 @@ def _ours(case: Case) -> Outcome:
     return tuple(out), spec.parameter_count()
 
 
+def _empty_transposed(case: Case, theirs: Outcome, ours: Outcome) -> bool:
+    """PyTorch's transposed convolution returns an empty output on some paths (a batch
+    over one, groups over one) where its plain path refuses it ("Output size is too
+    small"); convshape's ConvTranspose refuses it on every path, and the lazy ones follow."""
+    return "ConvTranspose" in case[0] and ours is None and theirs is not None and 0 in theirs[0]
+
+
 def _compare(torch: Any, cases: list[Case], label: str) -> None:
     mismatches = []
     refused = 0
@@ -83,6 +90,9 @@ def _compare(torch: Any, cases: list[Case], label: str) -> None:
         ORACLE_COUNTS[f"torch {label} (shape, parameters or refusal)"] += 1
         theirs, ours = _theirs(torch, case), _ours(case)
         refused += theirs is None
+        if _empty_transposed(case, theirs, ours):
+            ORACLE_COUNTS["torch transposed convolutions: empty output refused (known)"] += 1
+            continue
         if ours != theirs:
             mismatches.append((case, "torch", theirs, "convshape", ours))
     # The grids must exercise both outcomes, or they test half a rule.
@@ -257,9 +267,7 @@ def lazy_cases(rng: random.Random, n: int) -> list[Case]:
         if rng.random() < 0.15:
             kwargs["padding_mode"] = rng.choice(["reflect", "replicate", "circular"])
         channels = groups * rng.randint(1, 2) + (rng.random() < 0.15)
-        # A batch of one: with more, PyTorch returns an empty output where one input
-        # fails ("output size is too small"); convshape's ConvTranspose refuses both.
-        batch = () if rng.random() < 0.3 else (1,)
+        batch = () if rng.random() < 0.3 else (rng.randint(1, 2),)
         spatial = tuple(rng.randint(1, 6) for _ in range(rank if rng.random() < 0.9 else rank + 1))
         name = f"Lazy{'ConvTranspose' if transposed else 'Conv'}{rank}d"
         cases.append((name, (out, kernel), kwargs, (*batch, channels, *spatial), {}))
@@ -272,7 +280,7 @@ GRIDS: list[tuple[str, Callable[[random.Random, int], list[Case]], int]] = [
     ("PixelShuffle", pixel_cases, 300),
     ("Fold-Unfold", fold_cases, 500),
     ("MaxUnpool", unpool_cases, 600),
-    ("Lazy", lazy_cases, 500),
+    ("Lazy", lazy_cases, 800),
 ]
 
 

@@ -25,9 +25,9 @@ def _slice(size: int, start: int, end: int) -> tuple[int, int]:
 
 
 def circular_copies(size: int, before: int, after: int) -> list[tuple[tuple[int, int], ...]]:
-    """PyTorch's circular padding as copies along one dimension: the input into the
-    padded output (target, source length), then each wrapped end from the output into
-    itself (target bounds, source bounds)."""
+    """PyTorch's circular padding as copies along one dimension, each (target bounds,
+    source bounds): the input into the padded output (the source's bounds in the input),
+    then each wrapped end from the output into itself."""
     out = size + before + after
     target = _slice(out, max(before, 0), out - max(after, 0))
     source = _slice(size, max(-before, 0), size - max(-after, 0))
