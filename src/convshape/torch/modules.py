@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass
 from typing import Any, ClassVar
 
 from .._validate import as_int, check_positive
@@ -109,10 +109,11 @@ class _Conv(_ConvNd):
     groups: int = 1
     bias: bool = True
     padding_mode: str = "zeros"
-    device: Any = field(default=None, repr=False, compare=False)
-    dtype: Any = field(default=None, repr=False, compare=False)
+    # PyTorch's factory arguments, taken and not kept: they change no shape or count.
+    device: InitVar[Any] = None
+    dtype: InitVar[Any] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, device: Any, dtype: Any) -> None:
         _ConvNd.__post_init__(self)
         if isinstance(self.padding, str):
             choice(self.padding, "padding", ("same", "valid"))
@@ -205,10 +206,11 @@ class _ConvTranspose(_ConvNd):
     bias: bool = True
     dilation: Any = 1
     padding_mode: str = "zeros"
-    device: Any = field(default=None, repr=False, compare=False)
-    dtype: Any = field(default=None, repr=False, compare=False)
+    # PyTorch's factory arguments, taken and not kept: they change no shape or count.
+    device: InitVar[Any] = None
+    dtype: InitVar[Any] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, device: Any, dtype: Any) -> None:
         if isinstance(self.padding, str):
             raise ConvShapeError(
                 "ConvTranspose takes an int padding (PyTorch has no 'same' for it)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, InitVar, dataclass, field
 from typing import Any, ClassVar
 
 from .._validate import as_int, check_positive, check_shape
@@ -504,10 +504,11 @@ class Linear(Module):
     in_features: int
     out_features: int
     bias: bool = True
-    device: Any = field(default=None, repr=False, compare=False)
-    dtype: Any = field(default=None, repr=False, compare=False)
+    # PyTorch's factory arguments, taken and not kept: they change no shape or count.
+    device: InitVar[Any] = None
+    dtype: InitVar[Any] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, device: Any, dtype: Any) -> None:
         object.__setattr__(self, "in_features", count(self.in_features, "in_features", 0))
         object.__setattr__(self, "out_features", count(self.out_features, "out_features", 0))
         object.__setattr__(self, "bias", flag(self.bias, "bias"))
@@ -552,8 +553,25 @@ class Flatten(Module):
                 received={"start_dim": self.start_dim, "end_dim": self.end_dim},
             )
         merged = shape[start : end + 1]
-        size = None if None in merged else math.prod(merged)  # type: ignore[arg-type]
+        size = None if None in merged else _numel(merged, input_shape)  # type: ignore[arg-type]
         return (*shape[:start], size, *shape[end + 1 :])
+
+
+def _numel(sizes: Sequence[int], input_shape: object) -> int:
+    """The product of ``sizes``, which a PyTorch tensor holds in an int64 (stopping as soon
+    as it cannot, however many sizes there are)."""
+    if 0 in sizes:
+        return 0
+    product = 1
+    for size in sizes:
+        product *= size
+        if product > _INT64_MAX:
+            raise ConvShapeError(
+                "the flattened size does not fit PyTorch's int64 sizes (no tensor has that shape)",
+                argument="input_shape",
+                received={"input_shape": input_shape},
+            )
+    return product
 
 
 @dataclass(frozen=True)
@@ -625,8 +643,9 @@ class _Norm(Module):
     momentum: Any = 0.1
     affine: bool = True
     track_running_stats: bool = True
-    device: Any = field(default=None, repr=False, compare=False)
-    dtype: Any = field(default=None, repr=False, compare=False)
+    # PyTorch's factory arguments, taken and not kept: they change no shape or count.
+    device: InitVar[Any] = None
+    dtype: InitVar[Any] = None
     _: KW_ONLY
     bias: bool = True
     rank: ClassVar[int] = 2
@@ -634,7 +653,7 @@ class _Norm(Module):
     #: Whether an input one dimension short is unbatched (InstanceNorm) or (N, C) (BatchNorm).
     unbatched_short: ClassVar[bool] = False
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, device: Any, dtype: Any) -> None:
         # InstanceNorm without weights or statistics never reads num_features; PyTorch takes 0.
         lowest = 0 if self.unbatched_short else 1
         object.__setattr__(self, "num_features", count(self.num_features, "num_features", lowest))
@@ -767,12 +786,13 @@ class GroupNorm(Module):
     num_channels: int
     eps: float = 1e-5
     affine: bool = True
-    device: Any = field(default=None, repr=False, compare=False)
-    dtype: Any = field(default=None, repr=False, compare=False)
+    # PyTorch's factory arguments, taken and not kept: they change no shape or count.
+    device: InitVar[Any] = None
+    dtype: InitVar[Any] = None
     _: KW_ONLY
     bias: bool = True
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, device: Any, dtype: Any) -> None:
         groups = check_positive(self.num_groups, "num_groups")
         channels = count(self.num_channels, "num_channels", 0)
         object.__setattr__(self, "num_groups", groups)
@@ -817,10 +837,11 @@ class LayerNorm(Module):
     eps: float = 1e-5
     elementwise_affine: bool = True
     bias: bool = True
-    device: Any = field(default=None, repr=False, compare=False)
-    dtype: Any = field(default=None, repr=False, compare=False)
+    # PyTorch's factory arguments, taken and not kept: they change no shape or count.
+    device: InitVar[Any] = None
+    dtype: InitVar[Any] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, device: Any, dtype: Any) -> None:
         value = self.normalized_shape
         values = value if isinstance(value, (tuple, list)) else (value,)
         shape = tuple(count(size, "normalized_shape", 0) for size in values)
@@ -968,10 +989,11 @@ class PReLU(Module):
 
     num_parameters: int = 1
     init: float = 0.25
-    device: Any = field(default=None, repr=False, compare=False)
-    dtype: Any = field(default=None, repr=False, compare=False)
+    # PyTorch's factory arguments, taken and not kept: they change no shape or count.
+    device: InitVar[Any] = None
+    dtype: InitVar[Any] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, device: Any, dtype: Any) -> None:
         object.__setattr__(self, "num_parameters", count(self.num_parameters, "num_parameters", 0))
         number(self.init, "init")
 
@@ -1028,14 +1050,14 @@ class Sequential:
         self.modules = modules
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        shape = tuple(input_shape)
+        shape = check_shape(input_shape)
         for module in self.modules:
             shape = module.compute_output_shape(shape)
         return shape
 
     def summarize(self, input_shape: Sequence[int | None]) -> list[SequentialRow]:
         """One row per module: its index, class, output shape, parameters and buffers."""
-        rows, shape = [], tuple(input_shape)
+        rows, shape = [], check_shape(input_shape)
         for index, module in enumerate(self.modules):
             shape = module.compute_output_shape(shape)
             buffers = module.buffer_count() if isinstance(module, Module) else 0
