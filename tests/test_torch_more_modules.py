@@ -13,6 +13,7 @@ import math
 import random
 import warnings
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 import pytest
@@ -713,3 +714,44 @@ def test_rejections_name_the_argument(
 ) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+# -- what a spec keeps ----------------------------------------------------------------
+
+
+def _plain_values(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return all(_plain_values(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return all(_plain_values(getattr(value, spec.name)) for spec in fields(value))
+    return value is None or type(value) in (int, float, bool, str)
+
+
+def test_specs_keep_plain_values() -> None:
+    """NumPy numbers become ints and floats; device= and dtype= are taken, not kept."""
+    np = pytest.importorskip("numpy")
+    lazy = pt.LazyConv2d(np.uint8(8), np.int64(3), device="cpu", dtype=np.float32)
+    lazy.compute_output_shape((1, np.int64(4), 5, 5))
+    specs = [
+        pt.LPPool2d(np.float64(2), np.int64(3), np.int32(2)),
+        pt.ConstantPad2d(np.int64(1), np.float32(0.5)),
+        pt.ZeroPad1d((np.int8(-1), np.uint8(2))),
+        pt.MaxUnpool2d(np.int64(2), padding=(np.int16(1), 0)),
+        pt.PixelShuffle(np.uint8(2)),
+        pt.Fold(np.int64(4), (np.int64(2), 2)),
+        lazy,
+        pt.PReLU(4, dtype=np.uint8(200)),
+        pt.Conv2d(4, 8, 3, device=np.int64(0)),
+    ]
+    for spec in specs:
+        assert _plain_values(spec), spec
+    assert lazy.materialized == pt.Conv2d(4, 8, 3)
+    assert lazy.parameter_count() == 296
+
+
+def test_sequential_and_flatten_check_the_shape() -> None:
+    with pytest.raises(TypeError, match="`input_shape` must hold ints or None"):
+        pt.Sequential().compute_output_shape(_hostile([[1]]))
+    with pytest.raises(ConvShapeError, match="does not fit PyTorch's int64 sizes"):
+        pt.Flatten().compute_output_shape((1, 2**40, 2**40))
+    assert pt.Flatten().compute_output_shape((1, 2**31, 2**31)) == (1, 2**62)
