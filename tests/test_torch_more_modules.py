@@ -755,3 +755,22 @@ def test_sequential_and_flatten_check_the_shape() -> None:
     with pytest.raises(ConvShapeError, match="does not fit PyTorch's int64 sizes"):
         pt.Flatten().compute_output_shape((1, 2**40, 2**40))
     assert pt.Flatten().compute_output_shape((1, 2**31, 2**31)) == (1, 2**62)
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_unpooling_in_a_sequential(torch: Any, rank: int) -> None:
+    """nn.Sequential cannot hand MaxUnpool its indices; a model does, from the pooling
+    with return_indices. In convshape's Sequential the indices have the input's shape."""
+    shape = (2, 3, *(7, 9, 5)[:rank])
+    pool = getattr(torch.nn, f"MaxPool{rank}d")(3, stride=2, return_indices=True)
+    unpool = getattr(torch.nn, f"MaxUnpool{rank}d")(3, stride=2)
+    with torch.no_grad():
+        pooled, indices = pool(torch.zeros(shape))
+        theirs = [tuple(pooled.shape), tuple(unpool(pooled, indices).shape)]
+        sized = tuple(unpool(pooled, indices, output_size=shape[2:]).shape)
+    ours = pt.Sequential(
+        getattr(pt, f"MaxPool{rank}d")(3, stride=2), getattr(pt, f"MaxUnpool{rank}d")(3, stride=2)
+    )
+    assert [row.output_shape for row in ours.summarize(shape)] == theirs
+    assert ours.modules[1].compute_output_shape(theirs[0], output_size=shape[2:]) == sized == shape
+    ORACLE_COUNTS["torch more modules: Sequential rows (shape, parameters)"] += 2
