@@ -10,6 +10,12 @@ module before its forward pass (it skips uninitialized parameters; PyTorch's own
 first, so its rows hold the materialized counts, as a torchinfo summary does after its
 forward pass.
 
+Arguments are checked at construction, as the convolution checks them; what PyTorch's lazy
+module only refuses at its first forward pass (``out_channels`` not divisible by
+``groups``) is refused then too. A transposed one without a bias runs, as in PyTorch, with
+``out_channels // groups * groups`` output channels (its weight has ``out_channels //
+groups`` per group).
+
 >>> from convshape import torch as pt
 >>> conv = pt.LazyConv2d(32, 3, padding=1)
 >>> conv.in_channels, conv.parameter_count()
