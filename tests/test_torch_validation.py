@@ -706,7 +706,9 @@ def test_random_arguments_agree_with_torch() -> None:
             buffers = spec.buffer_count() if isinstance(spec, pt.nn.Module) else 0
             ours = (tuple(out), spec.parameter_count(), buffers)
         ORACLE_COUNTS["torch module validation (random arguments, every class)"] += 1
-        theirs = _theirs(torch, build, shape)
+        # MaxUnpool also takes the pooling's indices, of the input's shape.
+        indices = {"indices": torch.zeros(shape, dtype=torch.long)} if "Unpool" in name else {}
+        theirs = _theirs(torch, build, shape, **indices)
         if ours != theirs and not _quirk(name, args, shape, theirs):
             mismatches.append((name, args, shape, ours, theirs))
     assert mismatches == []
