@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 
 from .._record import KW_ONLY, field
-from .._validate import Shape, as_int, check_data_format
+from .._validate import Shape, as_int, check_data_format, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight, check_rate, known
 
@@ -191,6 +191,25 @@ class Softmax(Layer):
 
     axis: Any = -1
 
+    def output_spec(self, inputs: Any, mask: Any = None, **kwargs: Any) -> Any:
+        """The output shape of a call; a ``mask`` must broadcast to the input without
+        more dimensions, as Keras checks."""
+        shape = self._check_input(self._single_input((inputs,), kwargs))
+        if mask is not None:
+            mask_shape = check_shape(mask, "mask")
+            mismatch = len(mask_shape) > len(shape) or any(
+                m not in (None, 1) and i is not None and m != i
+                for m, i in zip(reversed(mask_shape), reversed(shape), strict=False)
+            )
+            if mismatch:
+                raise ConvShapeError(
+                    "The `mask` of Softmax must broadcast to the input and must not have "
+                    "more dimensions (each mask dimension 1 or the input's)",
+                    argument="mask",
+                    received={"mask_shape": mask_shape, "input_shape": shape},
+                )
+        return self._output_shape(shape)
+
 
 class Dropout(Layer):
     """Random zeroing while training; ``rate`` in [0, 1].
@@ -209,6 +228,33 @@ class Dropout(Layer):
 
     def _validate(self) -> None:
         check_rate(self.rate, "rate")
+        if self.noise_shape is not None:
+            self._set("noise_shape", _noise_shape(self.noise_shape))
+
+
+def _noise_shape(value: Any) -> tuple[int | None, ...]:
+    """Keras's ``noise_shape``: an iterable (not a string) of ints >= 1 or None, as a tuple."""
+    if isinstance(value, str):
+        raise ConvShapeError(
+            "`noise_shape` must be a tuple or list of integers, not a string",
+            argument="noise_shape",
+            received={"noise_shape": value},
+        )
+    try:
+        items = tuple(value)  # any iterable, as in Keras
+    except TypeError:
+        raise TypeError(
+            f"`noise_shape` must be an iterable of integers, not {type(value).__name__}. "
+            f"Received: noise_shape={_short_repr(value)}"
+        ) from None
+    dims = tuple(None if dim is None else as_int(dim, "noise_shape") for dim in items)
+    if any(dim is not None and dim < 1 for dim in dims):
+        raise ConvShapeError(
+            "`noise_shape` must hold integers >= 1 or None",
+            argument="noise_shape",
+            received={"noise_shape": value},
+        )
+    return dims
 
 
 class GaussianNoise(Layer):

@@ -6,7 +6,7 @@ They keep the shape; their weights live along the normalised axis.
 from __future__ import annotations
 
 from .._record import KW_ONLY
-from .._validate import Shape, as_int, check_bool
+from .._validate import Shape, as_int, check_bool, check_number
 from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight, check_axis, known
 
@@ -55,6 +55,12 @@ class BatchNormalization(Layer):
         for flag in ("center", "scale", "renorm", "synchronized"):
             check_bool(getattr(self, flag), flag)
         if self.renorm and self.renorm_clipping:
+            if not isinstance(self.renorm_clipping, dict):
+                raise TypeError(
+                    "`renorm_clipping` must be a dict, not "
+                    f"{type(self.renorm_clipping).__name__}. "
+                    f"Received: renorm_clipping={_short_repr(self.renorm_clipping)}"
+                )
             unknown = set(self.renorm_clipping) - {"rmax", "rmin", "dmax"}
             if unknown:
                 raise ConvShapeError(
@@ -62,6 +68,7 @@ class BatchNormalization(Layer):
                     argument="renorm_clipping",
                     received={"renorm_clipping": self.renorm_clipping},
                 )
+            _check_clipping(self.renorm_clipping)
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         axis = check_axis(self.axis, len(shape), self)
@@ -182,4 +189,25 @@ class GroupNormalization(Layer):
         return (
             *((self._weight("gamma", size),) if self.scale else ()),
             *((self._weight("beta", size),) if self.center else ()),
+        )
+
+
+def _check_clipping(clipping: Any) -> None:
+    """Keras's bounds on renorm's clipping: ``rmax >= rmin`` and ``dmax >= 0``."""
+    bounds = {key: clipping.get(key) for key in ("rmax", "rmin", "dmax")}
+    for key, value in bounds.items():
+        if value is not None:
+            check_number(value, f"renorm_clipping[{key!r}]")
+    rmax, rmin, dmax = bounds["rmax"], bounds["rmin"], bounds["dmax"]
+    if rmax is not None and rmin is not None and rmax < rmin:
+        raise ConvShapeError(
+            "`renorm_clipping` needs rmax >= rmin",
+            argument="renorm_clipping",
+            received={"renorm_clipping": clipping},
+        )
+    if dmax is not None and dmax < 0:
+        raise ConvShapeError(
+            "`renorm_clipping` needs dmax >= 0",
+            argument="renorm_clipping",
+            received={"renorm_clipping": clipping},
         )

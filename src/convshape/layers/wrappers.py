@@ -6,7 +6,7 @@ from __future__ import annotations
 from _collections_abc import Mapping, Sequence
 
 from .._record import field
-from .._validate import Shape
+from .._validate import Shape, check_shape
 from ..errors import ConvShapeError
 from ._base import Layer, Weight
 from ._registry import layer_class, plain_config
@@ -255,3 +255,31 @@ class TimeDistributed(Layer):
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         layer = self.layer
         return _prefixed(layer, layer.weight_specs((shape[0], *shape[2:])))
+
+    def output_spec(
+        self, inputs: Any, training: Any = None, mask: Any = None, **kwargs: Any
+    ) -> Any:
+        """The output shape of a call; a ``mask`` must start with the input's batch and
+        timesteps (where both are known), as Keras checks."""
+        shape = self._check_input(self._single_input((inputs,), kwargs))
+        if mask is not None:
+            _check_steps_mask(self, shape, mask)
+        return self._output_shape(shape)
+
+
+def _check_steps_mask(layer: Layer, shape: Shape, mask: Any) -> None:
+    mask_shape = check_shape(mask, "mask")
+    if len(mask_shape) < 2:
+        raise ConvShapeError(
+            f"The `mask` of {type(layer).__name__} must be at least 2D (batch, timesteps)",
+            argument="mask",
+            received={"mask_shape": mask_shape},
+        )
+    for axis in (0, 1):
+        if shape[axis] is not None and mask_shape[axis] not in (None, shape[axis]):
+            raise ConvShapeError(
+                f"The `mask` of {type(layer).__name__} must match the input's batch size and "
+                f"timesteps; mask axis {axis} has {mask_shape[axis]}, the input {shape[axis]}",
+                argument="mask",
+                received={"mask_shape": mask_shape, "input_shape": shape},
+            )
