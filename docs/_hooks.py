@@ -93,19 +93,27 @@ def is_aligned(text: str) -> bool:
 
 
 def mark_wide_blocks(page_html: str, max_columns: int = MAX_COLUMNS) -> str:
-    """Add ``cs-wrap`` or ``cs-scroll`` to every ``<pre>`` with a line over ``max_columns``.
+    """Add ``cs-wrap`` or ``cs-scroll`` to every ``<pre>`` with a line over ``max_columns``,
+    and ``cs-box`` to every one drawn with box-drawing characters (set solid).
 
     >>> mark_wide_blocks("<pre><code>" + "x " * 50 + "</code></pre>", 80)[:30]
     '<pre class="cs-wrap"><code>x x'
-    >>> mark_wide_blocks("<pre><code>│ " + "x " * 50 + "</code></pre>", 80)[:30]
-    '<pre class="cs-scroll"><code>│'
+    >>> mark_wide_blocks("<pre><code>│ " + "x " * 50 + "</code></pre>", 80)[:37]
+    '<pre class="cs-scroll cs-box"><code>│'
+    >>> mark_wide_blocks("<pre><code>│ x │</code></pre>", 80)
+    '<pre class="cs-box"><code>│ x │</code></pre>'
     """
 
     def one(match: re.Match[str]) -> str:
         text = html.unescape(re.sub(r"<[^>]+>", "", match["body"]))
-        if max((len(line) for line in text.splitlines()), default=0) <= max_columns:
+        marks = []
+        if max((len(line) for line in text.splitlines()), default=0) > max_columns:
+            marks.append("cs-scroll" if is_aligned(text) else "cs-wrap")
+        if BOX_DRAWING.search(text):
+            marks.append("cs-box")
+        if not marks:
             return match.group()
-        mark = "cs-scroll" if is_aligned(text) else "cs-wrap"
+        mark = " ".join(marks)
         attrs = match["attrs"]
         if 'class="' in attrs:
             attrs = attrs.replace('class="', f'class="{mark} ', 1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
+import itertools
 import re
 import textwrap
 from typing import Any
@@ -83,6 +84,74 @@ def literal_blocks(text: str) -> str:
             out.extend(["", f"{pad}```text", *(pad + row for row in body), f"{pad}```"])
         i = j
     return "\n".join(out)
+
+
+BORDER = re.compile(r"^(?P<indent>[ \t]*)=+(?: +=+)+[ \t]*$")
+
+
+def simple_tables(text: str) -> str:
+    """reST simple tables (columns under ``=====  =====`` borders) as Markdown tables. A
+    line continues the row above when its first column is empty or the row above's first
+    column ends with a comma (a list of names broken over lines).
+
+    >>> print(simple_tables("===  =====\\nA    B\\n===  =====\\nx    one\\n     two\\n===  ====="))
+    | A | B |
+    | --- | --- |
+    | x | one two |
+    """
+    lines = text.splitlines()
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        border = BORDER.match(lines[i])
+        ends = [j for j in range(i + 1, len(lines)) if lines[j].strip() == lines[i].strip()]
+        if border is None or len(ends) < 2:
+            out.append(lines[i])
+            i += 1
+            continue
+        spans = [match.span() for match in re.finditer(r"=+", lines[i])]
+        starts = [start for start, _ in spans] + [None]
+
+        def cells(line: str, starts: list[Any] = starts) -> list[str]:
+            return [line[a:b].strip() for a, b in itertools.pairwise(starts)]
+
+        header = [cells(line) for line in lines[i + 1 : ends[0]] if line.strip()]
+        rows: list[list[str]] = []
+        for line in lines[ends[0] + 1 : ends[1]]:
+            if not line.strip():
+                continue
+            row = cells(line)
+            if rows and (not row[0] or rows[-1][0].endswith(",")):
+                rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], row, strict=True)]
+            else:
+                rows.append(row)
+        indent = border["indent"]
+        head = [" ".join(column).strip() for column in zip(*header, strict=True)]
+        for row in [head, ["---"] * len(head), *rows]:
+            escaped = (cell.replace("|", "\\|") for cell in row)
+            out.append(indent + "| " + " | ".join(escaped) + " |")
+        i = ends[1] + 1
+    return "\n".join(out)
+
+
+STAR = re.compile(r"(?<=[(\[])\*(?=[,)\]])")
+CODE_SPAN = re.compile(r"(`+).+?\1")
+
+
+def literal_stars(text: str) -> str:
+    """A shape's ``*`` wildcard (``(*, C, H, W)``) as a literal star, not emphasis.
+
+    >>> literal_stars("(*, C r², H, W) to (*, C, H r, W r), ``(*, C)``")
+    '(\\\\*, C r², H, W) to (\\\\*, C, H r, W r), ``(*, C)``'
+    """
+    out: list[str] = []
+    position = 0
+    for span in CODE_SPAN.finditer(text):
+        out.append(STAR.sub(r"\\*", text[position : span.start()]))
+        out.append(span.group())
+        position = span.end()
+    out.append(STAR.sub(r"\\*", text[position:]))
+    return "".join(out)
 
 
 def doctest_fences(text: str) -> str:
@@ -305,9 +374,9 @@ class ApiReference(griffe.Extension):
                 return str(found.path)
             return None
 
-        text = literal_blocks(text)
+        text = literal_blocks(simple_tables(text))
         text = doctest_fences(text)
-        return _outside_fences(text, lambda part: roles(part, resolve))
+        return _outside_fences(text, lambda part: literal_stars(roles(part, resolve)))
 
 
 def _annotation(cls: Any, mro: list[Any], name: str) -> Any:
