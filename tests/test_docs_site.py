@@ -131,17 +131,18 @@ def test_doctest_fences_become_console_sessions() -> None:
         ("x" * check_site.MAX_COLUMNS, None),
         (WIDE, "cs-wrap"),
         (">>> f(" + "1, " * 40 + ")\n...     2)", "cs-wrap"),
-        (TABLE, "cs-scroll"),
+        (TABLE, "cs-scroll cs-box"),
         ("input   0   1\n" + WIDE, "cs-scroll"),
+        ("│ x │", "cs-box"),
     ],
-    ids=["narrow", "prose", "python", "table", "columns"],
+    ids=["narrow", "prose", "python", "table", "columns", "narrow-table"],
 )
 def test_wide_blocks_are_marked(text: str, mark: str | None) -> None:
     marked: str = hooks.mark_wide_blocks(f"<pre><code>{text}</code></pre>")
     if mark is None:
         assert marked.startswith("<pre><code>")
     else:
-        assert marked.startswith(f'<pre class="{mark}"><code>')
+        assert marked.startswith(f'<pre class="{mark}')
 
 
 def _documented() -> set[str]:
