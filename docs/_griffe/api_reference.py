@@ -18,6 +18,7 @@ The docstrings are written for ``help()`` and doctest: reST roles (:class:`Pad`)
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
 import inspect
@@ -296,7 +297,7 @@ class ApiReference(griffe.Extension):
         }
         parameters = [griffe.Parameter("self", kind=griffe.ParameterKind.positional_or_keyword)]
         for parameter in signature.parameters.values():
-            default = None if parameter.default is parameter.empty else repr(parameter.default)
+            default = _default(runtime, cls, mro, parameter)
             parameters.append(
                 griffe.Parameter(
                     parameter.name,
@@ -377,6 +378,35 @@ class ApiReference(griffe.Extension):
         text = literal_blocks(simple_tables(text))
         text = doctest_fences(text)
         return _outside_fences(text, lambda part: literal_stars(roles(part, resolve)))
+
+
+def _default(runtime: Any, cls: Any, mro: list[Any], parameter: inspect.Parameter) -> str | None:
+    """A parameter's default as Python source: its repr, the factory a dataclass calls, or,
+    for a sentinel whose repr is not Python (``<unset>``), the name the source gives it."""
+    if dataclasses.is_dataclass(runtime):
+        for spec in dataclasses.fields(runtime):
+            if spec.name == parameter.name and spec.default_factory is not dataclasses.MISSING:
+                return f"{getattr(spec.default_factory, '__qualname__', 'factory')}()"
+    if parameter.default is parameter.empty:
+        return None
+    text = repr(parameter.default)
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError:
+        pass
+    else:
+        return text
+    for owner in (cls, *mro):
+        member = owner.members.get(parameter.name)
+        if member is None or member.is_alias or not member.is_attribute:
+            continue
+        value = member.value
+        for argument in getattr(value, "arguments", ()):
+            if getattr(argument, "name", None) == "default":
+                return str(argument.value)
+        if value is not None and not isinstance(value, griffe.ExprCall):
+            return str(value)
+    return "..."
 
 
 def _annotation(cls: Any, mro: list[Any], name: str) -> Any:
