@@ -7,7 +7,7 @@ What it looks for, in every HTML page:
 
 - a Sphinx role left as text (``:class:``, ``:func:``, ``:meth:``, ``:data:``, ``:mod:``,
   ``:attr:``, ``:exc:``, ``:obj:``), a reST ``::`` literal marker at the end of a line of
-  prose, or a doctest ``<BLANKLINE>``;
+  prose, a doctest ``<BLANKLINE>``, or a cross-reference left as ``<autoref>`` markup;
 - a doctest highlighted as Python: a code block whose ``>>>`` lines are not marked as
   prompts, so that the output below them is coloured as if it were code;
 - an API reference page that documents a private object (an anchor such as
@@ -126,6 +126,8 @@ def problems_in_page(name: str, source: str, stylesheet: str) -> list[str]:
             problems.append(f'{name}: reST "::" at the end of "{_quote(line)}"')
     if "<BLANKLINE>" in text:
         problems.append(f"{name}: a doctest <BLANKLINE> is shown")
+    if "<autoref" in text:
+        problems.append(f"{name}: a cross-reference is shown as raw <autoref> markup")
     problems.extend(_code_problems(name, source))
     if "/api/" in f"/{name}":
         problems.extend(

@@ -53,6 +53,7 @@ PAGES = [
     ("rest-literal-after-code", "a.html", "<p>size <code>k</code>::</p>", '"::"'),
     ("double-colon-in-code", "a.html", "<p>slice <code>a[::2]</code> here</p>", None),
     ("blankline", "a.html", "<pre><code>&lt;BLANKLINE&gt;</code></pre>", "<BLANKLINE>"),
+    ("raw-autoref", "a.html", '<p>&lt;autoref identifier="x"&gt;x</p>', "<autoref>"),
     (
         "doctest-as-python",
         "a.html",

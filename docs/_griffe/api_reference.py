@@ -277,15 +277,17 @@ class ApiReference(griffe.Extension):
                 if owner.path != RECORD and init.lineno and SYNTHESIZED not in init.labels:
                     return  # written by hand: griffe reads it from the source
                 break
+        # convshape itself must import: a silent fallback would document every layer with
+        # its base class's constructor.
+        runtime: Any = importlib.import_module(cls.module.path)
         try:
-            runtime: Any = importlib.import_module(cls.module.path)
             for name in cls.path[len(cls.module.path) + 1 :].split("."):
                 runtime = getattr(runtime, name)
             generated = dataclasses.is_dataclass(runtime) or any(
                 f"{base.__module__}.{base.__qualname__}" == RECORD for base in runtime.__mro__
             )
             signature = inspect.signature(runtime)
-        except (ImportError, AttributeError, TypeError, ValueError):
+        except (AttributeError, TypeError, ValueError):
             return
         if not generated:
             return
