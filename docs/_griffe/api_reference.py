@@ -265,8 +265,9 @@ class ApiReference(griffe.Extension):
 
     @staticmethod
     def _record_init(cls: Any) -> None:  # noqa: PLW0211  (cls is a griffe Class)
-        """A generated constructor (a record's or a dataclass's) from the signature Python
-        reports for the class: it knows which fields are arguments, in which order."""
+        """A generated constructor (a record's, a dataclass's or a tuple record's ``__new__``)
+        from the signature Python reports for the class: it knows which fields are
+        arguments, in which order. A docstring set as ``__doc__ = ...`` is read too."""
         try:
             mro = cls.mro()
         except ValueError:
@@ -283,14 +284,18 @@ class ApiReference(griffe.Extension):
         try:
             for name in cls.path[len(cls.module.path) + 1 :].split("."):
                 runtime = getattr(runtime, name)
-            generated = dataclasses.is_dataclass(runtime) or any(
-                f"{base.__module__}.{base.__qualname__}" == RECORD for base in runtime.__mro__
+            generated = (
+                dataclasses.is_dataclass(runtime)
+                or "__new__" in vars(runtime)  # a tuple record: Pad, Weight
+                or any(f"{b.__module__}.{b.__qualname__}" == RECORD for b in runtime.__mro__)
             )
             signature = inspect.signature(runtime)
         except (AttributeError, TypeError, ValueError):
             return
         if not generated:
             return
+        if cls.docstring is None and isinstance(vars(runtime).get("__doc__"), str):
+            cls.docstring = griffe.Docstring(inspect.cleandoc(runtime.__doc__), parent=cls)
         kinds = {
             inspect.Parameter.POSITIONAL_OR_KEYWORD: griffe.ParameterKind.positional_or_keyword,
             inspect.Parameter.KEYWORD_ONLY: griffe.ParameterKind.keyword_only,
