@@ -13,7 +13,8 @@ The docstrings are written for ``help()`` and doctest: reST roles (:class:`Pad`)
 - a layer or other record class gets an ``__init__`` with its fields as parameters (the
   signature Python reports for it), so that its constructor shows like a dataclass's;
 - a private base class (``_Conv``) is replaced by the public classes it derives from
-  (``Layer``), and base classes nobody can import are left out.
+  (``Layer``), and base classes nobody can import are left out;
+- a module constant documented by a ``#:`` comment gets that comment as its docstring.
 """
 
 from __future__ import annotations
@@ -243,6 +244,9 @@ class ApiReference(griffe.Extension):
         for cls in classes:
             self._public_bases(cls, exported)
         for obj in objects:
+            if obj.is_attribute and obj.parent.is_module and obj.docstring is None:
+                self._comment_docstring(obj)
+        for obj in objects:
             if obj.docstring is not None:
                 obj.docstring.value = self._docstring(obj, obj.docstring.value, loader)
 
@@ -323,6 +327,21 @@ class ApiReference(griffe.Extension):
         )
         init.labels.add(SYNTHESIZED)
         cls.set_member("__init__", init)
+
+    @staticmethod
+    def _comment_docstring(attribute: Any) -> None:
+        """A module constant's ``#:`` comment (Sphinx's convention) as its docstring."""
+        try:
+            lines = attribute.parent.lines
+        except (AttributeError, OSError):
+            return
+        comment: list[str] = []
+        index = attribute.lineno - 2
+        while index >= 0 and lines[index].lstrip().startswith("#:"):
+            comment.insert(0, lines[index].lstrip()[2:].strip())
+            index -= 1
+        if comment:
+            attribute.docstring = griffe.Docstring("\n".join(comment), parent=attribute)
 
     @staticmethod
     def _own_init(cls: Any) -> None:  # noqa: PLW0211  (cls is a griffe Class)
