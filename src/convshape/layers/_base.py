@@ -212,6 +212,10 @@ class Layer(Record):
         if self.batch_size is not None:
             self._set("batch_size", check_count(self.batch_size, "batch_size"))
         if self.dtype is not None:
+            if type(self.dtype) is dict:  # a serialised DTypePolicy, as Keras's configs hold
+                from ._registry import plain  # noqa: PLC0415  (the registry imports this module)
+
+                self._set("dtype", plain(self.dtype))
             self._bytes_per_param()
         self._validate()
 
