@@ -11,7 +11,8 @@ What it looks for, in every HTML page:
 - a doctest highlighted as Python: a code block whose ``>>>`` lines are not marked as
   prompts, so that the output below them is coloured as if it were code;
 - an API reference page that documents a private object (an anchor such as
-  ``convshape.layers.convolutional._Conv``) or names one as a base class;
+  ``convshape.layers.convolutional._Conv``) or names one as a base class, or an object
+  documented twice;
 - a code block wider than the content column. The column shows ``MAX_COLUMNS`` code
   characters at the design width (a 1280-pixel window, both sidebars shown); a block
   with a longer line must either wrap (class ``cs-wrap``, for prose-like text) or scroll
@@ -49,6 +50,7 @@ PRIVATE_ANCHOR = re.compile(r'id="(convshape(?:\.\w+)*\._(?!_)\w*)')
 BASES = re.compile(r"Bases:(.*?)</p>", re.DOTALL)
 PRIVATE_NAME = re.compile(r">(_[A-Za-z]\w*)<")
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
+HEADING = re.compile(r'<h[1-6] id="(convshape[\w.]*)" class="doc doc-heading"')
 PROMPT = '<span class="gp">&gt;&gt;&gt;'
 
 _BLOCK_TAGS = frozenset(
@@ -194,9 +196,17 @@ def check_site(site: Path) -> list[str]:
     css_path = site / STYLESHEET
     stylesheet = css_path.read_text(encoding="utf-8") if css_path.is_file() else ""
     problems: list[str] = []
+    documented: dict[str, str] = {}
     for path in sorted(site.rglob("*.html")):
         name = path.relative_to(site).as_posix()
-        problems.extend(problems_in_page(name, path.read_text(encoding="utf-8"), stylesheet))
+        source = path.read_text(encoding="utf-8")
+        problems.extend(problems_in_page(name, source, stylesheet))
+        for anchor in HEADING.findall(source):
+            if anchor in documented:
+                problems.append(
+                    f"{name}: {anchor} is documented again (also in {documented[anchor]})"
+                )
+            documented[anchor] = name
     return problems
 
 

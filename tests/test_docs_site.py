@@ -207,3 +207,14 @@ def test_built_site_passes_the_check(tmp_path: Path) -> None:
     signature = signature[: signature.index("</pre>")]
     for parameter in ("filters", "kernel_size", "strides", "output_padding", "name"):
         assert f">{parameter}<" in signature or f"{parameter}=" in signature, parameter
+
+
+def test_check_finds_an_object_documented_twice(tmp_path: Path) -> None:
+    heading = '<h2 id="convshape.arithmetic.Pad" class="doc doc-heading">Pad</h2>'
+    for page in ("index.html", "api/a/index.html", "api/b/index.html"):
+        (tmp_path / page).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / page).write_text("" if page == "index.html" else heading, encoding="utf-8")
+    problems: list[str] = check_site.check_site(tmp_path)
+    assert problems == [
+        "api/b/index.html: convshape.arithmetic.Pad is documented again (also in api/a/index.html)"
+    ]
