@@ -19,7 +19,7 @@ from typing import Any
 
 from ._types import Pad
 from ._validate import as_int, check_positive, check_size
-from .errors import ConvShapeError
+from .errors import ConvShapeError, _short_repr
 
 __all__ = [
     "conv_output_length",
@@ -158,7 +158,8 @@ def conv_transpose_output_length(
     d = check_positive(dilation, "dilation")
     if not isinstance(use_consistent_padding, bool):
         raise TypeError(
-            f"`use_consistent_padding` must be a bool. Received: {use_consistent_padding!r}"
+            "`use_consistent_padding` must be a bool. "
+            f"Received: use_consistent_padding={_short_repr(use_consistent_padding)}"
         )
     k_eff = (k - 1) * d + 1
     if isinstance(padding, str):
@@ -218,16 +219,22 @@ def _transpose_padding(k_eff: int, stride: int, mode: str) -> tuple[int, int]:
     return low, total - low
 
 
-def _flax_padding(padding: Any) -> Any:
-    """Flax's canonical form: strings as they are, an int p as (p, p)."""
-    if isinstance(padding, str):
+def _flax_padding(padding: Any, *, nested: bool = False) -> Any:
+    """Flax's canonical form: strings as they are, an int p as (p, p).
+
+    A sequence of one int or pair (one per spatial dimension) is read one level deep, as
+    Flax's ``canonicalize_padding`` does: ``[[3]]`` is refused, not unwrapped again.
+    """
+    if isinstance(padding, str) and not nested:
         return padding
     if isinstance(padding, bool) or not isinstance(padding, (int, tuple, list)):
-        raise TypeError(f"`padding` must be a str, an int or a pair. Received: padding={padding!r}")
+        raise TypeError(
+            f"`padding` must be a str, an int or a pair. Received: padding={_short_repr(padding)}"
+        )
     if isinstance(padding, int):
         return (padding, padding)
-    if len(padding) == 1:  # one spatial dimension: a sequence of one int or pair
-        return _flax_padding(padding[0])
+    if len(padding) == 1 and not nested:  # one spatial dimension: one int or pair
+        return _flax_padding(padding[0], nested=True)
     return _pair(padding)
 
 
