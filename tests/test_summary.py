@@ -170,5 +170,5 @@ def test_cost_and_receptive_field_columns_of_the_seed_generator() -> None:
     assert "MACs" not in keras_only[0]
     with pytest.raises(cs.ConvShapeError, match="`columns` may hold 'macs'"):
         model.summarize(columns=("params_size",))
-    with pytest.raises(TypeError, match="`columns` must be a sequence of column names"):
+    with pytest.raises(TypeError, match="`columns` must be a list or tuple of column names"):
         model.summarize(columns="macs")

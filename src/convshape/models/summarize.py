@@ -13,6 +13,7 @@ from _collections_abc import Callable, Sequence
 from math import prod
 
 from .._render import default_line_length, extra_width, render_summary
+from .._validate import as_int, check_bool, check_number
 from ..errors import ConvShapeError, _short_repr
 from ..summary import Summary, SummaryRow
 from .graph import Node, SymbolicTensor, map_structure
@@ -127,9 +128,14 @@ def check_columns(columns: Any) -> tuple[str, ...]:
     """Validate the optional summary columns."""
     if columns is None:
         return ()
-    if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
+    if (
+        isinstance(columns, str)
+        or not isinstance(columns, (list, tuple))
+        or not all(isinstance(c, str) for c in columns)
+    ):
         raise TypeError(
-            f"`columns` must be a sequence of column names. Received: columns={columns!r}"
+            "`columns` must be a list or tuple of column names. "
+            f"Received: columns={_short_repr(columns)}"
         )
     for column in columns:
         if column not in OPTIONAL_COLUMNS:
@@ -254,6 +260,10 @@ def _shown(total: str, columns: tuple[str, ...]) -> bool:
     return "output_bytes" in columns
 
 
+#: The widest table printed: wider than any screen, and a bound on the text built.
+MAX_LINE_LENGTH = 10_000
+
+
 def print_summary(
     model: Model,
     line_length: int | None,
@@ -267,6 +277,18 @@ def print_summary(
 ) -> None:
     """Print (or pass to ``print_fn``) the text Keras's ``model.summary()`` prints, with
     the optional ``columns`` after Keras's."""
+    if line_length is not None:
+        line_length = as_int(line_length, "line_length")
+        if not 1 <= line_length <= MAX_LINE_LENGTH:
+            raise ConvShapeError(
+                f"`line_length` must be between 1 and {MAX_LINE_LENGTH:,} characters",
+                argument="line_length",
+                received={"line_length": line_length},
+            )
+    show_trainable = check_bool(show_trainable, "show_trainable")
+    expand_nested = check_bool(expand_nested, "expand_nested")
+    if positions is not None:
+        positions = _check_positions(positions)
     if print_fn is not None and not callable(print_fn):
         raise TypeError(
             f"`print_fn` must be callable (print, a list's append...), not "
@@ -279,20 +301,51 @@ def print_summary(
     if layer_range is not None:
         rows = _select_rows(rows, layer_range)
     extra = extra_width(summary, rows)
-    text = render_summary(
-        summary,
-        line_length or default_line_length(show_trainable, summary.connections) + extra,
-        positions,
-        show_trainable,
-        rows,
-        # Keras's table is cut to the terminal as rich cuts it; one with more columns
-        # than Keras's is printed whole.
-        console_width=None if summary.columns else terminal_columns(),
-    )
+    try:
+        text = render_summary(
+            summary,
+            line_length or default_line_length(show_trainable, summary.connections) + extra,
+            positions,
+            show_trainable,
+            rows,
+            # Keras's table is cut to the terminal as rich cuts it; one with more columns
+            # than Keras's is printed whole.
+            console_width=None if summary.columns else terminal_columns(),
+        )
+    except ValueError as error:  # the renderer's, as Keras's: a column too narrow or missing
+        rule = (
+            "Insufficient console width to print summary: `line_length` and `positions` "
+            "leave a column narrower than 4 characters"
+            if "Insufficient" in str(error)
+            else "`positions` must give one end position per column"
+        )
+        raise ConvShapeError(
+            rule,
+            argument="positions",
+            received={"line_length": line_length, "positions": positions},
+        ) from None
     if print_fn is None:
         sys.stdout.write(text)
     else:
         print_fn(text)
+
+
+def _check_positions(positions: object) -> tuple[float, ...]:
+    """Keras's ``positions``: where each column ends, as fractions of ``line_length``."""
+    if not isinstance(positions, (list, tuple)):
+        raise TypeError(
+            "`positions` must be a list of the columns' end positions (fractions of "
+            f"`line_length`), not {type(positions).__name__}. "
+            f"Received: positions={_short_repr(positions)}"
+        )
+    chosen = tuple(check_number(position, "positions") for position in positions)
+    if not all(0 < position <= 1 for position in chosen):  # NaN fails too
+        raise ConvShapeError(
+            "`positions` must be fractions of `line_length` in (0, 1]",
+            argument="positions",
+            received={"positions": positions},
+        )
+    return chosen
 
 
 def terminal_columns() -> int:
