@@ -8,10 +8,13 @@ The docstrings are written for ``help()`` and doctest: reST roles (:class:`Pad`)
   stands for and ``# doctest:`` directives are dropped;
 - a reST literal block (a paragraph ending in ``::``) becomes a plain-text code block
   after a paragraph ending in ``:``;
+- a reST simple table (columns under ``====  ====`` borders) becomes a Markdown table;
 - a Sphinx role becomes inline code, linked to the object when the API reference
   documents it (an optional cross-reference: unresolved ones stay plain code);
-- a layer or other record class gets an ``__init__`` with its fields as parameters (the
-  signature Python reports for it), so that its constructor shows like a dataclass's;
+- a shape's ``*`` wildcard (``(*, C, H, W)``) stays a star rather than start emphasis;
+- a class whose constructor is generated (a layer or other record, a dataclass, a tuple
+  record such as ``Pad``) gets an ``__init__`` with the signature Python reports for it,
+  and a docstring set as ``__doc__ = ...`` is read;
 - a private base class (``_Conv``) is replaced by the public classes it derives from
   (``Layer``), and base classes nobody can import are left out;
 - a module constant documented by a ``#:`` comment gets that comment as its docstring.
