@@ -51,8 +51,13 @@ else:
         _fields = ()
 
         def __repr__(self):
+            # Bounded as messages are: a field over 4,300 digits or nested 1,000 deep
+            # still prints (summarised), ordinary values exactly as repr writes them.
+            from .errors import _short_repr  # noqa: PLC0415
+
             shown = ", ".join(
-                f"{name}={value!r}" for name, value in zip(self._fields, self, strict=True)
+                f"{name}={_short_repr(value)}"
+                for name, value in zip(self._fields, self, strict=True)
             )
             return f"{type(self).__name__}({shown})"
 

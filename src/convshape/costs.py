@@ -106,7 +106,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._validate import Shape, check_count, check_shape
-from .errors import ConvShapeError
+from .errors import ConvShapeError, _short_repr
 from .layers import activation as _act
 from .layers import applications as _app
 from .layers import attention as _att
@@ -283,7 +283,7 @@ def cost(obj: Any, input_shape: Any = None, batch_size: int = 1) -> ModelCost:
         return _torch_cost(obj, input_shape, batch)
     raise TypeError(
         "cost() takes a convshape layer, Sequential or Model, or a convshape.torch module, "
-        f"not {type(obj).__name__}. Received: {obj!r}"
+        f"not {type(obj).__name__}. Received: obj={_short_repr(obj)}"
     )
 
 
@@ -649,7 +649,7 @@ class _Walk:
                 ):
                     raise ConvShapeError(
                         f"input of model {model.name!r} is incompatible: expected shape="
-                        f"{tensor.shape}, found shape={shape}",
+                        f"{_short_repr(tensor.shape)}, found shape={_short_repr(shape)}",
                         argument="input_shape",
                         received={"input_shape": shape},
                     )

@@ -30,7 +30,7 @@ from typing import Any
 
 from ._validate import check_shape
 from .arithmetic import conv_transpose_output_length
-from .errors import ConvShapeError, ConvShapeWarning
+from .errors import ConvShapeError, ConvShapeWarning, _short_repr
 from .layers import reshaping
 from .layers._base import Layer
 from .layers.merging import Concatenate, _Elementwise
@@ -207,7 +207,8 @@ def diagnose(model: Model, input_shape: Any) -> Diagnosis | None:
     for several inputs), with fixes; None when the model accepts it."""
     if not isinstance(model, Model):
         raise TypeError(
-            f"diagnose() takes a convshape model, not {type(model).__name__}. Received: {model!r}"
+            f"diagnose() takes a convshape model, not {type(model).__name__}. "
+            f"Received: model={_short_repr(model)}"
         )
     shapes = _input_shapes(model, input_shape)
     trace = _run(model, shapes)

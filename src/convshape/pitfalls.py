@@ -18,7 +18,7 @@ from typing import Any
 from ._types import Pad
 from ._validate import check_shape
 from .arithmetic import _output_range, _transpose_crop, _transpose_length
-from .errors import ConvShapeError
+from .errors import ConvShapeError, _short_repr
 from .layers._base import Layer
 from .models.model import Model
 from .models.sequential import Sequential
@@ -102,7 +102,9 @@ def check(
         return findings + _field_findings(layer_or_model)
     if not isinstance(layer_or_model, Layer):
         raise TypeError(
-            f"check() takes a convshape layer or model, not {type(layer_or_model).__name__}"
+            "check() takes a convshape layer or model, "
+            f"not {type(layer_or_model).__name__}. "
+            f"Received: layer_or_model={_short_repr(layer_or_model)}"
         )
     shape = None if input_shape is None else check_shape(input_shape)
     return _layer_findings(layer_or_model, shape)

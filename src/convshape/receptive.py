@@ -1056,7 +1056,7 @@ def _fold(obj: Any, input_shape: Any, recorder: _Recorder) -> _State:
         raise TypeError("an InputLayer has no receptive field; pass the model")
     raise TypeError(
         "receptive_field() takes a convshape Keras layer or model, or a convshape.torch "
-        f"module or Sequential, not {type(obj).__name__}. Received: {obj!r}"
+        f"module or Sequential, not {type(obj).__name__}. Received: obj={_short_repr(obj)}"
     )
 
 

@@ -38,7 +38,7 @@ from .arithmetic import (
     _transpose_is_empty,
     _transpose_length,
 )
-from .errors import ConvShapeError
+from .errors import ConvShapeError, _short_repr
 from .layers._base import Layer
 from .layers.merging import Concatenate, _Elementwise
 from .layers.pooling import _GlobalPooling
@@ -194,7 +194,7 @@ def input_sizes(model: Model, sizes: Iterable[int] = range(1, 1025)) -> InputSiz
     if not isinstance(model, Model):
         raise TypeError(
             f"input_sizes() takes a convshape model, not {type(model).__name__}. "
-            f"Received: {model!r}"
+            f"Received: model={_short_repr(model)}"
         )
     tried = tuple(sorted(set(_check_sizes(sizes))))
     spatial = [_spatial_axes(tensor.shape) for tensor in model._inputs]
@@ -232,7 +232,8 @@ def _check_sizes(sizes: Iterable[int]) -> list[int]:
     for size in sizes:
         if type(size) is not int:
             raise TypeError(
-                f"`sizes` must hold ints, not {type(size).__name__}. Received: {size!r}"
+                f"`sizes` must hold ints, not {type(size).__name__}. "
+                f"Received: size={_short_repr(size)}"
             )
         if size < 1:
             raise ConvShapeError(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from _collections_abc import Mapping  # collections.abc without importing collections
 
 from .._validate import Shape
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -94,7 +94,8 @@ class SymbolicTensor:
         return len(self.shape)
 
     def __repr__(self) -> str:
-        return f"<SymbolicTensor shape={self.shape}, name={self.name}>"
+        name = self.name if isinstance(self.name, str) else _short_repr(self.name)
+        return f"<SymbolicTensor shape={_short_repr(self.shape)}, name={name}>"
 
     # Arithmetic records a Keras op node, as ``x + y`` on Keras tensors does.
     def __add__(self, other: object) -> Any:
@@ -146,13 +147,32 @@ def flatten(structure: Any) -> list[Any]:
     return leaves
 
 
-def _flatten_into(structure: Any, leaves: list[Any]) -> None:
+#: More levels than any model's inputs or outputs nest; the bound keeps a deeply nested
+#: argument from exhausting the stack.
+_MAX_NESTING = 64
+
+
+def _flatten_into(structure: Any, leaves: list[Any], depth: int = 0) -> None:
     if type(structure) is list or (isinstance(structure, tuple) and not is_shape(structure)):
+        if depth >= _MAX_NESTING:
+            raise ConvShapeError(
+                f"tensors must be nested at most {_MAX_NESTING} levels deep in lists, "
+                "tuples and dicts",
+                argument="inputs",
+                received={"inputs": structure},
+            )
         for item in structure:
-            _flatten_into(item, leaves)
+            _flatten_into(item, leaves, depth + 1)
     elif isinstance(structure, Mapping):
-        for key in sorted(structure):
-            _flatten_into(structure[key], leaves)
+        try:
+            keys = sorted(structure)
+        except TypeError:  # keys Keras's tree cannot sort either
+            raise TypeError(
+                "a dict of tensors must have keys of one sortable type. "
+                f"Received: {_short_repr(structure)}"
+            ) from None
+        for key in keys:
+            _flatten_into(structure[key], leaves, depth + 1)
     else:
         leaves.append(structure)
 
@@ -244,7 +264,7 @@ def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any
         raise TypeError(
             f"{type(operation).__name__} can only be called on convshape symbolic tensors "
             f"(from convshape.Input or another layer's call), not {type(received).__name__}. "
-            f"Received: {received!r}"
+            f"Received: {_short_repr(received)}"
         )
 
     def shape_of(value: Any) -> Any:

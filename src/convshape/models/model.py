@@ -12,7 +12,7 @@ from _collections_abc import Callable, Iterator, Sequence
 
 from .._naming import auto_name
 from .._validate import Shape, check_bool, check_shape
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from .graph import (
     GraphMap,
     Node,
@@ -83,7 +83,8 @@ class Model:
     def _init_operation(self, name: str | None, class_name: str, trainable: object) -> None:
         if name is not None and not isinstance(name, str):
             raise TypeError(
-                f"`name` must be a str, not {type(name).__name__}. Received: name={name!r}"
+                f"`name` must be a str, not {type(name).__name__}. "
+                f"Received: name={_short_repr(name)}"
             )
         self.name: str = name or auto_name(class_name)
         self._trainable = check_bool(trainable, "trainable")
@@ -106,7 +107,7 @@ class Model:
                 if not isinstance(tensor, SymbolicTensor):
                     raise TypeError(
                         f"all `{argument}` must be convshape symbolic tensors, not "
-                        f"{type(tensor).__name__}. Received: {argument}={given!r}"
+                        f"{type(tensor).__name__}. Received: {argument}={_short_repr(given)}"
                     )
         for tensor in flat_inputs:
             history = tensor._history
@@ -418,8 +419,8 @@ def _compatible(model: Model, expected: Shape, received: Any) -> Shape:
         for want, got in zip(expected, shape, strict=False)
     ):
         raise ConvShapeError(
-            f"input of model {model.name!r} is incompatible: expected shape={expected}, "
-            f"found shape={shape}",
+            f"input of model {model.name!r} is incompatible: "
+            f"expected shape={_short_repr(expected)}, found shape={_short_repr(shape)}",
             argument="input_shape",
             received={"input_shape": received},
         )

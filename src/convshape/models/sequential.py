@@ -141,7 +141,7 @@ class Sequential(Model):
         if not isinstance(layer, (Layer, Model)):
             raise TypeError(
                 "only convshape layers can be added to a Sequential model. "
-                f"Received: {layer!r} (of type {type(layer).__name__})"
+                f"Received: {_short_repr(layer)} (of type {type(layer).__name__})"
             )
         if (
             not self._layers
