@@ -606,37 +606,52 @@ def _check_shape_case(keras: Any, case: Case) -> str | None:
 
 
 def _check_error_case(keras: Any, case: Case) -> str | None:
-    """Replay an ``assertRaises`` block: convshape must refuse, at Keras's step or earlier."""
+    """Replay an ``assertRaises`` block: convshape must refuse at Keras's step, or earlier
+    when constructing the layer Keras then refuses; every other step Keras accepts must
+    pass."""
+    raising = next(index for index, step in enumerate(case.steps) if step.raised)
+    target = case.steps[raising]
     layers: dict[int, Any] = {}
-    for step in case.steps:
+    for index, step in enumerate(case.steps):
+        making = step.kind == "make" or step.layer not in layers
         try:
-            if step.kind == "make" and isinstance(step.args[:1] and step.args[0], Case):
-                inner: Case = step.args[0]
-                if inner.name not in OURS:
-                    raise _Unsupported(f"a layer convshape does not have ({inner.name})")
-                result = _check_shape_case(keras, inner)
-                if result is not None and result.startswith("convshape raised"):
-                    return None
-            elif step.kind == "make":
-                layers[step.layer] = _our_layer(step.name, step.args, step.kwargs)
-            else:
-                layer = layers.get(step.layer)
-                if layer is None:
-                    made = case.makes[step.layer]
-                    layer = layers[step.layer] = _our_layer(made.name, made.args, made.kwargs)
-                (inputs,) = step.args
-                if step.kind == "__call__":
-                    _our_call(layer, inputs, step.kwargs)
-                elif step.kind == "build":
-                    layer.weight_specs(*inputs, **step.kwargs)
-                else:
-                    layer.compute_output_shape(*inputs, **step.kwargs)
-        except (ConvShapeError, TypeError):
-            return None
+            if _replay(keras, case, step, layers):
+                return None
+        except (ConvShapeError, TypeError) as error:
+            early = making and step.layer == target.layer
+            if index == raising or early:
+                return None
+            return f"convshape refuses {step.kind} of {step.name}, which Keras accepts: {error}"
         if step.raised:
             arguments = step.kwargs if step.kind == "make" else step.args
             return f"Keras raises at {step.kind} of {step.name} {arguments}; convshape does not"
     return "convshape raised nothing"
+
+
+def _replay(keras: Any, case: Case, step: Step, layers: dict[int, Any]) -> bool:
+    """One step of an error block with convshape; True when a replayed ``run_layer_test``
+    was refused (the block's expectation met)."""
+    if step.kind == "make" and isinstance(step.args[:1] and step.args[0], Case):
+        inner: Case = step.args[0]
+        if inner.name not in OURS:
+            raise _Unsupported(f"a layer convshape does not have ({inner.name})")
+        result = _check_shape_case(keras, inner)
+        return result is not None and result.startswith("convshape raised")
+    if step.kind == "make":
+        layers[step.layer] = _our_layer(step.name, step.args, step.kwargs)
+        return False
+    layer = layers.get(step.layer)
+    if layer is None:  # made before the block
+        made = case.makes[step.layer]
+        layer = layers[step.layer] = _our_layer(made.name, made.args, made.kwargs)
+    (inputs,) = step.args
+    if step.kind == "__call__":
+        _our_call(layer, inputs, step.kwargs)
+    elif step.kind == "build":
+        layer.weight_specs(*inputs, **step.kwargs)
+    else:
+        layer.compute_output_shape(*inputs, **step.kwargs)
+    return False
 
 
 @dataclass
