@@ -28,6 +28,7 @@ else:
 
 
 __all__ = [
+    "LARGEST_INT",
     "Shape",
     "array_shape",
     "as_int",
@@ -44,8 +45,16 @@ __all__ = [
 ]
 
 
+#: The largest integer any argument may be: int64's, in which PyTorch, TensorFlow, JAX and
+#: ONNX store sizes (PyTorch refuses a larger kernel or size, TensorFlow cannot allocate
+#: it; load_keras refuses such integers in files). The bound also keeps every answer a
+#: few dozen digits long, always printable (``str`` refuses ints over 4,300 digits).
+LARGEST_INT = 2**63 - 1
+
+
 def as_int(value: object, name: str) -> int:
-    """Return ``value`` as an int, raising TypeError for anything that is not one.
+    """Return ``value`` as an int, raising TypeError for anything that is not one and
+    ConvShapeError for an int outside int64 (``|value| > 2**63 - 1``).
 
     Booleans are rejected although Python treats them as ints: ``True`` is
     never meant as a size.
@@ -55,15 +64,27 @@ def as_int(value: object, name: str) -> int:
     >>> as_int(2.0, "kernel_size")
     Traceback (most recent call last):
     TypeError: `kernel_size` must be an int, not float. Received: kernel_size=2.0
+    >>> as_int(2**63, "size")
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `size` must fit in int64 ... Received: size=9223372036854775808
     """
     if type(value) is int:  # the common case, without the slower ABC check
-        return value
-    if isinstance(value, bool) or not isinstance(value, Integral):
+        if -LARGEST_INT <= value <= LARGEST_INT:
+            return value
+    elif isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(
             f"`{name}` must be an int, not {type(value).__name__}. "
             f"Received: {name}={_short_repr(value)}"
         )
-    return int(value)
+    number = int(value)
+    if not -LARGEST_INT <= number <= LARGEST_INT:
+        raise ConvShapeError(
+            f"`{name}` must fit in int64 (at most 2**63 - 1 = {LARGEST_INT}, 19 digits), "
+            "as every framework stores sizes",
+            argument=name,
+            received={name: value},
+        )
+    return number
 
 
 def check_size(value: object, name: str = "size") -> int | None:
@@ -150,7 +171,7 @@ def check_padding(value: object, *, transpose: bool, name: str = "padding") -> s
             f"`{name}` must be a str, an int or a (before, after) pair, "
             f"not {type(value).__name__}. Received: {name}={_short_repr(value)}"
         )
-    each = int(value)
+    each = as_int(value, name)
     if each < 0:
         raise ConvShapeError(f"`{name}` must be >= 0", argument=name, received={name: value})
     return Pad(each, each)
@@ -206,7 +227,7 @@ def check_shape(value: object, name: str = "input_shape") -> Shape:
         )
     if type(value) is tuple:  # the common case: already a tuple of plain ints and None
         for dim in value:
-            if dim is not None and (type(dim) is not int or dim < 0):
+            if dim is not None and (type(dim) is not int or not 0 <= dim <= LARGEST_INT):
                 break
         else:
             return value
@@ -226,7 +247,7 @@ def check_shape(value: object, name: str = "input_shape") -> Shape:
                 argument=name,
                 received={name: value},
             )
-        shape.append(int(dim))
+        shape.append(as_int(dim, name))
     return tuple(shape)
 
 

@@ -26,7 +26,13 @@ from __future__ import annotations
 import warnings
 
 from ._types import Pad, PaddingArg
-from ._validate import check_output_padding, check_padding, check_positive, check_size
+from ._validate import (
+    LARGEST_INT,
+    check_output_padding,
+    check_padding,
+    check_positive,
+    check_size,
+)
 from .errors import ConvShapeError, ConvShapeWarning, EmptyOutputError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -51,7 +57,12 @@ def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
     >>> effective_kernel_size(3, dilation=2)
     5
     """
-    if type(kernel_size) is int and type(dilation) is int and kernel_size > 0 and dilation > 0:
+    if (
+        type(kernel_size) is int
+        and type(dilation) is int
+        and 0 < kernel_size <= LARGEST_INT
+        and 0 < dilation <= LARGEST_INT
+    ):
         return (kernel_size - 1) * dilation + 1
     return _effective_kernel_size_checked(kernel_size, dilation)
 
@@ -330,10 +341,10 @@ def conv_output_length(
         and type(stride) is int
         and type(dilation) is int
         and type(padding) is str
-        and size >= 0
-        and kernel_size > 0
-        and stride > 0
-        and dilation > 0
+        and 0 <= size <= LARGEST_INT
+        and 0 < kernel_size <= LARGEST_INT
+        and 0 < stride <= LARGEST_INT
+        and 0 < dilation <= LARGEST_INT
     ):
         if padding == "valid":
             length = (size - (kernel_size - 1) * dilation - 1) // stride + 1
@@ -379,10 +390,10 @@ def conv_padding(
         and type(stride) is int
         and type(dilation) is int
         and type(padding) is str
-        and size >= 0
-        and kernel_size > 0
-        and stride > 0
-        and dilation > 0
+        and 0 <= size <= LARGEST_INT
+        and 0 < kernel_size <= LARGEST_INT
+        and 0 < stride <= LARGEST_INT
+        and 0 < dilation <= LARGEST_INT
     ):
         k_eff = (kernel_size - 1) * dilation + 1
         if padding == "valid":
@@ -474,10 +485,10 @@ def conv_transpose_output_length(
         and type(stride) is int
         and type(dilation) is int
         and type(padding) is str
-        and size > 0
-        and kernel_size > 0
-        and stride > 0
-        and dilation > 0
+        and 0 < size <= LARGEST_INT
+        and 0 < kernel_size <= LARGEST_INT
+        and 0 < stride <= LARGEST_INT
+        and 0 < dilation <= LARGEST_INT
     ):
         # Every length below is one TensorFlow accepts, >= 1: no error, no warning.
         if output_padding is None:
@@ -532,15 +543,15 @@ def conv_transpose_crop(
     Pad(before=1, after=2)
     """
     if (
-        (size is None or (type(size) is int and size >= 0))
+        (size is None or (type(size) is int and 0 <= size <= LARGEST_INT))
         and type(kernel_size) is int
         and type(stride) is int
         and type(dilation) is int
         and type(padding) is str
         and output_padding is None
-        and kernel_size > 0
-        and stride > 0
-        and dilation > 0
+        and 0 < kernel_size <= LARGEST_INT
+        and 0 < stride <= LARGEST_INT
+        and 0 < dilation <= LARGEST_INT
         and padding in {"same", "valid"}
     ):
         # same: O = I * s; valid: O = (I - 1) * s + max(k_eff, s). Both >= 0, and > 0 for I > 0.
@@ -593,10 +604,10 @@ def conv_transpose_output_range(
         and type(stride) is int
         and type(dilation) is int
         and type(padding) is str
-        and size > 0
-        and kernel_size > 0
-        and stride > 0
-        and dilation > 0
+        and 0 < size <= LARGEST_INT
+        and 0 < kernel_size <= LARGEST_INT
+        and 0 < stride <= LARGEST_INT
+        and 0 < dilation <= LARGEST_INT
     ):
         if padding == "same":
             return range((size - 1) * stride + 1, size * stride + 1)
