@@ -114,7 +114,7 @@ def read(
             where = f"config.json in {where}"
         else:
             _check_size(status.st_size, where, max_bytes)
-            data = handle.read(max_bytes + 1)
+            data = _read_at_most(handle, max_bytes + 1, status.st_size)
             _check_size(len(data), where, max_bytes)
     try:
         text = data.decode("utf-8")
@@ -145,6 +145,29 @@ def _check_regular(status: os.stat_result, where: str) -> None:
         argument="source",
         received={},
     )
+
+
+#: What a read beyond the announced size takes at a time (a file that grew, an archive
+#: entry whose header lies).
+_CHUNK = 2**20
+
+
+def _read_at_most(stream: Any, limit: int, expected: int) -> bytes:
+    """At most ``limit`` bytes of ``stream``: first the ``expected`` size (plus one, to see
+    a file that grew), then chunks. ``read(limit)`` would allocate ``limit`` bytes at once
+    (64 MiB by default), however short the file."""
+    data: bytes = stream.read(min(expected, limit - 1) + 1)
+    if len(data) <= expected:
+        return data
+    parts = [data]
+    read = len(data)
+    while read < limit:
+        part: bytes = stream.read(min(_CHUNK, limit - read))
+        if not part:
+            break
+        parts.append(part)
+        read += len(part)
+    return b"".join(parts)
 
 
 def _check_size(size: int, where: str, max_bytes: int) -> None:
@@ -191,7 +214,7 @@ def _archived_config(handle: Any, size: int, where: str, max_bytes: int) -> byte
                 )
             _check_size(entry.file_size, f"config.json in {where}", max_bytes)
             with archive.open(entry) as member:
-                data: bytes = member.read(max_bytes + 1)
+                data = _read_at_most(member, max_bytes + 1, entry.file_size)
             _check_size(len(data), f"config.json in {where}", max_bytes)
             return data
     except ConvShapeError:
