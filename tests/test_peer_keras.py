@@ -453,6 +453,7 @@ def collected(pytestconfig: pytest.Config) -> Collected:
         keras.config.image_data_format(),
         keras.config.floatx(),
         keras.config.dtype_policy().name,
+        keras.config.is_traceback_filtering_enabled(),  # Keras's setUp turns it off
     )
     try:
         with warnings.catch_warnings():
@@ -462,6 +463,8 @@ def collected(pytestconfig: pytest.Config) -> Collected:
         keras.config.set_image_data_format(settings[0])
         keras.config.set_floatx(settings[1])
         keras.config.set_dtype_policy(settings[2])
+        if settings[3]:
+            keras.config.enable_traceback_filtering()
         keras.backend.clear_session()
 
 
