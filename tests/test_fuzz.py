@@ -587,7 +587,7 @@ TORCH_CLASSES = [name for name in cs_torch.__all__ if inspect.isclass(getattr(cs
 #: or the part of the config that is wrong rather than the argument ``source``.
 LOAD_RULES: dict[str, Any] = {
     "_also": (OSError,),
-    "_names": ["JSON", "file", "config", "layer", "source", "archive"],
+    "_names": ["JSON", "file", "config", "layer", "source", "archive", "path"],
 }
 RULES: dict[str, dict[str, Any]] = {"load_keras": LOAD_RULES}
 

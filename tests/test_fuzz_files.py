@@ -12,6 +12,9 @@ import contextlib
 import gzip
 import io
 import json
+import subprocess
+import sys
+import tempfile
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -142,19 +145,33 @@ flags = st.sampled_from(
         ["--max-stride"],
         ["--max-kernel-size"],
         ["--input-shape"],
-        ["--rank"],
         ["--ceil-mode"],
+        ["--explain"],
+        ["--kind"],
+        ["--max-dilation"],
+        ["--filters"],
+        ["--channels"],
+        ["--line-length"],
+        ["--columns"],
+        ["--batch-size"],
+        ["--range"],
+        ["--near"],
     ]
 )
 values = st.one_of(numbers, st.sampled_from(WORDS), st.just("same"), st.just("2:1"))
 
 
+MODEL_COMMANDS = ("summary", "sizes", "check")
+
+
 @st.composite
-def argv(draw: st.DrawFn) -> list[str]:
+def argv(draw: st.DrawFn, model: str) -> list[str]:
     command = draw(
-        st.sampled_from(["conv-transpose", "conv", "pool", "solve", "translate", "summary"])
+        st.sampled_from(["conv-transpose", "conv", "pool", "solve", "translate", *MODEL_COMMANDS])
     )
     words = [command]
+    if command in MODEL_COMMANDS:
+        words.append(draw(st.sampled_from([model, model, "/nonexistent.keras", "/dev/null"])))
     words += draw(st.lists(numbers, min_size=0, max_size=3))
     for _ in range(draw(st.integers(0, 4))):
         words += draw(flags)
@@ -174,9 +191,18 @@ def run_cli(words: list[str]) -> tuple[int, str, str]:
     return status, stdout.getvalue(), stderr.getvalue()
 
 
+@cache
+def _model_file() -> str:
+    """A recorded model's config, written once for the model subcommands."""
+    path = Path(tempfile.mkdtemp(prefix="convshape-fuzz-")) / "model.json"
+    path.write_text(_configs()[0])
+    return str(path)
+
+
 @FUZZ
-@given(words=argv())
-def test_cli(words: list[str]) -> None:
+@given(data=st.data())
+def test_cli(data: st.DataObject) -> None:
+    words = data.draw(argv(_model_file()), label="argv")
     result, error = call("convshape", run_cli, words)
     assert error is None, words
     status, out, err = result
@@ -192,6 +218,13 @@ def test_cli(words: list[str]) -> None:
             json.loads(out)
 
 
+def test_cli_sizes_of_a_model_without_spatial_axes_prints_a_sentence() -> None:
+    """Regression: ``convshape sizes`` on a Dense-only model printed an empty line."""
+    status, out, _ = run_cli(["sizes", _model_file()])
+    assert status == 0
+    assert "no spatial axis" in out
+
+
 @pytest.mark.parametrize(
     "words",
     [
@@ -204,3 +237,25 @@ def test_cli_cases(words: list[str]) -> None:
     status, _, err = run_cli(words)
     assert status in (0, 2)
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["conv", "1" + "0" * 5000, "-k", "3"],
+        ["conv-transpose", "7", "-k", "5", "-s", "2", "-p", "bogus"],
+        ["summary", "/dev/zero"],
+    ],
+)
+def test_cli_in_a_process_exits_2_with_one_line(words: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "convshape", *words],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "Traceback" not in done.stderr

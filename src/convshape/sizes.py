@@ -177,6 +177,8 @@ class InputSizes:
 
     def __str__(self) -> str:
         lines = [str(axis) for item in self.inputs for axis in item.axes]
+        if not lines:  # a printed summary says so rather than printing nothing
+            lines.append("The model's inputs have no spatial axis: no input size to vary.")
         if not self.independent:
             lines.append(
                 "The axes are not independent: a layer mixes them (Flatten, Reshape, Dense on "
