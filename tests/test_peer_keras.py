@@ -9,17 +9,19 @@ intercepted:
 - ``run_layer_test(layer_cls, init_kwargs, input_shape=..., expected_output_shape=...)``
   is recorded instead of run (the case: the convshape layer of the same name, built with
   the same arguments and called the same way, must give Keras's expected output shape,
-  the shape the real Keras layer gives, and the stated numbers of trainable and
-  non-trainable weights);
-- inside ``assertRaises``/``assertRaisesRegex`` blocks, the constructions and calls of
-  Keras layers are recorded with the step that raised (the case: convshape, replaying
-  them, must raise ConvShapeError or TypeError, at that step or earlier);
+  the shape the real Keras layer gives, the stated numbers of trainable and non-trainable
+  weights, and the real layer's weight and parameter counts);
+- inside ``assertRaises``/``assertRaisesRegex`` blocks, the constructions of Keras layers
+  and their calls, ``build`` and ``compute_output_shape``, are recorded with the step that
+  raised (the case: convshape, replaying them, must raise ConvShapeError or TypeError at
+  that step, or already when constructing that layer, and pass every other step);
 - every other construction and call of such a layer is recorded with the output shape
   Keras computed (the case: the same shape from convshape).
 
 A case is skipped, with its reason counted, when it names a layer convshape does not
-have, or when Keras's error comes from something else than a layer's constructor or
-call. The counts are printed in the oracle summary and checked against floors.
+have, uses a quantized dtype policy or a ragged input, or when Keras's error comes from
+something else than those methods (``quantize``, ``enable_lora``, ``compute_mask``,
+``adapt``). The counts are printed in the oracle summary and checked against floors.
 """
 
 from __future__ import annotations
