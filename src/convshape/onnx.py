@@ -12,9 +12,9 @@ Whole nodes: :func:`conv_output_shape` for ``Conv``, ``ConvInteger`` and ``QLine
 (input and weight shapes, groups, ONNX's flat ``pads``), :func:`deform_conv_output_shape`
 for ``DeformConv`` (with its offset and mask shapes).
 
-In the per-dimension functions ``pads`` is a (begin, end) pair; ``auto_pad`` is ``NOTSET`` (use the pads), ``VALID``,
-``SAME_UPPER`` (an odd extra at the end, as TensorFlow) or ``SAME_LOWER`` (at the
-beginning).
+In the per-dimension functions ``pads`` is a (begin, end) pair; ``auto_pad`` is
+``NOTSET`` (use the pads), ``VALID``, ``SAME_UPPER`` (an odd extra at the end, as
+TensorFlow) or ``SAME_LOWER`` (at the beginning).
 
 >>> from convshape import onnx as ox
 >>> ox.conv_transpose_output_length(7, 5, stride=2, auto_pad="SAME_UPPER")

@@ -117,9 +117,6 @@ MAX_STEPS = 250_000
 # compute only the offsets a search asks for (a stride s has about s of them).
 _CACHED_STRIDES = 256
 
-# The search recurses once per layer.
-_DEEPEST = 400
-
 
 def _up_offsets(
     stride: int, target: int, kernels: Sequence[int], modes: list[str], low: int, high: int
@@ -348,14 +345,9 @@ def _plan(
     if not kernels or max_stride < 2:
         return []
     # Each layer up takes I to at least 2 * I - 1 (and 1 to at least 2), each layer down
-    # to at most ceil(I / 2): no plan has more layers than this.
+    # to at most ceil(I / 2): no plan has more layers than this (64 for sizes in int64, so
+    # the search, which recurses once per layer, stays shallow).
     longest = max(start, target).bit_length() + 1
-    if min(max_layers, longest) > _DEEPEST:
-        raise ConvShapeError(
-            f"plans of more than {_DEEPEST} layers are not searched; lower max_layers",
-            argument="max_layers",
-            received={"start": start, "target": target, "max_layers": max_layers},
-        )
     max_layers = min(max_layers, longest)
     try:
         return _Planner(start, target, max_stride, kernels, modes, up).plans(max_layers)
