@@ -382,6 +382,30 @@ def unbuilt(k: Any) -> Any:
     )
 
 
+def adaptive_pooling(k: Any) -> Any:
+    """Keras's adaptive pooling layers in both data formats (no output of 1 and no input
+    axis of 1 for max pooling: TensorFlow's CPU kernel fails on those)."""
+    layers = k.layers
+    cf = "channels_first"
+    return k.Sequential(
+        [
+            k.Input((20, 18, 4)),
+            layers.AdaptiveAveragePooling2D((7, 5)),
+            layers.AdaptiveMaxPooling2D(3, data_format="channels_last"),
+            layers.Reshape((9, 4)),
+            layers.AdaptiveMaxPooling1D(4),
+            layers.AdaptiveAveragePooling1D(2, data_format=cf),
+            layers.Reshape((2, 2, 2, 1)),
+            layers.UpSampling3D((3, 5, 4)),
+            layers.AdaptiveAveragePooling3D((3, 4, 5)),
+            layers.Reshape((1, 3, 4, 5)),
+            layers.AdaptiveMaxPooling3D((2, 2, 2), data_format=cf),
+            layers.Flatten(),
+            layers.Dense(3),
+        ]
+    )
+
+
 ZOO = [
     ZooModel("dcgan_generator", dcgan_generator),
     ZooModel("dcgan_discriminator", dcgan_discriminator),
@@ -402,4 +426,5 @@ ZOO = [
     ZooModel("batch_sized_input", batch_sized_input),
     ZooModel("dilated_dense_net", dilated_dense_net),
     ZooModel("frozen_model", frozen_model),
+    ZooModel("adaptive_pooling", adaptive_pooling),
 ]
