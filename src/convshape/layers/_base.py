@@ -123,9 +123,10 @@ class Layer(Record):
     """Base class of every layer: Keras's common keyword arguments.
 
     ``input_shape``/``input_dim`` and ``batch_size`` declare the input of the
-    first layer of a ``Sequential`` (the Keras 2 style). Subclasses override
-    ``_output_shape`` and ``_weights``; the public methods validate the input
-    shape once, then call them.
+    first layer of a ``Sequential`` (the Keras 2 style). Every layer answers
+    ``compute_output_shape(input_shape)``, ``count_params(input_shape)`` and
+    ``weight_specs(input_shape)`` without building anything, and can be called on a
+    symbolic tensor (``layers.Input``) to build a functional ``Model``.
 
     >>> from convshape import layers
     >>> layers.Dense(4, input_shape=(3,)).input_shape
