@@ -210,6 +210,11 @@ def check_output_padding(value: object, stride: int, dilation: int) -> int | Non
 
 Shape = tuple[int | None, ...]
 
+#: More dimensions than any framework's arrays have (NumPy stops at 64): a bound that
+#: keeps deeply nested input from exhausting the stack, and the product of a shape's
+#: int64 sizes (a Flatten, a parameter count) printable.
+_MAX_ARRAY_RANK = 64
+
 
 def check_shape(value: object, name: str = "input_shape") -> Shape:
     """Validate a shape: a tuple or list of ints >= 0 or None (unknown).
@@ -224,6 +229,12 @@ def check_shape(value: object, name: str = "input_shape") -> Shape:
         raise TypeError(
             f"`{name}` must be a tuple or list of ints (or None), "
             f"not {type(value).__name__}. Received: {name}={_short_repr(value)}"
+        )
+    if len(value) > _MAX_ARRAY_RANK:
+        raise ConvShapeError(
+            f"`{name}` must have at most {_MAX_ARRAY_RANK} dimensions",
+            argument=name,
+            received={name: value},
         )
     if type(value) is tuple:  # the common case: already a tuple of plain ints and None
         for dim in value:
@@ -371,10 +382,6 @@ def array_shape(value: object, name: str) -> tuple[int, ...]:
     """
     return _array_shape(value, name, 0)
 
-
-#: More nesting than any framework's arrays have (NumPy stops at 64 dimensions); a bound
-#: keeps deeply nested input from exhausting the stack.
-_MAX_ARRAY_RANK = 64
 
 
 def _array_shape(value: object, name: str, depth: int) -> tuple[int, ...]:
