@@ -20,6 +20,8 @@ convshape._record.FrozenInstanceError: cannot assign to field 'size'
 
 from __future__ import annotations
 
+from .errors import _short_repr
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
     import sys
@@ -232,8 +234,12 @@ class Record:
         return hash(tuple(getattr(self, name) for name in self._compared))
 
     def __repr__(self) -> str:
+        # Bounded as messages are: an argument kept as given (nested 2,000 deep, an int
+        # over 4,300 digits) still prints; ordinary values exactly as repr writes them.
         shown = ", ".join(
-            f"{spec.name}={getattr(self, spec.name)!r}" for spec in self._fields if spec.repr
+            f"{spec.name}={_short_repr(getattr(self, spec.name))}"
+            for spec in self._fields
+            if spec.repr
         )
         return f"{type(self).__name__}({shown})"
 
