@@ -752,6 +752,14 @@ def _model_cost(model: Model, input_shape: Any, batch: int) -> ModelCost:
         given = _shapes_argument(input_shape)
         shapes = given if isinstance(given, list) else [given]
         _check_count(model, shapes)
+        for shape, tensor in zip(shapes, model._inputs, strict=True):
+            if isinstance(shape, (list, tuple)) and len(shape) != len(tensor.shape):
+                raise ConvShapeError(
+                    f"input of model {model.name!r} is incompatible: expected shape="
+                    f"{_short_repr(tensor.shape)}, found shape={_short_repr(shape)}",
+                    argument="input_shape",
+                    received={"input_shape": shape},
+                )
         # An unknown batch is the model's own when it has one, else ``batch_size``.
         inputs = [
             _known(shape, tensor.shape[0] or batch, model.name, "input")

@@ -256,7 +256,17 @@ def _input_shapes(model: Model, input_shape: Any) -> list[tuple[int | None, ...]
             argument="input_shape",
             received={"input_shape": input_shape},
         )
-    return [check_shape(shape, "input_shape") for shape in given]
+    shapes = [check_shape(shape, "input_shape") for shape in given]
+    for index, (shape, tensor) in enumerate(zip(shapes, model._inputs, strict=True)):
+        if len(shape) != len(tensor.shape):
+            raise ConvShapeError(
+                f"input {index} of model {model.name!r} has rank {len(tensor.shape)} "
+                f"(shape {_short_repr(tensor.shape)}, batch included); a shape of rank "
+                f"{len(shape)} was given",
+                argument="input_shape",
+                received={"input_shape": input_shape},
+            )
+    return shapes
 
 
 def _is_merge(operation: Any) -> bool:

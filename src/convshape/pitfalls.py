@@ -107,6 +107,8 @@ def check(
             f"Received: layer_or_model={_short_repr(layer_or_model)}"
         )
     shape = None if input_shape is None else check_shape(input_shape)
+    if shape is not None:
+        layer_or_model.compute_output_shape(shape)  # a shape of the wrong rank is refused
     return _layer_findings(layer_or_model, shape)
 
 
