@@ -22,6 +22,7 @@ import inspect
 import math
 import numbers
 import os
+import re
 import signal
 import sys
 import time
@@ -353,35 +354,56 @@ class BadMessage(Exception):
 #: name, the outcomes tolerated, and the failing call. ``REGRESSIONS_PENDING`` below
 #: holds each as an explicit call, marked xfail(strict): it fails once fixed, so that
 #: the entry is removed.
-PENDING: dict[str, tuple[tuple[type[BaseException], ...], str]] = {
+PENDING: dict[str, tuple[tuple[type[BaseException], ...], str, str]] = {
+    # prefix of the target: (outcomes tolerated, a regex their message matches, the problem)
     "layers.TimeDistributed": (
         (RecursionError, BadMessage),
+        "",
         "layers/wrappers.py: `layer` shown with {!r}: 17,000 characters for a long list, "
         "RecursionError for a deep one",
     ),
     "layers.Bidirectional": (
         (RecursionError, BadMessage),
+        "",
         "layers/wrappers.py: `layer` shown with {!r}, as for TimeDistributed",
     ),
     "layers.": (
-        (BadMessage, RecursionError),
-        "layers/_base.py: input_shape=5 with input_dim=3 raises \"'int' object is not "
-        'iterable", and both nested 2,000 deep RecursionError (input_shape compared '
-        "before check_shape)",
+        (BadMessage, RecursionError, ValueError),
+        "not iterable|recursion|truth value of an array|array element with a sequence",
+        "layers/_base.py __post_init__: `tuple(self.input_shape) != (self.input_dim,)` runs "
+        "before input_shape is checked: input_shape=5 with input_dim=3 raises \"'int' object "
+        "is not iterable\", nested ones RecursionError, NumPy values in them NumPy's "
+        "ValueError",
     ),
-    "repr of layers.": (
-        (RecursionError,),
-        "layers/_base.py: constructor arguments kept unvalidated (activation, use_bias, "
-        "epsilon, ... nested 2,000 deep) make repr(layer) raise RecursionError",
+    "result of layers.": (
+        (RecursionError, AssertionError),
+        "",
+        "layers/_base.py Layer.__repr__ shows arguments with {!r}: arguments kept "
+        "unvalidated (activation, use_bias, epsilon... nested 2,000 deep) make repr(layer) "
+        "raise RecursionError; layers.Weight keeps its fields as given (an int subclass)",
+    ),
+    "onnx.pool_output_length": (
+        (BadMessage,),
+        "ceil_mode",
+        "onnx.py: `ceil_mode` shown with {!r} (17,000 characters for a list of 3,000)",
+    ),
+    "onnx.lp_pool_output_length": (
+        (BadMessage,),
+        "ceil_mode",
+        "onnx.py: `ceil_mode` shown with {!r}, as in pool_output_length",
     ),
 }
 
 
 def _pending(target: str, caught: BaseException) -> bool:
-    return any(
-        target.startswith(prefix) and isinstance(caught, kinds)
-        for prefix, (kinds, _) in PENDING.items()
-    )
+    for prefix, (kinds, pattern, _) in PENDING.items():
+        if (
+            target.startswith(prefix)
+            and isinstance(caught, kinds)
+            and (not pattern or re.search(pattern, str(caught), re.IGNORECASE))
+        ):
+            return True
+    return False
 
 
 def describe(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
@@ -462,14 +484,14 @@ def call(
     if error is not None and not (isinstance(error, _also) and not isinstance(error, TypeError)):
         try:
             check_message(error, target, shown, [*kwargs, *(_names or [])])
-        except AssertionError:
-            if _strict or not _pending(target, BadMessage()):
+        except AssertionError as failed:
+            if _strict or not _pending(target, BadMessage(f"{failed} {error}")):
                 raise
     else:
         try:
             check_result(result, f"{target}{shown}")
-        except (RecursionError, ValueError) as caught:  # repr() of the result failed
-            if _strict or not _pending(f"repr of {target}", caught):
+        except (AssertionError, RecursionError, ValueError) as caught:
+            if _strict or not _pending(f"result of {target}", caught):
                 raise
     return result, error
 
@@ -700,7 +722,7 @@ def test_function(target: str, function: Callable[..., Any], data: st.DataObject
     result, error = call(target, function, *args, **RULES.get(target, {}), **kwargs)
     if error is None and target.rsplit(".", maxsplit=1)[-1].startswith(("conv_", "pool_", "lp_")):
         assert result is None or type(result) in (int, range, cs.Pad) or isinstance(result, tuple)
-        if isinstance(result, tuple):
+        if isinstance(result, tuple) and target.endswith("shape"):  # crops may be negative
             check_shape(result, f"{target}{describe(args, kwargs)}")
 
 
@@ -853,6 +875,10 @@ def _five() -> Any:
     return 5
 
 
+def _as_any(value: Any) -> Any:
+    return value
+
+
 def _long() -> Any:
     return list(range(3000))
 
@@ -920,6 +946,24 @@ REGRESSIONS = [
         "layers.Weight", lambda: layers.Weight(_deep(), (1,), True), id="Weight-repr-Recursion"
     ),
     pytest.param("layers.SymbolicTensor", lambda: layers.SymbolicTensor(_deep()), id="tensor-repr"),
+    pytest.param(
+        "layers.InputLayer",
+        lambda: layers.InputLayer(shape=(3,), optional=_deep()),
+        id="record-repr-RecursionError",
+    ),
+    pytest.param(
+        "check",
+        lambda: cs.check(layers.Conv2DTranspose(8, 5, strides=2), (None,)),
+        id="check-rank-IndexError",
+    ),
+    pytest.param("check", lambda: cs.check(_encoder(), (None,)), id="check-model-rank-IndexError"),
+    pytest.param("diagnose", lambda: cs.diagnose(_encoder(), ()), id="diagnose-IndexError"),
+    pytest.param("macs", lambda: cs.macs(_dcgan(), ()), id="macs-empty-shape-IndexError"),
+    pytest.param(
+        "layers.Flatten",
+        lambda: layers.Flatten().compute_output_shape(_long()),
+        id="flatten-3000-dims-repr-over-4300-digits",
+    ),
 ]
 
 
@@ -949,11 +993,26 @@ PENDING_CASES = [
     pytest.param(
         "layers.Activation", lambda: layers.Activation(_deep()), id="Activation-repr-Recursion"
     ),
+    pytest.param(
+        "layers.GlobalAvgPool1D",
+        lambda: layers.GlobalAvgPool1D(input_shape=(np.int16(7),), input_dim=_as_any((4, 6, 6))),
+        id="input_shape-numpy-ValueError",
+    ),
+    pytest.param(
+        "layers.Weight",
+        lambda: layers.Weight("w", (3,), _as_any(_LongInt(10**4300))),
+        id="Weight-fields-unvalidated",
+    ),
+    pytest.param(
+        "onnx.pool_output_length",
+        lambda: cs_onnx.pool_output_length(15, 5, ceil_mode=_long()),
+        id="onnx-ceil_mode-17k-message",
+    ),
 ]
 
 
 @pytest.mark.xfail(
-    raises=(AssertionError, RecursionError), strict=True, reason="pending in layers/"
+    raises=(AssertionError, RecursionError), strict=True, reason="pending in layers/, onnx.py"
 )
 @pytest.mark.parametrize(("target", "thunk"), PENDING_CASES)
 def test_pending_crash(target: str, thunk: Callable[[], Any]) -> None:
@@ -963,5 +1022,5 @@ def test_pending_crash(target: str, thunk: Callable[[], Any]) -> None:
 def test_pending_entries_name_fuzzed_targets() -> None:
     targets = [name for name, _ in FUNCTIONS] + [f"layers.{name}" for name in LAYER_CLASSES]
     for prefix in PENDING:
-        bare = prefix.removeprefix("repr of ")
+        bare = prefix.removeprefix("result of ")
         assert any(target.startswith(bare) for target in targets), prefix
