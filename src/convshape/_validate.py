@@ -383,7 +383,6 @@ def array_shape(value: object, name: str) -> tuple[int, ...]:
     return _array_shape(value, name, 0)
 
 
-
 def _array_shape(value: object, name: str, depth: int) -> tuple[int, ...]:
     if depth > _MAX_ARRAY_RANK:
         raise ConvShapeError(
