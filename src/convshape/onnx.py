@@ -290,7 +290,7 @@ def pool_output_length(
             received={"op": op},
         )
     if not isinstance(ceil_mode, bool):
-        raise TypeError(f"`ceil_mode` must be a bool. Received: ceil_mode={ceil_mode!r}")
+        raise TypeError(f"`ceil_mode` must be a bool. Received: ceil_mode={_short_repr(ceil_mode)}")
     mode = _auto_pad(auto_pad)
     if mode == "NOTSET":
         before, after = _pads(pads)

@@ -201,7 +201,9 @@ class Layer(Record):
             check_bool(self.autocast, "autocast")
         if self.input_dim is not None and self._input_dim_is_shape:
             # Re-validation (dataclasses.replace) sees the input_shape derived from input_dim.
-            if self.input_shape is not None and tuple(self.input_shape) != (self.input_dim,):
+            if self.input_shape is not None and check_shape(self.input_shape, "input_shape") != (
+                check_count(self.input_dim, "input_dim"),
+            ):
                 raise ConvShapeError(
                     "pass `input_shape` or `input_dim`, not both",
                     argument="input_dim",
@@ -228,7 +230,7 @@ class Layer(Record):
                 continue
             value = getattr(self, spec.name)
             if spec.default is MISSING or not _is_default(value, spec.default):
-                shown.append(f"{spec.name}={value!r}")
+                shown.append(f"{spec.name}={_short_repr(value)}")
         return f"{type(self).__name__}({', '.join(shown)})"
 
     def _set(self, name: str, value: object) -> None:

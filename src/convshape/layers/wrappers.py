@@ -7,7 +7,7 @@ from _collections_abc import Mapping, Sequence
 
 from .._record import field
 from .._validate import Shape, check_shape
-from ..errors import ConvShapeError
+from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight
 from ._registry import layer_class, plain_config
 from .rnn import _is_shape, _Recurrent
@@ -40,13 +40,13 @@ def resolve_layer(value: object, argument: str = "layer") -> Layer:
         raise TypeError(
             f"`{argument}` must be a convshape layer or a Keras layer config "
             f"({{'class_name': ..., 'config': {{...}}}}), not {type(value).__name__}. "
-            f"Received: {argument}={value!r}"
+            f"Received: {argument}={_short_repr(value)}"
         )
     class_name = value.get("class_name")
     cls = layer_class(class_name)
     if cls is None:
         raise ConvShapeError(
-            f"unknown layer class {class_name!r} in `{argument}`: it is not a layer of "
+            f"unknown layer class {_short_repr(class_name)} in `{argument}`: it is not a layer of "
             "convshape.layers",
             argument=argument,
             received={"class_name": class_name},
@@ -69,7 +69,7 @@ def _recurrent(value: object, argument: str) -> _Recurrent:
     if not isinstance(layer, _Recurrent):
         raise TypeError(
             f"`{argument}` of Bidirectional must be a recurrent layer (SimpleRNN, LSTM or "
-            f"GRU), not {type(layer).__name__}. Received: {argument}={layer!r}"
+            f"GRU), not {type(layer).__name__}. Received: {argument}={_short_repr(layer)}"
         )
     return layer
 
@@ -197,7 +197,8 @@ class Bidirectional(Layer):
         if not isinstance(states, (list, tuple)):
             raise TypeError(
                 "`initial_state` must be a tensor or a list of tensors, not "
-                f"{type(initial_state).__name__}. Received: initial_state={initial_state!r}"
+                f"{type(initial_state).__name__}. "
+                f"Received: initial_state={_short_repr(initial_state)}"
             )
         half = len(states) // 2
         return list(states[:half]), list(states[half:])
