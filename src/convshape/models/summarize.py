@@ -366,7 +366,11 @@ def terminal_columns() -> int:
 def _select_rows(rows: Sequence[SummaryRow], layer_range: Sequence[str]) -> tuple[SummaryRow, ...]:
     """Keras's layer_range: from the first top-level layer matching the start to the last
     matching the end, each with its nested rows."""
-    if len(layer_range) != 2 or not all(isinstance(item, str) for item in layer_range):
+    if (
+        not isinstance(layer_range, (list, tuple))
+        or len(layer_range) != 2
+        or not all(isinstance(item, str) for item in layer_range)
+    ):
         raise ConvShapeError(
             "`layer_range` must be two layer names (or patterns)",
             argument="layer_range",
@@ -374,9 +378,17 @@ def _select_rows(rows: Sequence[SummaryRow], layer_range: Sequence[str]) -> tupl
         )
     import re  # noqa: PLC0415  (costs milliseconds; only layer_range needs it)
 
+    try:  # patterns, as Keras reads them
+        starts, ends = re.compile(layer_range[0]), re.compile(layer_range[1])
+    except re.error as error:
+        raise ConvShapeError(
+            f"`layer_range` must hold layer names or regular expressions ({error})",
+            argument="layer_range",
+            received={"layer_range": layer_range},
+        ) from None
     top = [i for i, row in enumerate(rows) if row.depth == 0]
-    lower = [n for n, i in enumerate(top) if re.match(layer_range[0], rows[i].name)]
-    upper = [n for n, i in enumerate(top) if re.match(layer_range[1], rows[i].name)]
+    lower = [n for n, i in enumerate(top) if starts.match(rows[i].name)]
+    upper = [n for n, i in enumerate(top) if ends.match(rows[i].name)]
     if not lower or not upper:
         raise ConvShapeError(
             "`layer_range` does not match the names of the layers in the model",
