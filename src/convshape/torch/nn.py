@@ -995,7 +995,7 @@ class PReLU(Module):
 
     def __post_init__(self, device: Any, dtype: Any) -> None:
         object.__setattr__(self, "num_parameters", count(self.num_parameters, "num_parameters", 0))
-        number(self.init, "init")
+        object.__setattr__(self, "init", float(number(self.init, "init")))
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         shape = check_shape(input_shape)
