@@ -22,7 +22,6 @@ import inspect
 import math
 import numbers
 import os
-import re
 import signal
 import sys
 import time
@@ -344,44 +343,6 @@ def _alarm(signum: int, frame: object) -> None:
     raise _Runaway
 
 
-class BadMessage(Exception):
-    """Marks, in ``PENDING``, a ConvShapeError or TypeError whose message breaks the rules
-    (names no argument, or shows a value unbounded)."""
-
-
-#: Crashes found in files owned elsewhere at the time of writing, tolerated here (and
-#: only here) so that CI passes while they are fixed: the start of the fuzz target's
-#: name, the outcomes tolerated, and the failing call. ``REGRESSIONS_PENDING`` below
-#: holds each as an explicit call, marked xfail(strict): it fails once fixed, so that
-#: the entry is removed.
-PENDING: dict[str, tuple[tuple[type[BaseException], ...], str, str]] = {
-    # prefix of the target: (outcomes tolerated, a regex their message matches, the problem)
-    "result of layers.Weight": (
-        (AssertionError,),
-        "",
-        "layers/_base.py: layers.Weight keeps its fields as given (an int subclass, a NumPy "
-        "int stays one)",
-    ),
-    "result of torch.PReLU": (
-        (AssertionError,),
-        "NumPy",
-        "torch/nn.py PReLU keeps `init` as given: a NumPy int16 stays one (check_number "
-        "validates it but its float is not stored)",
-    ),
-}
-
-
-def _pending(target: str, caught: BaseException) -> bool:
-    for prefix, (kinds, pattern, _) in PENDING.items():
-        if (
-            target.startswith(prefix)
-            and isinstance(caught, kinds)
-            and (not pattern or re.search(pattern, str(caught), re.IGNORECASE))
-        ):
-            return True
-    return False
-
-
 def describe(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     parts = [_short_repr(value) for value in args]
     parts += [f"{name}={_short_repr(value)}" for name, value in kwargs.items()]
@@ -434,7 +395,6 @@ def call(
     *args: Any,
     _names: list[str] | None = None,
     _also: tuple[type[BaseException], ...] = (),
-    _strict: bool = False,
     **kwargs: Any,
 ) -> tuple[Any, BaseException | None]:
     """Call ``function`` under the contract; return its result or the accepted error."""
@@ -452,23 +412,13 @@ def call(
             except _Runaway:
                 raise
             except Exception as caught:
-                if not _strict and _pending(target, caught):
-                    return None, caught
                 raise AssertionError(
                     f"{target}{shown} raised {type(caught).__name__}: {_short_repr(str(caught))}"
                 ) from caught
     if error is not None and not (isinstance(error, _also) and not isinstance(error, TypeError)):
-        try:
-            check_message(error, target, shown, [*kwargs, *(_names or [])])
-        except AssertionError as failed:
-            if _strict or not _pending(target, BadMessage(f"{failed} {error}")):
-                raise
+        check_message(error, target, shown, [*kwargs, *(_names or [])])
     else:
-        try:
-            check_result(result, f"{target}{shown}")
-        except (AssertionError, RecursionError, ValueError) as caught:
-            if _strict or not _pending(f"result of {target}", caught):
-                raise
+        check_result(result, f"{target}{shown}")
     return result, error
 
 
@@ -970,17 +920,6 @@ REGRESSIONS = [
         lambda: cs_onnx.pool_output_length(15, 5, ceil_mode=_long()),
         id="onnx-ceil_mode-17k-message",
     ),
-]
-
-
-@pytest.mark.parametrize(("target", "thunk"), REGRESSIONS)
-def test_regression(target: str, thunk: Callable[[], Any]) -> None:
-    call(target, thunk, _strict=True)
-
-
-#: The pending crashes of ``PENDING`` as explicit calls: each still fails the contract
-#: (strict xfail), and passes, failing this test, once fixed.
-PENDING_CASES = [
     pytest.param(
         "layers.Weight",
         lambda: layers.Weight("w", (3,), _as_any(_LongInt(10**4300))),
@@ -992,19 +931,6 @@ PENDING_CASES = [
 ]
 
 
-@pytest.mark.xfail(
-    raises=(AssertionError, RecursionError),
-    strict=True,
-    reason="pending: layers/, torch/, onnx",
-)
-@pytest.mark.parametrize(("target", "thunk"), PENDING_CASES)
-def test_pending_crash(target: str, thunk: Callable[[], Any]) -> None:
-    call(target, thunk, _strict=True)
-
-
-def test_pending_entries_name_fuzzed_targets() -> None:
-    targets = [name for name, _ in FUNCTIONS] + [f"layers.{name}" for name in LAYER_CLASSES]
-    targets += [f"torch.{name}" for name in TORCH_CLASSES]
-    for prefix in PENDING:
-        bare = prefix.removeprefix("result of ")
-        assert any(target.startswith(bare) for target in targets), prefix
+@pytest.mark.parametrize(("target", "thunk"), REGRESSIONS)
+def test_regression(target: str, thunk: Callable[[], Any]) -> None:
+    call(target, thunk)

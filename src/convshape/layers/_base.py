@@ -81,6 +81,25 @@ _WEIGHT_DOC = """One variable a layer creates when built: ``name``, ``shape``, `
     819200
     """
 
+
+def _checked_weight(
+    name: object, shape: object, trainable: object, itemsize: object
+) -> tuple[str, tuple[int, ...], bool, int | None]:
+    """A weight's fields validated: a str name, a shape of known sizes, a bool and a
+    positive itemsize or None."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"`name` must be a str, not {type(name).__name__}. Received: name={_short_repr(name)}"
+        )
+    dims = check_shape(shape, "shape")
+    if None in dims:
+        raise ConvShapeError(
+            "`shape` of a weight must be known", argument="shape", received={"shape": shape}
+        )
+    size = None if itemsize is None else check_count(itemsize, "itemsize")
+    return str(name), tuple(int(dim or 0) for dim in dims), check_bool(trainable, "trainable"), size
+
+
 if TYPE_CHECKING:
     from typing import NamedTuple
 
@@ -102,6 +121,15 @@ else:
         _fields = ("name", "shape", "trainable", "itemsize")
 
         def __new__(cls, name, shape, trainable, itemsize=None):
+            # Layers build their weights from plain values: checked by type alone.
+            if (
+                type(name) is not str
+                or type(shape) is not tuple
+                or type(trainable) is not bool
+                or not (itemsize is None or type(itemsize) is int)
+                or not all(type(dim) is int for dim in shape)
+            ):
+                name, shape, trainable, itemsize = _checked_weight(name, shape, trainable, itemsize)
             return tuple.__new__(cls, (name, shape, trainable, itemsize))
 
         name = field_getter(0, "The variable's name.")
