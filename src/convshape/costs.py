@@ -24,7 +24,9 @@ SeparableConv1D/2D                 depthwise + out positions x C x      bias, ac
                                    multiplier x filters
 Dense, ``Linear``                  prod(input[:-1]) x in x units        bias, activation
 Embedding                          0                                    0
-Max/AveragePooling, ``*Pool*d``    0                                    K x elements (d)
+Max/AveragePooling, ``*Pool*d``,   0                                    K x elements (d)
+``LPPool*d``
+Adaptive pooling (Keras, PyTorch)  0                                    its windows' sizes (d)
 GlobalMax/AveragePooling           0                                    input elements
 BatchNormalization, ``BatchNorm``  0                                    2 per element (e)
 Layer/GroupNormalization,          0                                    6 per element, +1 for
@@ -45,16 +47,20 @@ Rescaling, Normalization           0                                    2 per el
 Keras ops (``x + y``...)           0                                    (arguments - 1, at
                                                                         least 1) x elements
 Nested model                       its layers' sum                      its layers' sum
+Lazy convolutions (``LazyConv*d``)  as the convolution its input         as that convolution
+                                   materializes
 Anything else (reshaping,          0                                    0
 padding, cropping, resampling,
+unpooling, pixel shuffle, fold,
 dropout, noise)
 =================================  ===================================  ========================
 
 (a) 1 per output element with ``use_bias``/``bias``. (b) ``activation=``: 1 per output
 element, softmax 5 (max, subtract, exp, sum, divide, as TensorFlow's profiler counts
 it), linear 0. (c) Dilation changes no count: the kernel has as many taps. (d) The
-window counts its padding; PyTorch's adaptive pooling sums its exact windows. (e)
-Inference: the moving statistics fold into one scale and one offset. (f) Mean,
+window counts its padding; adaptive pooling sums its exact windows (Keras and PyTorch
+both pool ``floor(i I / O) .. ceil((i + 1) I / O)``). (e) Inference: the moving
+statistics fold into one scale and one offset. (f) Mean,
 squared deviation (2), variance, subtract and divide. (g) ``blocks`` additions of the
 two products, the biases (GRU ``reset_after``: twice) and the cell: SimpleRNN 1 (its
 activation), GRU 8 (two gates, ``r * hU``, tanh, ``z * h + (1 - z) * h~``), LSTM 9
@@ -108,6 +114,7 @@ from typing import Any
 from ._validate import Shape, check_count, check_shape
 from .errors import ConvShapeError, _short_repr
 from .layers import activation as _act
+from .layers import adaptive_pooling as _adaptive
 from .layers import applications as _app
 from .layers import attention as _att
 from .layers import convolutional as _cv
@@ -122,8 +129,10 @@ from .layers._base import _DTYPE_BYTES, Layer, Weight, channel_axis
 from .models.graph import SymbolicTensor, flatten, map_structure
 from .models.model import Model
 from .models.ops import KerasOp
+from .torch import lazy as _tlazy
 from .torch import modules as _tm
 from .torch import nn as _tn
+from .torch import pooling as _tpool
 from .torch._checks import require_batched
 
 __all__ = ["LayerCost", "Memory", "ModelCost", "cost", "flops", "macs", "memory"]
@@ -403,6 +412,14 @@ def _pooling(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Coun
     return 0, _size(outs[0]) * math.prod(layer.pool_size)
 
 
+def _adaptive_pooling(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+    x, y = ins[0], outs[0]
+    first = 1 if layer.data_format == "channels_last" else 2
+    spatial = slice(first, first + layer.rank)
+    windows = math.prod(map(_adaptive_windows, x[spatial], y[spatial]))
+    return 0, _size(y) // math.prod(y[spatial]) * windows
+
+
 def _global_pooling(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
     return 0, _size(ins[0])
 
@@ -528,6 +545,7 @@ _KERAS_RULES: dict[type, Rule] = {
     _core.Dense: _dense,
     _pool._Pooling: _pooling,
     _pool._GlobalPooling: _global_pooling,
+    _adaptive._AdaptivePooling: _adaptive_pooling,
     _norm.BatchNormalization: _per_element(2),
     _norm.LayerNormalization: _layer_norm,
     _norm.GroupNormalization: _group_norm,
@@ -829,6 +847,10 @@ def _torch_adaptive(module: Any, x: Known, y: Known) -> Counts:
     return 0, _size(y[:-rank]) * math.prod(map(_adaptive_windows, x[-rank:], y[-rank:]))
 
 
+def _torch_lazy(module: Any, x: Known, y: Known) -> Counts:
+    return _torch_conv(module.materialized, x, y)  # compute_output_shape materialized it
+
+
 def _torch_normalising(module: Any, x: Known, y: Known) -> Counts:
     if isinstance(module, _tn.LayerNorm):
         affine = bool(module.elementwise_affine) * (1 + bool(module.bias))
@@ -849,6 +871,8 @@ _TORCH_RULES: dict[type, Callable[[Any, Known, Known], Counts]] = {
     _tn.Linear: _torch_linear,
     _tn._Pool: _torch_pool,
     _tn._AvgPool: _torch_pool,
+    _tpool._LPPool: _torch_pool,
+    _tlazy._Lazy: _torch_lazy,
     _tn._AdaptivePool: _torch_adaptive,
     _tn._AdaptiveAvgPool: _torch_adaptive,
     _tn._Norm: _torch_per_element(2),
