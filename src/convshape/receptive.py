@@ -80,11 +80,19 @@ length, ``jump = 0`` (every position has the same field) and ``start`` its centr
 layers, attention, ``Reshape``, ``Permute``, a ``Concatenate`` along a spatial axis): an
 upper bound for those.
 
+**Adaptive pooling** (Keras's ``AdaptiveAveragePooling*D``/``AdaptiveMaxPooling*D`` and
+PyTorch's) reads the windows ``floor(o * I / O) .. ceil((o + 1) * I / O) - 1`` (``jump =
+I / O``; the whole length where it is unknown or ``O = 1``).
+
 **PyTorch modules.** ``convshape.torch`` specifications follow the same rules on NCHW
-tensors; adaptive pooling reads the windows ``floor(o * I / O) .. ceil((o + 1) * I / O) - 1``
-(``jump = I / O``; the whole length where it is unknown or ``O = 1``), and ``Linear``,
-``Flatten`` and ``LayerNorm``, which span the last dimension, spatial in NCHW, give the
-whole input. A ``padding_mode`` other than zeros changes only the fields at the borders.
+tensors. ``Linear``, ``Flatten`` and ``LayerNorm``, which span the last dimension,
+spatial in NCHW, give the whole input. The padding modules shift as ``ZeroPadding`` does
+(a negative pad crops); ``LPPool`` is a pooling window; ``PixelShuffle(r)`` reads input
+``o // r`` as nearest up-sampling does, ``PixelUnshuffle(r)`` a window of ``r`` with
+stride ``r``; a lazy convolution is the convolution its input materializes. A
+``padding_mode`` other than zeros (and reflection, replication or circular padding)
+changes only the fields at the borders. ``Fold``, ``Unfold`` and ``MaxUnpool`` (whose
+field depends on the pooling's indices) give the whole input.
 
 **Layouts.** A Keras model with a ``data_format="channels_first"`` layer counts the axes
 after the channels, as PyTorch's NCHW modules do; others the axes between the batch and
@@ -117,6 +125,7 @@ from .arithmetic import _forward_pad, _transpose_crop
 from .errors import ConvShapeError, _short_repr
 from .layers._base import Layer, spatial_axes
 from .layers.activation import Softmax
+from .layers.adaptive_pooling import _AdaptivePooling
 from .layers.core import Dense, InputLayer
 from .layers.merging import Concatenate, _Elementwise
 from .layers.normalization import GroupNormalization, LayerNormalization
@@ -132,6 +141,7 @@ from .models.graph import Node, SymbolicTensor, flatten, map_structure
 from .models.model import Model, _compatible
 from .models.sequential import Sequential
 from .torch._checks import require_batched
+from .torch.lazy import _Lazy
 from .torch.modules import _Conv, _ConvNd, _ConvTranspose
 from .torch.nn import Flatten as TorchFlatten
 from .torch.nn import (
@@ -150,6 +160,9 @@ from .torch.nn import (
 )
 from .torch.nn import Sequential as TorchSequential
 from .torch.nn import Softmax as TorchSoftmax
+from .torch.padding import _Pad as _TorchPad
+from .torch.pooling import _LPPool
+from .torch.rearrange import PixelShuffle, PixelUnshuffle
 
 __all__ = ["AxisField", "TensorFields", "receptive_field", "receptive_fields"]
 
@@ -668,6 +681,9 @@ def _keras_step(  # noqa: PLR0911
         return state
     if isinstance(layer, _GlobalPooling):
         return state.whole()
+    if isinstance(layer, _AdaptivePooling):
+        own = spatial_axes(layer.rank, layer.data_format)
+        return _adaptive_state(state, shape, own, layer.output_size)
     if isinstance(layer, Layer) and layer.geometry:
         return _keras_window(layer, state, shape)
     if isinstance(layer, (UpSampling1D, _UpSampling)):
@@ -925,6 +941,9 @@ def _torch_step(module: Any, name: str, state: _State, shape: Shape, out: Shape)
                 for axis, k, s, p, d in zip(axes, kernel, stride, padding, dilation, strict=True)
             }
         )
+    moved = _torch_moves(module, shape, axes)
+    if moved is not None:
+        return state.mapped(moved)
     if isinstance(module, (_AdaptivePool, _AdaptiveAvgPool)):
         return _torch_adaptive(module, state, shape, axes)
     if isinstance(module, Upsample):
@@ -938,6 +957,30 @@ def _torch_step(module: Any, name: str, state: _State, shape: Shape, out: Shape)
     if isinstance(module, Module) and out == shape:
         return state  # activations, BatchNorm, dropout, Identity
     return state.whole()
+
+
+def _torch_moves(module: Any, shape: Shape, axes: range) -> dict[int, _Map] | None:
+    """The maps of lazy convolutions, LPPool, the padding modules and pixel (un)shuffling;
+    None for other modules."""
+    if isinstance(module, _Lazy):  # compute_output_shape materialized it
+        return _torch_conv(module.materialized, axes)
+    if isinstance(module, _LPPool):
+        rank = len(axes)
+        kernel = _spatial(module.kernel_size, rank, "kernel_size")
+        stride = kernel if module.stride is None else _spatial(module.stride, rank, "stride")
+        return {axis: _window(k, s, 1, 0) for axis, k, s in zip(axes, kernel, stride, strict=True)}
+    if isinstance(module, _TorchPad):
+        # The pairs are given last dimension first; borders aside, every mode shifts.
+        pads: tuple[int, ...] = module.padding
+        padded = range(len(shape) - len(pads) // 2, len(shape))
+        befores = dict(zip(padded, pads[-2::-2], strict=True))
+        return {axis: _shift(-befores[axis]) for axis in axes if axis in befores}
+    if isinstance(module, PixelShuffle):
+        return dict.fromkeys(axes[-2:], _nearest(module.upscale_factor))
+    if isinstance(module, PixelUnshuffle):
+        r = module.downscale_factor
+        return dict.fromkeys(axes[-2:], _window(r, r, 1, 0))
+    return None
 
 
 def _torch_conv(module: Any, axes: range) -> dict[int, _Map]:
@@ -963,6 +1006,13 @@ def _torch_adaptive(module: Any, state: _State, shape: Shape, axes: range) -> _S
     rank = len(axes)
     sizes = module.output_size
     wanted = tuple(sizes) if isinstance(sizes, (tuple, list)) else (sizes,) * rank
+    return _adaptive_state(state, shape, axes, wanted)
+
+
+def _adaptive_state(
+    state: _State, shape: Shape, axes: Sequence[int], wanted: Sequence[int | None]
+) -> _State:
+    """Adaptive pooling, Keras's or PyTorch's: the windows of :func:`_adaptive`."""
     assert state.axes is not None
     fields = dict(state.axes)
     for axis, out in zip(axes, wanted, strict=True):
