@@ -84,7 +84,7 @@ def translate(layer: Any, to: str, input_shape: Sequence[int | None]) -> Transla
     """Port a convolution or transposed-convolution layer to another framework exactly.
 
     Sources: convshape's Keras layers (``Conv1D/2D/3D``, ``Conv1DTranspose/2D/3D``) to
-    ``"torch"`` or ``"jax"``; convshape's PyTorch specs (``convshape.torch.Conv*d``,
+    ``"torch"``, ``"jax"`` or ``"onnx"``; convshape's PyTorch specs (``convshape.torch.Conv*d``,
     ``ConvTranspose*d``) to ``"keras"``. ``input_shape`` includes the batch axis, in the
     source's layout.
     """

@@ -1,7 +1,7 @@
 """Inverse problems: which arguments take a length to a target length.
 
-Every solution is one the framework's layer accepts and that gives the target (proven
-by building the layers in Keras and PyTorch, tests/test_soundness.py); a request no
+Every solution is one the framework's layer accepts and that gives the target (the
+test suite builds a random sample of them in Keras and PyTorch); a request no
 layer of the framework can take raises ConvShapeError. Every solver answers for the
 whole search space within its bounds without enumerating it: each length formula is
 ``(I - 1) * s + r`` with r affine in s and k_eff (or depending on its parity), so per

@@ -1,6 +1,6 @@
 """The data of a model summary: one row per layer and the totals, as Keras counts them.
 
-Rendering (text table, HTML) lives in ``convshape._render``; this module only
+``str(summary)`` is Keras's text table and a notebook shows an HTML table; this module
 holds and derives the numbers.
 """
 

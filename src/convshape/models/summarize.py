@@ -1,7 +1,7 @@
 """A model's summary as data, read off its graph as Keras's ``summary_utils`` reads it.
 
 The rows are the model's layers in Keras's order; a functional model that is not a
-plain chain gets Keras's "Connected to" column. Rendering is ``convshape._render``'s.
+plain chain gets Keras's "Connected to" column. The table is rendered as Keras prints it.
 """
 
 from __future__ import annotations
