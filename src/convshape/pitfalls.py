@@ -20,6 +20,11 @@ from ._validate import check_shape
 from .arithmetic import _output_range, _transpose_crop, _transpose_length
 from .errors import ConvShapeError, _short_repr
 from .layers._base import Layer
+from .layers.adaptive_pooling import (
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+)
 from .models.model import Model
 from .models.sequential import Sequential
 
@@ -56,6 +61,10 @@ CODES = {
     "field-misses-input": (
         "the model's output positions each see only part of the input along an axis "
         "(their receptive field is shorter than the input)"
+    ),
+    "tensorflow-adaptive-max-pool-crash": (
+        "TensorFlow's CPU kernel stops the whole process (a floating-point exception) on "
+        "this adaptive max pooling: an output or input of 1 along the last spatial axis"
     ),
 }
 
@@ -162,10 +171,30 @@ def _dims(layer: Any) -> Iterator[tuple[int, int, int, int, int | None]]:
         yield dim, axis.kernel, axis.stride, axis.dilation, axis.output_padding
 
 
+def _adaptive_max_crash(layer: Layer, shape: Sequence[int | None] | None) -> list[Finding]:
+    """Keras's adaptive max pooling on TensorFlow's CPU kernels divides by zero (SIGFPE)
+    when the last spatial axis has an output or an input of 1: its window
+    ``ceil(I / O) + 1`` is then longer than the input."""
+    if shape is None or not isinstance(
+        layer, (AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
+    ):
+        return []
+    last = layer.rank if layer.data_format == "channels_last" else layer.rank + 1
+    size, out = shape[last], layer.output_size[-1]
+    if out != 1 and size != 1:
+        return []
+    message = (
+        f"{'an output' if out == 1 else 'an input'} of 1 along the last spatial axis: "
+        "TensorFlow's CPU kernel for adaptive max pooling stops the process with a "
+        "floating-point exception (the shape is right; JAX and PyTorch backends run it)"
+    )
+    return [Finding("tensorflow-adaptive-max-pool-crash", message, layer.name or "")]
+
+
 def _layer_findings(layer: Layer, shape: Sequence[int | None] | None) -> list[Finding]:
     geometry = layer.geometry
     if not geometry:
-        return []
+        return _adaptive_max_crash(layer, shape)
     name = layer.name or type(layer).__name__
     found = _transposed(layer, shape) if geometry[0].transposed else _strided(layer, shape)
     # One finding per code and message, naming the spatial dimensions it concerns.
