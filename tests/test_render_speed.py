@@ -5,7 +5,8 @@ before the fast path (one ``%`` template per row, wrapping without a regular
 expression, cached frames). Both render the same summaries here, character for
 character: real models and a generated grid of awkward cells (whitespace of every
 kind, long words, nested shapes, narrow columns, cut consoles), with caches cold,
-warm and too small to hold a table. No timing here; ``benchmarks/bench_render.py``
+warm and too small to hold a table; a wrapped header row, aligned to the bottom since
+(as rich aligns it), is compared cell by cell. No timing here; ``benchmarks/bench_render.py``
 measures the speed.
 """
 
@@ -55,7 +56,28 @@ def _outcome(render: Callable[[], str]) -> tuple[str, str]:
 
 def _same(summary: Summary, **options: Any) -> None:
     expected = _outcome(lambda: reference.render_summary(summary, **options))
-    assert _outcome(lambda: fast.render_summary(summary, **options)) == expected, options
+    found = _outcome(lambda: fast.render_summary(summary, **options))
+    if found[0] == expected[0] == "text" and found[1] != expected[1]:
+        # One intended change since the frozen renderer: a header that wraps has its
+        # short cells at the bottom of the header row, as rich draws it (checked against
+        # Keras in test_summary_widths.py); the frozen one put them at the top. Such a
+        # header must hold the same cells per column, in the same order, and every other
+        # line must be unchanged.
+        found, expected = _without_header(found[1]), _without_header(expected[1])
+    assert found == expected, options
+
+
+def _without_header(text: str) -> tuple[str, str]:
+    """The text without its header row, and the header's non-blank cells per column."""
+    lines = text.split("\n")
+    top = next(i for i, line in enumerate(lines) if line.startswith("┏"))
+    rule = next(i for i, line in enumerate(lines) if line.startswith("┡"))
+    cells = [line.split("┃") for line in lines[top + 1 : rule]]
+    columns = [
+        [row[column] for row in cells if column < len(row) and row[column].strip()]
+        for column in range(max(map(len, cells)))
+    ]
+    return "\n".join(lines[: top + 1] + lines[rule:]), repr((rule - top, columns))
 
 
 def _clear() -> None:

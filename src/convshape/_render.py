@@ -210,9 +210,14 @@ _cell_lines = _Memo(_pad_cell, maxsize=8192, derived=(_frames,))
 
 
 def _row_lines(
-    cells: Sequence[str], widths: Sequence[int], aligns: Sequence[str], bar: str
+    cells: Sequence[str],
+    widths: Sequence[int],
+    aligns: Sequence[str],
+    bar: str,
+    bottom: bool = False,
 ) -> list[str]:
-    """The lines of a row, its cells wrapped and side by side (blank under short cells)."""
+    """The lines of a row, its cells wrapped and side by side: blank under short cells,
+    or above them with ``bottom`` (rich aligns a header's cells to the bottom)."""
     columns = [
         _cell_lines(cell, width, align)
         for cell, width, align in zip(cells, widths, aligns, strict=True)
@@ -221,7 +226,11 @@ def _row_lines(
     if height == 1:
         return [bar + bar.join([lines[0] for lines in columns]) + bar]
     columns = [
-        lines if len(lines) == height else lines + (" " * width,) * (height - len(lines))
+        lines
+        if len(lines) == height
+        else (" " * width,) * (height - len(lines)) + lines
+        if bottom
+        else lines + (" " * width,) * (height - len(lines))
         for lines, width in zip(columns, widths, strict=True)
     ]
     return [bar + bar.join(parts) + bar for parts in zip(*columns, strict=True)]
@@ -349,7 +358,7 @@ class _Frame:
                 texts[index] = _justify(texts[index], inner[index], "center")
             heading = [("┃" + "┃".join(cells) + "┃") % tuple(texts)]
         else:
-            heading = _row_lines(header, widths, aligns, "┃")
+            heading = _row_lines(header, widths, aligns, "┃", bottom=True)
         heavy = ["━" * width for width in widths]
         light = ["─" * width for width in widths]
         self.top = ["┏" + "┳".join(heavy) + "┓", *heading, "┡" + "╇".join(heavy) + "┩"]
