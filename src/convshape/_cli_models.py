@@ -46,10 +46,12 @@ def _shape(text: str) -> tuple[int | None, ...]:
 def add_sizes_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("model_file", metavar="MODEL_FILE", help=".keras archive or JSON file")
     sub.add_argument(
-        "--range", type=_range, default=range(1, 1025), help="lengths to try, A:B (1:1024)"
+        "--range", type=_range, default=range(1, 1025), help="lengths to try, A:B (default 1:1024)"
     )
-    sub.add_argument("--near", type=int, help="also give the valid lengths nearest to N")
-    sub.add_argument("--json", action="store_true", help="print a JSON document")
+    sub.add_argument(
+        "--near", type=int, help="also give the valid lengths nearest to N (default: none)"
+    )
+    sub.add_argument("--json", action="store_true", help="print a JSON document (default: text)")
 
 
 def add_check_arguments(sub: argparse.ArgumentParser) -> None:
@@ -58,9 +60,10 @@ def add_check_arguments(sub: argparse.ArgumentParser) -> None:
         "--input-shape",
         type=_shape,
         action="append",
-        help="the input shape, batch included (repeat it for each input of the model)",
+        help="the input shape, batch included, such as None,358,358,3; repeat it for each "
+        "input of the model (default: the model's own input shapes)",
     )
-    sub.add_argument("--json", action="store_true", help="print a JSON document")
+    sub.add_argument("--json", action="store_true", help="print a JSON document (default: text)")
 
 
 def sizes_command(args: argparse.Namespace) -> dict[str, Any]:

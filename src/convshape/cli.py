@@ -36,6 +36,7 @@ from .layers.convolutional import (
     Conv3DTranspose,
 )
 from .loading import load_keras
+from .plan import plan_downsampling, plan_upsampling
 from .porting import translate
 from .solve import solve_conv, solve_conv_transpose
 from .torch import conv_output_length as torch_conv_length
@@ -45,11 +46,23 @@ from .torch import pool_output_length as torch_pool_length
 __all__ = ["main"]
 
 FRAMEWORKS = ("keras", "torch", "jax", "onnx")
+POOL_FRAMEWORKS = ("keras", "torch")  # the pools convshape computes
+SOLVE_FRAMEWORKS = ("keras", "torch")  # the frameworks the solvers take
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+class _CommandsFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the command list in two columns: argparse measures the commands one indent
+    shallower than it prints them, so the longest (conv-transpose) broke its line."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.choices is not None and action.dest == "command":
+            self._action_max_length += self._indent_increment
 
 
 def _ints(text: str) -> list[int]:
@@ -62,12 +75,49 @@ def _ints(text: str) -> list[int]:
         ) from None
 
 
-def _padding(text: str) -> Any:
+def _sizes(text: str) -> list[int]:
+    """One size, or a shape written 28x28 or 28,28 (the spatial sizes, in order)."""
+    try:
+        return [int(part) for part in text.lower().replace("x", ",").split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a size or spatial sizes such as 28x28 or 28,28, got {text!r}"
+        ) from None
+
+
+def _one_padding(text: str) -> Any:
     """A mode name, an int, or before:after."""
     if ":" in text:
         before, _, after = text.partition(":")
         return (int(before), int(after)) if before.isdigit() and after.isdigit() else text
     return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _padding(text: str) -> Any:
+    """A mode name, an int, or before:after for every axis, or ints and pairs per axis:
+    1,2 or 1:2,0:1 (a list)."""
+    if "," not in text:
+        return _one_padding(text)
+    values = [_one_padding(part) for part in text.split(",")]
+    if any(isinstance(value, str) for value in values):
+        raise argparse.ArgumentTypeError(
+            "per-axis padding takes an int or before:after per axis (such as 1:2,0:1); "
+            f"a mode applies to every axis: got {text!r}"
+        )
+    return values
+
+
+def _paddings(padding: Any, rank: int) -> list[Any]:
+    """The padding of each axis: one for all, or a list of one per axis."""
+    if not isinstance(padding, list):
+        return [padding] * rank
+    if len(padding) != rank:
+        raise ConvShapeError(
+            f"`--padding` takes one value or one per dimension ({rank})",
+            argument="padding",
+            received={"padding": ",".join(map(str, padding))},
+        )
+    return padding
 
 
 def _per_dimension(
@@ -90,52 +140,134 @@ def _geometry(
     parser: argparse.ArgumentParser, *, transpose: bool = False, pool: bool = False
 ) -> None:
     parser.add_argument(
-        "sizes", metavar="SIZE", nargs="+", type=int, help="input size per spatial dimension"
+        "sizes",
+        metavar="SIZE",
+        nargs="+",
+        type=_sizes,
+        help="input size per spatial dimension: 28 28, 28x28 or 28,28",
     )
     parser.add_argument(
-        "-k", "--kernel-size", type=_ints, required=True, help="kernel (pool) size: K or K1,K2"
+        "-k",
+        "--kernel-size",
+        type=_ints,
+        required=True,
+        help=f"{'pool' if pool else 'kernel'} size: K or K1,K2 (required)",
     )
     parser.add_argument(
-        "-s", "--stride", type=_ints, help="stride: S or S1,S2 (default 1; pool: the pool size)"
+        "-s",
+        "--stride",
+        type=_ints,
+        help="stride: S or S1,S2 (default: the pool size)"
+        if pool
+        else "stride: S or S1,S2 (default 1)",
     )
+    modes = "valid, same" if pool else "valid, same, full, causal (1D)"
     parser.add_argument(
         "-p",
         "--padding",
         type=_padding,
         default="valid",
-        help="valid, same, full, causal, an int, or before:after",
+        help=f"{modes}, an int, before:after, or per axis 1,2 or 1:2,0:1 (default valid)",
     )
     if not pool:
         parser.add_argument("-d", "--dilation", type=_ints, help="dilation: D or D1,D2 (default 1)")
     if transpose:
-        parser.add_argument("--output-padding", type=_ints, help="output padding: P or P1,P2")
+        parser.add_argument(
+            "--output-padding",
+            type=_ints,
+            help="output padding: P or P1,P2 (default: Keras's None, PyTorch's and ONNX's 0)",
+        )
     if pool:
         parser.add_argument(
-            "--ceil-mode", action="store_true", help="PyTorch's ceil_mode (--framework torch)"
+            "--ceil-mode",
+            action="store_true",
+            help="PyTorch's ceil_mode, with --framework torch (default off)",
         )
+    frameworks = POOL_FRAMEWORKS if pool else FRAMEWORKS
     parser.add_argument(
-        "--framework", choices=FRAMEWORKS, default="keras", help="whose conventions (default keras)"
+        "--framework",
+        choices=frameworks,
+        default="keras",
+        help=f"whose conventions: {', '.join(frameworks)} (default keras)",
     )
-    parser.add_argument("--explain", action="store_true", help="walk through the computation")
-    parser.add_argument("--json", action="store_true", help="print a JSON document")
+    parser.add_argument(
+        "--explain", action="store_true", help="walk through the computation (default off)"
+    )
+    _json_flag(parser)
 
 
-def _check_framework(
-    args: argparse.Namespace, *, transpose: bool = False, pool: bool = False
-) -> None:
+def _json_flag(parser: argparse.ArgumentParser, what: str = "a JSON document") -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what} (default: text)")
+
+
+def _refuse(rule: str, argument: str, received: dict[str, Any]) -> NoReturn:
+    raise ConvShapeError(rule, argument=argument, received=received)
+
+
+def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) -> None:
+    """Option combinations no framework takes: one error naming both options."""
+    rank = len(args.sizes)
+    paddings = _paddings(args.padding, rank)
+    if pool and args.ceil_mode and args.framework != "torch":
+        _refuse(
+            f"`--ceil-mode` is PyTorch's (--framework torch); {args.framework}'s pooling has "
+            "no ceil_mode",
+            "ceil_mode",
+            {"ceil_mode": True, "framework": args.framework},
+        )
+    if pool and any(p in ("causal", "full") for p in paddings):
+        _refuse(
+            "`--padding` of a pooling is valid, same or explicit; no pooling pads "
+            f"{args.padding!r}",
+            "padding",
+            {"padding": args.padding},
+        )
+    if "causal" in paddings and rank > 1:
+        _refuse(
+            f"`--padding causal` pads a 1D convolution only (Keras's Conv1D); "
+            f"{rank} sizes ask a {rank}D question",
+            "padding",
+            {"padding": "causal", "SIZE": args.sizes},
+        )
+    if not pool and args.framework == "keras":
+        strided = any(s != 1 for s in args.stride or [1])
+        dilated = any(d != 1 for d in args.dilation or [1])
+        if strided and dilated:
+            _refuse(
+                "Keras rejects `--stride` > 1 together with `--dilation` > 1 (PyTorch takes "
+                "both: --framework torch)",
+                "dilation",
+                {"stride": args.stride, "dilation": args.dilation},
+            )
+    if transpose and args.framework == "jax" and args.output_padding is not None:
+        _refuse(
+            "`--output-padding` with --framework jax: lax has no output_padding, give an "
+            "asymmetric before:after padding instead",
+            "output_padding",
+            {"output_padding": args.output_padding, "framework": "jax"},
+        )
+    if args.explain and args.framework in ("jax", "onnx"):
+        _refuse(
+            "`--explain` walks through Keras's or PyTorch's computation, not "
+            f"--framework {args.framework}'s",
+            "explain",
+            {"explain": True, "framework": args.framework},
+        )
+
+
+def _torch_padding(padding: Any, strided: bool, *, transpose: bool, pool: bool) -> Any:
     """PyTorch's padding is an int (symmetric); Conv also takes "valid", and "same" at stride 1."""
-    if args.framework != "torch" or isinstance(args.padding, int):
-        return
-    if args.padding == "valid" and (transpose or pool):
-        args.padding = 0  # the default -p valid is padding 0 in PyTorch's int terms
-        return
+    if isinstance(padding, int):
+        return padding
+    if padding == "valid" and (transpose or pool):
+        return 0  # the default -p valid is padding 0 in PyTorch's int terms
     allowed = () if transpose else ("valid", "same")
-    strided = any(s != 1 for s in (args.stride or [1]))
-    if args.padding not in allowed or (args.padding == "same" and strided):
+    if padding not in allowed or (padding == "same" and strided):
         rule = "`--padding` for --framework torch must be an int (PyTorch pads symmetrically)"
         if not transpose:
             rule += ', "valid", or "same" with stride 1'
-        raise ConvShapeError(rule, argument="padding", received={"padding": args.padding})
+        _refuse(rule, "padding", {"padding": padding})
+    return padding
 
 
 def _jax_padding(padding: Any) -> Any:
@@ -155,23 +287,10 @@ def _onnx_padding(padding: Any) -> tuple[str, Any]:
 
 def _other_framework(args: argparse.Namespace, dims: list[Any], transpose: bool) -> dict[str, Any]:
     """conv and conv-transpose with JAX's lax or ONNX Runtime's rules."""
-    if args.explain:
-        raise ConvShapeError(
-            "--explain walks through Keras/TensorFlow's computation; leave out --framework "
-            f"{args.framework}",
-            argument="explain",
-            received={"framework": args.framework},
-        )
     output, splits = [], []
-    for size, k, s, op, d in dims:
+    for size, k, s, op, d, given in dims:
         if args.framework == "jax":
-            if op is not None:
-                raise ConvShapeError(
-                    "lax has no output_padding: give asymmetric (low, high) padding instead",
-                    argument="output_padding",
-                    received={"output_padding": op},
-                )
-            padding = _jax_padding(args.padding)
+            padding = _jax_padding(given)
             if transpose:
                 output.append(jx.conv_transpose_output_length(size, k, s, padding, d))
                 splits.append(list(jx.conv_transpose_crop(size, k, s, padding, d)))
@@ -179,7 +298,7 @@ def _other_framework(args: argparse.Namespace, dims: list[Any], transpose: bool)
                 output.append(jx.conv_output_length(size, k, s, padding, 1, d))
                 splits.append(list(jx.conv_padding(size, k, s, padding, d)))
             continue
-        auto_pad, pads = _onnx_padding(args.padding)
+        auto_pad, pads = _onnx_padding(given)
         if transpose:
             output.append(ox.conv_transpose_output_length(size, k, s, auto_pad, pads, op or 0, d))
             begin, end = ox.conv_transpose_pads(size, k, s, auto_pad, pads, op or 0, d)
@@ -191,84 +310,70 @@ def _other_framework(args: argparse.Namespace, dims: list[Any], transpose: bool)
 
 
 def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
-    if args.framework in ("jax", "onnx"):
-        rank = len(args.sizes)
-        dims = list(
-            zip(
-                args.sizes,
-                _per_dimension(args.kernel_size, rank, "kernel_size", None),
-                _per_dimension(args.stride, rank, "stride", 1),
-                _per_dimension(args.output_padding, rank, "output_padding", None),
-                _per_dimension(args.dilation, rank, "dilation", 1),
-                strict=True,
-            )
-        )
-        return _other_framework(args, dims, transpose=True)
-    _check_framework(args, transpose=True)
+    _check_geometry(args, transpose=True, pool=False)
     rank = len(args.sizes)
     kernels = _per_dimension(args.kernel_size, rank, "kernel_size", None)
     strides = _per_dimension(args.stride, rank, "stride", 1)
     dilations = _per_dimension(args.dilation, rank, "dilation", 1)
     ops = _per_dimension(args.output_padding, rank, "output_padding", None)
+    paddings = _paddings(args.padding, rank)
+    if args.framework in ("jax", "onnx"):
+        other = list(zip(args.sizes, kernels, strides, ops, dilations, paddings, strict=True))
+        return _other_framework(args, other, transpose=True)
     if args.framework == "torch":
         ops = [op or 0 for op in ops]
-    dims = list(zip(args.sizes, kernels, strides, ops, dilations, strict=True))
+        paddings = [_torch_padding(p, False, transpose=True, pool=False) for p in paddings]
+    dims = list(zip(args.sizes, kernels, strides, paddings, ops, dilations, strict=True))
     length = torch_transpose_length if args.framework == "torch" else transpose_length
-    output = [length(size, k, s, args.padding, op, d) for size, k, s, op, d in dims]
-    crops = [
-        list(conv_transpose_crop(size, k, s, args.padding, op, d)) for size, k, s, op, d in dims
-    ]
+    output = [length(*dim) for dim in dims]
+    crops = [list(conv_transpose_crop(*dim)) for dim in dims]
     result: dict[str, Any] = {"input": args.sizes, "output": output, "crop": crops}
     if args.explain:
-        result["explanation"] = [
-            str(explain_conv_transpose(*dim[:3], args.padding, *dim[3:])) for dim in dims
-        ]
+        result["explanation"] = [str(explain_conv_transpose(*dim)) for dim in dims]
     return result
 
 
 def _conv(args: argparse.Namespace, *, pool: bool = False) -> dict[str, Any]:
-    if args.framework in ("jax", "onnx"):
-        if pool:
-            raise ConvShapeError(
-                f"pool is not available for --framework {args.framework} yet",
-                argument="framework",
-                received={"framework": args.framework},
-            )
-        rank = len(args.sizes)
-        other = list(
-            zip(
-                args.sizes,
-                _per_dimension(args.kernel_size, rank, "kernel_size", None),
-                _per_dimension(args.stride, rank, "stride", 1),
-                [None] * rank,
-                _per_dimension(args.dilation, rank, "dilation", 1),
-                strict=True,
-            )
-        )
-        return _other_framework(args, other, transpose=False)
-    _check_framework(args, pool=pool)
+    _check_geometry(args, transpose=False, pool=pool)
     rank = len(args.sizes)
     kernels = _per_dimension(args.kernel_size, rank, "kernel_size", None)
     strides = _per_dimension(args.stride, rank, "stride", None if pool else 1)
     strides = [k if s is None else s for k, s in zip(kernels, strides, strict=True)]
     dilations = [1] * rank if pool else _per_dimension(args.dilation, rank, "dilation", 1)
-    dims = list(zip(args.sizes, kernels, strides, dilations, strict=True))
+    paddings = _paddings(args.padding, rank)
+    if args.framework in ("jax", "onnx"):
+        none = [None] * rank
+        other = list(zip(args.sizes, kernels, strides, none, dilations, paddings, strict=True))
+        return _other_framework(args, other, transpose=False)
+    if args.framework == "torch":
+        strided = any(s != 1 for s in strides)
+        paddings = [_torch_padding(p, strided, transpose=False, pool=pool) for p in paddings]
+    dims = list(zip(args.sizes, kernels, strides, paddings, dilations, strict=True))
     if args.framework == "torch" and pool:
-        ceil = args.ceil_mode
-        output = [torch_pool_length(size, k, s, args.padding, 1, ceil) for size, k, s, _ in dims]
+        output = [torch_pool_length(n, k, s, p, 1, args.ceil_mode) for n, k, s, p, _ in dims]
     else:
         length = torch_conv_length if args.framework == "torch" else conv_output_length
-        output = [length(size, k, s, args.padding, d) for size, k, s, d in dims]
-    pads = [list(conv_padding(size, k, s, args.padding, d)) for size, k, s, d in dims]
+        output = [length(*dim) for dim in dims]
+    pads = [list(conv_padding(*dim)) for dim in dims]
     result: dict[str, Any] = {"input": args.sizes, "output": output, "padding": pads}
     if args.explain:
-        result["explanation"] = [
-            str(explain_conv(size, k, s, args.padding, d)) for size, k, s, d in dims
-        ]
+        result["explanation"] = [str(explain_conv(*dim)) for dim in dims]
     return result
 
 
 def _solve(args: argparse.Namespace) -> dict[str, Any]:
+    if args.kind == "pool" and (args.dilation is not None or args.max_dilation is not None):
+        option = "--dilation" if args.dilation is not None else "--max-dilation"
+        _refuse(
+            f"`{option}` with --kind pool: a pooling has no dilation",
+            "dilation",
+            {
+                "kind": "pool",
+                option.strip("-").replace("-", "_"): args.dilation or args.max_dilation,
+            },
+        )
+    if args.max_dilation is None:
+        args.max_dilation = 1
     common: dict[str, Any] = {
         "kernel_size": args.kernel_size,
         "stride": args.stride,
@@ -294,6 +399,99 @@ def _solve(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _plan(args: argparse.Namespace) -> dict[str, Any]:
+    size, target = args.size, args.target
+    if size == target:
+        _refuse(
+            "SIZE and TARGET are equal: no strided layer is needed",
+            "target",
+            {"SIZE": size, "TARGET": target},
+        )
+    up = target > size
+    if args.limit < 0:
+        _refuse("`--limit` must be >= 0 (0 shows every plan)", "limit", {"limit": args.limit})
+    options: dict[str, Any] = {
+        "max_stride": args.max_stride,
+        "kernel_sizes": args.kernel_sizes,
+        "padding": args.padding,
+        "max_layers": args.max_layers,
+    }
+    planner = plan_upsampling if up else plan_downsampling
+    plans = planner(size, target, **options)
+    layer = "Conv2DTranspose" if up else "Conv2D"
+    other = "valid" if args.padding == "same" else "same"
+    kernels = ", ".join(map(str, sorted(set(args.kernel_sizes))))
+    bounds = (
+        f"strides 2..{args.max_stride}, kernel sizes {kernels}, padding {args.padding!r} "
+        f"(else {other!r}{', or an output_padding' if up else ''}), "
+        f"at most {args.max_layers} layer(s)"
+    )
+    shown = plans if args.limit == 0 else plans[: args.limit]
+    document: dict[str, Any] = {
+        "start": size,
+        "target": target,
+        "layer": layer,
+        "count": len(plans),
+        "plans": [
+            {
+                "strides": list(plan.strides),
+                "sizes": list(plan.sizes),
+                "layers": [
+                    {"input": step.size, "output": step.output, "kwargs": step.kwargs}
+                    for step in plan.steps
+                ],
+            }
+            for plan in shown
+        ],
+    }
+    if not plans:
+        document["text"] = (
+            f"no stack of {layer} layers takes {size} to {target} with {bounds}.\n"
+            f"{_plan_hint(args, planner, options)}"
+        )
+        return document
+    lines = [
+        f"{size} -> {target}: {len(plans)} plan(s) of {layer} layers, simplest first ({bounds})"
+    ]
+    width = len(str(max(size, target)))
+    for number, plan in enumerate(shown, 1):
+        lines += ["", f"{number}. {plan}"]
+        for step in plan.steps:
+            kwargs = ", ".join(f"{k}={v!r}" for k, v in step.kwargs.items() if v is not None)
+            lines.append(f"   {step.size:>{width}} -> {step.output:<{width}}  {layer}({kwargs})")
+    if len(shown) < len(plans):
+        lines += ["", f"... and {len(plans) - len(shown)} more (--limit 0 shows every plan)"]
+    document["text"] = "\n".join(lines)
+    return document
+
+
+def _plan_hint(args: argparse.Namespace, planner: Any, options: dict[str, Any]) -> str:
+    """Why an answer is empty, and what to try: the first wider bound that finds plans."""
+    size, target = args.size, args.target
+    solve = f"`convshape solve {size} {target}{'' if target > size else ' --kind conv'}`"
+    # One layer of stride 2 or more takes I to at least 2I - 1, or to at most ceil(I / 2).
+    nearest = 2 * size - 1 if target > size else -(-size // 2)
+    if (target > size and target < nearest) or (target < size and target > nearest):
+        return (
+            f"A strided layer takes {size} to {'at least' if target > size else 'at most'} "
+            f"{nearest}; {solve} finds one layer of stride 1."
+        )
+    tries = [("max_layers", args.max_layers + more) for more in (1, 2, 3)]
+    tries += [("max_stride", args.max_stride * 2), ("max_stride", args.max_stride * 4)]
+    for name, value in tries:
+        try:
+            found = planner(size, target, **{**options, name: value})
+        except ConvShapeError:
+            continue
+        if found:
+            option = "--" + name.replace("_", "-")
+            return f"Try {option} {value}: it finds {len(found)} plan(s)."
+    return (
+        "Try more layers (--max-layers), longer strides (--max-stride) or other "
+        f"--kernel-sizes; {solve} finds one layer of any stride."
+    )
+
+
 _KERAS_CLASSES = {
     ("conv", 1): Conv1D,
     ("conv", 2): Conv2D,
@@ -305,6 +503,12 @@ _KERAS_CLASSES = {
 
 
 def _translate(args: argparse.Namespace) -> dict[str, Any]:
+    if args.kind == "conv" and args.output_padding is not None:
+        _refuse(
+            "`--output-padding` with --kind conv: only a transposed convolution has one",
+            "output_padding",
+            {"output_padding": args.output_padding, "kind": "conv"},
+        )
     rank = len(args.sizes)
     if (args.kind, rank) not in _KERAS_CLASSES:
         raise ConvShapeError(
@@ -353,37 +557,164 @@ def _text(command: str, result: dict[str, Any]) -> str:
 
 
 EXAMPLES = {
-    "conv-transpose": "example: convshape conv-transpose 7 7 -k 5 -s 2 -p same --explain",
-    "conv": "example: convshape conv 28 28 -k 5 -s 2 -p same",
+    "conv-transpose": "example: convshape conv-transpose 7x7 -k 5 -s 2 -p same --explain",
+    "conv": "example: convshape conv 28x28 -k 5 -s 2 -p same",
     "pool": "example: convshape pool 25 -k 2 -p same --json",
     "solve": "example: convshape solve 7 14 -k 5   (or: convshape solve 28 14 --kind conv)",
+    "plan": "example: convshape plan 7 84   (or down: convshape plan 224 7 --max-layers 5)",
     "summary": "example: convshape summary generator.keras",
     "translate": (
         "example: convshape translate 7 7 -k 5 -s 2 -p same --filters 128 --channels 256 --to torch"
     ),
 }
 
+HELP = {
+    "conv-transpose": "output size and crop of a transposed convolution",
+    "conv": "output size and padding of a convolution",
+    "pool": "output size and padding of a pooling layer",
+    "solve": "every argument combination that takes SIZE to TARGET in one layer",
+    "plan": "stacks of strided layers that take SIZE to TARGET, up or down",
+    "summary": "the summary of a saved Keras model, Sequential or functional (.keras or JSON)",
+    "translate": "the exact PyTorch, JAX or ONNX port of a Keras convolution, with code",
+    "sizes": "which input sizes a saved Keras model accepts, per spatial axis",
+    "check": "why a saved Keras model fails on an input shape, with fixes; its traps",
+}
+
+
+def _solve_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("size", metavar="SIZE", type=int, help="input size")
+    sub.add_argument("target", metavar="TARGET", type=int, help="wanted output size")
+    sub.add_argument(
+        "--kind",
+        choices=("conv-transpose", "conv", "pool"),
+        default="conv-transpose",
+        help="the layer: conv-transpose, conv or pool (default conv-transpose)",
+    )
+    sub.add_argument("-k", "--kernel-size", type=int, help="hold the kernel size (default: any)")
+    sub.add_argument("-s", "--stride", type=int, help="hold the stride (default: any)")
+    sub.add_argument(
+        "-p",
+        "--padding",
+        type=_padding,
+        help="hold the padding: a mode, or an int with --framework torch (default: any)",
+    )
+    sub.add_argument("-d", "--dilation", type=int, help="hold the dilation (default: any)")
+    sub.add_argument(
+        "--framework",
+        choices=SOLVE_FRAMEWORKS,
+        default="keras",
+        help=f"whose conventions: {', '.join(SOLVE_FRAMEWORKS)} (default keras)",
+    )
+    sub.add_argument(
+        "--max-kernel-size", type=int, default=7, help="largest kernel size tried (default 7)"
+    )
+    sub.add_argument("--max-stride", type=int, default=4, help="largest stride tried (default 4)")
+    sub.add_argument(
+        "--max-dilation", type=int, help="largest dilation tried (default 1; not for pool)"
+    )
+    _json_flag(sub)
+
+
+def _plan_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("size", metavar="SIZE", type=int, help="input size")
+    sub.add_argument(
+        "target",
+        metavar="TARGET",
+        type=int,
+        help="wanted size: larger plans Conv2DTranspose layers, smaller Conv2D layers",
+    )
+    sub.add_argument("--max-stride", type=int, default=4, help="longest stride (default 4)")
+    sub.add_argument(
+        "--kernel-sizes",
+        type=_ints,
+        default=[3, 4, 5],
+        help="kernel sizes to choose from, K1,K2,... (default 3,4,5)",
+    )
+    sub.add_argument(
+        "-p",
+        "--padding",
+        choices=("same", "valid"),
+        default="same",
+        help="the padding preferred; the other is used where it alone fits (default same)",
+    )
+    sub.add_argument("--max-layers", type=int, default=4, help="most layers in a plan (default 4)")
+    sub.add_argument(
+        "--limit", type=int, default=5, help="how many plans to show, 0 for all (default 5)"
+    )
+    _json_flag(sub)
+
+
+def _translate_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "sizes",
+        metavar="SIZE",
+        nargs="+",
+        type=_sizes,
+        help="input size per spatial dimension: 7 7, 7x7 or 7,7",
+    )
+    sub.add_argument(
+        "--kind",
+        choices=("conv-transpose", "conv"),
+        default="conv-transpose",
+        help="the Keras layer: conv-transpose or conv (default conv-transpose)",
+    )
+    sub.add_argument(
+        "-k", "--kernel-size", type=_ints, required=True, help="kernel size: K or K1,K2 (required)"
+    )
+    sub.add_argument("-s", "--stride", type=_ints, help="strides: S or S1,S2 (default 1)")
+    sub.add_argument(
+        "-p",
+        "--padding",
+        default="valid",
+        choices=("valid", "same", "causal"),
+        help="Keras's padding: valid, same, or causal for a 1D conv (default valid)",
+    )
+    sub.add_argument("-d", "--dilation", type=_ints, help="dilation_rate: D or D1,D2 (default 1)")
+    sub.add_argument(
+        "--output-padding",
+        type=_ints,
+        help="output_padding of a conv-transpose: P or P1,P2 (default None)",
+    )
+    sub.add_argument("--filters", type=int, default=1, help="output channels (default 1)")
+    sub.add_argument("--channels", type=int, default=1, help="input channels (default 1)")
+    sub.add_argument(
+        "--to", choices=("torch", "jax", "onnx"), required=True, help="target framework (required)"
+    )
+    _json_flag(sub)
+
+
+def _summary_arguments(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("model_file", metavar="MODEL_FILE", help=".keras archive or JSON file")
+    sub.add_argument("--line-length", type=int, help="table width (default: Keras's)")
+    sub.add_argument(
+        "--columns",
+        type=lambda text: tuple(part for part in text.split(",") if part),
+        help="optional columns after Keras's: macs,flops,output_bytes,receptive_field "
+        "(default: none)",
+    )
+    sub.add_argument(
+        "--batch-size", type=int, default=1, help="batch size for the costs (default 1)"
+    )
+    _json_flag(sub, "Summary.to_dict() as JSON")
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``convshape`` command."""
     parser = _Parser(
         prog="convshape",
-        description="Exact output shapes of convolution layers, as Keras and PyTorch compute them.",
-        epilog="example: convshape conv-transpose 7 -k 5 -s 2 -p same",
+        description=(
+            "Exact output shapes of convolution layers, as Keras, PyTorch, JAX and ONNX "
+            "compute them."
+        ),
+        epilog="example: convshape conv-transpose 7 -k 5 -s 2 -p same\n"
+        "`convshape COMMAND --help` gives a command's options and an example.",
+        formatter_class=_CommandsFormatter,
     )
     parser.add_argument("--version", action="version", version=f"convshape {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    help_text = {
-        "conv-transpose": "output size and crop of a transposed convolution",
-        "conv": "output size and padding of a convolution",
-        "pool": "output size and padding of a pooling layer",
-        "solve": "every argument combination that takes SIZE to TARGET",
-        "summary": "the summary of a saved Keras model, Sequential or functional (.keras or JSON)",
-        "translate": "the exact PyTorch, JAX or ONNX port of a Keras convolution, with code",
-        "sizes": "which input sizes a saved Keras model accepts, per spatial axis",
-        "check": "why a saved Keras model fails on an input shape, with fixes; its traps",
-    }
-    for name, text in help_text.items():
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_Parser
+    )
+    for name, text in HELP.items():
         sub = commands.add_parser(
             name, help=text, description=text, epilog={**EXAMPLES, **MODEL_EXAMPLES}[name]
         )
@@ -394,62 +725,36 @@ def build_parser() -> argparse.ArgumentParser:
         elif name in ("conv-transpose", "conv", "pool"):
             _geometry(sub, transpose=name == "conv-transpose", pool=name == "pool")
         elif name == "solve":
-            sub.add_argument("size", type=int, help="input size")
-            sub.add_argument("target", type=int, help="wanted output size")
-            sub.add_argument(
-                "--kind", choices=("conv-transpose", "conv", "pool"), default="conv-transpose"
-            )
-            sub.add_argument("-k", "--kernel-size", type=int, help="hold the kernel size")
-            sub.add_argument("-s", "--stride", type=int, help="hold the stride")
-            sub.add_argument("-p", "--padding", type=_padding, help="hold the padding")
-            sub.add_argument("-d", "--dilation", type=int, help="hold the dilation")
-            sub.add_argument("--framework", choices=FRAMEWORKS, default="keras")
-            sub.add_argument("--max-kernel-size", type=int, default=7)
-            sub.add_argument("--max-stride", type=int, default=4)
-            sub.add_argument("--max-dilation", type=int, default=1)
-            sub.add_argument("--json", action="store_true", help="print a JSON document")
+            _solve_arguments(sub)
+        elif name == "plan":
+            _plan_arguments(sub)
         elif name == "translate":
-            sub.add_argument(
-                "sizes",
-                metavar="SIZE",
-                nargs="+",
-                type=int,
-                help="input size per spatial dimension",
-            )
-            sub.add_argument("--kind", choices=("conv-transpose", "conv"), default="conv-transpose")
-            sub.add_argument("-k", "--kernel-size", type=_ints, required=True)
-            sub.add_argument("-s", "--stride", type=_ints)
-            sub.add_argument(
-                "-p", "--padding", default="valid", choices=("valid", "same", "causal")
-            )
-            sub.add_argument("-d", "--dilation", type=_ints)
-            sub.add_argument("--output-padding", type=_ints)
-            sub.add_argument("--filters", type=int, default=1, help="output channels (default 1)")
-            sub.add_argument("--channels", type=int, default=1, help="input channels (default 1)")
-            sub.add_argument("--to", choices=("torch", "jax", "onnx"), required=True)
-            sub.add_argument("--json", action="store_true", help="print a JSON document")
+            _translate_arguments(sub)
         else:
-            sub.add_argument("model_file", metavar="MODEL_FILE", help=".keras archive or JSON file")
-            sub.add_argument("--line-length", type=int, help="table width (default: Keras's)")
-            sub.add_argument(
-                "--columns",
-                type=lambda text: tuple(part for part in text.split(",") if part),
-                help="optional columns after Keras's: macs,flops,output_bytes,receptive_field",
-            )
-            sub.add_argument("--batch-size", type=int, default=1, help="batch for the costs")
-            sub.add_argument("--json", action="store_true", help="print Summary.to_dict() as JSON")
+            _summary_arguments(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Without arguments it prints its usage and commands on stderr and returns 2, as
+    argparse does for any missing argument.
+    """
+    words = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    if not words:
+        parser.print_help(sys.stderr)
+        return 2
+    args = parser.parse_args(words)
+    if "sizes" in args:  # each SIZE word is a list: 28x28 is two sizes
+        args.sizes = [size for group in args.sizes for size in group]
     handlers: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
         "conv-transpose": _conv_transpose,
         "conv": _conv,
         "pool": lambda a: _conv(a, pool=True),
         "solve": _solve,
+        "plan": _plan,
         "summary": _summary,
         "translate": _translate,
         "sizes": sizes_command,

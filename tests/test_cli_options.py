@@ -1,0 +1,317 @@
+"""The command line's options: `convshape plan`, help texts and defaults, the usage a bare
+`convshape` prints, option combinations refused with one line, and per-axis values
+(`-p 1:2,0:1`, `28x28`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from convshape import plan_downsampling, plan_upsampling
+from convshape.cli import build_parser, main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """(status, stdout, stderr), argparse's own exits included."""
+    try:
+        status: object = main(list(argv))
+    except SystemExit as exit_:
+        status = exit_.code
+    captured = capsys.readouterr()
+    assert isinstance(status, int)
+    return status, captured.out, captured.err
+
+
+def _subparsers() -> dict[str, argparse.ArgumentParser]:
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    raise AssertionError("no subcommands")
+
+
+COMMANDS = sorted(_subparsers())
+
+# ---------------------------------------------------------------------------------------
+# convshape plan
+
+
+def test_plan_up_prints_ranked_plans_readably(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "plan", "7", "84")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("7 -> 84: 23 plan(s) of Conv2DTranspose layers, simplest first")
+    assert "strides 2..4, kernel sizes 3, 4, 5, padding 'same'" in lines[0]
+    assert lines[2:5] == [
+        "1. 7 -> 84 in 2 layer(s), strides 3, 4",
+        "    7 -> 21  Conv2DTranspose(kernel_size=3, strides=3, padding='same')",
+        "   21 -> 84  Conv2DTranspose(kernel_size=4, strides=4, padding='same')",
+    ]
+    assert "output_padding=None" not in out
+    assert out.count("Conv2DTranspose(") == sum(len(p.steps) for p in plan_upsampling(7, 84)[:5])
+    assert lines[-1] == "... and 18 more (--limit 0 shows every plan)"
+
+
+def test_plan_down_and_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "plan", "224", "7", "--limit", "0", "--json")
+    assert status == 0
+    document = json.loads(out)
+    expected = plan_downsampling(224, 7)
+    assert document["layer"] == "Conv2D"
+    assert document["count"] == len(document["plans"]) == len(expected)
+    assert [plan["strides"] for plan in document["plans"]] == [list(p.strides) for p in expected]
+    assert document["plans"][0]["layers"][0] == {
+        "input": 224,
+        "output": 112,
+        "kwargs": {"kernel_size": 3, "strides": 2, "padding": "same"},
+    }
+    argv = ["plan", "7", "84", "--max-stride", "2", "--kernel-sizes", "4,6", "-p", "valid"]
+    _, out, _ = run(capsys, *argv, "--max-layers", "5", "--json")
+    expected = plan_upsampling(7, 84, max_stride=2, kernel_sizes=(4, 6), padding="valid")
+    assert [plan["sizes"] for plan in json.loads(out)["plans"]] == [
+        list(p.sizes) for p in expected[:5]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (
+            ["plan", "224", "7", "--max-layers", "2"],
+            [
+                "no stack of Conv2D layers takes 224 to 7 with strides 2..4, kernel sizes "
+                "3, 4, 5, padding 'same' (else 'valid'), at most 2 layer(s).",
+                "Try --max-layers 3: it finds 31 plan(s).",
+            ],
+        ),
+        (
+            ["plan", "7", "9"],
+            [
+                "no stack of Conv2DTranspose layers takes 7 to 9",
+                "A strided layer takes 7 to at least 13; `convshape solve 7 9` finds one "
+                "layer of stride 1.",
+            ],
+        ),
+        (
+            ["plan", "20", "15"],
+            ["A strided layer takes 20 to at most 10; `convshape solve 20 15 --kind conv`"],
+        ),
+        (
+            ["plan", "300", "5", "--max-stride", "2", "--max-layers", "2"],
+            ["Try --max-stride 8: it finds 5 plan(s)."],
+        ),
+    ],
+)
+def test_an_empty_plan_says_why_and_what_to_try(
+    capsys: pytest.CaptureFixture[str], argv: list[str], says: list[str]
+) -> None:
+    status, out, _ = run(capsys, *argv)
+    assert status == 0
+    for sentence in says:
+        assert sentence in out
+    _, out, _ = run(capsys, *argv, "--json")
+    assert json.loads(out)["plans"] == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["plan", "1", "1000000", "--max-stride", "64", "--max-layers", "8"],
+            "convshape plan: error: more than 250000 layers to consider on the way from 1 to "
+            "1000000",
+        ),
+        (["plan", "1", "1000", "--max-stride", "16", "--max-layers", "6"], "more than 10000 plans"),
+        (["plan", "7", "7"], "SIZE and TARGET are equal"),
+        (["plan", "7", "84", "--limit", "-1"], "`--limit` must be >= 0"),
+        (["plan", "0", "84"], "`start` must be >= 1"),
+        (["plan", "7", "84", "--kernel-sizes", "3,x"], "argument --kernel-sizes: expected"),
+        (["plan", "7", "84", "-p", "causal"], "argument -p/--padding: invalid choice"),
+    ],
+)
+def test_plan_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1
+    assert message in err
+
+
+# ---------------------------------------------------------------------------------------
+# Help texts, defaults and the bare command
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_states_its_default(command: str) -> None:
+    for action in _subparsers()[command]._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        assert action.help, (command, action.dest)
+        assert "default" in action.help or "(required)" in action.help, (command, action.help)
+
+
+def test_bare_convshape_prints_usage_and_the_commands(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.argv", ["convshape"])
+    assert main() == 2  # argparse's status for a missing argument
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("usage: convshape [-h] [--version] COMMAND ...\n")
+    assert "    conv-transpose  output size and crop of a transposed convolution\n" in captured.err
+    for command in COMMANDS:
+        assert f"\n    {command} " in captured.err
+
+
+@pytest.mark.parametrize(
+    ("command", "choices"),
+    [
+        ("conv-transpose", "{keras,torch,jax,onnx}"),
+        ("conv", "{keras,torch,jax,onnx}"),
+        ("pool", "{keras,torch}"),
+        ("solve", "{keras,torch}"),
+    ],
+)
+def test_help_lists_only_the_frameworks_a_command_supports(
+    capsys: pytest.CaptureFixture[str], command: str, choices: str
+) -> None:
+    status, out, _ = run(capsys, command, "--help")
+    assert status == 0
+    assert f"--framework {choices}" in out
+
+
+# ---------------------------------------------------------------------------------------
+# Option combinations no framework takes: exit 2, one line naming both options
+
+
+@pytest.mark.parametrize(
+    ("argv", "names"),
+    [
+        (["pool", "8", "-k", "3", "--ceil-mode"], ["--ceil-mode", "--framework torch", "keras"]),
+        (["pool", "8", "-k", "3", "--framework", "onnx"], ["--framework", "invalid choice"]),
+        (["pool", "10", "-k", "3", "-p", "causal"], ["--padding", "pooling", "'causal'"]),
+        (["pool", "10", "-k", "3", "-p", "full"], ["--padding", "pooling", "'full'"]),
+        (["conv", "10", "10", "-k", "3", "-p", "causal"], ["--padding causal", "2 sizes"]),
+        (["conv", "10x10x10", "-k", "3", "-p", "causal"], ["--padding causal", "3 sizes"]),
+        (["conv", "10", "-k", "3", "-s", "2", "-d", "2"], ["--stride", "--dilation"]),
+        (["conv-transpose", "10", "-k", "3", "-s", "2", "-d", "2"], ["--stride", "--dilation"]),
+        (
+            [
+                "conv-transpose",
+                "7",
+                "-k",
+                "3",
+                "-s",
+                "2",
+                "--output-padding",
+                "1",
+                "--framework",
+                "jax",
+            ],
+            ["--output-padding", "--framework jax"],
+        ),
+        (["conv", "7", "-k", "3", "--explain", "--framework", "onnx"], ["--explain", "onnx"]),
+        (["solve", "7", "14", "--framework", "jax"], ["--framework", "invalid choice"]),
+        (["solve", "7", "3", "--kind", "pool", "-d", "2"], ["--dilation", "--kind pool"]),
+        (["solve", "7", "3", "--kind", "pool", "--max-dilation", "2"], ["--max-dilation", "pool"]),
+        (
+            [
+                "translate",
+                "7",
+                "-k",
+                "3",
+                "--kind",
+                "conv",
+                "--output-padding",
+                "1",
+                "--to",
+                "torch",
+            ],
+            ["--output-padding", "--kind conv"],
+        ),
+    ],
+)
+def test_invalid_combinations_exit_2_naming_both_options(
+    capsys: pytest.CaptureFixture[str], argv: list[str], names: list[str]
+) -> None:
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1
+    for name in names:
+        assert name in err
+
+
+def test_the_same_options_where_a_framework_takes_them(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "pool", "8", "-k", "3", "-s", "2", "--framework", "torch", "--ceil-mode", "--json"
+    )
+    assert (status, json.loads(out)["output"]) == (0, [4])
+    _, out, _ = run(capsys, "conv", "10", "-k", "3", "-s", "2", "-d", "2", "--framework", "torch")
+    assert out.startswith("input (10,) -> output (3,)")
+    _, out, _ = run(capsys, "conv", "10", "-k", "3", "-p", "causal", "--json")
+    assert json.loads(out)["padding"] == [[2, 0]]
+
+
+# ---------------------------------------------------------------------------------------
+# Per-axis values
+
+
+@pytest.mark.parametrize("shape", [["28x28"], ["28,28"], ["28X28"], ["28", "28"]])
+def test_sizes_as_a_shape(capsys: pytest.CaptureFixture[str], shape: list[str]) -> None:
+    status, out, _ = run(capsys, "conv", *shape, "-k", "5", "-s", "2", "-p", "same", "--json")
+    assert status == 0
+    assert json.loads(out) == {"input": [28, 28], "output": [14, 14], "padding": [[1, 2], [1, 2]]}
+
+
+def test_sizes_as_a_shape_in_every_command_taking_sizes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out, _ = run(capsys, "conv-transpose", "7x5", "-k", "5,3", "-s", "2,3", "-p", "same")
+    assert out == "input (7, 5) -> output (14, 15); crop (before, after): (1, 2), (0, 0)\n"
+    _, out, _ = run(capsys, "pool", "8x9", "-k", "2", "--json")
+    assert json.loads(out)["output"] == [4, 4]
+    argv = ["translate", "7x7", "-k", "5", "-s", "2", "-p", "same", "--to", "torch", "--json"]
+    _, out, _ = run(capsys, *argv)
+    assert json.loads(out)["crop"] == [[0, 1], [0, 1]]
+    status, _, err = run(capsys, "conv", "28xx", "-k", "3")
+    assert status == 2
+    assert "expected a size or spatial sizes such as 28x28 or 28,28, got '28xx'" in err
+
+
+def test_per_axis_padding(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "conv", "10x10", "-k", "3", "-p", "1:2,0:1", "--json")
+    assert json.loads(out) == {"input": [10, 10], "output": [11, 9], "padding": [[1, 2], [0, 1]]}
+    _, out, _ = run(capsys, "conv", "10x10", "-k", "3", "-p", "1,2", "--framework", "torch")
+    assert out == "input (10, 10) -> output (10, 12); padding (before, after): (1, 1), (2, 2)\n"
+    _, out, _ = run(capsys, "conv-transpose", "7x7", "-k", "4", "-s", "2", "-p", "1:2,1:1")
+    assert out == "input (7, 7) -> output (13, 14); crop (before, after): (1, 2), (1, 1)\n"
+    _, out, _ = run(capsys, "conv", "7x7", "-k", "3", "-p", "1:2,0:0", "--framework", "jax")
+    assert out == "input (7, 7) -> output (8, 5); padding (before, after): (1, 2), (0, 0)\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["conv", "10x10", "-k", "3", "-p", "1:2,same"],
+            "per-axis padding takes an int or before:after per axis (such as 1:2,0:1)",
+        ),
+        (
+            ["conv", "10x10", "-k", "3", "-p", "1,2,3"],
+            "`--padding` takes one value or one per dimension (2)",
+        ),
+        (
+            ["conv", "10x10", "-k", "3", "-p", "1:2,0:1", "--framework", "torch"],
+            "`--padding` for --framework torch must be an int",
+        ),
+    ],
+)
+def test_bad_per_axis_padding_is_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    status, out, err = run(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert err.count("\n") == 1
+    assert message in err
