@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from ._naming import clear_session
     from .costs import LayerCost, Memory, ModelCost, cost, flops, macs, memory
     from .diagnosis import Diagnosis, diagnose
-    from .explain import Explanation, explain_conv, explain_conv_transpose
+    from .explain import Explanation, explain_conv, explain_conv_transpose, explain_pool
     from .layers.core import Input, InputLayer
     from .loading import load_keras
     from .models.model import Functional, Model
@@ -84,6 +84,7 @@ _LAZY = {
     "conv_input_lengths": ("convshape.solve", "conv_input_lengths"),
     "explain_conv": ("convshape.explain", "explain_conv"),
     "explain_conv_transpose": ("convshape.explain", "explain_conv_transpose"),
+    "explain_pool": ("convshape.explain", "explain_pool"),
     "plan_downsampling": ("convshape.plan", "plan_downsampling"),
     "plan_upsampling": ("convshape.plan", "plan_upsampling"),
     "solve_conv": ("convshape.solve", "solve_conv"),
@@ -150,6 +151,7 @@ __all__ = [
     "effective_kernel_size",
     "explain_conv",
     "explain_conv_transpose",
+    "explain_pool",
     "flops",
     "input_sizes",
     "jax",

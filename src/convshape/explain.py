@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import importlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._types import Pad, PaddingArg
+from ._types import Pad
 from .arithmetic import (
     conv_output_length,
     conv_padding,
@@ -31,7 +32,11 @@ __all__ = [
     "explain_conv_transpose",
     "explain_layer",
     "explain_nodes",
+    "explain_pool",
 ]
+
+#: The frameworks an explanation can follow, as its heading names them.
+FRAMEWORKS = {"keras": "Keras/TensorFlow", "torch": "PyTorch", "jax": "JAX", "onnx": "ONNX"}
 
 #: Rows of more positions than this are drawn as their two ends, EDGE positions each.
 MAX_DIAGRAM = 40
@@ -161,13 +166,15 @@ def _row(
     return head, row.rstrip(), columns, shown
 
 
-def _forward_diagram(size: int, k_eff: int, stride: int, pad: Pad, length: int) -> tuple[str, ...]:
-    if size == 0:
+def _forward_diagram(
+    size: int, k_eff: int, stride: int, pad: Pad, length: int, fill: str = "0"
+) -> tuple[str, ...]:
+    if size == 0 or length <= 0 or min(pad) < 0:
         return ()
 
     def label(index: int) -> str:
         inside = pad.before <= index < pad.before + size
-        return str(index - pad.before + 1) if inside else "0"
+        return str(index - pad.before + 1) if inside else fill
 
     width = pad.before + size + pad.after
     left, right = "pad" * (pad.before > 0), "pad" * (pad.after > 0)
@@ -179,7 +186,7 @@ def _forward_diagram(size: int, k_eff: int, stride: int, pad: Pad, length: int) 
 
 
 def _transpose_diagram(size: int, k_eff: int, stride: int, crop: Pad) -> tuple[str, ...]:
-    if size == 0:
+    if size == 0 or crop.before < 0:
         return ()
     full = (size - 1) * stride + k_eff
     appended = max(-crop.after, 0)
@@ -207,17 +214,36 @@ def explain_conv_transpose(
     size: int,
     kernel_size: int,
     stride: int = 1,
-    padding: PaddingArg = "valid",
+    padding: Any = "valid",
     output_padding: int | None = None,
     dilation: int = 1,
+    *,
+    framework: str = "keras",
 ) -> Explanation:
-    """How a transposed convolution gets its length and its crop, step by step.
+    """How a transposed convolution gets its length and its crop, step by step, by the
+    rules of ``framework``; the last step's number is what that framework computes.
 
-    Same arguments and semantics as :func:`conv_transpose_output_length`.
+    Every framework first builds the full output ``(I - 1) * s + k_eff`` (``k_eff =
+    (k - 1) * d + 1``) and then crops it; they differ in how the arguments set the crop:
+
+    - ``"keras"``: as :func:`conv_transpose_output_length` ("valid", "same", "full", an int
+      or a (before, after) pair as the crop; ``output_padding`` None or an int).
+    - ``"torch"``: ``nn.ConvTranspose*d``, ``O = (I - 1) s - 2p + d (k - 1) +
+      output_padding + 1`` with an int ``padding`` p (``output_padding`` None means 0).
+    - ``"jax"``: ``lax.conv_transpose``, ``padding`` "SAME", "VALID" or a (low, high) pair
+      padding the stride-dilated input; no ``output_padding``.
+    - ``"onnx"``: ``ConvTranspose``, ``O = s (I - 1) + output_padding + k_eff - begin -
+      end`` with ``padding`` an ``auto_pad`` ("NOTSET", "VALID", "SAME_UPPER",
+      "SAME_LOWER") or the ``pads`` (an int for both ends, or a (begin, end) pair).
 
     >>> print(explain_conv_transpose(28, 5, stride=3, padding="same").steps[3])
     Crop: 86 - 84 = 2 elements; 'same' removes 2 // 2 = 1 before and 2 - 1 = 1 after.
-    """
+    >>> print(explain_conv_transpose(7, 3, 2, 1, 1, framework="torch").steps[-1])
+    Output: (I - 1) * s - 2p + d * (k - 1) + output_padding + 1 = (7 - 1) * 2 - 2 * 1 + 1 * (3 - 1) + 1 + 1 = 14.
+    """  # noqa: E501  (a doctest output line is as long as it is)
+    name = _framework(framework, ("keras", "torch", "jax", "onnx"), "a transposed convolution")
+    if name != "keras":
+        return _OTHER_TRANSPOSE[name](size, kernel_size, stride, padding, output_padding, dilation)
     length = conv_transpose_output_length(
         size, kernel_size, stride, padding, output_padding, dilation
     )
@@ -325,14 +351,37 @@ def explain_conv(
     size: int,
     kernel_size: int,
     stride: int = 1,
-    padding: PaddingArg = "valid",
+    padding: Any = "valid",
     dilation: int = 1,
+    *,
+    framework: str = "keras",
 ) -> Explanation:
-    """How a forward convolution (or pooling) gets its padding and length, step by step.
+    """How a forward convolution gets its padding and length, step by step, by the rules
+    of ``framework``; the last step's number is what that framework computes.
+
+    Every framework pads the input with ``before`` and ``after`` zeros and slides the
+    window: ``O = floor((I + before + after - k_eff) / s) + 1``, ``k_eff = (k - 1) * d + 1``.
+    They differ in how ``padding`` sets ``before`` and ``after``:
+
+    - ``"keras"``: as :func:`conv_output_length` ("valid", "same", "causal", "full", an int
+      or a (before, after) pair).
+    - ``"torch"``: ``nn.Conv*d``, an int p on both sides, "valid", or "same" (stride 1 only,
+      the odd zero on the right).
+    - ``"jax"``: ``lax.conv_general_dilated``, "SAME" (the odd zero after), "SAME_LOWER"
+      (before), "VALID" or a (low, high) pair, negative to crop; an empty output is 0.
+    - ``"onnx"``: ``Conv``, an ``auto_pad`` ("NOTSET", "VALID", "SAME_UPPER",
+      "SAME_LOWER") or the ``pads`` (an int for both ends, or a (begin, end) pair).
+
+    For poolings see :func:`explain_pool`.
 
     >>> print(explain_conv(13, 6, stride=5, padding="same").diagram[1])
     inputs:  0 | 1  2  3  4  5  6  7  8  9 10 11 12 13 | 0  0
+    >>> print(explain_conv(13, 6, 5, "SAME_LOWER", framework="onnx").steps[-1])
+    Windows: floor((16 - 6) / 5) + 1 = 3.
     """
+    name = _framework(framework, ("keras", "torch", "jax", "onnx"), "a convolution")
+    if name != "keras":
+        return _OTHER_CONV[name](size, kernel_size, stride, padding, dilation)
     length = conv_output_length(size, kernel_size, stride, padding, dilation)
     _check_known(size)
     pad = conv_padding(size, kernel_size, stride, padding, dilation)
@@ -376,6 +425,519 @@ def _pad_step(size: int, s: int, k_eff: int, pad: Pad, mode: object) -> str:
     if mode == "valid":
         return "'valid': no padding."
     return f"Padding {mode!r}: {pad.before} before, {pad.after} after."
+
+
+def _rules(framework: str) -> Any:
+    """A framework's rules module, loaded when first needed."""
+    modules = {"torch": "torch.functional", "jax": "jax", "onnx": "onnx"}
+    return importlib.import_module(f"convshape.{modules[framework]}")
+
+
+def _framework(framework: object, supported: tuple[str, ...], what: str) -> str:
+    if not isinstance(framework, str) or framework not in supported:
+        raise ConvShapeError(
+            f"`framework` must be {', '.join(map(repr, supported))} to explain {what}",
+            argument="framework",
+            received={"framework": framework},
+        )
+    return framework
+
+
+def _heading(what: str, framework: str, arguments: dict[str, object]) -> str:
+    shown = ", ".join(f"{name} {value!r}" for name, value in arguments.items())
+    return f"{what} ({FRAMEWORKS[framework]}): {shown}"
+
+
+def _kernel_step(kernel_size: int, dilation: int) -> str:
+    k_eff = (kernel_size - 1) * dilation + 1
+    return (
+        f"Effective kernel: k_eff = (k - 1) * d + 1 = ({kernel_size} - 1) * {dilation} + 1 "
+        f"= {k_eff}."
+    )
+
+
+def _same_step(size: int, s: int, k_eff: int, pad: Pad, where: str) -> str:
+    windows = -(-size // s)
+    total = pad.before + pad.after
+    return (
+        f"ceil({size} / {s}) = {windows} windows need max(({windows} - 1) * {s} + "
+        f"{k_eff} - {size}, 0) = {total} zeros: {pad.before} before, {pad.after} after"
+        f"{f' (the odd one {where})' if total % 2 else ''}."
+    )
+
+
+def _windows_step(padded: int, k_eff: int, stride: int, length: int, clamp: bool = False) -> str:
+    rule = f"floor(({padded} - {k_eff}) / {stride}) + 1"
+    return f"Windows: {f'max({rule}, 0)' if clamp else rule} = {length}."
+
+
+def _forward(
+    size: int, k: int, stride: int, dilation: int, pad: Pad, length: int
+) -> tuple[list[str], Callable[[str], tuple[str, ...]]]:
+    """The steps every forward convolution shares (but the padding rule), and its diagram."""
+    k_eff = (k - 1) * dilation + 1
+    _check_writable(size, k, stride, dilation, abs(pad.before) + abs(pad.after) + size + k_eff)
+    padded = size + pad.before + pad.after
+    steps = [
+        f"Padded input: {size} + {pad.before} + {pad.after} = {padded}."
+        if min(pad) >= 0
+        else f"Padded input: {size} + ({pad.before}) + ({pad.after}) = {padded}.",
+    ]
+    return steps, lambda fill: _forward_diagram(size, k_eff, stride, pad, length, fill)
+
+
+def _torch_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
+    pt = _rules("torch")
+    length = pt.conv_output_length(size, k, s, padding, d)
+    _check_known(size)
+    k_eff = (k - 1) * d + 1
+    if padding == "same":
+        total = k_eff - 1
+        pad = Pad(total // 2, total - total // 2)
+        rule = (
+            f"'same' (stride 1 only): k_eff - 1 = {total} zeros, {pad.before} before and "
+            f"{pad.after} after{' (the odd one on the right)' if total % 2 else ''}."
+        )
+    elif padding == "valid":
+        pad, rule = Pad(0, 0), "'valid': no padding."
+    else:
+        pad = Pad(padding, padding)
+        rule = f"padding={padding}: {padding} zeros on each side."
+    steps, diagram = _forward(size, k, s, d, pad, length)
+    title = _heading(
+        "Convolution",
+        "torch",
+        {"size": size, "kernel_size": k, "stride": s, "padding": padding, "dilation": d},
+    )
+    padded = size + sum(pad)
+    return Explanation(
+        title,
+        (_kernel_step(k, d), rule, *steps, _windows_step(padded, k_eff, s, length)),
+        diagram=diagram("0"),
+    )
+
+
+def _jax_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
+    jx = _rules("jax")
+    length = jx.conv_output_length(size, k, s, padding, 1, d)
+    _check_known(size)
+    pad = Pad(*jx.conv_padding(size, k, s, padding, d))
+    k_eff = (k - 1) * d + 1
+    mode = padding.upper() if isinstance(padding, str) else None
+    if mode == "VALID":
+        rule = "'VALID': no padding."
+    elif mode is not None:
+        where = "after" if mode == "SAME" else "before"
+        rule = f"{padding!r}: " + _same_step(size, s, k_eff, pad, where)
+    else:
+        rule = f"(low, high) = {tuple(pad)}: {pad.before} before, {pad.after} after"
+        rule += " (a negative side removes elements)." if min(pad) < 0 else "."
+    steps, diagram = _forward(size, k, s, d, pad, length)
+    title = _heading(
+        "Convolution",
+        "jax",
+        {"size": size, "kernel_size": k, "stride": s, "padding": padding, "rhs_dilation": d},
+    )
+    window = _windows_step(size + sum(pad), k_eff, s, length, clamp=True)
+    return Explanation(title, (_kernel_step(k, d), rule, *steps, window), diagram=diagram("0"))
+
+
+def _onnx_padding(padding: Any) -> tuple[str, Any]:
+    """``padding`` as ONNX's (auto_pad, pads)."""
+    if isinstance(padding, str):
+        if padding not in ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"):
+            raise ConvShapeError(
+                "`padding` for ONNX must be an auto_pad ('NOTSET', 'VALID', 'SAME_UPPER', "
+                "'SAME_LOWER'), an int or a (begin, end) pair of pads",
+                argument="padding",
+                received={"padding": padding},
+            )
+        return padding, (0, 0)
+    if isinstance(padding, int) and not isinstance(padding, bool):
+        return "NOTSET", (padding, padding)
+    return "NOTSET", padding
+
+
+def _onnx_rule(auto_pad: str, pads: Any, pad: Pad, size: int, s: int, k_eff: int) -> str:
+    if auto_pad == "NOTSET":
+        return f"pads ({pad.before}, {pad.after}): {pad.before} before, {pad.after} after."
+    if auto_pad == "VALID":
+        return "auto_pad 'VALID': no padding."
+    where = "after" if auto_pad == "SAME_UPPER" else "before"
+    return f"auto_pad {auto_pad!r}: " + _same_step(size, s, k_eff, pad, where)
+
+
+def _onnx_arguments(k: int, s: int, auto_pad: str, pads: Any) -> dict[str, object]:
+    arguments: dict[str, object] = {"kernel_shape": k, "strides": s, "auto_pad": auto_pad}
+    if auto_pad == "NOTSET":
+        arguments["pads"] = tuple(pads)
+    return arguments
+
+
+def _onnx_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
+    auto_pad, pads = _onnx_padding(padding)
+    ox = _rules("onnx")
+    length = ox.conv_output_length(size, k, s, auto_pad, pads, d)
+    pad = ox.conv_padding(size, k, s, auto_pad, pads, d)
+    k_eff = (k - 1) * d + 1
+    steps, diagram = _forward(size, k, s, d, pad, length)
+    title = _heading(
+        "Convolution",
+        "onnx",
+        {"size": size, **_onnx_arguments(k, s, auto_pad, pads), "dilations": d},
+    )
+    rule = _onnx_rule(auto_pad, pads, pad, size, s, k_eff)
+    window = _windows_step(size + sum(pad), k_eff, s, length)
+    return Explanation(title, (_kernel_step(k, d), rule, *steps, window), diagram=diagram("0"))
+
+
+_OTHER_CONV: dict[str, Callable[[int, int, int, Any, int], Explanation]] = {
+    "torch": _torch_conv,
+    "jax": _jax_conv,
+    "onnx": _onnx_conv,
+}
+
+
+def _transpose_steps(size: int, k: int, s: int, d: int, *numbers: int) -> tuple[int, list[str]]:
+    k_eff = (k - 1) * d + 1
+    full = (size - 1) * s + k_eff
+    _check_writable(size, k, s, d, full, *(abs(number) for number in numbers))
+    steps = [
+        _kernel_step(k, d),
+        f"Full output: (I - 1) * s + k_eff = ({size} - 1) * {s} + {k_eff} = {full}.",
+    ]
+    return k_eff, steps
+
+
+def _torch_transpose(
+    size: int, k: int, s: int, padding: Any, output_padding: int | None, d: int
+) -> Explanation:
+    op = 0 if output_padding is None else output_padding
+    pt = _rules("torch")
+    length = pt.conv_transpose_output_length(size, k, s, padding, op, d)
+    _check_known(size)
+    k_eff, steps = _transpose_steps(size, k, s, d, padding, op, length)
+    steps += [
+        f"padding={padding} removes {padding} from each side; output_padding={op} adds {op} "
+        "at the end.",
+        f"Output: (I - 1) * s - 2p + d * (k - 1) + output_padding + 1 = ({size} - 1) * {s} - "
+        f"2 * {padding} + {d} * ({k} - 1) + {op} + 1 = {length}.",
+    ]
+    title = _heading(
+        "Transposed convolution",
+        "torch",
+        {
+            "size": size,
+            "kernel_size": k,
+            "stride": s,
+            "padding": padding,
+            "output_padding": op,
+            "dilation": d,
+        },
+    )
+    crop = Pad(padding, padding - op)
+    return Explanation(title, tuple(steps), diagram=_transpose_diagram(size, k_eff, s, crop))
+
+
+def _jax_transpose(
+    size: int, k: int, s: int, padding: Any, output_padding: int | None, d: int
+) -> Explanation:
+    if output_padding is not None:
+        raise ConvShapeError(
+            "lax.conv_transpose has no output_padding: give a (low, high) padding instead",
+            argument="output_padding",
+            received={"output_padding": output_padding},
+        )
+    jx = _rules("jax")
+    length = jx.conv_transpose_output_length(size, k, s, padding, d)
+    _check_known(size)
+    crop = jx.conv_transpose_crop(size, k, s, padding, d)
+    k_eff, steps = _transpose_steps(size, k, s, d, *crop, length)
+    low, high = k_eff - 1 - crop.before, k_eff - 1 - crop.after
+    spread = (size - 1) * s + 1
+    if padding == "SAME":
+        rule = (
+            f"'SAME' pads the spread input k_eff + s - 2 = {low + high} in all: low = "
+            + (f"k_eff - 1 = {low}" if s > k_eff - 1 else f"ceil({low + high} / 2) = {low}")
+            + f", high = {high}."
+        )
+    elif padding == "VALID":
+        rule = (
+            f"'VALID' pads the spread input low = k_eff - 1 = {low} and high = s - 1 + "
+            f"max(k_eff - s, 0) = {high}."
+        )
+    else:
+        rule = f"(low, high) = ({low}, {high}) pads the spread input as given."
+    steps[1:1] = [
+        f"lax.conv_transpose spreads the input: (I - 1) * s + 1 = ({size} - 1) * {s} + 1 = "
+        f"{spread} positions, {s - 1} zero(s) between."
+    ]
+    steps += [
+        rule,
+        f"Output: max({spread} + {low} + {high} - {k_eff} + 1, 0) = {length}."
+        if min(low, high) >= 0
+        else f"Output: max({spread} + ({low}) + ({high}) - {k_eff} + 1, 0) = {length}.",
+    ]
+    title = _heading(
+        "Transposed convolution",
+        "jax",
+        {"size": size, "kernel_size": k, "stride": s, "padding": padding, "dilation": d},
+    )
+    diagram = _transpose_diagram(size, k_eff, s, crop) if length > 0 else ()
+    return Explanation(title, tuple(steps), diagram=diagram)
+
+
+def _onnx_transpose(
+    size: int, k: int, s: int, padding: Any, output_padding: int | None, d: int
+) -> Explanation:
+    auto_pad, pads = _onnx_padding(padding)
+    op = 0 if output_padding is None else output_padding
+    ox = _rules("onnx")
+    length = ox.conv_transpose_output_length(size, k, s, auto_pad, pads, op, d)
+    begin, end = ox.conv_transpose_pads(size, k, s, auto_pad, pads, op, d)
+    k_eff, steps = _transpose_steps(size, k, s, d, begin, end, op, length)
+    with_op = (size - 1) * s + k_eff + op
+    steps[1] = (
+        f"Full output: s * (I - 1) + output_padding + k_eff = {s} * ({size} - 1) + {op} + "
+        f"{k_eff} = {with_op}."
+    )
+    if auto_pad == "NOTSET":
+        rule = f"pads ({begin}, {end}): {begin} removed at the beginning, {end} at the end."
+    elif auto_pad == "VALID":
+        rule = "auto_pad 'VALID': nothing removed."
+    else:
+        total = begin + end
+        where = "end" if auto_pad == "SAME_UPPER" else "beginning"
+        rule = (
+            f"auto_pad {auto_pad!r} aims at I * s = {size * s}: max({with_op} - {size * s}, 0) "
+            f"= {total} removed, {begin} at the beginning and {end} at the end"
+            f"{f' (the odd one at the {where})' if total % 2 else ''}."
+        )
+    steps += [rule, f"Output: {with_op} - {begin} - {end} = {length}."]
+    title = _heading(
+        "Transposed convolution",
+        "onnx",
+        {
+            "size": size,
+            **_onnx_arguments(k, s, auto_pad, pads),
+            "output_padding": op,
+            "dilations": d,
+        },
+    )
+    crop = Pad(begin, end - op)
+    return Explanation(title, tuple(steps), diagram=_transpose_diagram(size, k_eff, s, crop))
+
+
+_OTHER_TRANSPOSE: dict[str, Callable[[int, int, int, Any, int | None, int], Explanation]] = {
+    "torch": _torch_transpose,
+    "jax": _jax_transpose,
+    "onnx": _onnx_transpose,
+}
+
+
+_POOLS = {"max": "Max pooling", "average": "Average pooling"}
+_POOL_NOTES = {
+    ("keras", "max"): "Padding positions never win the max.",
+    ("keras", "average"): "The average divides by the input positions in the window only.",
+    ("torch", "max"): "Padding positions never win the max.",
+    ("torch", "average"): "AvgPool counts the zero padding in the average "
+    "(count_include_pad=True, the default).",
+    ("onnx", "max"): "Padding positions never win the max.",
+    ("onnx", "average"): "AveragePool divides by the input positions in the window only "
+    "(count_include_pad=0, the default).",
+}
+
+
+def explain_pool(
+    size: int,
+    pool_size: int,
+    strides: int | None = None,
+    padding: Any = "valid",
+    *,
+    framework: str = "keras",
+    ceil_mode: bool = False,
+    dilation: int = 1,
+    kind: str = "max",
+) -> Explanation:
+    """How a max (``kind="max"``) or average (``kind="average"``) pooling gets its length,
+    step by step, by the rules of ``framework``; the last step's number is what that
+    framework computes.
+
+    ``O = floor((I + before + after - k_eff) / s) + 1`` windows, ``k_eff = (k - 1) * d + 1``;
+    with ``ceil_mode`` the division rounds up, and a last window that would start in the
+    right padding (at or past ``I + before``) is dropped. ``strides=None`` is the
+    framework's default and ``padding="valid"`` means no padding in every framework.
+
+    - ``"keras"``: ``MaxPooling*D``/``AveragePooling*D``, ``padding`` "valid" or "same",
+      strides default to ``pool_size``; no ``ceil_mode``, no ``dilation``.
+    - ``"torch"``: ``nn.MaxPool*d``/``nn.AvgPool*d``, an int ``padding`` on both sides (at
+      most half the kernel), strides default to the kernel, ``ceil_mode``, ``dilation``
+      (MaxPool only).
+    - ``"onnx"``: ``MaxPool``/``AveragePool``, ``padding`` an ``auto_pad`` ("NOTSET",
+      "VALID", "SAME_UPPER", "SAME_LOWER") or the ``pads`` (an int for both ends, or a
+      (begin, end) pair), strides default to 1, ``ceil_mode``, ``dilation``.
+
+    >>> text = explain_pool(8, 3, 2, 0, framework="torch", ceil_mode=True)
+    >>> print(text.title)
+    Max pooling (PyTorch): size 8, kernel_size 3, stride 2, padding 0, ceil_mode True
+    >>> print("\\n".join(text.steps))  # doctest: +NORMALIZE_WHITESPACE
+    padding=0: no padding.
+    Padded input: 8 + 0 + 0 = 8.
+    Windows with ceil_mode: ceil((8 - 3) / 2) + 1 = 4.
+    The last window starts at (4 - 1) * 2 = 6, inside the input or the left padding
+    (before 8 + 0 = 8): it stays, so the output is 4.
+    """
+    name = _framework(framework, ("keras", "torch", "onnx"), "a pooling")
+    if not isinstance(kind, str) or kind not in _POOLS:
+        raise ConvShapeError(
+            "`kind` must be 'max' or 'average'", argument="kind", received={"kind": kind}
+        )
+    if name == "keras":
+        return _keras_pool(size, pool_size, strides, padding, ceil_mode, dilation, kind)
+    if name == "torch":
+        return _torch_pool(size, pool_size, strides, padding, ceil_mode, dilation, kind)
+    return _onnx_pool(size, pool_size, strides, padding, ceil_mode, dilation, kind)
+
+
+def _ceil_steps(size: int, before: int, padded: int, k_eff: int, s: int, length: int) -> list[str]:
+    raw = -(-(padded - k_eff) // s) + 1
+    start, limit = (raw - 1) * s, size + before
+    steps = [f"Windows with ceil_mode: ceil(({padded} - {k_eff}) / {s}) + 1 = {raw}."]
+    if start >= limit:
+        steps.append(
+            f"The last window would start at ({raw} - 1) * {s} = {start}, in the right "
+            f"padding (at or past {size} + {before} = {limit}): it is dropped, so the output "
+            f"is {raw} - 1 = {length}."
+        )
+    else:
+        steps.append(
+            f"The last window starts at ({raw} - 1) * {s} = {start}, inside the input or the "
+            f"left padding (before {size} + {before} = {limit}): it stays, so the output is "
+            f"{length}."
+        )
+    return steps
+
+
+def _pool_explanation(
+    framework: str,
+    kind: str,
+    arguments: dict[str, object],
+    size: int,
+    k: int,
+    s: int,
+    d: int,
+    pad: Pad,
+    length: int,
+    rule: str,
+    ceil_mode: bool,
+) -> Explanation:
+    k_eff = (k - 1) * d + 1
+    _check_writable(size, k, s, d, abs(pad.before) + abs(pad.after) + size + k_eff)
+    padded = size + pad.before + pad.after
+    steps = [_kernel_step(k, d)] if d != 1 else []
+    steps += [rule]
+    steps += _forward(size, k, s, d, pad, length)[0]
+    if ceil_mode:
+        steps += _ceil_steps(size, pad.before, padded, k_eff, s, length)
+    elif padded >= k_eff or framework != "onnx":
+        steps.append(_windows_step(padded, k_eff, s, length))
+    else:
+        steps.append(
+            f"Windows: ({padded} - {k_eff}) / {s} rounded toward zero (C++ division), + 1 "
+            f"= {length}."
+        )
+    notes = [_POOL_NOTES[framework, kind]]
+    reach = max(pad.after, (length - 1) * s + k_eff - size - pad.before)
+    diagram = _forward_diagram(size, k_eff, s, Pad(pad.before, reach), length, "-")
+    if diagram and (pad.before or reach):
+        notes.append("In the diagram '-' marks padding positions.")
+    title = _heading(_POOLS[kind], framework, {"size": size, **arguments})
+    return Explanation(title, tuple(steps), tuple(notes), diagram)
+
+
+def _keras_pool(
+    size: int, k: int, strides: int | None, padding: Any, ceil_mode: bool, d: int, kind: str
+) -> Explanation:
+    if padding not in ("valid", "same"):
+        raise ConvShapeError(
+            "`padding` of a Keras pooling must be 'valid' or 'same'",
+            argument="padding",
+            received={"padding": padding},
+        )
+    if ceil_mode is not False or d != 1:
+        raise ConvShapeError(
+            "Keras poolings have no `ceil_mode` and no `dilation`",
+            argument="ceil_mode" if ceil_mode is not False else "dilation",
+            received={"ceil_mode": ceil_mode, "dilation": d},
+        )
+    s = k if strides is None else strides
+    length = conv_output_length(size, k, s, padding)
+    _check_known(size)
+    pad = conv_padding(size, k, s, padding)
+    if padding == "same":
+        rule = "'same': " + _same_step(size, s, k, pad, "after").replace(
+            "zeros", "padding position(s)"
+        )
+    else:
+        rule = "'valid': no padding."
+    arguments = {"pool_size": k, "strides": s, "padding": padding}
+    return _pool_explanation("keras", kind, arguments, size, k, s, 1, pad, length, rule, False)
+
+
+def _torch_pool(
+    size: int, k: int, strides: int | None, padding: Any, ceil_mode: bool, d: int, kind: str
+) -> Explanation:
+    p = 0 if padding == "valid" else padding
+    if kind == "average" and d != 1:
+        raise ConvShapeError(
+            "`dilation` must be 1 for average pooling: PyTorch's AvgPool has none",
+            argument="dilation",
+            received={"dilation": d},
+        )
+    pt = _rules("torch")
+    length = pt.pool_output_length(size, k, strides, p, d, ceil_mode)
+    _check_known(size)
+    s = k if strides is None else strides
+    rule = f"padding={p}: {p} on each side." if p else "padding=0: no padding."
+    arguments: dict[str, object] = {"kernel_size": k, "stride": s, "padding": p}
+    if d != 1:
+        arguments["dilation"] = d
+    arguments["ceil_mode"] = ceil_mode
+    return _pool_explanation(
+        "torch", kind, arguments, size, k, s, d, Pad(p, p), length, rule, ceil_mode
+    )
+
+
+def _onnx_pool(
+    size: int, k: int, strides: int | None, padding: Any, ceil_mode: bool, d: int, kind: str
+) -> Explanation:
+    auto_pad, pads = _onnx_padding("VALID" if padding == "valid" else padding)
+    s = 1 if strides is None else strides
+    op = "MaxPool" if kind == "max" else "AveragePool"
+    ox = _rules("onnx")
+    length = ox.pool_output_length(size, k, s, auto_pad, pads, d, ceil_mode, op)
+    if auto_pad == "NOTSET":
+        pad = Pad(*pads)
+        rule = f"pads ({pad.before}, {pad.after}): {pad.before} before, {pad.after} after."
+    elif auto_pad == "VALID":
+        pad, rule = Pad(0, 0), "auto_pad 'VALID': no padding."
+    else:
+        windows = -(-size // s)
+        needed = (windows - 1) * s + k - size
+        lower = auto_pad == "SAME_LOWER"
+        half = abs(needed + lower) // 2
+        before = half if needed + lower >= 0 else -half
+        pad = Pad(before, needed - before)
+        rule = (
+            f"auto_pad {auto_pad!r}: (ceil({size} / {s}) - 1) * {s} + {k} - {size} = {needed} "
+            f"in all{' (the undilated kernel)' if d != 1 else ''}: {pad.before} before, "
+            f"{pad.after} after."
+        )
+    arguments = _onnx_arguments(k, s, auto_pad, pads)
+    if d != 1:
+        arguments["dilations"] = d
+    arguments["ceil_mode"] = ceil_mode
+    return _pool_explanation("onnx", kind, arguments, size, k, s, d, pad, length, rule, ceil_mode)
 
 
 def explain_layer(layer: Any, input_shape: Sequence[int | None]) -> Explanation:
