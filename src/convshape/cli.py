@@ -151,31 +151,42 @@ def _geometry(
         "--kernel-size",
         type=_ints,
         required=True,
+        metavar="K",
         help=f"{'pool' if pool else 'kernel'} size: K or K1,K2 (required)",
     )
     parser.add_argument(
         "-s",
         "--stride",
         type=_ints,
+        metavar="S",
         help="stride: S or S1,S2 (default: the pool size)"
         if pool
         else "stride: S or S1,S2 (default 1)",
     )
-    modes = "valid, same" if pool else "valid, same, full, causal (1D)"
+    if pool:
+        modes = "valid, same"
+    elif transpose:
+        modes = "valid, same, full; an int or before:after is the crop"
+    else:
+        modes = "valid, same, full, causal (1D), same_lower (onnx)"
     parser.add_argument(
         "-p",
         "--padding",
         type=_padding,
         default="valid",
+        metavar="P",
         help=f"{modes}, an int, before:after, or per axis 1,2 or 1:2,0:1 (default valid)",
     )
     if not pool:
-        parser.add_argument("-d", "--dilation", type=_ints, help="dilation: D or D1,D2 (default 1)")
+        parser.add_argument(
+            "-d", "--dilation", type=_ints, metavar="D", help="dilation: D or D1,D2 (default 1)"
+        )
     if transpose:
         parser.add_argument(
             "--output-padding",
             type=_ints,
-            help="output padding: P or P1,P2 (default: Keras's None, PyTorch's and ONNX's 0)",
+            metavar="OP",
+            help="output padding: OP or OP1,OP2 (default: Keras's None, PyTorch's and ONNX's 0)",
         )
     if pool:
         parser.add_argument(
@@ -191,7 +202,9 @@ def _geometry(
         help=f"whose conventions: {', '.join(frameworks)} (default keras)",
     )
     parser.add_argument(
-        "--explain", action="store_true", help="walk through the computation (default off)"
+        "--explain",
+        action="store_true",
+        help="walk through the computation, keras or torch (default off)",
     )
     _json_flag(parser)
 
@@ -590,15 +603,20 @@ def _solve_arguments(sub: argparse.ArgumentParser) -> None:
         default="conv-transpose",
         help="the layer: conv-transpose, conv or pool (default conv-transpose)",
     )
-    sub.add_argument("-k", "--kernel-size", type=int, help="hold the kernel size (default: any)")
-    sub.add_argument("-s", "--stride", type=int, help="hold the stride (default: any)")
+    sub.add_argument(
+        "-k", "--kernel-size", type=int, metavar="K", help="hold the kernel size (default: any)"
+    )
+    sub.add_argument("-s", "--stride", type=int, metavar="S", help="hold the stride (default: any)")
     sub.add_argument(
         "-p",
         "--padding",
         type=_padding,
+        metavar="P",
         help="hold the padding: a mode, or an int with --framework torch (default: any)",
     )
-    sub.add_argument("-d", "--dilation", type=int, help="hold the dilation (default: any)")
+    sub.add_argument(
+        "-d", "--dilation", type=int, metavar="D", help="hold the dilation (default: any)"
+    )
     sub.add_argument(
         "--framework",
         choices=SOLVE_FRAMEWORKS,
@@ -606,11 +624,20 @@ def _solve_arguments(sub: argparse.ArgumentParser) -> None:
         help=f"whose conventions: {', '.join(SOLVE_FRAMEWORKS)} (default keras)",
     )
     sub.add_argument(
-        "--max-kernel-size", type=int, default=7, help="largest kernel size tried (default 7)"
+        "--max-kernel-size",
+        type=int,
+        metavar="N",
+        default=7,
+        help="largest kernel size tried (default 7)",
     )
-    sub.add_argument("--max-stride", type=int, default=4, help="largest stride tried (default 4)")
     sub.add_argument(
-        "--max-dilation", type=int, help="largest dilation tried (default 1; not for pool)"
+        "--max-stride", type=int, metavar="N", default=4, help="largest stride tried (default 4)"
+    )
+    sub.add_argument(
+        "--max-dilation",
+        type=int,
+        metavar="N",
+        help="largest dilation tried (default 1; not for pool)",
     )
     _json_flag(sub)
 
@@ -623,10 +650,13 @@ def _plan_arguments(sub: argparse.ArgumentParser) -> None:
         type=int,
         help="wanted size: larger plans Conv2DTranspose layers, smaller Conv2D layers",
     )
-    sub.add_argument("--max-stride", type=int, default=4, help="longest stride (default 4)")
+    sub.add_argument(
+        "--max-stride", type=int, metavar="N", default=4, help="longest stride (default 4)"
+    )
     sub.add_argument(
         "--kernel-sizes",
         type=_ints,
+        metavar="K1,K2,...",
         default=[3, 4, 5],
         help="kernel sizes to choose from, K1,K2,... (default 3,4,5)",
     )
@@ -637,9 +667,15 @@ def _plan_arguments(sub: argparse.ArgumentParser) -> None:
         default="same",
         help="the padding preferred; the other is used where it alone fits (default same)",
     )
-    sub.add_argument("--max-layers", type=int, default=4, help="most layers in a plan (default 4)")
     sub.add_argument(
-        "--limit", type=int, default=5, help="how many plans to show, 0 for all (default 5)"
+        "--max-layers", type=int, metavar="N", default=4, help="most layers in a plan (default 4)"
+    )
+    sub.add_argument(
+        "--limit",
+        type=int,
+        metavar="N",
+        default=5,
+        help="how many plans to show, 0 for all (default 5)",
     )
     _json_flag(sub)
 
@@ -659,9 +695,16 @@ def _translate_arguments(sub: argparse.ArgumentParser) -> None:
         help="the Keras layer: conv-transpose or conv (default conv-transpose)",
     )
     sub.add_argument(
-        "-k", "--kernel-size", type=_ints, required=True, help="kernel size: K or K1,K2 (required)"
+        "-k",
+        "--kernel-size",
+        type=_ints,
+        required=True,
+        metavar="K",
+        help="kernel size: K or K1,K2 (required)",
     )
-    sub.add_argument("-s", "--stride", type=_ints, help="strides: S or S1,S2 (default 1)")
+    sub.add_argument(
+        "-s", "--stride", type=_ints, metavar="S", help="strides: S or S1,S2 (default 1)"
+    )
     sub.add_argument(
         "-p",
         "--padding",
@@ -669,14 +712,21 @@ def _translate_arguments(sub: argparse.ArgumentParser) -> None:
         choices=("valid", "same", "causal"),
         help="Keras's padding: valid, same, or causal for a 1D conv (default valid)",
     )
-    sub.add_argument("-d", "--dilation", type=_ints, help="dilation_rate: D or D1,D2 (default 1)")
+    sub.add_argument(
+        "-d", "--dilation", type=_ints, metavar="D", help="dilation_rate: D or D1,D2 (default 1)"
+    )
     sub.add_argument(
         "--output-padding",
         type=_ints,
-        help="output_padding of a conv-transpose: P or P1,P2 (default None)",
+        metavar="OP",
+        help="output_padding of a conv-transpose: OP or OP1,OP2 (default None)",
     )
-    sub.add_argument("--filters", type=int, default=1, help="output channels (default 1)")
-    sub.add_argument("--channels", type=int, default=1, help="input channels (default 1)")
+    sub.add_argument(
+        "--filters", type=int, metavar="F", default=1, help="output channels (default 1)"
+    )
+    sub.add_argument(
+        "--channels", type=int, metavar="C", default=1, help="input channels (default 1)"
+    )
     sub.add_argument(
         "--to", choices=("torch", "jax", "onnx"), required=True, help="target framework (required)"
     )
@@ -685,15 +735,20 @@ def _translate_arguments(sub: argparse.ArgumentParser) -> None:
 
 def _summary_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("model_file", metavar="MODEL_FILE", help=".keras archive or JSON file")
-    sub.add_argument("--line-length", type=int, help="table width (default: Keras's)")
+    sub.add_argument("--line-length", type=int, metavar="N", help="table width (default: Keras's)")
     sub.add_argument(
         "--columns",
         type=lambda text: tuple(part for part in text.split(",") if part),
+        metavar="LIST",
         help="optional columns after Keras's: macs,flops,output_bytes,receptive_field "
         "(default: none)",
     )
     sub.add_argument(
-        "--batch-size", type=int, default=1, help="batch size for the costs (default 1)"
+        "--batch-size",
+        type=int,
+        metavar="N",
+        default=1,
+        help="batch size for the costs (default 1)",
     )
     _json_flag(sub, "Summary.to_dict() as JSON")
 
@@ -716,7 +771,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for name, text in HELP.items():
         sub = commands.add_parser(
-            name, help=text, description=text, epilog={**EXAMPLES, **MODEL_EXAMPLES}[name]
+            name,
+            help=text,
+            description=text,
+            epilog={**EXAMPLES, **MODEL_EXAMPLES}[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         if name == "sizes":
             add_sizes_arguments(sub)
