@@ -26,6 +26,18 @@ EXPLANATIONS: dict[str, Callable[[], cs.Explanation]] = {
     "explain_valid_output_padding": lambda: cs.explain_conv_transpose(4, 3, 2, "valid", 1),
     "explain_kernel_below_stride": lambda: cs.explain_conv_transpose(4, 1, 3, "same"),
     "explain_torch_style_padding": lambda: cs.explain_conv_transpose(5, 4, 2, 1, 1),
+    "explain_torch_pool_ceil_mode": lambda: cs.explain_pool(
+        8, 3, 2, 0, framework="torch", ceil_mode=True
+    ),
+    "explain_onnx_average_pool_same_lower": lambda: cs.explain_pool(
+        9, 3, 2, "SAME_LOWER", framework="onnx", kind="average"
+    ),
+    "explain_keras_pooling_layer": lambda: layers.MaxPooling2D(
+        3, strides=2, padding="same"
+    ).explain((None, 25, 24, 3)),
+    "explain_conv3d_two_axes_alike": lambda: layers.Conv3D(1, (3, 3, 5), padding="same").explain(
+        (None, 8, 8, 9, 1)
+    ),
     "explain_seed_model": lambda: dcgan_generator(
         SimpleNamespace(Sequential=cs.Sequential, Input=cs.Input, layers=cs.layers)
     ).explain(),
@@ -61,13 +73,36 @@ def test_the_tf_docs_diagram() -> None:
     )
 
 
+def test_axes_alike_are_explained_once() -> None:
+    cube = layers.Conv3D(1, 3, strides=2).explain((None, 9, 9, 9, 1))
+    assert [part.title.split(":")[0] for part in cube.parts] == ["depth, height and width"]
+    mixed = layers.Conv3D(1, (3, 5, 3)).explain((None, 9, 9, 9, 1))
+    assert [part.title.split(":")[0] for part in mixed.parts] == ["depth and width", "height"]
+    sizes = layers.Conv2D(1, 3).explain((None, 9, 8, 1))
+    assert [part.title.split(":")[0] for part in sizes.parts] == ["height", "width"]
+    line = layers.Conv1D(1, 3).explain((None, 9, 1))
+    assert [part.title.split(":")[0] for part in line.parts] == ["length"]
+
+
+def test_pooling_layers_explain_a_pooling() -> None:
+    for layer, heading in [
+        (layers.MaxPooling2D(2), "height and width: Max pooling (Keras/TensorFlow): size 6, "),
+        (layers.AveragePooling1D(2), "length: Average pooling (Keras/TensorFlow): size 6, "),
+    ]:
+        rank = len(layer.geometry)
+        text = str(layer.explain((None, *(6,) * rank, 1)))
+        assert heading in text
+        assert "Convolution" not in text
+        assert "dilation" not in text
+
+
 def test_layer_and_model_explanations() -> None:
     layer = layers.Conv2DTranspose(1, 5, strides=(2, 3), padding="same")
     explanation = layer.explain((None, 7, None, 3))
     assert explanation.title == (
         "conv2d_transpose (Conv2DTranspose): (None, 7, None, 3) -> (None, 14, None, 1)"
     )
-    assert explanation.parts[1].title.startswith("spatial dimension 1: unknown size")
+    assert explanation.parts[1].title == "width: unknown size, unknown output"
     assert layers.Dense(3).explain((None, 4)).parts == ()
     html = explanation._repr_html_()
     assert html.startswith("<pre>")

@@ -417,8 +417,8 @@ def _pad_step(size: int, s: int, k_eff: int, pad: Pad, mode: object) -> str:
         total = pad.before + pad.after
         return (
             f"'same': ceil({size} / {s}) = {windows} windows need max(({windows} - 1) * {s} + "
-            f"{k_eff} - {size}, 0) = {total} zeros: {pad.before} before, {pad.after} after "
-            "(the odd one after)."
+            f"{k_eff} - {size}, 0) = {total} zeros: {pad.before} before, {pad.after} after"
+            f"{' (the odd one after)' if total % 2 else ''}."
         )
     if mode == "causal":
         return f"'causal': k_eff - 1 = {pad.before} zeros before, none after."
@@ -940,9 +940,26 @@ def _onnx_pool(
     return _pool_explanation("onnx", kind, arguments, size, k, s, d, pad, length, rule, ceil_mode)
 
 
+#: The spatial axes by name, in the order Keras lays them out, for 1, 2 and 3 dimensions.
+AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def _axes_label(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def explain_layer(layer: Any, input_shape: Sequence[int | None]) -> Explanation:
-    """A layer's output shape, and for convolutions and poolings each spatial dimension
-    explained (used by ``layer.explain(input_shape)``)."""
+    """A layer's output shape, and for convolutions and poolings each spatial axis
+    explained (used by ``layer.explain(input_shape)``); axes with the same explanation are
+    explained once, labelled with the axes they cover ("height and width").
+
+    >>> from convshape import layers
+    >>> pooled = layers.MaxPooling2D((2, 3)).explain((None, 6, 6, 1))
+    >>> [part.title.split(":")[0] for part in pooled.parts]
+    ['height', 'width']
+    >>> print(layers.Conv2D(1, 3).explain((None, 5, 5, 1)).parts[0].title)
+    height and width: Convolution (Keras/TensorFlow): size 5, kernel_size 3, stride 1, padding 'valid', dilation 1
+    """  # noqa: E501  (a doctest output line is as long as it is)
     shape = tuple(input_shape)
     output = layer.compute_output_shape(shape)
     name = f"{layer.name or type(layer).__name__} ({type(layer).__name__})"
@@ -950,20 +967,28 @@ def explain_layer(layer: Any, input_shape: Sequence[int | None]) -> Explanation:
     geometry = getattr(layer, "geometry", ())
     if not geometry:
         return Explanation(title, ())
-    parts = []
-    for dim, axis in enumerate(geometry):
+    names = AXIS_NAMES.get(len(geometry)) or tuple(f"axis {a.axis}" for a in geometry)
+    # A pooling layer has a pool_size; MaxPooling*D and AveragePooling*D say which by name.
+    pooling = "max" if type(layer).__name__.startswith("Max") else "average"
+    groups: dict[Explanation, list[str]] = {}
+    for axis_name, axis in zip(names, geometry, strict=True):
         size = shape[axis.axis]
         if size is None:
-            parts.append(Explanation(f"spatial dimension {dim}: unknown size, unknown output", ()))
-            continue
-        if axis.transposed:
+            part = Explanation("unknown size, unknown output", ())
+        elif axis.transposed:
             part = explain_conv_transpose(
                 size, axis.kernel, axis.stride, axis.padding, axis.output_padding, axis.dilation
             )
+        elif hasattr(layer, "pool_size"):
+            part = explain_pool(size, axis.kernel, axis.stride, axis.padding, kind=pooling)
         else:
             part = explain_conv(size, axis.kernel, axis.stride, axis.padding, axis.dilation)
-        parts.append(dataclasses.replace(part, title=f"spatial dimension {dim}: {part.title}"))
-    return Explanation(title, (), parts=tuple(parts))
+        groups.setdefault(part, []).append(axis_name)
+    parts = tuple(
+        dataclasses.replace(part, title=f"{_axes_label(axes)}: {part.title}")
+        for part, axes in groups.items()
+    )
+    return Explanation(title, (), parts=parts)
 
 
 def _shapes_text(shapes: Sequence[Any]) -> str:
