@@ -231,6 +231,16 @@ def test_help_lists_only_the_frameworks_a_command_supports(
             ],
             ["--output-padding", "--kind conv"],
         ),
+        (["solve", "7", "20", "-k", "9", "--max-kernel-size", "3"], ["--max-kernel-size", "held"]),
+        (["solve", "7", "20", "-s", "3", "--max-stride", "3"], ["--max-stride", "--stride"]),
+        (["solve", "7", "20", "-d", "2", "--max-dilation", "3"], ["--max-dilation", "--dilation"]),
+        (["conv", "7", "-k", "3", "-p", "causal", "--framework", "jax"], ["causal", "jax"]),
+        (["conv", "7", "-k", "3", "-p", "causal", "--framework", "onnx"], ["causal", "onnx"]),
+        (["translate", "7", "-k", "3", "-p", "causal", "--to", "torch"], ["causal", "--kind conv"]),
+        (
+            ["translate", "7x7", "-k", "3", "--kind", "conv", "-p", "causal", "--to", "torch"],
+            ["causal", "one SIZE"],
+        ),
     ],
 )
 def test_invalid_combinations_exit_2_naming_both_options(
@@ -252,6 +262,13 @@ def test_the_same_options_where_a_framework_takes_them(capsys: pytest.CaptureFix
     assert out.startswith("input (10,) -> output (3,)")
     _, out, _ = run(capsys, "conv", "10", "-k", "3", "-p", "causal", "--json")
     assert json.loads(out)["padding"] == [[2, 0]]
+    _, out, _ = run(capsys, "solve", "7", "20", "-k", "9")
+    assert "kernel_size=9, strides=3" in out
+    _, out, _ = run(capsys, "solve", "7", "14", "--max-stride", "2", "--json")
+    assert {s["kwargs"]["strides"] for s in json.loads(out)["solutions"]} == {2}
+    status, _, err = run(capsys, "pool", "7", "-k", "3", "-p", "same", "--framework", "torch")
+    assert status == 2
+    assert "must be an int (PyTorch pads symmetrically). Received" in err  # no "same" for a pool
 
 
 # ---------------------------------------------------------------------------------------

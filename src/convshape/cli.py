@@ -242,6 +242,13 @@ def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) ->
             "padding",
             {"padding": "causal", "SIZE": args.sizes},
         )
+    if "causal" in paddings and args.framework in ("jax", "onnx"):
+        _refuse(
+            f"`--padding causal` is Keras's (Conv1D); --framework {args.framework} has no "
+            "causal mode: give the pair k_eff-1:0",
+            "padding",
+            {"padding": "causal", "framework": args.framework},
+        )
     if not pool and args.framework == "keras":
         strided = any(s != 1 for s in args.stride or [1])
         dilated = any(d != 1 for d in args.dilation or [1])
@@ -274,10 +281,10 @@ def _torch_padding(padding: Any, strided: bool, *, transpose: bool, pool: bool) 
         return padding
     if padding == "valid" and (transpose or pool):
         return 0  # the default -p valid is padding 0 in PyTorch's int terms
-    allowed = () if transpose else ("valid", "same")
+    allowed = () if transpose or pool else ("valid", "same")
     if padding not in allowed or (padding == "same" and strided):
         rule = "`--padding` for --framework torch must be an int (PyTorch pads symmetrically)"
-        if not transpose:
+        if not transpose and not pool:
             rule += ', "valid", or "same" with stride 1'
         _refuse(rule, "padding", {"padding": padding})
     return padding
@@ -374,6 +381,18 @@ def _conv(args: argparse.Namespace, *, pool: bool = False) -> dict[str, Any]:
     return result
 
 
+#: (held argument, its bound in a search, the bound's default) of ``convshape solve``.
+_SOLVE_BOUNDS = (
+    ("kernel_size", "max_kernel_size", 7),
+    ("stride", "max_stride", 4),
+    ("dilation", "max_dilation", 1),
+)
+
+
+def _option(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
 def _solve(args: argparse.Namespace) -> dict[str, Any]:
     if args.kind == "pool" and (args.dilation is not None or args.max_dilation is not None):
         option = "--dilation" if args.dilation is not None else "--max-dilation"
@@ -385,8 +404,17 @@ def _solve(args: argparse.Namespace) -> dict[str, Any]:
                 option.strip("-").replace("-", "_"): args.dilation or args.max_dilation,
             },
         )
-    if args.max_dilation is None:
-        args.max_dilation = 1
+    for held, bound, default in _SOLVE_BOUNDS:
+        if getattr(args, held) is not None and getattr(args, bound) is not None:
+            option, what = _option(bound), held.replace("_", " ")
+            _refuse(
+                f"`{option}` bounds the {what}s tried; with --{held.replace('_', '-')} "
+                f"held it has no effect: give one of them",
+                bound,
+                {held: getattr(args, held), bound: getattr(args, bound)},
+            )
+        if getattr(args, bound) is None:
+            setattr(args, bound, default)
     common: dict[str, Any] = {
         "kernel_size": args.kernel_size,
         "stride": args.stride,
@@ -523,6 +551,12 @@ def _translate(args: argparse.Namespace) -> dict[str, Any]:
             {"output_padding": args.output_padding, "kind": "conv"},
         )
     rank = len(args.sizes)
+    if args.padding == "causal" and (args.kind != "conv" or rank != 1):
+        _refuse(
+            "`--padding causal` is Keras's Conv1D's only: use --kind conv and one SIZE",
+            "padding",
+            {"padding": "causal", "kind": args.kind, "SIZE": args.sizes},
+        )
     if (args.kind, rank) not in _KERAS_CLASSES:
         raise ConvShapeError(
             "translate takes 1 to 3 spatial sizes", argument="SIZE", received={"SIZE": args.sizes}
@@ -610,7 +644,7 @@ def _solve_arguments(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "-p",
         "--padding",
-        type=_padding,
+        type=_one_padding,
         metavar="P",
         help="hold the padding: a mode, or an int with --framework torch (default: any)",
     )
@@ -624,15 +658,9 @@ def _solve_arguments(sub: argparse.ArgumentParser) -> None:
         help=f"whose conventions: {', '.join(SOLVE_FRAMEWORKS)} (default keras)",
     )
     sub.add_argument(
-        "--max-kernel-size",
-        type=int,
-        metavar="N",
-        default=7,
-        help="largest kernel size tried (default 7)",
+        "--max-kernel-size", type=int, metavar="N", help="largest kernel size tried (default 7)"
     )
-    sub.add_argument(
-        "--max-stride", type=int, metavar="N", default=4, help="largest stride tried (default 4)"
-    )
+    sub.add_argument("--max-stride", type=int, metavar="N", help="largest stride tried (default 4)")
     sub.add_argument(
         "--max-dilation",
         type=int,
