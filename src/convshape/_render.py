@@ -273,6 +273,8 @@ def _extra_totals(summary: Summary) -> list[str]:
         lines.append(f" Total MACs: {totals['macs']:,}")
     if "flops" in totals:
         lines.append(f" Total FLOPs: {totals['flops']:,}")
+    if "buffers" in totals:  # PyTorch's buffers: running statistics, not parameters
+        lines.append(f" Buffers: {totals['buffers']:,}")
     for key, label in (
         ("input_bytes", "Input size"),
         ("forward_bytes", "Forward pass size"),

@@ -1014,15 +1014,55 @@ class PReLU(Module):
         return self.num_parameters
 
 
-@dataclass(frozen=True)
-class SequentialRow:
-    """One module of a PyTorch summary."""
+# The Keras side's summary data and rendering, reused: one table for both frameworks.
+from collections.abc import Iterator  # noqa: E402  (kept with the part that uses it)
 
-    index: str
-    class_name: str
-    output_shape: Shape
-    parameters: int
-    buffers: int
+from ..summary import Summary, SummaryRow  # noqa: E402  (kept with the part that uses it)
+
+
+class SequentialRow(SummaryRow):
+    """One module of a PyTorch summary: a :class:`convshape.SummaryRow` whose ``name`` is
+    the module's index in ``nn.Sequential`` ("0", "1"...), every parameter trainable (as
+    ``requires_grad`` defaults), and its buffers (running statistics) apart."""
+
+    buffers: int = 0
+
+    @property
+    def index(self) -> str:
+        """The module's name in ``nn.Sequential``: its index."""
+        return self.name
+
+    @property
+    def parameters(self) -> int:
+        """``sum(p.numel() for p in module.parameters())``."""
+        return self.params
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row's mapping, with its buffers."""
+        return {**super().to_dict(), "buffers": self.buffers}
+
+
+class SequentialSummary(Summary):
+    """A :class:`convshape.Summary` of a PyTorch ``Sequential``: totals, ``to_dict()``,
+    HTML, and ``str()`` in Keras's layout; iterating it gives its rows.
+
+    The totals count parameters as torchinfo does (buffers are not parameters); the
+    buffers' total is the ``buffers`` entry of ``totals``.
+    """
+
+    @property
+    def total_buffers(self) -> int:
+        """Scalars in the buffers (running means and variances, batch counters)."""
+        return int(dict(self.totals).get("buffers", 0))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[SummaryRow]:
+        return iter(self.rows)
+
+    def __getitem__(self, index: int) -> SummaryRow:
+        return self.rows[index]
 
 
 @dataclass
@@ -1033,9 +1073,29 @@ class Sequential:
     >>> model = pt.Sequential(pt.Linear(100, 12544, bias=False), pt.BatchNorm1d(12544),
     ...     pt.LeakyReLU(), pt.Unflatten(1, (256, 7, 7)),
     ...     pt.ConvTranspose2d(256, 128, 5, stride=2, padding=2, output_padding=1, bias=False))
-    >>> rows = model.summarize((None, 100))
-    >>> rows[-1].output_shape, sum(row.parameters for row in rows), sum(row.buffers for row in rows)
+    >>> summary = model.summarize((None, 100))
+    >>> summary.rows[-1].output_shape, summary.total_params, summary.total_buffers
     ((None, 128, 14, 14), 2098688, 25089)
+    >>> print(model.summary((None, 100), line_length=64))
+    Model: "Sequential"
+    ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┓
+    ┃ Layer (type)              ┃ Output Shape        ┃    Param # ┃
+    ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━┩
+    │ 0 (Linear)                │ (None, 12544)       │  1,254,400 │
+    ├───────────────────────────┼─────────────────────┼────────────┤
+    │ 1 (BatchNorm1d)           │ (None, 12544)       │     25,088 │
+    ├───────────────────────────┼─────────────────────┼────────────┤
+    │ 2 (LeakyReLU)             │ (None, 12544)       │          0 │
+    ├───────────────────────────┼─────────────────────┼────────────┤
+    │ 3 (Unflatten)             │ (None, 256, 7, 7)   │          0 │
+    ├───────────────────────────┼─────────────────────┼────────────┤
+    │ 4 (ConvTranspose2d)       │ (None, 128, 14, 14) │    819,200 │
+    └───────────────────────────┴─────────────────────┴────────────┘
+     Total params: 2,098,688 (8.01 MB)
+     Trainable params: 2,098,688 (8.01 MB)
+     Non-trainable params: 0 (0.00 B)
+     Buffers: 25,089
+    <BLANKLINE>
     """
 
     modules: tuple[Any, ...] = field(default=())
@@ -1055,32 +1115,45 @@ class Sequential:
             shape = module.compute_output_shape(shape)
         return shape
 
-    def summarize(self, input_shape: Sequence[int | None]) -> list[SequentialRow]:
-        """One row per module: its index, class, output shape, parameters and buffers."""
+    def summarize(self, input_shape: Sequence[int | None]) -> SequentialSummary:
+        """The summary: one row per module (its index in ``nn.Sequential``, class, output
+        shape, parameters and buffers) and the totals, as ``convshape.Summary`` holds them.
+
+        Parameters are float32 (4 bytes each) and trainable, PyTorch's defaults.
+        """
         rows, shape = [], check_shape(input_shape)
         for index, module in enumerate(self.modules):
             shape = module.compute_output_shape(shape)
             buffers = module.buffer_count() if isinstance(module, Module) else 0
+            parameters = int(module.parameter_count())
             rows.append(
                 SequentialRow(
-                    str(index), type(module).__name__, shape, module.parameter_count(), buffers
+                    str(index),
+                    type(module).__name__,
+                    shape,
+                    parameters,
+                    parameters,
+                    0,
+                    has_weights=bool(parameters),
+                    trainable_bytes=4 * parameters,
+                    buffers=buffers,
                 )
             )
-        return rows
+        return SequentialSummary(
+            "Sequential",
+            tuple(rows),
+            input_shape=check_shape(input_shape),
+            totals=(("buffers", sum(row.buffers for row in rows)),),
+        )
 
-    def summary(self, input_shape: Sequence[int | None]) -> str:
-        """The summary as a text table with the totals (parameters and buffers apart)."""
-        rows = self.summarize(input_shape)
-        lines = [
-            f"{'Layer (type)':<32}{'Output Shape':<28}{'Param #':>12}{'Buffers':>10}",
-            "=" * 82,
-        ]
-        for row in rows:
-            name = f"{row.index} ({row.class_name})"
-            lines.append(
-                f"{name:<32}{row.output_shape!s:<28}{row.parameters:>12,}{row.buffers:>10,}"
-            )
-        lines.append("=" * 82)
-        lines.append(f"Total params: {sum(row.parameters for row in rows):,}")
-        lines.append(f"Total buffers: {sum(row.buffers for row in rows):,}")
-        return "\n".join(lines) + "\n"
+    def summary(
+        self,
+        input_shape: Sequence[int | None],
+        line_length: int | None = None,
+        positions: Sequence[float] | None = None,
+    ) -> str:
+        """The summary as Keras's ``model.summary()`` table (``line_length`` 88 by default,
+        columns ending at ``positions``), with the totals and the buffers' total."""
+        from .._render import render_summary  # noqa: PLC0415  (only the text needs it)
+
+        return render_summary(self.summarize(input_shape), line_length, positions)
