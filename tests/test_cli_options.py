@@ -1,6 +1,7 @@
 """The command line's options: `convshape plan`, help texts and defaults, the usage a bare
-`convshape` prints, option combinations refused with one line, and per-axis values
-(`-p 1:2,0:1`, `28x28`)."""
+`convshape` prints, option combinations refused with one line, per-axis values
+(`-p 1:2,0:1`, `28x28`), and `--explain` by the rules of the `--framework` that computed
+the answer."""
 
 from __future__ import annotations
 
@@ -212,7 +213,7 @@ def test_help_lists_only_the_frameworks_a_command_supports(
             ],
             ["--output-padding", "--framework jax"],
         ),
-        (["conv", "7", "-k", "3", "--explain", "--framework", "onnx"], ["--explain", "onnx"]),
+        (["pool", "7", "-k", "3", "-p", "1"], ["--padding", "Keras pooling", "--framework torch"]),
         (["solve", "7", "14", "--framework", "jax"], ["--framework", "invalid choice"]),
         (["solve", "7", "3", "--kind", "pool", "-d", "2"], ["--dilation", "--kind pool"]),
         (["solve", "7", "3", "--kind", "pool", "--max-dilation", "2"], ["--max-dilation", "pool"]),
@@ -332,3 +333,83 @@ def test_bad_per_axis_padding_is_one_line(
     assert (status, out) == (2, "")
     assert err.count("\n") == 1
     assert message in err
+
+
+# ---------------------------------------------------------------------------------------
+# --explain explains the answer printed, by the same framework's rules
+
+
+def test_explain_follows_the_framework_and_ceil_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["pool", "8", "-k", "3", "-s", "2", "--framework", "torch", "--ceil-mode", "--explain"]
+    status, out, _ = run(capsys, *argv)
+    assert status == 0
+    assert out.startswith("input (8,) -> output (4,)")
+    assert (
+        "Max pooling (PyTorch): size 8, kernel_size 3, stride 2, padding 0, ceil_mode True" in out
+    )
+    assert "so the output is 4." in out
+    assert "Convolution" not in out
+
+
+EXPLAINED = [
+    ["pool", "8", "-k", "3", "-s", "2", "--framework", "torch", "--ceil-mode"],
+    ["pool", "9", "-k", "2", "--framework", "torch", "--ceil-mode"],
+    ["pool", "25", "-k", "2", "-p", "same"],
+    ["pool", "7", "-k", "3", "-s", "2", "-p", "1", "--framework", "torch"],
+    ["conv", "13", "-k", "6", "-s", "5", "-p", "same"],
+    ["conv", "13", "-k", "6", "-s", "5", "-p", "same_lower", "--framework", "onnx"],
+    ["conv", "13", "-k", "6", "-s", "5", "-p", "same", "--framework", "jax"],
+    ["conv", "12", "-k", "3", "-s", "2", "-p", "1", "--framework", "torch"],
+    ["conv", "12", "-k", "3", "-p", "same", "--framework", "torch"],
+    ["conv-transpose", "7", "-k", "5", "-s", "2", "-p", "same"],
+    [
+        "conv-transpose",
+        "7",
+        "-k",
+        "3",
+        "-s",
+        "2",
+        "-p",
+        "1",
+        "--output-padding",
+        "1",
+        "--framework",
+        "torch",
+    ],
+    ["conv-transpose", "7", "-k", "5", "-s", "2", "-p", "same", "--framework", "jax"],
+    ["conv-transpose", "7", "-k", "4", "-s", "2", "-p", "1:2", "--framework", "onnx"],
+    ["conv-transpose", "7", "-k", "4", "-s", "2", "-p", "same", "--framework", "onnx"],
+    ["conv-transpose", "7x5", "-k", "4,3", "-s", "2,3", "-p", "1:2,0:1"],
+]
+
+HEADINGS = {"keras": "(Keras/TensorFlow)", "torch": "(PyTorch)", "jax": "(JAX)", "onnx": "(ONNX)"}
+
+
+@pytest.mark.parametrize("argv", EXPLAINED, ids=" ".join)
+def test_explain_ends_on_the_printed_output(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    status, out, _ = run(capsys, *argv, "--explain", "--json")
+    assert status == 0
+    document = json.loads(out)
+    framework = argv[argv.index("--framework") + 1] if "--framework" in argv else "keras"
+    for output, explanation in zip(document["output"], document["explanation"], strict=True):
+        title, *lines = explanation.splitlines()
+        assert HEADINGS[framework] in title
+        assert ("pooling" in title) == (argv[0] == "pool")
+        steps = [line for line in lines if line[:4].strip().rstrip(".").isdigit()]
+        assert steps[-1].endswith(f" {output}."), (steps[-1], output)
+
+
+def test_explain_prints_identical_axes_once(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(
+        capsys, "conv-transpose", "7", "7", "-k", "5", "-s", "2", "-p", "same", "--explain"
+    )
+    assert out.count("Transposed convolution (Keras/TensorFlow)") == 1
+    assert "\nHeight and width:\nTransposed convolution" in out
+    _, out, _ = run(capsys, "conv", "7x8x7", "-k", "3", "-s", "2", "-p", "same", "--explain")
+    assert out.count("Convolution (Keras/TensorFlow): size 7,") == 1
+    assert "\nDepth and width:\nConvolution (Keras/TensorFlow): size 7," in out
+    assert "\nHeight:\nConvolution (Keras/TensorFlow): size 8," in out
+    _, out, _ = run(capsys, "conv", "7x7", "-k", "3", "--explain", "--json")
+    assert len(json.loads(out)["explanation"]) == 2  # the document keeps one per axis
