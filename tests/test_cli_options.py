@@ -42,9 +42,12 @@ def test_plan_up_prints_ranked_plans_readably(capsys: pytest.CaptureFixture[str]
     status, out, _ = run(capsys, "plan", "7", "84")
     assert status == 0
     lines = out.splitlines()
-    assert lines[0].startswith("7 -> 84: 23 plan(s) of Conv2DTranspose layers, simplest first")
-    assert "strides 2..4, kernel sizes 3, 4, 5, padding 'same'" in lines[0]
-    assert lines[2:5] == [
+    assert lines[0] == "7 -> 84: 23 plans of Conv2DTranspose layers, simplest first"
+    assert lines[1] == (
+        "(searched: strides 2..4, kernel sizes 3, 4, 5, padding 'same' (else 'valid' or an "
+        "output_padding), at most 4 layers)"
+    )
+    assert lines[3:6] == [
         "1. 7 -> 84 in 2 layer(s), strides 3, 4",
         "    7 -> 21  Conv2DTranspose(kernel_size=3, strides=3, padding='same')",
         "   21 -> 84  Conv2DTranspose(kernel_size=4, strides=4, padding='same')",
@@ -81,15 +84,15 @@ def test_plan_down_and_its_options(capsys: pytest.CaptureFixture[str]) -> None:
         (
             ["plan", "224", "7", "--max-layers", "2"],
             [
-                "no stack of Conv2D layers takes 224 to 7 with strides 2..4, kernel sizes "
-                "3, 4, 5, padding 'same' (else 'valid'), at most 2 layer(s).",
-                "Try --max-layers 3: it finds 31 plan(s).",
+                "No stack of Conv2D layers takes 224 to 7.\nSearched: strides 2..4, kernel "
+                "sizes 3, 4, 5, padding 'same' (else 'valid'), at most 2 layers.\n",
+                "Try --max-layers 3: it finds 31 plans.",
             ],
         ),
         (
             ["plan", "7", "9"],
             [
-                "no stack of Conv2DTranspose layers takes 7 to 9",
+                "No stack of Conv2DTranspose layers takes 7 to 9.",
                 "A strided layer takes 7 to at least 13; `convshape solve 7 9` finds one "
                 "layer of stride 1.",
             ],
@@ -100,7 +103,7 @@ def test_plan_down_and_its_options(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (
             ["plan", "300", "5", "--max-stride", "2", "--max-layers", "2"],
-            ["Try --max-stride 8: it finds 5 plan(s)."],
+            ["Try --max-stride 8: it finds 5 plans."],
         ),
     ],
 )

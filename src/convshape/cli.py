@@ -26,7 +26,7 @@ from ._cli_models import (
 from .arithmetic import conv_output_length, conv_padding, conv_transpose_crop
 from .arithmetic import conv_transpose_output_length as transpose_length
 from .errors import ConvShapeError
-from .explain import explain_conv, explain_conv_transpose
+from .explain import explain_conv, explain_conv_transpose, explain_pool
 from .layers.convolutional import (
     Conv1D,
     Conv1DTranspose,
@@ -204,7 +204,7 @@ def _geometry(
     parser.add_argument(
         "--explain",
         action="store_true",
-        help="walk through the computation, keras or torch (default off)",
+        help="walk through the computation by the --framework's rules (default off)",
     )
     _json_flag(parser)
 
@@ -223,10 +223,18 @@ def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) ->
     paddings = _paddings(args.padding, rank)
     if pool and args.ceil_mode and args.framework != "torch":
         _refuse(
-            f"`--ceil-mode` is PyTorch's (--framework torch); {args.framework}'s pooling has "
+            f"`--ceil-mode` is PyTorch's (--framework torch); {_NAMES[args.framework]}'s "
+            "pooling has "
             "no ceil_mode",
             "ceil_mode",
             {"ceil_mode": True, "framework": args.framework},
+        )
+    if pool and args.framework == "keras" and any(not isinstance(p, str) for p in paddings):
+        _refuse(
+            "`--padding` of a Keras pooling is 'valid' or 'same'; an explicit padding is "
+            "PyTorch's (--framework torch)",
+            "padding",
+            {"padding": args.padding, "framework": "keras"},
         )
     if pool and any(p in ("causal", "full") for p in paddings):
         _refuse(
@@ -266,13 +274,6 @@ def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) ->
             "output_padding",
             {"output_padding": args.output_padding, "framework": "jax"},
         )
-    if args.explain and args.framework in ("jax", "onnx"):
-        _refuse(
-            "`--explain` walks through Keras's or PyTorch's computation, not "
-            f"--framework {args.framework}'s",
-            "explain",
-            {"explain": True, "framework": args.framework},
-        )
 
 
 def _torch_padding(padding: Any, strided: bool, *, transpose: bool, pool: bool) -> Any:
@@ -307,9 +308,11 @@ def _onnx_padding(padding: Any) -> tuple[str, Any]:
 
 def _other_framework(args: argparse.Namespace, dims: list[Any], transpose: bool) -> dict[str, Any]:
     """conv and conv-transpose with JAX's lax or ONNX Runtime's rules."""
-    output, splits = [], []
-    for size, k, s, op, d, given in dims:
-        if args.framework == "jax":
+    output, splits, explained = [], [], []
+    framework = args.framework
+    for size, k, s, given_op, d, given in dims:
+        op = given_op
+        if framework == "jax":
             padding = _jax_padding(given)
             if transpose:
                 output.append(jx.conv_transpose_output_length(size, k, s, padding, d))
@@ -317,16 +320,28 @@ def _other_framework(args: argparse.Namespace, dims: list[Any], transpose: bool)
             else:
                 output.append(jx.conv_output_length(size, k, s, padding, 1, d))
                 splits.append(list(jx.conv_padding(size, k, s, padding, d)))
-            continue
-        auto_pad, pads = _onnx_padding(given)
-        if transpose:
-            output.append(ox.conv_transpose_output_length(size, k, s, auto_pad, pads, op or 0, d))
-            begin, end = ox.conv_transpose_pads(size, k, s, auto_pad, pads, op or 0, d)
-            splits.append([begin, end - (op or 0)])
         else:
-            output.append(ox.conv_output_length(size, k, s, auto_pad, pads, d))
-            splits.append(list(ox.conv_padding(size, k, s, auto_pad, pads, d)))
-    return {"input": args.sizes, "output": output, "crop" if transpose else "padding": splits}
+            auto_pad, pads = _onnx_padding(given)
+            padding = pads if auto_pad == "NOTSET" else auto_pad  # explain's one argument
+            op = op or 0
+            if transpose:
+                output.append(ox.conv_transpose_output_length(size, k, s, auto_pad, pads, op, d))
+                begin, end = ox.conv_transpose_pads(size, k, s, auto_pad, pads, op, d)
+                splits.append([begin, end - op])
+            else:
+                output.append(ox.conv_output_length(size, k, s, auto_pad, pads, d))
+                splits.append(list(ox.conv_padding(size, k, s, auto_pad, pads, d)))
+        if args.explain:
+            explanation = (
+                explain_conv_transpose(size, k, s, padding, op, d, framework=framework)
+                if transpose
+                else explain_conv(size, k, s, padding, d, framework=framework)
+            )
+            explained.append(str(explanation))
+    result = {"input": args.sizes, "output": output, "crop" if transpose else "padding": splits}
+    if args.explain:
+        result["explanation"] = explained
+    return result
 
 
 def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
@@ -349,7 +364,9 @@ def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
     crops = [list(conv_transpose_crop(*dim)) for dim in dims]
     result: dict[str, Any] = {"input": args.sizes, "output": output, "crop": crops}
     if args.explain:
-        result["explanation"] = [str(explain_conv_transpose(*dim)) for dim in dims]
+        result["explanation"] = [
+            str(explain_conv_transpose(*dim, framework=args.framework)) for dim in dims
+        ]
     return result
 
 
@@ -376,8 +393,13 @@ def _conv(args: argparse.Namespace, *, pool: bool = False) -> dict[str, Any]:
         output = [length(*dim) for dim in dims]
     pads = [list(conv_padding(*dim)) for dim in dims]
     result: dict[str, Any] = {"input": args.sizes, "output": output, "padding": pads}
-    if args.explain:
-        result["explanation"] = [str(explain_conv(*dim)) for dim in dims]
+    if args.explain and pool:
+        result["explanation"] = [
+            str(explain_pool(n, k, s, p, framework=args.framework, ceil_mode=args.ceil_mode))
+            for n, k, s, p, _ in dims
+        ]
+    elif args.explain:
+        result["explanation"] = [str(explain_conv(*dim, framework=args.framework)) for dim in dims]
     return result
 
 
@@ -463,9 +485,9 @@ def _plan(args: argparse.Namespace) -> dict[str, Any]:
     other = "valid" if args.padding == "same" else "same"
     kernels = ", ".join(map(str, sorted(set(args.kernel_sizes))))
     bounds = (
-        f"strides 2..{args.max_stride}, kernel sizes {kernels}, padding {args.padding!r} "
-        f"(else {other!r}{', or an output_padding' if up else ''}), "
-        f"at most {args.max_layers} layer(s)"
+        f"strides 2..{args.max_stride}, kernel sizes {kernels}, padding "
+        f"{args.padding!r} (else {other!r}{' or an output_padding' if up else ''}), "
+        f"at most {_count(args.max_layers, 'layer')}"
     )
     shown = plans if args.limit == 0 else plans[: args.limit]
     document: dict[str, Any] = {
@@ -487,12 +509,13 @@ def _plan(args: argparse.Namespace) -> dict[str, Any]:
     }
     if not plans:
         document["text"] = (
-            f"no stack of {layer} layers takes {size} to {target} with {bounds}.\n"
+            f"No stack of {layer} layers takes {size} to {target}.\nSearched: {bounds}.\n"
             f"{_plan_hint(args, planner, options)}"
         )
         return document
     lines = [
-        f"{size} -> {target}: {len(plans)} plan(s) of {layer} layers, simplest first ({bounds})"
+        f"{size} -> {target}: {_count(len(plans), 'plan')} of {layer} layers, simplest first",
+        f"(searched: {bounds})",
     ]
     width = len(str(max(size, target)))
     for number, plan in enumerate(shown, 1):
@@ -504,6 +527,10 @@ def _plan(args: argparse.Namespace) -> dict[str, Any]:
         lines += ["", f"... and {len(plans) - len(shown)} more (--limit 0 shows every plan)"]
     document["text"] = "\n".join(lines)
     return document
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _plan_hint(args: argparse.Namespace, planner: Any, options: dict[str, Any]) -> str:
@@ -526,7 +553,7 @@ def _plan_hint(args: argparse.Namespace, planner: Any, options: dict[str, Any]) 
             continue
         if found:
             option = "--" + name.replace("_", "-")
-            return f"Try {option} {value}: it finds {len(found)} plan(s)."
+            return f"Try {option} {value}: it finds {_count(len(found), 'plan')}."
     return (
         "Try more layers (--max-layers), longer strides (--max-stride) or other "
         f"--kernel-sizes; {solve} finds one layer of any stride."
@@ -598,9 +625,23 @@ def _text(command: str, result: dict[str, Any]) -> str:
     pairs = ", ".join(f"({before}, {after})" for before, after in result[split])
     what = "crop (before, after)" if split == "crop" else "padding (before, after)"
     lines = [f"input {tuple(result['input'])} -> output {tuple(result['output'])}; {what}: {pairs}"]
-    for explanation in result.get("explanation", []):
-        lines += ["", explanation]
+    explained = result.get("explanation", [])
+    names = _AXES.get(len(explained), [f"axis {n}" for n in range(1, len(explained) + 1)])
+    axes: dict[str, list[str]] = {}  # one explanation per distinct text, with its axes
+    for name, explanation in zip(names, explained, strict=True):
+        axes.setdefault(explanation, []).append(name)
+    for explanation, covered in axes.items():
+        lines.append("")
+        if len(explained) > 1:
+            lines.append(f"{' and '.join(covered).capitalize()}:")
+        lines.append(explanation)
     return "\n".join(lines)
+
+
+_NAMES = {"keras": "Keras", "torch": "PyTorch", "jax": "JAX", "onnx": "ONNX"}
+
+#: The spatial axes' names, channels_last order.
+_AXES = {1: ["the axis"], 2: ["height", "width"], 3: ["depth", "height", "width"]}
 
 
 EXAMPLES = {
