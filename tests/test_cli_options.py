@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shlex
+from pathlib import Path
 
 import pytest
 
@@ -416,3 +419,28 @@ def test_explain_prints_identical_axes_once(capsys: pytest.CaptureFixture[str]) 
     assert "\nHeight:\nConvolution (Keras/TensorFlow): size 8," in out
     _, out, _ = run(capsys, "conv", "7x7", "-k", "3", "--explain", "--json")
     assert len(json.loads(out)["explanation"]) == 2  # the document keeps one per axis
+
+
+# ---------------------------------------------------------------------------------------
+# The command line page's examples print what the page shows
+
+
+def _page_examples() -> list[tuple[str, str]]:
+    page = Path(__file__).parent.parent / "docs" / "cli.md"
+    examples = []
+    for block in re.findall(r"```bash\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL):
+        for command in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+            line, _, output = command.partition("\n")
+            examples.append((line, output))
+    return examples
+
+
+@pytest.mark.parametrize(("line", "output"), _page_examples(), ids=[e[0] for e in _page_examples()])
+def test_the_cli_page_shows_what_the_commands_print(
+    capsys: pytest.CaptureFixture[str], line: str, output: str
+) -> None:
+    words = shlex.split(line)
+    assert words[0] == "convshape"
+    status, out, _ = run(capsys, *words[1:])
+    assert status == 0
+    assert out == output
