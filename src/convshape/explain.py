@@ -236,6 +236,8 @@ def explain_conv_transpose(
       end`` with ``padding`` an ``auto_pad`` ("NOTSET", "VALID", "SAME_UPPER",
       "SAME_LOWER") or the ``pads`` (an int for both ends, or a (begin, end) pair).
 
+    The default ``padding="valid"`` is each framework's "no padding" ("VALID", 0).
+
     >>> print(explain_conv_transpose(28, 5, stride=3, padding="same").steps[3])
     Crop: 86 - 84 = 2 elements; 'same' removes 2 // 2 = 1 before and 2 - 1 = 1 after.
     >>> print(explain_conv_transpose(7, 3, 2, 1, 1, framework="torch").steps[-1])
@@ -372,6 +374,7 @@ def explain_conv(
     - ``"onnx"``: ``Conv``, an ``auto_pad`` ("NOTSET", "VALID", "SAME_UPPER",
       "SAME_LOWER") or the ``pads`` (an int for both ends, or a (begin, end) pair).
 
+    The default ``padding="valid"`` is each framework's "no padding" ("VALID", 0).
     For poolings see :func:`explain_pool`.
 
     >>> print(explain_conv(13, 6, stride=5, padding="same").diagram[1])
@@ -542,8 +545,16 @@ def _jax_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     return Explanation(title, (_kernel_step(k, d), rule, *steps, window), diagram=diagram("0"))
 
 
+def _is_valid(padding: object) -> bool:
+    """Whether ``padding`` is the default "valid", which every framework reads as its own
+    "no padding"."""
+    return isinstance(padding, str) and padding == "valid"
+
+
 def _onnx_padding(padding: Any) -> tuple[str, Any]:
-    """``padding`` as ONNX's (auto_pad, pads)."""
+    """``padding`` as ONNX's (auto_pad, pads); the default "valid" is auto_pad VALID."""
+    if _is_valid(padding):
+        return "VALID", (0, 0)
     if isinstance(padding, str):
         if padding not in ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"):
             raise ConvShapeError(
@@ -613,6 +624,7 @@ def _torch_transpose(
     size: int, k: int, s: int, padding: Any, output_padding: int | None, d: int
 ) -> Explanation:
     op = 0 if output_padding is None else output_padding
+    padding = 0 if _is_valid(padding) else padding
     pt = _rules("torch")
     length = pt.conv_transpose_output_length(size, k, s, padding, op, d)
     _check_known(size)
@@ -648,6 +660,7 @@ def _jax_transpose(
             argument="output_padding",
             received={"output_padding": output_padding},
         )
+    padding = "VALID" if _is_valid(padding) else padding
     jx = _rules("jax")
     length = jx.conv_transpose_output_length(size, k, s, padding, d)
     _check_known(size)
@@ -858,7 +871,7 @@ def _pool_explanation(
 def _keras_pool(
     size: int, k: int, strides: int | None, padding: Any, ceil_mode: bool, d: int, kind: str
 ) -> Explanation:
-    if padding not in ("valid", "same"):
+    if not isinstance(padding, str) or padding not in ("valid", "same"):
         raise ConvShapeError(
             "`padding` of a Keras pooling must be 'valid' or 'same'",
             argument="padding",
@@ -887,7 +900,7 @@ def _keras_pool(
 def _torch_pool(
     size: int, k: int, strides: int | None, padding: Any, ceil_mode: bool, d: int, kind: str
 ) -> Explanation:
-    p = 0 if padding == "valid" else padding
+    p = 0 if _is_valid(padding) else padding
     if kind == "average" and d != 1:
         raise ConvShapeError(
             "`dilation` must be 1 for average pooling: PyTorch's AvgPool has none",
@@ -911,7 +924,7 @@ def _torch_pool(
 def _onnx_pool(
     size: int, k: int, strides: int | None, padding: Any, ceil_mode: bool, d: int, kind: str
 ) -> Explanation:
-    auto_pad, pads = _onnx_padding("VALID" if padding == "valid" else padding)
+    auto_pad, pads = _onnx_padding(padding)
     s = 1 if strides is None else strides
     op = "MaxPool" if kind == "max" else "AveragePool"
     ox = _rules("onnx")
