@@ -126,7 +126,9 @@ def test_totals_are_torchinfo_totals(
 def test_summary_text_is_keras_layout() -> None:
     model = generator(pt)
     shape = (None, 100)
-    text = model.summary(shape)
+    printed: list[str] = []
+    assert model.summary(shape, print_fn=printed.append) is None  # printed, as Keras's
+    (text,) = printed
     assert text == str(model.summarize(shape))
     lines = text.splitlines()
     assert lines[0] == 'Model: "Sequential"'
@@ -148,10 +150,11 @@ def test_summary_text_is_keras_layout() -> None:
         " Non-trainable params: 0 (0.00 B)",
         " Buffers: 25,475",
     ]
-    assert model.summary(shape, line_length=120) == render_summary(
-        model.summarize(shape), line_length=120
-    )
-    assert max(map(len, model.summary(shape, line_length=120).splitlines())) == 120
+    model.summary(shape, line_length=120, print_fn=printed.append)
+    assert printed[-1] == render_summary(model.summarize(shape), line_length=120)
+    assert max(map(len, printed[-1].splitlines())) == 120
+    with pytest.raises(TypeError, match="`print_fn` must be callable"):
+        model.summary(shape, print_fn=5)
 
 
 def test_summary_data_json_and_html() -> None:

@@ -8,7 +8,7 @@ Parameter and buffer counts are what ``sum(p.numel() for p in m.parameters())`` 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY, InitVar, dataclass, field
 from typing import Any, ClassVar
 
@@ -1076,7 +1076,7 @@ class Sequential:
     >>> summary = model.summarize((None, 100))
     >>> summary.rows[-1].output_shape, summary.total_params, summary.total_buffers
     ((None, 128, 14, 14), 2098688, 25089)
-    >>> print(model.summary((None, 100), line_length=64))
+    >>> model.summary((None, 100), line_length=64)
     Model: "Sequential"
     ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┓
     ┃ Layer (type)              ┃ Output Shape        ┃    Param # ┃
@@ -1151,9 +1151,18 @@ class Sequential:
         input_shape: Sequence[int | None],
         line_length: int | None = None,
         positions: Sequence[float] | None = None,
-    ) -> str:
-        """The summary as Keras's ``model.summary()`` table (``line_length`` 88 by default,
-        columns ending at ``positions``), with the totals and the buffers' total."""
+        print_fn: Callable[[str], Any] | None = None,
+    ) -> None:
+        """Print the summary as Keras's ``model.summary()`` prints its table (``line_length``
+        88 by default, columns ending at ``positions``), with the totals and the buffers'
+        total; ``print_fn`` receives the text instead (``str(model.summarize(shape))`` is
+        the same text)."""
         from .._render import render_summary  # noqa: PLC0415  (only the text needs it)
 
-        return render_summary(self.summarize(input_shape), line_length, positions)
+        if print_fn is not None and not callable(print_fn):
+            raise TypeError(
+                f"`print_fn` must be callable (print, a list's append...), not "
+                f"{type(print_fn).__name__}. Received: print_fn={_short_repr(print_fn)}"
+            )
+        text = render_summary(self.summarize(input_shape), line_length, positions)
+        (print if print_fn is None else print_fn)(text)
