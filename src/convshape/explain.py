@@ -474,19 +474,15 @@ def _windows_step(padded: int, k_eff: int, stride: int, length: int, clamp: bool
     return f"Windows: {f'max({rule}, 0)' if clamp else rule} = {length}."
 
 
-def _forward(
-    size: int, k: int, stride: int, dilation: int, pad: Pad, length: int
-) -> tuple[list[str], Callable[[str], tuple[str, ...]]]:
-    """The steps every forward convolution shares (but the padding rule), and its diagram."""
+def _padded_step(size: int, k: int, stride: int, dilation: int, pad: Pad) -> str:
+    """The padded input's length (the step every forward window shares), once its numbers
+    are known to be writable."""
     k_eff = (k - 1) * dilation + 1
     _check_writable(size, k, stride, dilation, abs(pad.before) + abs(pad.after) + size + k_eff)
     padded = size + pad.before + pad.after
-    steps = [
-        f"Padded input: {size} + {pad.before} + {pad.after} = {padded}."
-        if min(pad) >= 0
-        else f"Padded input: {size} + ({pad.before}) + ({pad.after}) = {padded}.",
-    ]
-    return steps, lambda fill: _forward_diagram(size, k_eff, stride, pad, length, fill)
+    if min(pad) >= 0:
+        return f"Padded input: {size} + {pad.before} + {pad.after} = {padded}."
+    return f"Padded input: {size} + ({pad.before}) + ({pad.after}) = {padded}."
 
 
 def _torch_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
@@ -506,7 +502,7 @@ def _torch_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     else:
         pad = Pad(padding, padding)
         rule = f"padding={padding}: {padding} zeros on each side."
-    steps, diagram = _forward(size, k, s, d, pad, length)
+    padded_step = _padded_step(size, k, s, d, pad)
     title = _heading(
         "Convolution",
         "torch",
@@ -515,8 +511,8 @@ def _torch_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     padded = size + sum(pad)
     return Explanation(
         title,
-        (_kernel_step(k, d), rule, *steps, _windows_step(padded, k_eff, s, length)),
-        diagram=diagram("0"),
+        (_kernel_step(k, d), rule, padded_step, _windows_step(padded, k_eff, s, length)),
+        diagram=_forward_diagram(size, k_eff, s, pad, length),
     )
 
 
@@ -535,14 +531,15 @@ def _jax_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     else:
         rule = f"(low, high) = {tuple(pad)}: {pad.before} before, {pad.after} after"
         rule += " (a negative side removes elements)." if min(pad) < 0 else "."
-    steps, diagram = _forward(size, k, s, d, pad, length)
+    padded_step = _padded_step(size, k, s, d, pad)
     title = _heading(
         "Convolution",
         "jax",
         {"size": size, "kernel_size": k, "stride": s, "padding": padding, "rhs_dilation": d},
     )
     window = _windows_step(size + sum(pad), k_eff, s, length, clamp=True)
-    return Explanation(title, (_kernel_step(k, d), rule, *steps, window), diagram=diagram("0"))
+    steps = (_kernel_step(k, d), rule, padded_step, window)
+    return Explanation(title, steps, diagram=_forward_diagram(size, k_eff, s, pad, length))
 
 
 def _is_valid(padding: object) -> bool:
@@ -591,7 +588,7 @@ def _onnx_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     length = ox.conv_output_length(size, k, s, auto_pad, pads, d)
     pad = ox.conv_padding(size, k, s, auto_pad, pads, d)
     k_eff = (k - 1) * d + 1
-    steps, diagram = _forward(size, k, s, d, pad, length)
+    padded_step = _padded_step(size, k, s, d, pad)
     title = _heading(
         "Convolution",
         "onnx",
@@ -599,7 +596,8 @@ def _onnx_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     )
     rule = _onnx_rule(auto_pad, pads, pad, size, s, k_eff)
     window = _windows_step(size + sum(pad), k_eff, s, length)
-    return Explanation(title, (_kernel_step(k, d), rule, *steps, window), diagram=diagram("0"))
+    steps = (_kernel_step(k, d), rule, padded_step, window)
+    return Explanation(title, steps, diagram=_forward_diagram(size, k_eff, s, pad, length))
 
 
 _OTHER_CONV: dict[str, Callable[[int, int, int, Any, int], Explanation]] = {
@@ -845,11 +843,9 @@ def _pool_explanation(
     ceil_mode: bool,
 ) -> Explanation:
     k_eff = (k - 1) * d + 1
-    _check_writable(size, k, s, d, abs(pad.before) + abs(pad.after) + size + k_eff)
     padded = size + pad.before + pad.after
     steps = [_kernel_step(k, d)] if d != 1 else []
-    steps += [rule]
-    steps += _forward(size, k, s, d, pad, length)[0]
+    steps += [rule, _padded_step(size, k, s, d, pad)]
     if ceil_mode:
         steps += _ceil_steps(size, pad.before, padded, k_eff, s, length)
     elif padded >= k_eff or framework != "onnx":
@@ -863,7 +859,7 @@ def _pool_explanation(
     reach = max(pad.after, (length - 1) * s + k_eff - size - pad.before)
     diagram = _forward_diagram(size, k_eff, s, Pad(pad.before, reach), length, "-")
     if diagram and (pad.before or reach):
-        notes.append("In the diagram '-' marks padding positions.")
+        notes.append("In the diagram '-' marks positions outside the input.")
     title = _heading(_POOLS[kind], framework, {"size": size, **arguments})
     return Explanation(title, tuple(steps), tuple(notes), diagram)
 
