@@ -6,12 +6,17 @@ the answer."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import re
 import shlex
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from convshape import plan_downsampling, plan_upsampling
 from convshape.cli import build_parser, main
@@ -144,6 +149,42 @@ def test_plan_errors_are_one_line(
     assert (status, out) == (2, "")
     assert err.count("\n") == 1
     assert message in err
+
+
+_NUMBER = st.one_of(
+    st.integers(-2, 300).map(str),
+    st.sampled_from(["0", "1" + "0" * 18, "1" + "0" * 5000, "3,4", "2:1", "", "x", "1.5"]),
+)
+_OPTION = st.sampled_from(
+    ["--max-stride", "--kernel-sizes", "-p", "--max-layers", "--limit", "--json"]
+)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, database=None)
+@given(
+    numbers=st.lists(_NUMBER, min_size=0, max_size=3),
+    options=st.lists(st.tuples(_OPTION, st.one_of(_NUMBER, st.just("valid"))), max_size=4),
+)
+def test_plan_on_any_words_answers_or_exits_2_with_one_line(
+    numbers: list[str], options: list[tuple[str, str]]
+) -> None:
+    words = ["plan", *numbers, *(word for pair in options for word in pair)]
+    out, err = io.StringIO(), io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status: object = main(words)
+        except SystemExit as exit_:
+            status = exit_.code
+    assert time.perf_counter() - started < 10, words
+    if status == 2:
+        lines = err.getvalue().strip().splitlines()
+        assert len(lines) == 1 or lines[0].startswith("usage:"), (words, lines)
+        assert "error" in lines[-1]
+        assert "Traceback" not in err.getvalue()
+    else:
+        assert status == 0, (words, err.getvalue())
+        assert out.getvalue().strip()
 
 
 # ---------------------------------------------------------------------------------------
@@ -444,3 +485,17 @@ def test_the_cli_page_shows_what_the_commands_print(
     status, out, _ = run(capsys, *words[1:])
     assert status == 0
     assert out == output
+
+
+def test_a_warning_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    """Not Python's report with a file name and a line of convshape's own source."""
+    argv = ["conv-transpose", "7x7", "-k", "4", "-s", "2", "-p", "same", "--output-padding", "0"]
+    status, out, err = run(capsys, *argv)
+    assert status == 0
+    assert out == "input (7, 7) -> output (12, 12); crop (before, after): (2, 2), (2, 2)\n"
+    assert err.startswith(
+        "convshape conv-transpose: warning: Keras predicts output length 12 here, but "
+        "TensorFlow rejects it at run time"
+    )
+    assert err.count("\n") == 1  # the two axes' identical warning once
+    assert "cli.py" not in err

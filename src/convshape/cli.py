@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -889,11 +890,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": check_command,
     }
     try:
-        result = handlers[args.command](args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = handlers[args.command](args)
     except (ConvShapeError, TypeError, OSError) as error:
         message = str(error).replace("\n", " ")
         sys.stderr.write(f"convshape {args.command}: error: {message}\n")
         return 2
+    # A warning is one line like an error, not Python's file:line report of our own source.
+    for message in dict.fromkeys(str(warning.message).replace("\n", " ") for warning in caught):
+        sys.stderr.write(f"convshape {args.command}: warning: {message}\n")
     try:
         if args.json:
             result.pop("text", None)
