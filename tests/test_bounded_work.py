@@ -31,6 +31,15 @@ CALLS = [
     "str(cs.explain_conv_transpose(10**9, 3, stride=2, padding='same'))",
     f"str(cs.explain_conv_transpose({B}, {B}, stride={B}))",
     f"str(layers.Conv1DTranspose(1, 5, strides=3).explain((None, {B}, 2)))",
+    # ... under each framework's rules, poolings included
+    f"str(cs.explain_pool({B}, 3, framework='torch', ceil_mode=True))",
+    f"str(cs.explain_pool({B}, 10**8, strides=7, padding=10**6, framework='torch', "
+    "ceil_mode=True))",
+    f"str(cs.explain_pool({B}, 3, framework='onnx', padding='SAME_UPPER', ceil_mode=True))",
+    f"str(cs.explain_conv({B}, 10**8, stride=3, padding='SAME', framework='jax'))",
+    f"str(cs.explain_conv({B}, 3, padding='SAME_LOWER', framework='onnx'))",
+    f"str(cs.explain_conv_transpose({B}, 10**8, stride=3, padding=1, framework='torch'))",
+    f"str(cs.explain_conv_transpose({B}, {B}, stride={B}, framework='onnx'))",
     # checks: tap offsets in closed form
     "[str(f) for f in cs.check(layers.Conv1DTranspose(1, 10**8))]",
     f"[str(f) for f in cs.check(layers.Conv1DTranspose(1, 10**8, strides={B}))]",
