@@ -138,7 +138,7 @@ def test_an_empty_plan_says_why_and_what_to_try(
         (["plan", "7", "7"], "SIZE and TARGET are equal"),
         (["plan", "7", "84", "--limit", "-1"], "`--limit` must be >= 0"),
         (["plan", "0", "84"], "`start` must be >= 1"),
-        (["plan", "7", "84", "--kernel-sizes", "3,x"], "argument --kernel-sizes: expected"),
+        (["plan", "7", "84", "--kernel-sizes", "3,x"], "argument -k/--kernel-sizes: expected"),
         (["plan", "7", "84", "-p", "causal"], "argument -p/--padding: invalid choice"),
     ],
 )
@@ -499,3 +499,56 @@ def test_a_warning_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> 
     )
     assert err.count("\n") == 1  # the two axes' identical warning once
     assert "cli.py" not in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "hints"),
+    [
+        (
+            ["solve", "7", "84"],
+            [
+                "Searched: kernel sizes 1..7, strides 1..4, dilations 1.",
+                "One layer of stride 4 or less cannot: `convshape plan 7 84` stacks strided "
+                "layers, or widen --max-stride.",
+            ],
+        ),
+        (["solve", "84", "7"], ["A transposed convolution grows its input: try --kind conv"]),
+        (
+            ["solve", "7", "84", "--kind", "conv"],
+            ["A convolution or pooling shrinks its input: try --kind conv-transpose."],
+        ),
+        (
+            ["solve", "7", "16", "-k", "2", "-s", "2", "-p", "valid"],
+            [
+                "Searched: kernel sizes 2 (held), strides 2 (held), dilations 1, padding "
+                "'valid' (held).",
+                "Try without -k or -s or -p: a held value rules the others out.",
+            ],
+        ),
+        (
+            ["solve", "7", "3", "--kind", "pool", "-k", "7", "-s", "4"],
+            ["Searched: kernel sizes 7 (held), strides 4 (held).", "Try without -k or -s:"],
+        ),
+    ],
+)
+def test_an_empty_solve_says_what_it_searched_and_what_to_ask(
+    capsys: pytest.CaptureFixture[str], argv: list[str], hints: list[str]
+) -> None:
+    status, out, _ = run(capsys, *argv)
+    assert status == 0
+    assert "0 solution(s)" in out
+    for hint in hints:
+        assert f"\n  {hint}" in out
+    _, out, _ = run(capsys, *argv, "--json")
+    document = json.loads(out)
+    assert document["solutions"] == []
+    assert all(any(hint in given for given in document["hints"]) for hint in hints)
+    _, out, _ = run(capsys, "solve", "7", "14", "--json")
+    assert json.loads(out)["hints"] == []
+
+
+def test_plan_takes_k_for_its_kernel_sizes(capsys: pytest.CaptureFixture[str]) -> None:
+    _, short, _ = run(capsys, "plan", "7", "84", "-k", "3", "--json")
+    _, long, _ = run(capsys, "plan", "7", "84", "--kernel-sizes", "3", "--json")
+    assert short == long
+    assert json.loads(short)["count"] == 11

@@ -452,6 +452,7 @@ def _solve(args: argparse.Namespace) -> dict[str, Any]:
         solutions = solve_conv_transpose(args.size, args.target, **common)
     else:
         solutions = solve_conv(args.size, args.target, pooling=args.kind == "pool", **common)
+    hints = [] if len(solutions) else _solve_hints(args)
     return {
         "problem": solutions.problem,
         "solutions": [
@@ -459,8 +460,49 @@ def _solve(args: argparse.Namespace) -> dict[str, Any]:
         ],
         "reason": solutions.reason,
         "notes": list(solutions.notes),
-        "text": str(solutions),
+        "hints": hints,
+        "text": "\n".join([str(solutions).rstrip("\n"), *(f"  {hint}" for hint in hints)]),
     }
+
+
+def _solve_hints(args: argparse.Namespace) -> list[str]:
+    """After an empty answer: the bounds searched and the question to ask instead."""
+    size, target = args.size, args.target
+
+    def held_or(name: str, bound: int) -> str:
+        value = getattr(args, name)
+        if value is not None:
+            return f"{value!r} (held)"
+        return "1" if bound == 1 else f"1..{bound}"
+
+    searched = [
+        f"kernel sizes {held_or('kernel_size', args.max_kernel_size)}",
+        f"strides {held_or('stride', args.max_stride)}",
+    ]
+    if args.kind != "pool":
+        searched.append(f"dilations {held_or('dilation', args.max_dilation)}")
+    if args.padding is not None:
+        searched.append(f"padding {held_or('padding', 1)}")
+    hints = [f"Searched: {', '.join(searched)}."]
+    held = [
+        option
+        for name, option in (("kernel_size", "-k"), ("stride", "-s"), ("padding", "-p"))
+        if getattr(args, name) is not None
+    ]
+    if args.kind == "conv-transpose" and target < size:
+        hints.append("A transposed convolution grows its input: try --kind conv or --kind pool.")
+    elif args.kind != "conv-transpose" and target > size:
+        hints.append("A convolution or pooling shrinks its input: try --kind conv-transpose.")
+    elif max(size, target) > max(min(size, target), 1) * args.max_stride:
+        hints.append(
+            f"One layer of stride {args.max_stride} or less cannot: `convshape plan {size} "
+            f"{target}` stacks strided layers, or widen --max-stride."
+        )
+    elif held:
+        hints.append(f"Try without {' or '.join(held)}: a held value rules the others out.")
+    else:
+        hints.append("Try wider bounds: --max-kernel-size, --max-stride.")
+    return hints
 
 
 def _plan(args: argparse.Namespace) -> dict[str, Any]:
@@ -724,6 +766,7 @@ def _plan_arguments(sub: argparse.ArgumentParser) -> None:
         "--max-stride", type=int, metavar="N", default=4, help="longest stride (default 4)"
     )
     sub.add_argument(
+        "-k",
         "--kernel-sizes",
         type=_ints,
         metavar="K1,K2,...",
