@@ -20,7 +20,7 @@ convshape._record.FrozenInstanceError: cannot assign to field 'size'
 
 from __future__ import annotations
 
-from .errors import _short_repr
+from .errors import _short_repr, unexpected_keyword
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -271,8 +271,19 @@ def _compile_init(cls: type[Record]) -> Callable[..., None]:
             namespace[f"_default_{spec.name}"] = spec.default
             parameter += f"=_default_{spec.name}"
         (keywords if spec.kw_only else positional).append(parameter)
-    parameters = ", ".join(["self", *positional, *(["*", *keywords] if keywords else [])])
-    lines = [f"def __init__({parameters}):", "    state = self.__dict__"]
+    parameters = ", ".join(
+        ["self", *positional, *(["*", *keywords] if keywords else []), "**_unexpected"]
+    )
+    # An unknown keyword gets Python's error with a "did you mean" (strides for stride).
+    namespace["_unexpected_keyword"] = unexpected_keyword
+    namespace["_owner"] = cls.__name__
+    namespace["_known"] = cls._init_names
+    lines = [
+        f"def __init__({parameters}):",
+        "    if _unexpected:",
+        "        raise _unexpected_keyword(_owner, _unexpected, _known)",
+        "    state = self.__dict__",
+    ]
     for spec in cls._fields:
         if not spec.init:
             continue

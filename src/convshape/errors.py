@@ -161,3 +161,45 @@ class ConvShapeWarning(UserWarning):
     >>> issubclass(ConvShapeWarning, UserWarning)
     True
     """
+
+
+#: Keyword arguments people carry over from the other framework (Keras <-> PyTorch).
+_MIX_UPS = {
+    "stride": "strides",
+    "strides": "stride",
+    "dilation": "dilation_rate",
+    "dilation_rate": "dilation",
+    "kernel": "kernel_size",
+    "filters": "out_channels",
+    "out_channels": "filters",
+    "units": "out_features",
+    "out_features": "units",
+    "bias": "use_bias",
+    "use_bias": "bias",
+    "pool_size": "kernel_size",
+    "output_size": "size",
+    "scale_factor": "size",
+    "eps": "epsilon",
+    "epsilon": "eps",
+}
+
+
+def unexpected_keyword(owner: str, names: Iterable[object], known: Iterable[object]) -> TypeError:
+    """Python's error for an unknown keyword argument, with a "did you mean" for the usual
+    mix-ups (``stride``/``strides``, ``dilation``/``dilation_rate``) and close spellings.
+
+    >>> print(unexpected_keyword("Conv2D", ["stride"], {"strides", "filters"}))
+    Conv2D.__init__() got an unexpected keyword argument 'stride'; did you mean 'strides'?
+    """
+    name = str(next(iter(names)))
+    accepted = sorted(str(n) for n in known if not str(n).startswith("_"))
+    guess = _MIX_UPS.get(name)
+    if guess not in accepted:
+        from difflib import get_close_matches  # noqa: PLC0415  (only on this error)
+
+        close = get_close_matches(name, accepted, n=1, cutoff=0.75)
+        guess = close[0] if close else None
+    hint = f"; did you mean {guess!r}?" if guess else ""
+    return TypeError(
+        f"{owner}.__init__() got an unexpected keyword argument {_short_repr(name)}{hint}"
+    )

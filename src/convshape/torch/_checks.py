@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._validate import Shape, as_int, check_bool, check_number, check_shape
-from ..errors import ConvShapeError, _short_repr
+from ..errors import ConvShapeError, _short_repr, unexpected_keyword
 
 
 def spatial_tuple(
@@ -161,3 +161,22 @@ def require_batched(modules: Sequence[Any], shape: Shape, analysis: str) -> None
                     received={"input_shape": shape},
                 )
             return
+
+
+_KEYWORDS: dict[type, frozenset[str]] = {}
+
+
+def new_spec(cls: type, kwargs: dict[str, Any]) -> Any:
+    """``object.__new__(cls)`` after the keyword arguments are checked against the class's
+    constructor: an unknown one is Python's TypeError, with a "did you mean" for the
+    usual mix-ups (``strides`` for ``stride``, ``dilation_rate`` for ``dilation``)."""
+    if kwargs:
+        known = _KEYWORDS.get(cls)
+        if known is None:
+            code = cls.__init__.__code__  # type: ignore[misc]
+            names = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
+            known = _KEYWORDS[cls] = frozenset(names)
+        unknown = [name for name in kwargs if name not in known]
+        if unknown:
+            raise unexpected_keyword(cls.__name__, unknown, known)
+    return object.__new__(cls)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from .._validate import as_int, check_positive
 from ..errors import ConvShapeError, _short_repr
-from ._checks import choice, flag, spatial_tuple
+from ._checks import choice, flag, new_spec, spatial_tuple
 from ._checks import input_shape as input_shape_of
 from .functional import conv_output_length, conv_transpose_output_length
 
@@ -38,6 +38,10 @@ class _ConvNd:
 
     rank: ClassVar[int] = 2
     in_channels: int
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return new_spec(cls, kwargs)
+
     out_channels: int
     kernel_size: Any
     stride: Any

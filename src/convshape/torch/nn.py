@@ -20,6 +20,7 @@ from ._checks import (
     count,
     flag,
     int_or_tuple,
+    new_spec,
     nonzero,
     number,
     optional_flag,
@@ -73,6 +74,9 @@ Shape = tuple[int | None, ...]
 
 class Module:
     """What every specification offers; subclasses override the three methods."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return new_spec(cls, kwargs)
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         return check_shape(input_shape)
