@@ -129,7 +129,9 @@ def test_reading_a_short_file_allocates_what_it_holds(tmp_path: Path) -> None:
 
 numbers = st.one_of(
     st.integers(-3, 30).map(str),
-    st.sampled_from(["0", "10" * 30, "1" + "0" * 5000, "-0", "1.5", "nan", "", "3,3", "2,2,2"]),
+    st.sampled_from(
+        ["0", "10" * 30, "1" + "0" * 5000, "-0", "1.5", "nan", "", "3,3", "2,2,2", "7x7", "1:2,0:1"]
+    ),
     st.text(alphabet="0123456789,-:x ", max_size=6),
 )
 flags = st.sampled_from(
@@ -156,6 +158,9 @@ flags = st.sampled_from(
         ["--batch-size"],
         ["--range"],
         ["--near"],
+        ["--kernel-sizes"],
+        ["--max-layers"],
+        ["--limit"],
     ]
 )
 values = st.one_of(numbers, st.sampled_from(WORDS), st.just("same"), st.just("2:1"))
@@ -167,7 +172,9 @@ MODEL_COMMANDS = ("summary", "sizes", "check")
 @st.composite
 def argv(draw: st.DrawFn, model: str) -> list[str]:
     command = draw(
-        st.sampled_from(["conv-transpose", "conv", "pool", "solve", "translate", *MODEL_COMMANDS])
+        st.sampled_from(
+            ["conv-transpose", "conv", "pool", "solve", "plan", "translate", *MODEL_COMMANDS]
+        )
     )
     words = [command]
     if command in MODEL_COMMANDS:
