@@ -119,3 +119,22 @@ def test_torch_specs_format_huge_and_deep_values() -> None:
         pt.Conv2d(1, 1, [_nested(10_000)] * 2)
     with pytest.raises(ConvShapeError, match=r"`in_features` must fit in int64"):
         pt.Linear(-HUGE, 3)
+
+
+def test_tensorflow_rejection_advice_fits_the_arguments() -> None:
+    """The 'same' with an even kernel advice only where it applies (it was given for
+    'valid' with dilation too)."""
+    import warnings
+
+    import convshape as cs
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cs.conv_transpose_output_length(7, 4, stride=2, padding="same", output_padding=0)
+        cs.conv_transpose_output_length(
+            1, 2, stride=1, padding="valid", output_padding=1, dilation=2
+        )
+    same, valid = (str(w.message) for w in caught)
+    assert "with padding='same' and an even kernel, set output_padding=1" in same
+    assert "even kernel" not in valid
+    assert "choose the output_padding that gives one of them" in valid

@@ -33,7 +33,7 @@ from ._validate import (
     check_positive,
     check_size,
 )
-from .errors import ConvShapeError, ConvShapeWarning, EmptyOutputError
+from .errors import ConvShapeError, ConvShapeWarning, EmptyOutputError, _short_repr
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -239,12 +239,17 @@ def _warn_if_tensorflow_rejects(
     if not _tensorflow_rejects(size, k_eff, stride, mode, length):
         return
     accepted = _output_range(size, k_eff, stride, mode)
+    advice = (
+        "with padding='same' and an even kernel, set output_padding=1 or leave it None"
+        if mode == "same" and k_eff % 2 == 0
+        else "choose the output_padding that gives one of them, or leave it None"
+    )
     warnings.warn(
         f"Keras predicts output length {length} here, but TensorFlow rejects it at "
         f"run time: the forward convolution does not map {length} back to {size}. "
-        f"TensorFlow accepts lengths {accepted.start}..{accepted.stop - 1}; with "
-        "padding='same' and an even kernel, set output_padding=1 or leave it None. "
-        "Received: " + ", ".join(f"{name}={value!r}" for name, value in received.items()),
+        f"TensorFlow accepts lengths {accepted.start}..{accepted.stop - 1}; {advice}. "
+        "Received: "
+        + ", ".join(f"{name}={_short_repr(value)}" for name, value in received.items()),
         ConvShapeWarning,
         stacklevel=stacklevel,
     )
