@@ -1,16 +1,20 @@
 """check() flags Keras's adaptive max pooling exactly where TensorFlow's CPU kernel stops
-the process (SIGFPE): each configuration runs in a child forked from a process that has
-imported Keras, and the child's fate is compared with the finding."""
+the process (SIGFPE).
+
+A fresh Python process imports Keras (TensorFlow backend) and runs each configuration in a
+child forked from it; the child's fate is compared with the finding. The forks happen in
+that fresh process, not in the test process, whose other frameworks' thread pools could
+leave a forked child waiting on a lock forever.
+"""
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
-import signal
+import subprocess
 import sys
-from typing import Any
-
-import pytest
+import textwrap
 
 import convshape as cs
 from convshape import layers
@@ -18,7 +22,9 @@ from tests.oracles import ORACLE_COUNTS, oracle
 
 CODE = "tensorflow-adaptive-max-pool-crash"
 
-CASES: list[tuple[int, tuple[int, ...], tuple[int, ...], str]] = [
+Case = tuple[int, tuple[int, ...], tuple[int, ...], str]
+
+CASES: list[Case] = [
     *((1, (i,), (o,), "channels_last") for i, o in itertools.product((1, 2, 3, 5), (1, 2, 3))),
     *(
         (2, size, out, fmt)
@@ -36,31 +42,51 @@ CASES: list[tuple[int, tuple[int, ...], tuple[int, ...], str]] = [
     ),
 ]
 
-
-def _dies_of_sigfpe(keras: Any, rank: int, size: tuple[int, ...], out: Any, fmt: str) -> bool:
+CHILD = textwrap.dedent(
+    """
+    import json, os, signal, sys
     import numpy as np
+    import keras
 
-    shape = (1, *size, 2) if fmt == "channels_last" else (1, 2, *size)
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (the child)
-        try:
-            layer = getattr(keras.layers, f"AdaptiveMaxPooling{rank}D")(out, data_format=fmt)
-            layer(np.ones(shape, "float32"))
-        finally:
-            os._exit(0)
-    _, status = os.waitpid(pid, 0)
-    return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGFPE
+    fates = []
+    for rank, size, out, fmt in json.loads(sys.stdin.read()):
+        shape = (1, *size, 2) if fmt == "channels_last" else (1, 2, *size)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                layer = getattr(keras.layers, f"AdaptiveMaxPooling{rank}D")(out, data_format=fmt)
+                layer(np.ones(shape, "float32"))
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        fates.append(os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGFPE)
+    print(json.dumps(fates))
+    """
+)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="needs fork")
+def _tensorflow_fates() -> list[bool]:
+    """Whether each case's child died of SIGFPE."""
+    oracle("keras")
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env.pop("PYTHONFAULTHANDLER", None)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        input=json.dumps(CASES),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        env=env,
+    )
+    fates: list[bool] = json.loads(done.stdout.strip().splitlines()[-1])
+    return fates
+
+
 def test_the_finding_is_where_tensorflow_crashes() -> None:
-    keras = oracle("keras")
-    assert keras.backend.backend() == "tensorflow"
+    fates = _tensorflow_fates()
     wrong = []
-    crashes = 0
-    for rank, size, out, fmt in CASES:
-        crashed = _dies_of_sigfpe(keras, rank, size, out, fmt)
-        crashes += crashed
+    for (rank, size, out, fmt), crashed in zip(CASES, fates, strict=True):
         shape = (None, *size, 2) if fmt == "channels_last" else (None, 2, *size)
         layer = getattr(layers, f"AdaptiveMaxPooling{rank}D")(out, data_format=fmt)
         flagged = CODE in [finding.code for finding in cs.check(layer, shape)]
@@ -68,7 +94,7 @@ def test_the_finding_is_where_tensorflow_crashes() -> None:
         if flagged != crashed:
             wrong.append((rank, size, out, fmt, crashed, flagged))
     assert wrong == []
-    assert 0 < crashes < len(CASES)
+    assert 0 < sum(fates) < len(CASES)
 
 
 def test_average_pooling_and_unknown_sizes_are_not_flagged() -> None:
