@@ -144,7 +144,9 @@ def test_optional_columns_follow_keras_columns() -> None:
     assert extended.to_dict()["layers"][0]["macs"] == 3888
     assert extended.to_dict()["macs"] == 3888
     page = extended._repr_html_()
-    assert '<th style="text-align:right">Receptive field</th>' in page
+    # The receptive field is text: left-aligned, its header too, under any page CSS.
+    assert '<th style="text-align:left;' in page.split("Receptive field</th>")[0][-300:]
+    assert '<td style="text-align:left;' in page.split("3x3</td>")[0][-300:]
     assert "Total MACs" in page
     assert "MACs" not in str(plain)
 

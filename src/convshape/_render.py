@@ -579,34 +579,50 @@ def _fitted(texts: list[str], fit: int) -> list[str]:
 
 def summary_html(summary: Summary) -> str:
     """The summary as a self-contained HTML table (escaped, no scripts, no external
-    resources); a functional model's table has Keras's "Connected to" column."""
+    resources); a functional model's table has Keras's "Connected to" column.
+
+    Every cell is styled inline (see ``convshape._html``): text columns left, numbers right,
+    shapes in monospace, no cell wraps, the table placed left whatever the page's CSS.
+    """
     import html  # noqa: PLC0415  (only the HTML rendering needs it)
 
-    esc = html.escape
+    from ._html import cell, code, table  # noqa: PLC0415
 
-    def cells(row: SummaryRow) -> str:
-        indent = (
-            f'<span style="color:#999">{"&nbsp;" * 3 * row.depth}└ </span>' if row.depth else ""
-        )
-        text = (
-            f"<td>{indent}{esc(row.name)} "
-            f'<span style="color:#666">({esc(row.class_name)})</span></td>'
-            f"<td><code>{esc(format_shape(row.output_shape))}</code></td>"
-            f'<td style="text-align:right">{esc(_params_cell(row))}</td>'
-        )
+    esc = html.escape
+    muted = '<span style="color:#777">'
+    numbers = "font-variant-numeric:tabular-nums"
+
+    def cells(row: SummaryRow) -> list[str]:
+        indent = f"{muted}{'&nbsp;' * 3 * row.depth}└ </span>" if row.depth else ""
+        text = [
+            cell(f"{indent}{esc(row.name)} {muted}({esc(row.class_name)})</span>"),
+            cell(code(format_shape(row.output_shape))),
+            cell(esc(_params_cell(row)), align="right", style=numbers),
+        ]
         if summary.connections:
-            links = "<br>".join(esc(part) for part in (row.connected_to or "-").split(", "))
-            text += f'<td style="color:#444"><code>{links}</code></td>'
+            links = "<br>".join(code(part) for part in (row.connected_to or "-").split(", "))
+            text.append(cell(links))
         values = dict(row.extras)
         for key in summary.columns:
             align = "left" if key == "receptive_field" else "right"
-            text += f'<td style="text-align:{align}">{esc(_extra_cell(values.get(key)))}</td>'
+            text.append(cell(esc(_extra_cell(values.get(key))), align=align, style=numbers))
         return text
 
-    body = "".join(
-        f'<tr style="border-top:1px solid #ddd;vertical-align:top">{cells(row)}</tr>'
-        for row in summary.rows
-    )
+    header = [
+        cell("Layer (type)", header=True),
+        cell("Output Shape", header=True),
+        cell("Param #", header=True, align="right"),
+    ]
+    if summary.connections:
+        header.append(cell("Connected to", header=True))
+    header += [
+        cell(
+            esc(EXTRA_HEADERS[key]),
+            header=True,
+            align="left" if key == "receptive_field" else "right",
+        )
+        for key in summary.columns
+    ]
     totals = "".join(
         f"<div><b>{label}:</b> {count:,} ({esc(readable_memory_size(size))})</div>"
         for label, count, size in (
@@ -619,16 +635,9 @@ def summary_html(summary: Summary) -> str:
         f"<div><b>{esc(label.strip())}:</b>{esc(rest)}</div>"
         for label, rest in (line.split(":", 1) for line in _extra_totals(summary))
     )
-    connected = '<th style="text-align:left">Connected to</th>' if summary.connections else ""
-    connected += "".join(
-        f'<th style="text-align:right">{esc(EXTRA_HEADERS[key])}</th>' for key in summary.columns
-    )
+    rows = table(header, map(cells, summary.rows), row_style="border-top:1px solid #ddd")
     return (
-        '<div class="convshape-summary">'
+        '<div class="convshape-summary" style="text-align:left">'
         f"<div><b>Model: &quot;{esc(summary.name)}&quot;</b></div>"
-        '<table style="border-collapse:collapse" cellpadding="3">'
-        '<thead><tr><th style="text-align:left">Layer (type)</th>'
-        '<th style="text-align:left">Output Shape</th>'
-        f'<th style="text-align:right">Param #</th>{connected}</tr></thead>'
-        f"<tbody>{body}</tbody></table>{totals}</div>"
+        f"{rows}{totals}</div>"
     )

@@ -121,9 +121,9 @@ class Diagnosis:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        import html  # noqa: PLC0415  (only for notebooks)
+        from ._html import text_block  # noqa: PLC0415  (only for notebooks)
 
-        return f"<pre>{html.escape(str(self))}</pre>"
+        return text_block(str(self), name="diagnosis")
 
 
 # -- running the graph on concrete shapes ----------------------------------------
