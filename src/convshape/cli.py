@@ -7,6 +7,7 @@ prints one line on stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -453,15 +454,18 @@ def _solve(args: argparse.Namespace) -> dict[str, Any]:
     else:
         solutions = solve_conv(args.size, args.target, pooling=args.kind == "pool", **common)
     hints = [] if len(solutions) else _solve_hints(args)
+    # The command line's hints name its options in place of the library's arguments.
+    text = str(dataclasses.replace(solutions, hints=()))
     return {
         "problem": solutions.problem,
         "solutions": [
-            {"kwargs": s.kwargs, "split": list(s.split), "note": s.note} for s in solutions
+            {"kwargs": s.kwargs, "split": list(s.split), "note": s.note, "same_as": list(s.same_as)}
+            for s in solutions
         ],
         "reason": solutions.reason,
         "notes": list(solutions.notes),
         "hints": hints,
-        "text": "\n".join([str(solutions).rstrip("\n"), *(f"  {hint}" for hint in hints)]),
+        "text": "\n".join([text.rstrip("\n"), *(f"  {hint}" for hint in hints)]),
     }
 
 
@@ -530,7 +534,7 @@ def _plan(args: argparse.Namespace) -> dict[str, Any]:
     bounds = (
         f"strides 2..{args.max_stride}, kernel sizes {kernels}, padding "
         f"{args.padding!r} (else {other!r}{' or an output_padding' if up else ''}), "
-        f"at most {_count(args.max_layers, 'layer')}"
+        f"at most {_count(args.max_layers, 'layer')}, each one `convshape check` accepts"
     )
     shown = plans if args.limit == 0 else plans[: args.limit]
     document: dict[str, Any] = {
@@ -551,9 +555,11 @@ def _plan(args: argparse.Namespace) -> dict[str, Any]:
         ],
     }
     if not plans:
+        document["reason"] = plans.reason
+        refused = f"{plans.refused}\n" if plans.refused else ""
         document["text"] = (
             f"No stack of {layer} layers takes {size} to {target}.\nSearched: {bounds}.\n"
-            f"{_plan_hint(args, planner, options)}"
+            f"{refused}{_plan_hint(args, planner, options)}"
         )
         return document
     lines = [
@@ -692,7 +698,7 @@ EXAMPLES = {
     "conv": "example: convshape conv 28x28 -k 5 -s 2 -p same",
     "pool": "example: convshape pool 25 -k 2 -p same --json",
     "solve": "example: convshape solve 7 14 -k 5   (or: convshape solve 28 14 --kind conv)",
-    "plan": "example: convshape plan 7 84   (or down: convshape plan 224 7 --max-layers 5)",
+    "plan": "example: convshape plan 7 84   (or down: convshape plan 224 7)",
     "summary": "example: convshape summary generator.keras",
     "translate": (
         "example: convshape translate 7 7 -k 5 -s 2 -p same --filters 128 --channels 256 --to torch"
@@ -781,7 +787,7 @@ def _plan_arguments(sub: argparse.ArgumentParser) -> None:
         help="the padding preferred; the other is used where it alone fits (default same)",
     )
     sub.add_argument(
-        "--max-layers", type=int, metavar="N", default=4, help="most layers in a plan (default 4)"
+        "--max-layers", type=int, metavar="N", default=5, help="most layers in a plan (default 5)"
     )
     sub.add_argument(
         "--limit",

@@ -20,7 +20,7 @@ Pad(before=1, after=2)
 
 from __future__ import annotations
 
-import html
+import functools
 import itertools
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -53,17 +53,20 @@ FRAMEWORKS = ("keras", "torch")
 
 @dataclass(frozen=True)
 class Solution:
-    """One argument combination that reaches the target.
+    """One layer that reaches the target.
 
     ``kwargs`` uses the framework's own argument names; ``crop`` (transposed) or
     ``pad`` (forward) is the resulting (before, after) split; ``note`` says what a
-    user porting it should know (e.g. that no torch arguments give Keras's "same" values).
+    user porting it should know (e.g. that no torch arguments give Keras's "same" values);
+    ``same_as`` lists the other spellings of the very same layer (same output and split on
+    every input size), merged into this one, the simplest spelling.
     """
 
     kwargs: dict[str, Any]
     output: int
     split: Pad
     note: str = ""
+    same_as: tuple[dict[str, Any], ...] = ()
 
     @property
     def crop(self) -> Pad:
@@ -75,12 +78,71 @@ class Solution:
         """Zeros added to the input (forward solvers)."""
         return self.split
 
+    @property
+    def transposed(self) -> bool:
+        """Whether this is a transposed convolution (its split is a crop)."""
+        return "output_padding" in self.kwargs
+
     def __str__(self) -> str:
         args = ", ".join(f"{name}={value!r}" for name, value in self.kwargs.items())
-        text = (
-            f"{args} -> {self.output} (split {self.split.before} before, {self.split.after} after)"
-        )
+        words = crop_words(self.split) if self.transposed else pad_words(self.split)
+        text = f"{args} -> {self.output}, {words}"
+        if self.same_as:
+            spellings = [
+                ", ".join(
+                    f"{name}={value!r}"
+                    for name, value in alias.items()
+                    if self.kwargs.get(name, ...) != value
+                )
+                for alias in self.same_as
+            ]
+            text += f"; the same layer as {' and as '.join(spellings)}"
         return f"{text}; {self.note}" if self.note else text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def crop_words(crop: Pad) -> str:
+    """What a transposed convolution does to its full output, in words: a positive crop
+    removes elements, a negative one appends zeros (the output is longer than the full
+    convolution, and Keras/TensorFlow pad it).
+
+    >>> crop_words(Pad(1, 2))
+    'crops 1 at the start and 2 at the end'
+    >>> crop_words(Pad(0, -1))
+    'appends 1 zero at the end'
+    >>> crop_words(Pad(0, 0))
+    'crops nothing'
+    """
+    parts = []
+    removed = [
+        (count, where) for count, where in zip(crop, ("start", "end"), strict=True) if count > 0
+    ]
+    if removed:
+        parts.append("crops " + " and ".join(f"{count} at the {where}" for count, where in removed))
+    for count, where in zip(crop, ("start", "end"), strict=True):
+        if count < 0:
+            parts.append(f"appends {_count(-count, 'zero')} at the {where}")
+    return " and ".join(parts) if parts else "crops nothing"
+
+
+def pad_words(pad: Pad) -> str:
+    """The zeros a forward convolution adds to its input, in words.
+
+    >>> pad_words(Pad(0, 1))
+    'pads 1 zero at the end'
+    >>> pad_words(Pad(1, 2))
+    'pads 1 zero at the start and 2 at the end'
+    """
+    added = [(count, where) for count, where in zip(pad, ("start", "end"), strict=True) if count]
+    if not added:
+        return "pads nothing"
+    first, *rest = added
+    words = [f"pads {_count(first[0], 'zero')} at the {first[1]}"]
+    words += [f"{count} at the {where}" for count, where in rest]
+    return " and ".join(words)
 
 
 @dataclass(frozen=True)
@@ -91,6 +153,7 @@ class Solutions(Sequence[Solution]):
     solutions: tuple[Solution, ...]
     reason: str = ""
     notes: tuple[str, ...] = field(default=())
+    hints: tuple[str, ...] = field(default=())
 
     def __len__(self) -> int:
         return len(self.solutions)
@@ -106,6 +169,8 @@ class Solutions(Sequence[Solution]):
         lines += [f"  {solution}" for solution in self.solutions]
         if not self.solutions and self.reason:
             lines.append(f"  {self.reason}")
+        if not self.solutions:
+            lines += [f"  {hint}" for hint in self.hints]
         lines += [f"  note: {note}" for note in self.notes]
         return "\n".join(lines)
 
@@ -113,7 +178,9 @@ class Solutions(Sequence[Solution]):
         return f"<Solutions: {self.problem}: {len(self.solutions)} solution(s)>"
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
+        from ._html import text_block  # noqa: PLC0415  (only for notebooks)
+
+        return text_block(str(self), name="solutions")
 
 
 #: A solver stops past this many solutions and asks for narrower bounds, so that its cost
@@ -325,6 +392,154 @@ def _each_stride(window: range, stable: int | None, solve: Callable[[int], bool]
             return
 
 
+#: Kernel sizes an engineer reaches for first (convolutions, and poolings).
+COMMON_KERNEL_SIZES = (3, 4, 5)
+COMMON_POOL_SIZES = (2, 3)
+
+#: The findings of :func:`convshape.check` that rank a solution after every other: a
+#: kernel that overlaps unevenly or leaves output positions without a tap (transposed),
+#: or a window that skips inputs (forward).
+FLAGGED = ("uneven-overlap", "checkerboard-gaps", "inputs-never-read")
+
+
+@functools.lru_cache(maxsize=4096)
+def _flagged(transposed: bool, k: int, s: int, d: int) -> bool:
+    """Whether :func:`convshape.check` flags a layer of this geometry (its own rules, on one
+    axis: a PyTorch geometry, strided and dilated, is no Keras layer to build)."""
+    from .layers._spatial import AxisGeometry  # noqa: PLC0415  (the layers import the solvers' users)
+    from .pitfalls import _strided, _transposed  # noqa: PLC0415
+
+    axis = AxisGeometry(1, k, s, d, "valid", None, transposed)
+    probe = _Probe((axis,))
+    rules = _transposed if transposed else _strided
+    return any(code in FLAGGED for code, _, _ in rules(probe, None))
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """One axis's geometry, all check()'s per-layer rules read of a layer."""
+
+    geometry: tuple[Any, ...]
+
+
+def _spelling(kwargs: dict[str, Any]) -> tuple[Any, ...]:
+    """How plain a spelling is: the framework's defaults (padding 'valid' or 0, no
+    output_padding) first, then 'same', then the rest."""
+    padding, op = kwargs["padding"], kwargs.get("output_padding")
+    mode = 0 if padding in ("valid", 0) else 1 if isinstance(padding, int) else 2
+    return (op not in (None, 0), mode, padding == "causal", op is not None, str(padding))
+
+
+def _signature(solution: Solution, pooling: bool) -> tuple[Any, ...]:
+    """What the layer does on every input size: two solutions with one signature build the
+    same layer. A transposed crop does not depend on the size; a forward padding does
+    only for "same" with a stride over 1 and a kernel over 1 (it is then
+    ``max(k_eff - m, 0)`` with ``m = I - (ceil(I / s) - 1) * s`` taking every value 1..s)."""
+    kwargs = solution.kwargs
+    k = kwargs["pool_size"] if "pool_size" in kwargs else kwargs["kernel_size"]
+    s = kwargs["strides"] if "strides" in kwargs else kwargs["stride"]
+    d = kwargs.get("dilation_rate", kwargs.get("dilation", 1))
+    if solution.transposed:
+        return (k, s, d, tuple(solution.split))
+    varies = kwargs["padding"] == "same" and s > 1 and (k - 1) * d + 1 > 1
+    return (k, s, d, pooling, "same" if varies else tuple(solution.split))
+
+
+def _rank_key(solution: Solution, pooling: bool) -> tuple[Any, ...]:
+    """An engineer's order: no layer check() flags nor appended zeros, no kernel 1 with a
+    stride (it skips inputs), no side padded or cropped by a whole window, the usual kernel
+    sizes, no output_padding, the smallest crop or padding, no dilation, the shorter stride
+    and kernel, the plainest spelling."""
+    kwargs = solution.kwargs
+    k = kwargs["pool_size"] if "pool_size" in kwargs else kwargs["kernel_size"]
+    s = kwargs["strides"] if "strides" in kwargs else kwargs["stride"]
+    d = kwargs.get("dilation_rate", kwargs.get("dilation", 1))
+    common = COMMON_POOL_SIZES if pooling else COMMON_KERNEL_SIZES
+    appends = min(solution.split) < 0
+    # A side padded by the whole window makes outputs that read only zeros; a side cropped
+    # by it drops whole taps of an input: the stride and padding do not fit.
+    oversized = max(solution.split) >= (k - 1) * d + 1
+    return (
+        appends or _flagged(solution.transposed, k, s, d),
+        k == 1 and s > 1,
+        oversized,
+        k not in common,
+        kwargs.get("output_padding") not in (None, 0),
+        sum(abs(side) for side in solution.split),
+        d,
+        s,
+        k,
+        _spelling(kwargs),
+    )
+
+
+def _ranked(solutions: Sequence[Solution], pooling: bool = False) -> tuple[Solution, ...]:
+    """The solutions, those that build the same layer merged into the plainest spelling,
+    in :func:`_rank_key`'s order."""
+    groups: dict[tuple[Any, ...], list[Solution]] = {}
+    for solution in solutions:
+        groups.setdefault(_signature(solution, pooling), []).append(solution)
+    merged = []
+    for group in groups.values():
+        group.sort(key=lambda solution: _spelling(solution.kwargs))
+        first, *rest = group
+        notes = [first.note, *(other.note for other in rest if other.note != first.note)]
+        note = "; ".join(text for text in notes if text)
+        aliases = tuple(other.kwargs for other in rest)
+        merged.append(Solution(first.kwargs, first.output, first.split, note, aliases))
+    keys = {id(solution): _rank_key(solution, pooling) for solution in merged}
+    return tuple(sorted(merged, key=lambda solution: keys[id(solution)]))
+
+
+def _hints(
+    transposed: bool,
+    size: int,
+    target: int,
+    searched: dict[str, tuple[range, bool]],
+    padding: Any,
+    framework: str,
+) -> tuple[str, ...]:
+    """After an empty answer: the bounds searched and the question to ask instead."""
+
+    def shown(values: range, held: bool) -> str:
+        if held or len(values) == 1:
+            return f"{values.start}{' (held)' if held else ''}"
+        return f"{values.start}..{values.stop - 1}" if values else "none"
+
+    parts = [f"{name} {shown(*bounds)}" for name, bounds in searched.items()]
+    if padding is not None:
+        parts.append(f"padding {padding!r} (held)")
+    hints = [f"Searched: {', '.join(parts)}."]
+    held = [name for name, (_, fixed) in searched.items() if fixed]
+    held = [name.removesuffix("s").replace(" ", "_") for name in held]
+    strides = searched["strides"][0]
+    longest = strides.stop - 1 if strides else 1
+    if transposed and target < size:
+        hints.append(
+            "A transposed convolution grows its input: solve_conv finds the convolutions "
+            "(or, with pooling=True, the poolings) that shrink it."
+        )
+    elif not transposed and target > size:
+        hints.append("A convolution or pooling shrinks its input: try solve_conv_transpose.")
+    elif min(size, target) and max(size, target) > min(size, target) * longest:
+        planner = "plan_upsampling" if target > size else "plan_downsampling"
+        hints.append(
+            f"One layer of stride {longest} or less cannot: {planner}({size}, {target}) "
+            "stacks strided layers, or raise max_stride."
+        )
+    elif held or padding is not None:
+        names = [*held, *(["padding"] if padding is not None else [])]
+        hints.append(f"Try without {' or '.join(names)}: a held value rules the others out.")
+    else:
+        other = "framework='torch' (explicit paddings)" if framework == "keras" else ""
+        hints.append(
+            "Try wider bounds: max_kernel_size, max_stride"
+            + (f", or {other}" if other else "")
+            + "."
+        )
+    return tuple(hints)
+
+
 def solve_conv_transpose(
     size: int,
     target: int,
@@ -352,8 +567,19 @@ def solve_conv_transpose(
     the crop is the one Keras's "same" would make. More than :data:`MAX_SOLUTIONS`
     solutions raise ConvShapeError.
 
+    Solutions that build the same layer (the same output and crop on every input size, such
+    as output_padding=None and the output_padding it defaults to) are one solution, in its
+    plainest spelling, the others in ``same_as``. Ranked as an engineer would choose: no
+    layer :func:`convshape.check` flags (a kernel the stride does not divide) nor zeros
+    appended, no kernel 1 with a stride, no side cropped by a whole kernel, kernel sizes 3,
+    4, 5 first, no output_padding, the smallest crop. An empty answer has a ``reason`` and
+    ``hints``: the bounds searched and what to ask instead.
+
     >>> [s.kwargs["strides"] for s in solve_conv_transpose(7, 14, kernel_size=5, padding="same")]
-    [2, 2]
+    [2]
+    >>> print(solve_conv_transpose(7, 14)[1])  # doctest: +NORMALIZE_WHITESPACE
+    kernel_size=2, strides=2, padding='valid', output_padding=None, dilation_rate=1 -> 14,
+    crops nothing; the same layer as output_padding=0 and as padding='same'
     >>> solve_conv_transpose(7, 15, kernel_size=5, stride=2, padding="same").reason
     "with kernel_size=5, strides=2, padding='same' the lengths that map back to 7 are 13..14"
     """
@@ -381,7 +607,7 @@ def solve_conv_transpose(
             except _TooMany:
                 raise _too_many(size, target) from None
     found.sort(key=lambda item: item[0])
-    solutions = tuple(solution for _, solution in found)
+    solutions = _ranked([solution for _, solution in found])
     reason = ""
     if not solutions:
         if framework == "keras":
@@ -391,7 +617,16 @@ def solve_conv_transpose(
             reason = "PyTorch rejects an empty input or output of a transposed convolution"
         else:
             reason = _no_solution(iter(()), size, target)
-    return Solutions(problem, solutions, reason, _torch_notes(size, target, framework, solutions))
+    hints: tuple[str, ...] = ()
+    if not solutions:
+        searched = {
+            "kernel sizes": (kernels, kernel_size is not None),
+            "strides": (strides, stride is not None),
+            "dilations": (dilations, dilation is not None),
+        }
+        hints = _hints(True, size, target, searched, padding, framework)
+    notes = _torch_notes(size, target, framework, solutions)
+    return Solutions(problem, solutions, reason, notes, hints)
 
 
 def _keras_transpose(
@@ -702,8 +937,11 @@ def solve_conv(
     PyTorch allows it: stride 1, no pooling; no empty input or output). Every solution is
     one the framework's layer accepts; more than :data:`MAX_SOLUTIONS` raise ConvShapeError.
 
-    >>> [str(s) for s in solve_conv(28, 14, kernel_size=5, stride=2)]
-    ["kernel_size=5, strides=2, padding='same', dilation_rate=1 -> 14 (split 1 before, 2 after)"]
+    Ranked and merged as :func:`solve_conv_transpose` ranks them (pool sizes 2 and 3 first).
+
+    >>> print(*solve_conv(28, 14, kernel_size=5, stride=2))  # doctest: +NORMALIZE_WHITESPACE
+    kernel_size=5, strides=2, padding='same', dilation_rate=1 -> 14,
+    pads 1 zero at the start and 2 at the end
     >>> print(solve_conv(28, 13, kernel_size=5, stride=2).reason.replace("; ", "\\n"))
     kernel_size=5, stride=2, padding='same' gives 14
     kernel_size=5, stride=2, padding='valid' gives 12
@@ -731,7 +969,7 @@ def solve_conv(
             raise _too_many(size, target) from None
     found.sort(key=lambda item: item[0])
     kind = "pooling" if pooling else "convolution"
-    solutions = tuple(solution for _, solution in found)
+    solutions = _ranked([solution for _, solution in found], pooling)
     reason = ""
     if not solutions:
         if framework == "torch" and not (size and target):
@@ -741,7 +979,16 @@ def solve_conv(
                 size, framework, pooling, padding, kernels, strides, dilations, modes
             )
             reason = _no_solution(reasons, size, target)
-    return Solutions(f"{kind} {size} -> {target} ({framework})", solutions, reason)
+    hints: tuple[str, ...] = ()
+    if not solutions:
+        searched = {
+            "kernel sizes": (kernels, kernel_size is not None),
+            "strides": (strides, stride is not None),
+        }
+        if not pooling:
+            searched["dilations"] = (dilations, dilation is not None)
+        hints = _hints(False, size, target, searched, padding, framework)
+    return Solutions(f"{kind} {size} -> {target} ({framework})", solutions, reason, (), hints)
 
 
 def _conv(
