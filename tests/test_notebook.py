@@ -1,31 +1,227 @@
-"""The example notebook runs from top to bottom, so it can never go stale."""
+"""The tutorial notebook docs/examples/dcgan_generator.ipynb: it runs from top to bottom, its
+stored outputs are what a fresh run prints (so the copy GitHub and the site show cannot go
+stale), its facts are the ones Keras computes, and the PyTorch arguments it recommends
+reproduce Keras's layers when real PyTorch runs them.
+
+To store fresh outputs after a change to the library: execute the notebook in place, for
+example ``jupyter nbconvert --to notebook --execute --inplace
+docs/examples/dcgan_generator.ipynb``.
+"""
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.oracles import oracle
 
 NOTEBOOK = Path(__file__).parent.parent / "docs" / "examples" / "dcgan_generator.ipynb"
 
+STORE = (
+    "the notebook's stored outputs differ from a fresh run; execute it in place to store "
+    "them again (see this module's docstring)."
+)
 
-# Jupyter's client libraries warn about their own dependencies while they start a kernel.
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-@pytest.mark.filterwarnings("ignore::RuntimeWarning")
-def test_example_notebook_executes() -> None:
+#: What may differ between two runs of the same code: object addresses in default reprs.
+ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
+
+#: The lines the notebook prints for each transposed convolution it ports to PyTorch:
+#: ``name (padding) (output_padding) (crop per spatial dimension)``.
+PORTED = re.compile(
+    r"^(?P<name>conv2d_transpose\w*) \((?P<padding>\d+), \d+\) \((?P<output_padding>\d+), \d+\)"
+    r" \(Pad\(before=(?P<before>\d+), after=(?P<after>\d+)\), Pad\(before=\d+, after=\d+\)\)$",
+    re.MULTILINE,
+)
+
+#: The tutorial generator's transposed convolutions: name, input (H, W, C), filters, stride.
+TRANSPOSED = {
+    "conv2d_transpose": ((7, 7, 256), 128, 1),
+    "conv2d_transpose_1": ((7, 7, 128), 64, 2),
+    "conv2d_transpose_2": ((14, 14, 64), 1, 2),
+}
+
+
+def _outputs(notebook: Any) -> list[tuple[int, str, str, str]]:
+    """Every text a code cell shows: (cell index, output type, stream or MIME type, text).
+    Consecutive writes to one stream count as one output, however the kernel split them."""
+    shown: list[tuple[int, str, str, str]] = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.outputs:
+            if output.output_type == "stream":
+                if shown and shown[-1][:3] == (index, "stream", output.name):
+                    shown[-1] = (*shown[-1][:3], shown[-1][3] + output.text)
+                else:
+                    shown.append((index, "stream", output.name, output.text))
+            elif output.output_type in ("execute_result", "display_data"):
+                shown.extend(
+                    (index, output.output_type, mime, ADDRESS.sub("0x…", str(data)))
+                    for mime, data in sorted(output.data.items())
+                    if mime.startswith("text/")
+                )
+            else:
+                shown.append((index, output.output_type, "", str(output.get("evalue", ""))))
+    return shown
+
+
+def _text(notebook: Any) -> str:
+    return "".join(text for _, kind, _, text in _outputs(notebook) if kind == "stream")
+
+
+def _results(notebook: Any, mime: str = "text/plain") -> list[str]:
+    return [text for _, kind, kind_of, text in _outputs(notebook) if kind_of == mime]
+
+
+@pytest.fixture(scope="module")
+def stored() -> Any:
+    nbformat = oracle("nbformat")
+    return nbformat.read(NOTEBOOK, as_version=4)
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The notebook executed from a copy in a temporary directory (the original untouched)."""
     nbformat = oracle("nbformat")
     nbclient = oracle("nbclient")
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
-    outputs = [
-        output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
-    ]
-    assert not [output for output in outputs if output.output_type == "error"]
-    text = "".join(output.get("text", "") for output in outputs)
+    copy = tmp_path_factory.mktemp("notebook") / NOTEBOOK.name
+    shutil.copyfile(NOTEBOOK, copy)
+    notebook = nbformat.read(copy, as_version=4)
+    with warnings.catch_warnings():
+        # Jupyter's client libraries warn about their own dependencies as a kernel starts.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        nbclient.NotebookClient(
+            notebook,
+            timeout=120,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(copy.parent)}},
+        ).execute()
+    return notebook
+
+
+def test_notebook_executes_without_errors(fresh: Any) -> None:
+    errors = [kind for _, kind, _, _ in _outputs(fresh) if kind == "error"]
+    assert not errors
+
+
+def test_stored_outputs_are_those_of_a_fresh_run(stored: Any, fresh: Any) -> None:
+    assert [cell.source for cell in stored.cells] == [cell.source for cell in fresh.cells]
+    old, new = _outputs(stored), _outputs(fresh)
+    stale = [(was, now) for was, now in zip(old, new, strict=False) if was != now]
+    assert not stale, f"{STORE} First difference (stored, fresh): {stale[0]}"
+    assert len(old) == len(new), f"{STORE} Outputs stored: {len(old)}, shown now: {len(new)}"
+
+
+@pytest.mark.parametrize("which", ["stored", "fresh"])
+def test_notebook_states_keras_facts(which: str, request: pytest.FixtureRequest) -> None:
+    notebook = request.getfixturevalue(which)
+    text = _text(notebook)
     assert " Total params: 2,330,944 (8.89 MB)\n" in text
+    assert " Trainable params: 2,305,472 (8.79 MB)\n" in text
     assert " Non-trainable params: 25,472 (99.50 KB)\n" in text
-    rich = [output.get("data", {}) for output in outputs if output.output_type == "execute_result"]
-    assert any("text/html" in data and "conv2d_transpose_2" in data["text/html"] for data in rich)
-    assert any("(2330944, 2305472, 25472)" in data.get("text/plain", "") for data in rich)
+    assert "│ conv2d_transpose_1 " in text
+    assert "(None, 14, 14, 64)" in text
+    results = _results(notebook)
+    assert results[0] == "(None, 28, 28, 1)"
+    assert "(2330944, 2305472, 25472)" in results
+    assert "Pad(before=1, after=2)" in results  # 7 -> 14: one before, two after
+    assert "Pad(before=2, after=2)" in results  # 7 -> 7 with stride 1: even
+    assert "Pad(before=2, after=1)" in results  # PyTorch's padding=2, output_padding=1
+    assert "range(13, 15)" in results
+    assert "(None, 84, 84, 1)" in results
+    assert "(None, 1)" in results  # the discriminator built for 84 accepts the 84 generator
+    assert "[(25, 26, 27, 28), (25, 26, 27, 28)]" in results
+    assert "output_padding=0: (None, 13, 13, 64)" in text
+    assert "output_padding=1: (None, 14, 14, 64)" in text
+    assert "output_padding=None: (None, 14, 14, 64)" in text
+    html = _results(notebook, "text/html")
+    assert any("conv2d_transpose_2" in page for page in html)
+
+
+def _ported(notebook: Any) -> dict[str, tuple[int, int, int, int]]:
+    """The notebook's PyTorch arguments for each layer: padding, output_padding, crop."""
+    found = {
+        match["name"]: (
+            int(match["padding"]),
+            int(match["output_padding"]),
+            int(match["before"]),
+            int(match["after"]),
+        )
+        for match in PORTED.finditer(_text(notebook))
+    }
+    assert set(found) == set(TRANSPOSED), found
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(TRANSPOSED))
+def test_recommended_torch_arguments_reproduce_keras(stored: Any, name: str) -> None:
+    """Real torch.nn.ConvTranspose2d with the notebook's arguments and crop, fed Keras's
+    kernel, gives real Keras's Conv2DTranspose output: the shape and the values."""
+    keras = oracle("keras")
+    torch = oracle("torch")
+    padding, output_padding, before, after = _ported(stored)[name]
+    (height, width, channels), filters, stride = TRANSPOSED[name]
+    rng = np.random.default_rng(len(name))
+    x = rng.standard_normal((2, height, width, channels)).astype("float32")
+    layer = keras.layers.Conv2DTranspose(
+        filters, (5, 5), strides=(stride, stride), padding="same", use_bias=False
+    )
+    expected = np.asarray(layer(x))
+    kernel = np.asarray(layer.get_weights()[0])  # (kh, kw, filters, channels)
+
+    module = torch.nn.ConvTranspose2d(
+        channels,
+        filters,
+        5,
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+        bias=False,
+    )
+    with torch.no_grad():
+        module.weight.copy_(torch.from_numpy(kernel.transpose(3, 2, 0, 1).copy()))
+        y = module(torch.from_numpy(x.transpose(0, 3, 1, 2).copy()))
+    end_h, end_w = y.shape[2] - after, y.shape[3] - after
+    got = y[:, :, before:end_h, before:end_w].numpy().transpose(0, 2, 3, 1)
+    assert got.shape == expected.shape == (2, height * stride, width * stride, filters)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+def test_torch_generator_runs_in_real_pytorch(stored: Any) -> None:
+    """The notebook's PyTorch generator, with ``pt.`` read as real ``torch.nn.``: its
+    output shape and parameter count are the ones the notebook shows."""
+    torch = oracle("torch")
+    cell = next(
+        cell.source for cell in stored.cells if "torch_generator = pt.Sequential(" in cell.source
+    )
+    namespace: dict[str, Any] = {"pt": torch.nn}
+    exec(cell.split("torch_generator.summary(")[0], namespace)  # the model as the notebook has it
+    model = namespace["torch_generator"].eval()
+    with torch.no_grad():
+        y = model(torch.zeros(2, 100))
+    assert tuple(y.shape) == (2, 1, 28, 28)
+    params = sum(parameter.numel() for parameter in model.parameters())
+    assert params == 2_305_472
+    assert f" Total params: {params:,}" in _text(stored)
+    assert "(None, 1, 28, 28)" in _text(stored)
+
+
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["check", "format"])
+def test_notebook_passes_ruff(command: list[str]) -> None:
+    oracle("ruff")
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", *command, str(NOTEBOOK)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
