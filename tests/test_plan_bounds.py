@@ -37,6 +37,12 @@ CALLS = [
     "cs.plan_upsampling(5, 3000, max_stride=1000, max_layers=2)",
     "cs.plan_upsampling(1, 10**6, max_stride=1000, max_layers=2)",
     "cs.plan_upsampling(1, 4096, max_stride=8, max_layers=5)",
+    # check() of every (kernel, stride) pair: as many kernels as allowed, strides as long.
+    f"cs.plan_upsampling(1, {B}, max_stride={B}, kernel_sizes=range(1, 4097))",
+    f"cs.plan_downsampling({B}, 1, max_stride={B}, kernel_sizes=range(1, 4097))",
+    f"cs.plan_upsampling(7, {B}, max_stride={B}, kernel_sizes=range(3000, 4097))",
+    f"cs.plan_downsampling({B}, 7, max_stride={B}, kernel_sizes=range(3000, 4097))",
+    "cs.plan_upsampling(7, 10**6, max_layers=10**9, kernel_sizes=range(1, 4097))",
 ]
 
 
@@ -99,11 +105,11 @@ def test_huge_plans_cost_what_they_return(
 
 def test_long_strides_give_the_answers_the_search_gave() -> None:
     # One layer: the exhaustive reference is affordable, and every stride past the cache
-    # is computed in its window.
+    # is computed in its window. Kernels as long as the strides: check() flags shorter ones.
     cases: list[tuple[int, int, dict[str, Any]]] = [
-        (40, 12000, {"max_stride": 400, "max_layers": 1}),
-        (3, 800, {"max_stride": 420, "max_layers": 1, "kernel_sizes": (1, 2, 9)}),
-        (1, 300, {"max_stride": 320, "max_layers": 1, "padding": "valid"}),
+        (40, 12000, {"max_stride": 400, "max_layers": 1, "kernel_sizes": (3, 300, 600)}),
+        (3, 800, {"max_stride": 420, "max_layers": 1, "kernel_sizes": (1, 2, 9, 266)}),
+        (1, 300, {"max_stride": 320, "max_layers": 1, "padding": "valid", "kernel_sizes": (300,)}),
     ]
     for start, target, options in cases:
         ours = plan.plan_upsampling(start, target, **options)
@@ -119,7 +125,7 @@ def test_long_strides_give_the_answers_the_search_gave() -> None:
         (1, 40, {"max_stride": 12, "max_layers": 3}),
         (3, 200, {"max_stride": 40, "max_layers": 2, "kernel_sizes": (2, 7, 8)}),
         (2, 90, {"max_stride": 50, "max_layers": 3, "padding": "valid"}),
-        (5, 3000, {"max_stride": 1000, "max_layers": 2}),
+        (5, 3000, {"max_stride": 1000, "max_layers": 2, "kernel_sizes": (4, 150, 600)}),
     ],
 )
 def test_windowed_offsets_equal_the_cached_ones(
@@ -144,8 +150,13 @@ def test_more_layers_than_any_plan_can_use_change_nothing() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: plan.plan_upsampling(1, 10**9, max_stride=10**9), "layers to consider"),
-        (lambda: plan.plan_upsampling(1, 10**5, max_stride=64, max_layers=3), "10000 plans"),
+        (
+            lambda: plan.plan_upsampling(
+                1, 10**9, max_stride=10**9, kernel_sizes=range(1, plan.MAX_KERNEL_SIZES + 1)
+            ),
+            "layers to consider",
+        ),
+        (lambda: plan.plan_downsampling(256, 1, max_layers=6), "10000 plans"),
     ],
 )
 def test_searches_too_large_say_what_to_lower(call: Any, message: str) -> None:

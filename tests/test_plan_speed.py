@@ -49,16 +49,17 @@ def _outcome(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[s
             )
             for item in result
         ]
-    return (
-        result.problem,
-        result.reason,
-        result.notes,
-        [
-            (repr(sol.kwargs), sol.output, type(sol.split).__name__, tuple(sol.split), sol.note)
-            for sol in result
-        ],
-        str(result),
-        repr(result),
+    # The solvers merge the spellings of one layer (same_as) and rank the solutions; the
+    # frozen search lists every spelling in its own order: compared as sets of spellings.
+    return (result.problem, result.reason, result.notes, _spellings(result))
+
+
+def _spellings(solutions: Any) -> list[tuple[Any, ...]]:
+    """Every spelling of every solution, sorted."""
+    return sorted(
+        (repr(kwargs), sol.output, type(sol.split).__name__, tuple(sol.split), sol.note)
+        for sol in solutions
+        for kwargs in (sol.kwargs, *getattr(sol, "same_as", ()))
     )
 
 
@@ -282,9 +283,7 @@ def _documented_difference(name: str, args: tuple[Any, ...], kwargs: dict[str, A
         kept = [sol for sol in theirs if _torch_accepts(sol, args[0], transposed, pooling)]
     # PyTorch rejects empty inputs and outputs, and the reason says so.
     empty = kwargs.get("framework") == "torch" and 0 in args
-    return (len(kept) < len(theirs) or empty) and [
-        (repr(sol.kwargs), sol.output, tuple(sol.split), sol.note) for sol in ours
-    ] == [(repr(sol.kwargs), sol.output, tuple(sol.split), sol.note) for sol in kept]
+    return (len(kept) < len(theirs) or empty) and _spellings(ours) == _spellings(kept)
 
 
 def _solver_mismatches(calls: Iterator[Call]) -> list[Call]:
