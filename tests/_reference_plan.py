@@ -37,7 +37,7 @@ _FLAGGED = ("uneven-overlap", "checkerboard-gaps", "inputs-never-read")
 @functools.cache
 def _refused(up: bool, kernel: int, stride: int) -> bool:
     """Whether convshape.check() flags this layer, built."""
-    import convshape as cs  # noqa: PLC0415  (the planners' package, after this module)
+    import convshape as cs
 
     layer = (
         cs.layers.Conv1DTranspose(1, kernel, strides=stride)
@@ -173,7 +173,7 @@ def _plan(
     max_layers = check_positive(max_layers, "max_layers")
     kernels = sorted({check_positive(k, "kernel_sizes") for k in kernel_sizes})
     modes = _modes(padding)
-    found: list[tuple[tuple[int, ...], Plan]] = []
+    found: list[tuple[tuple[Any, ...], Plan]] = []
 
     def extend(size: int, steps: tuple[Step, ...], irregular: int, inexact: int) -> None:
         if size == target and steps:

@@ -66,7 +66,7 @@ def test_keras_transpose_solver_matches_brute_force(size: int) -> None:
         )
         assert _keys(solutions) == _brute_keras_transpose(size, target, 6, 4, 2), (size, target)
         for solution, kw in (
-            (solution, kw) for solution in solutions for kw in (solution.kwargs, *solution.same_as)
+            (found, kw) for found in solutions for kw in (found.kwargs, *found.same_as)
         ):
             args = (
                 size,
@@ -181,7 +181,7 @@ def test_forward_solver_matches_brute_force(framework: str, pooling: bool) -> No
                     expected.add((k, s, mode, d))
         got = set()
         for solution, kw in (
-            (solution, kw) for solution in solutions for kw in (solution.kwargs, *solution.same_as)
+            (found, kw) for found in solutions for kw in (found.kwargs, *found.same_as)
         ):
             kernel: int = kw["pool_size"] if "pool_size" in kw else kw["kernel_size"]
             stride: int = kw["strides"] if "strides" in kw else kw["stride"]
