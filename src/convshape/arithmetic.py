@@ -25,6 +25,17 @@ from __future__ import annotations
 
 import warnings
 
+from ._core import (
+    effective_kernel,
+    forward_length,
+    same_crop,
+    same_output_range,
+    same_padding,
+    split,
+    transposed_length,
+    transposed_output_range,
+    valid_crop,
+)
 from ._types import Pad, PaddingArg
 from ._validate import (
     LARGEST_INT,
@@ -48,6 +59,7 @@ __all__ = [
     "conv_transpose_output_length",
     "conv_transpose_output_range",
     "effective_kernel_size",
+    "pool_output_length",
 ]
 
 
@@ -70,11 +82,12 @@ def effective_kernel_size(kernel_size: int, dilation: int = 1) -> int:
 def _effective_kernel_size_checked(kernel_size: object, dilation: object = 1) -> int:
     k = check_positive(kernel_size, "kernel_size")
     d = check_positive(dilation, "dilation")
-    return (k - 1) * d + 1
+    return effective_kernel(k, d)
 
 
 # ---------------------------------------------------------------------------
-# Resolvers: trusted, validated arguments in, (before, after) out.
+# Keras's resolvers: trusted, validated arguments in, (before, after) out, by the
+# formulas of convshape._core.
 
 
 def _forward_pad(size: int | None, k_eff: int, stride: int, padding: str | Pad) -> Pad | None:
@@ -82,19 +95,16 @@ def _forward_pad(size: int | None, k_eff: int, stride: int, padding: str | Pad) 
     if isinstance(padding, Pad):
         return padding
     if padding == "valid":
-        return Pad(0, 0)
+        return _SPLITS[0]
     if padding == "causal":
         return Pad(k_eff - 1, 0)
     if padding == "full":
         return Pad(k_eff - 1, k_eff - 1)
     # "same": TensorFlow pads just enough for ceil(I / s) windows; the odd one goes after.
     if size is None:
-        if stride != 1:
-            return None
-        total = k_eff - 1
-    else:
-        total = max((-(-size // stride) - 1) * stride + k_eff - size, 0)
-    return Pad(total // 2, total - total // 2)
+        # With stride 1 the total is k_eff - 1 whatever the size.
+        return same_padding(1, k_eff, 1) if stride == 1 else None
+    return same_padding(size, k_eff, stride)
 
 
 def _transpose_crop(k_eff: int, stride: int, padding: str | Pad, output_padding: int | None) -> Pad:
@@ -106,22 +116,19 @@ def _transpose_crop(k_eff: int, stride: int, padding: str | Pad, output_padding:
     if isinstance(padding, Pad):
         return Pad(padding.before, padding.after - (output_padding or 0))
     if padding == "valid":
-        extra = max(k_eff, stride) - k_eff if output_padding is None else output_padding
-        return Pad(0, -extra)
+        return valid_crop(k_eff, stride, output_padding)
     if padding == "full":
         return Pad(k_eff - 1, k_eff - 1 - (output_padding or 0))
     # "same": O = I * s, or (I - 1) * s + k_eff % 2 + output_padding when given.
-    total = k_eff - stride if output_padding is None else k_eff - k_eff % 2 - output_padding
-    before = max(total, 0) // 2
-    return Pad(before, total - before)
+    return same_crop(k_eff, stride, output_padding)
 
 
 def _forward_length(size: int, k_eff: int, stride: int, pad: Pad) -> int:
-    return (size + pad.before + pad.after - k_eff) // stride + 1
+    return forward_length(size, k_eff, stride, *pad)
 
 
 def _transpose_length(size: int, k_eff: int, stride: int, crop: Pad) -> int:
-    return (size - 1) * stride + k_eff - crop.before - crop.after
+    return transposed_length(size, k_eff, stride, *crop)
 
 
 def _forward_is_empty(size: int, length: int, mode: str | Pad) -> bool:
@@ -162,7 +169,7 @@ def _forward(
     s = check_positive(stride, "stride")
     d = check_positive(dilation, "dilation")
     mode = check_padding(padding, transpose=False)
-    k_eff = (k - 1) * d + 1
+    k_eff = effective_kernel(k, d)
     pad = _forward_pad(checked_size, k_eff, s, mode)
     if checked_size is None or pad is None:
         return None, pad
@@ -199,7 +206,7 @@ def _transpose(
     d = check_positive(dilation, "dilation")
     mode = check_padding(padding, transpose=True)
     op = check_output_padding(output_padding, s, d)
-    k_eff = (k - 1) * d + 1
+    k_eff = effective_kernel(k, d)
     crop = _transpose_crop(k_eff, s, mode, op)
     if checked_size is None:
         return None, crop
@@ -267,11 +274,10 @@ def _tensorflow_rejects(size: int, k_eff: int, stride: int, mode: str | Pad, len
 def _output_range(size: int, k_eff: int, stride: int, mode: str | Pad) -> range:
     """Lengths >= 1 whose forward convolution has ``size`` (>= 1) outputs."""
     if mode == "same":
-        return range((size - 1) * stride + 1, size * stride + 1)
+        return same_output_range(size, stride)
     pad = _forward_pad(size, k_eff, stride, mode)
     assert pad is not None  # only "same" depends on the size
-    lowest = (size - 1) * stride + k_eff - pad.before - pad.after
-    return range(max(lowest, 1), max(lowest + stride, 1))
+    return transposed_output_range(size, k_eff, stride, *pad)
 
 
 # ---------------------------------------------------------------------------
@@ -282,19 +288,15 @@ def _output_range(size: int, k_eff: int, stride: int, mode: str | Pad) -> range:
 # result that neither raises nor warns. Every other call, every error and every warning goes
 # through the validating path, the ``_..._checked`` function below it, so both
 # paths give the same results, errors and warnings (tests/test_fast_path.py
-# compares them on a grid).
-
-
-def _split(total: int) -> Pad:
-    """``total`` elements split in two, the odd one after; all after when negative."""
-    before = max(total, 0) // 2
-    return Pad(before, total - before)
+# compares them on a grid). The fast paths write the formulas of convshape._core
+# out inline, because a call costs a third of a fast call; the validating path calls
+# the core, so that comparison holds each inlined formula to the core's.
 
 
 # Building a Pad costs more than the rest of a fast call: the usual ones are built once,
 # _SPLITS[total] for -8 <= total <= 24 (the negative totals at the end, where negative
 # indices read them).
-_SPLITS = tuple(_split(total) for total in (*range(25), *range(-8, 0)))
+_SPLITS = tuple(split(total) for total in (*range(25), *range(-8, 0)))
 
 
 if TYPE_CHECKING:
@@ -409,7 +411,7 @@ def conv_padding(
             total = k_eff - (size % stride or stride)
             if total <= 0:
                 return _SPLITS[0]
-            return _SPLITS[total] if total <= 24 else _split(total)
+            return _SPLITS[total] if total <= 24 else split(total)
     return _conv_padding_checked(size, kernel_size, stride, padding, dilation)
 
 
@@ -563,7 +565,7 @@ def conv_transpose_crop(
         total = (kernel_size - 1) * dilation + 1 - stride
         if total > 0 and padding == "valid":
             total = 0
-        return _SPLITS[total] if -8 <= total <= 24 else _split(total)
+        return _SPLITS[total] if -8 <= total <= 24 else split(total)
     return _conv_transpose_crop_checked(
         size, kernel_size, stride, padding, output_padding, dilation
     )
@@ -642,4 +644,31 @@ def _conv_transpose_output_range_checked(
         )
     if checked_size == 0:
         return range(0, 1)
-    return _output_range(checked_size, (k - 1) * d + 1, s, mode)
+    return _output_range(checked_size, effective_kernel(k, d), s, mode)
+
+
+def pool_output_length(
+    size: int | None,
+    pool_size: int,
+    strides: int | None = None,
+    padding: str = "valid",
+) -> int | None:
+    """Output length of a Keras pooling layer (``MaxPooling*D``, ``AveragePooling*D``):
+    :func:`conv_output_length` with the window as the kernel, ``strides`` defaulting to
+    ``pool_size``; "valid" ``floor((I - k) / s) + 1``, "same" ``ceil(I / s)``. Keras
+    pools take "valid" and "same" only, in lower case, and have no ``ceil_mode``.
+
+    >>> pool_output_length(9, 2)
+    4
+    >>> pool_output_length(7, 3, strides=2, padding="same")
+    4
+    """
+    if not isinstance(padding, str) or padding not in ("valid", "same"):
+        raise ConvShapeError(
+            "`padding` of a Keras pooling must be 'valid' or 'same'",
+            argument="padding",
+            received={"padding": padding},
+        )
+    k = check_positive(pool_size, "pool_size")
+    s = k if strides is None else check_positive(strides, "strides")
+    return conv_output_length(size, k, s, padding)

@@ -17,6 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._core import (
+    effective_kernel,
+    forward_length,
+    same_crop,
+    same_padding,
+    split,
+    valid_crop,
+)
 from ._types import Pad
 from ._validate import as_int, check_positive, check_size
 from .errors import ConvShapeError, _short_repr
@@ -28,6 +36,7 @@ __all__ = [
     "conv_transpose_output_length",
     "flax_conv_output_length",
     "flax_conv_transpose_output_length",
+    "pool_output_length",
 ]
 
 _MODES = ("SAME", "SAME_LOWER", "VALID")
@@ -48,20 +57,25 @@ def _dilated(size: int, dilation: int) -> int:
 
 
 def conv_padding(
-    size: int, kernel_size: int, stride: int = 1, padding: Any = "VALID", rhs_dilation: int = 1
-) -> tuple[int, int]:
-    """The (low, high) padding ``lax.padtype_to_pads`` resolves: "SAME" puts the odd extra
-    high, "SAME_LOWER" low; a pair is returned as given.
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Any = "VALID",
+    rhs_dilation: int = 1,
+) -> Pad:
+    """The (low, high) padding ``lax.padtype_to_pads`` resolves: "SAME" pads
+    ``max((ceil(I / s) - 1) * s + k_eff - I, 0)`` with the odd extra high, "SAME_LOWER"
+    low; a pair is returned as given.
 
     >>> conv_padding(13, 6, stride=5, padding="SAME"), conv_padding(13, 6, 5, "SAME_LOWER")
-    ((1, 2), (2, 1))
+    (Pad(before=1, after=2), Pad(before=2, after=1))
     """
     checked = check_size(size)
     k = check_positive(kernel_size, "kernel_size")
     s = check_positive(stride, "stride")
     d = check_positive(rhs_dilation, "rhs_dilation")
     if not isinstance(padding, str):
-        return _pair(padding)
+        return Pad(*_pair(padding))
     mode = padding.upper()
     if mode not in _MODES:
         raise ConvShapeError(
@@ -74,11 +88,8 @@ def conv_padding(
             raise ConvShapeError(
                 "`size` must be known for 'SAME' padding", argument="size", received={"size": size}
             )
-        return (0, 0)
-    out = -(-checked // s)
-    total = max((out - 1) * s + (k - 1) * d + 1 - checked, 0)
-    small, large = total // 2, total - total // 2
-    return (small, large) if mode == "SAME" else (large, small)
+        return Pad(0, 0)
+    return same_padding(checked, effective_kernel(k, d), s, "after" if mode == "SAME" else "before")
 
 
 def conv_output_length(
@@ -118,7 +129,7 @@ def conv_output_length(
             "`size` must be known for 'SAME' padding", argument="size", received={"size": size}
         )
     low, high = conv_padding(checked, k, s, padding, rhs)
-    return _length(_dilated(checked, lhs), (k - 1) * rhs + 1, s, low, high, padding)
+    return _length(_dilated(checked, lhs), effective_kernel(k, rhs), s, low, high, padding)
 
 
 def _length(dilated: int, k_eff: int, stride: int, low: int, high: int, padding: Any) -> int:
@@ -129,7 +140,26 @@ def _length(dilated: int, k_eff: int, stride: int, low: int, high: int, padding:
             argument="padding",
             received={"padding": padding},
         )
-    return max((dilated + low + high - k_eff) // stride + 1, 0)
+    return max(forward_length(dilated, k_eff, stride, low, high), 0)
+
+
+def pool_output_length(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Any = "VALID",
+    dilation: int = 1,
+) -> int | None:
+    """Output length of ``lax.reduce_window`` (Flax's ``max_pool``/``avg_pool``) along one
+    dimension, the window as the kernel: ``max(floor((I + low + high - k_eff) / s) + 1, 0)``,
+    "SAME" and "SAME_LOWER" resolved as :func:`conv_padding` does (``window_dilation`` is
+    ``dilation``).
+
+    >>> pool_output_length(7, 2, stride=2), pool_output_length(7, 2, stride=2, padding="SAME")
+    (3, 4)
+    """
+    d = check_positive(dilation, "dilation")
+    return conv_output_length(size, kernel_size, stride, padding, 1, d)
 
 
 def conv_transpose_output_length(
@@ -161,7 +191,7 @@ def conv_transpose_output_length(
             "`use_consistent_padding` must be a bool. "
             f"Received: use_consistent_padding={_short_repr(use_consistent_padding)}"
         )
-    k_eff = (k - 1) * d + 1
+    k_eff = effective_kernel(k, d)
     if isinstance(padding, str):
         mode = padding.upper()
         if mode not in ("SAME", "VALID") or padding != mode:
@@ -172,10 +202,9 @@ def conv_transpose_output_length(
             )
         pads = _transpose_padding(k_eff, s, mode)
     elif use_consistent_padding:
-        low, high = _pair(padding)
-        pads = (k_eff - low - 1, k_eff - high - 1)
+        pads = _mirror(k_eff, _pair(padding))
     else:
-        pads = _pair(padding)
+        pads = Pad(*_pair(padding))
     if checked is None:
         return None
     return _length(_dilated(checked, s), k_eff, 1, pads[0], pads[1], padding)
@@ -198,25 +227,38 @@ def conv_transpose_crop(
     conv_transpose_output_length(
         size, kernel_size, stride, padding, dilation, use_consistent_padding
     )
-    k_eff = (kernel_size - 1) * dilation + 1
+    k_eff = effective_kernel(kernel_size, dilation)
     if isinstance(padding, str):
-        low, high = _transpose_padding(k_eff, stride, padding)
-    elif use_consistent_padding:
-        low, high = (k_eff - 1 - side for side in _pair(padding))
-    else:
-        low, high = _pair(padding)
-    return Pad(k_eff - 1 - low, k_eff - 1 - high)
+        return _mirror(k_eff, _transpose_padding(k_eff, stride, padding))
+    if use_consistent_padding:
+        return Pad(*_pair(padding))
+    return _mirror(k_eff, _pair(padding))
 
 
-def _transpose_padding(k_eff: int, stride: int, mode: str) -> tuple[int, int]:
-    """jax's _conv_transpose_padding for "SAME" and "VALID"."""
-    if mode == "SAME":
-        total = k_eff + stride - 2
-        low = k_eff - 1 if stride > k_eff - 1 else -(-total // 2)
-    else:
-        total = k_eff + stride - 2 + max(k_eff - stride, 0)
-        low = k_eff - 1
-    return low, total - low
+def _mirror(k_eff: int, pair: tuple[int, int]) -> Pad:
+    """A crop of the full transposed output as the padding of the stride-dilated input
+    ``lax.conv_transpose`` convolves, or that padding as a crop: ``k_eff - 1 - x`` each side.
+
+    JAX's ``use_consistent_padding=True`` takes the crop, as PyTorch's padding is one.
+    """
+    return Pad(k_eff - 1 - pair[0], k_eff - 1 - pair[1])
+
+
+def transpose_padding_for_crop(k_eff: int, crop: Pad) -> Pad:
+    """The ``padding`` of ``lax.conv_transpose`` (without ``use_consistent_padding``) whose
+    output is the full transposed output less ``crop``: ``(k_eff - 1 - before, k_eff - 1 - after)``.
+
+    >>> transpose_padding_for_crop(5, Pad(1, 2))
+    Pad(before=3, after=2)
+    """
+    return _mirror(k_eff, crop)
+
+
+def _transpose_padding(k_eff: int, stride: int, mode: str) -> Pad:
+    """jax's _conv_transpose_padding for "SAME" and "VALID": the padding whose crop is
+    Keras's with no output_padding (``I * s`` and ``(I - 1) * s + max(k_eff, s)``)."""
+    crop = same_crop(k_eff, stride) if mode == "SAME" else valid_crop(k_eff, stride)
+    return _mirror(k_eff, crop)
 
 
 def _flax_padding(padding: Any, *, nested: bool = False) -> Any:
@@ -259,10 +301,11 @@ def flax_conv_output_length(
     """
     mode = _flax_padding(padding)
     if mode in ("CIRCULAR", "REFLECT", "CAUSAL"):
-        k_eff = (check_positive(kernel_size, "kernel_size") - 1) * check_positive(
-            kernel_dilation, "kernel_dilation"
-        ) + 1
-        pads = (k_eff - 1, 0) if mode == "CAUSAL" else ((k_eff - 1) // 2, k_eff // 2)
+        k_eff = effective_kernel(
+            check_positive(kernel_size, "kernel_size"),
+            check_positive(kernel_dilation, "kernel_dilation"),
+        )
+        pads = Pad(k_eff - 1, 0) if mode == "CAUSAL" else split(k_eff - 1)
         checked = check_size(size)
         if checked is None:
             return None

@@ -29,6 +29,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._core import (
+    ceil_mode_length,
+    effective_kernel,
+    forward_length,
+    full_transposed_length,
+    same_padding,
+    same_total,
+    split,
+    transposed_length,
+)
 from ._types import Pad
 from ._validate import Shape, as_int, check_positive, check_shape, check_size
 from .errors import ConvShapeError, EmptyOutputError, _short_repr
@@ -37,7 +47,9 @@ __all__ = [
     "conv_output_length",
     "conv_output_shape",
     "conv_padding",
+    "conv_transpose_crop",
     "conv_transpose_output_length",
+    "conv_transpose_output_range",
     "conv_transpose_pads",
     "deform_conv_output_shape",
     "global_pool_output_shape",
@@ -86,7 +98,7 @@ def _geometry(
     k = check_positive(kernel_size, "kernel_size")
     s = check_positive(stride, "stride")
     d = check_positive(dilation, "dilation")
-    return checked, (k - 1) * d + 1, s
+    return checked, effective_kernel(k, d), s
 
 
 def _no_dilated_same(mode: str, dilation: object) -> None:
@@ -98,15 +110,10 @@ def _no_dilated_same(mode: str, dilation: object) -> None:
         )
 
 
-def _split(total: int, mode: str) -> Pad:
-    """A total padding split in two: the odd extra at the end for SAME_UPPER only."""
-    small, large = total // 2, total - total // 2
-    return Pad(small, large) if mode == "SAME_UPPER" else Pad(large, small)
-
-
-def _same(size: int, k_eff: int, stride: int, mode: str) -> Pad:
-    out = -(-size // stride)
-    return _split(max((out - 1) * stride + k_eff - size, 0), mode)
+def _odd(mode: str) -> str:
+    """Where a split puts its odd element: at the end for SAME_UPPER only (SAME_LOWER, and
+    NOTSET with an ``output_shape``, put it at the beginning, as the specification says)."""
+    return "after" if mode == "SAME_UPPER" else "before"
 
 
 def conv_padding(
@@ -129,7 +136,7 @@ def conv_padding(
     if mode == "VALID":
         return Pad(0, 0)
     _no_dilated_same(mode, dilation)
-    return _same(checked, k_eff, s, mode)
+    return same_padding(checked, k_eff, s, _odd(mode))
 
 
 def conv_output_length(
@@ -147,7 +154,7 @@ def conv_output_length(
     """
     checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
     pad = conv_padding(size, kernel_size, stride, auto_pad, pads, dilation)
-    length = (checked + pad.before + pad.after - k_eff) // s + 1
+    length = forward_length(checked, k_eff, s, *pad)
     if length < 1:
         raise EmptyOutputError(
             f"the effective kernel ({k_eff}) is longer than the padded input",
@@ -192,14 +199,14 @@ def conv_transpose_pads(
             argument="output_padding",
             received={"output_padding": output_padding, "stride": stride},
         )
-    full = s * (checked - 1) + op + k_eff
+    full = full_transposed_length(checked, k_eff, s) + op
     if output_shape is None and mode in ("NOTSET", "VALID"):
         return _pads(pads) if mode == "NOTSET" else Pad(0, 0)
     if output_shape is None:
         # The spec asks for I * s; ONNX Runtime clamps a negative total padding to 0 instead.
-        return _split(max(full - checked * s, 0), mode)
+        return split(max(full - checked * s, 0), _odd(mode))
     target = as_int(output_shape, "output_shape")
-    longest = s * (checked - 1) + k_eff + s - 1
+    longest = _longest(checked, k_eff, s)
     if not 1 <= target <= longest:
         raise ConvShapeError(
             "`output_shape` must be between 1 and s * (size - 1) + k_eff + s - 1 (ONNX Runtime "
@@ -214,9 +221,70 @@ def conv_transpose_pads(
         )
     if target > full:
         return Pad(0, full - target)  # zeros appended at the end (found by running ORT 1.32)
-    # Only SAME_UPPER puts the odd extra at the end; SAME_LOWER and NOTSET with an
-    # output_shape put it at the beginning, as the specification says.
-    return _split(full - target, mode)
+    return split(full - target, _odd(mode))
+
+
+def _longest(size: int, k_eff: int, stride: int) -> int:
+    """The longest ``output_shape`` ONNX Runtime accepts: ``s (I - 1) + k_eff + s - 1``."""
+    return full_transposed_length(size, k_eff, stride) + stride - 1
+
+
+def conv_transpose_crop(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    auto_pad: str = "NOTSET",
+    pads: Any = (0, 0),
+    output_padding: int = 0,
+    dilation: int = 1,
+    output_shape: int | None = None,
+) -> Pad:
+    """What ``ConvTranspose`` removes from the full output ``s (I - 1) + k_eff`` (negative:
+    zeros appended), as the other frameworks' crops count it: :func:`conv_transpose_pads`
+    less ``output_padding`` at the end, ``(begin, end - op)``.
+
+    >>> conv_transpose_crop(7, 3, stride=2, pads=(1, 1), output_padding=1)
+    Pad(before=1, after=0)
+    >>> conv_transpose_crop(7, 5, stride=2, auto_pad="SAME_UPPER")
+    Pad(before=1, after=2)
+    """
+    begin, end = conv_transpose_pads(
+        size, kernel_size, stride, auto_pad, pads, output_padding, dilation, output_shape
+    )
+    return Pad(begin, end - as_int(output_padding, "output_padding"))
+
+
+def transpose_pads_for_crop(crop: Pad) -> tuple[Pad, int]:
+    """The ``pads`` and ``output_padding`` of a ``ConvTranspose`` whose output is the full
+    output less ``crop``: zeros appended at the end (a negative ``after``) are its
+    ``output_padding``, ``(before, max(after, 0))`` and ``max(-after, 0)``.
+
+    >>> transpose_pads_for_crop(Pad(1, 2)), transpose_pads_for_crop(Pad(0, -1))
+    ((Pad(before=1, after=2), 0), (Pad(before=0, after=0), 1))
+    """
+    return Pad(crop.before, max(crop.after, 0)), max(-crop.after, 0)
+
+
+def conv_transpose_output_range(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    auto_pad: str = "NOTSET",
+    pads: Any = (0, 0),
+    dilation: int = 1,
+) -> range:
+    """The ``output_shape`` lengths ``ConvTranspose`` accepts: ``1`` to
+    ``s (I - 1) + k_eff + s - 1`` (ONNX Runtime computes the pads from it, zeros appended
+    past the full output); ``auto_pad`` and ``pads`` are checked, and only say where an odd
+    element of the computed pads goes.
+
+    >>> conv_transpose_output_range(7, 5, stride=2)
+    range(1, 19)
+    """
+    checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
+    if _auto_pad(auto_pad) == "NOTSET":
+        _pads(pads)
+    return range(1, _longest(checked, k_eff, s) + 1)
 
 
 def conv_transpose_output_length(
@@ -239,15 +307,19 @@ def conv_transpose_output_length(
     8
     """
     checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
-    pad = conv_transpose_pads(
+    crop = conv_transpose_crop(
         size, kernel_size, stride, auto_pad, pads, output_padding, dilation, output_shape
     )
-    length = s * (checked - 1) + as_int(output_padding, "output_padding") + k_eff - sum(pad)
+    length = transposed_length(checked, k_eff, s, *crop)
     if length < 1:
         raise EmptyOutputError(
             "the transposed output would be empty",
             argument="size",
-            received={"size": size, "kernel_size": kernel_size, "pads": tuple(pad)},
+            received={
+                "size": size,
+                "kernel_size": kernel_size,
+                "pads": (crop.before, crop.after + as_int(output_padding, "output_padding")),
+            },
         )
     return length
 
@@ -303,8 +375,8 @@ def pool_output_length(
     elif mode == "VALID":
         before, after = 0, 0
     else:
-        kernel = check_positive(kernel_size, "kernel_size")
-        needed = (-(-checked // s) - 1) * s + kernel - checked
+        # The undilated kernel, and a negative total split with C++ truncation (ORT 1.32).
+        needed = same_total(checked, check_positive(kernel_size, "kernel_size"), s)
         before = _truncated(needed + (mode == "SAME_LOWER"), 2)
         after = needed - before
         # Only the undilated MaxPool kernel checks the padding (found by running ORT 1.32).
@@ -315,10 +387,10 @@ def pool_output_length(
                 argument="auto_pad",
                 received={"auto_pad": auto_pad, "size": size, "kernel_size": kernel_size},
             )
-    span = checked + before + after - k_eff
-    length = (-(-span // s) if ceil_mode else _truncated(span, s)) + 1
-    if ceil_mode and (length - 1) * s >= checked + before:
-        length -= 1
+    if ceil_mode:
+        length = ceil_mode_length(checked, k_eff, s, before, after)
+    else:  # forward_length with C++ truncation: a window may start past the input
+        length = _truncated(checked + before + after - k_eff, s) + 1
     if length < 0:
         raise EmptyOutputError(
             "the pooled output would have a negative length",

@@ -11,7 +11,14 @@ pooling) and module specifications with PyTorch's names and arguments, NCHW.
 
 from __future__ import annotations
 
-from .functional import conv_output_length, conv_transpose_output_length, pool_output_length
+from .functional import (
+    conv_output_length,
+    conv_padding,
+    conv_transpose_crop,
+    conv_transpose_output_length,
+    conv_transpose_output_range,
+    pool_output_length,
+)
 from .lazy import (
     LazyConv1d,
     LazyConv2d,
@@ -161,6 +168,9 @@ __all__ = [
     "ZeroPad2d",
     "ZeroPad3d",
     "conv_output_length",
+    "conv_padding",
+    "conv_transpose_crop",
     "conv_transpose_output_length",
+    "conv_transpose_output_range",
     "pool_output_length",
 ]

@@ -14,19 +14,26 @@ the end. PyTorch also refuses empty spatial dimensions.
 
 from __future__ import annotations
 
+from .._core import (
+    ceil_mode_length,
+    effective_kernel,
+    forward_length,
+    split,
+    transposed_length,
+    transposed_output_range,
+)
 from .._types import Pad
 from .._validate import as_int, check_positive, check_size
-from ..arithmetic import (
-    _forward_is_empty,
-    _forward_length,
-    _forward_pad,
-    _transpose_crop,
-    _transpose_is_empty,
-    _transpose_length,
-)
 from ..errors import ConvShapeError, EmptyOutputError, _short_repr
 
-__all__ = ["conv_output_length", "conv_transpose_output_length", "pool_output_length"]
+__all__ = [
+    "conv_output_length",
+    "conv_padding",
+    "conv_transpose_crop",
+    "conv_transpose_output_length",
+    "conv_transpose_output_range",
+    "pool_output_length",
+]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,7 +62,9 @@ def _int_padding(padding: object) -> int:
     return value
 
 
-def _forward_mode(padding: object, stride: int) -> Pad | str:
+def _forward_pad(padding: object, stride: int, k_eff: int) -> Pad:
+    """The zeros ``nn.Conv*d`` adds: p on both sides, none for "valid", and for "same"
+    (stride 1 only) ``d (k - 1) = k_eff - 1`` with the odd one on the right."""
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
             raise ConvShapeError(
@@ -70,9 +79,39 @@ def _forward_mode(padding: object, stride: int) -> Pad | str:
                 argument="padding",
                 received={"padding": padding, "stride": stride},
             )
-        return padding
+        return split(k_eff - 1) if padding == "same" else Pad(0, 0)
     each = _int_padding(padding)
     return Pad(each, each)
+
+
+def _forward(
+    size: object, kernel_size: object, stride: object, padding: object, dilation: object
+) -> tuple[int | None, Pad]:
+    """Validate ``nn.Conv*d``'s arguments; return (length, padding)."""
+    checked = _size(size)
+    k = check_positive(kernel_size, "kernel_size")
+    s = check_positive(stride, "stride")
+    d = check_positive(dilation, "dilation")
+    k_eff = effective_kernel(k, d)
+    pad = _forward_pad(padding, s, k_eff)
+    if checked is None:
+        return None, pad
+    length = forward_length(checked, k_eff, s, *pad)
+    if length < 1:
+        raise EmptyOutputError(
+            f"the effective kernel ({k_eff}) is longer than the padded input "
+            f"({checked + pad.before + pad.after}); PyTorch: kernel size can't be greater than "
+            "actual input size",
+            argument="size",
+            received={
+                "size": size,
+                "kernel_size": kernel_size,
+                "stride": stride,
+                "padding": padding,
+                "dilation": dilation,
+            },
+        )
+    return length, pad
 
 
 if TYPE_CHECKING:
@@ -104,32 +143,67 @@ def conv_output_length(
     >>> conv_output_length(10, 4, padding="same")
     10
     """
+    return _forward(size, kernel_size, stride, padding, dilation)[0]
+
+
+def conv_padding(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int | str = 0,
+    dilation: int = 1,
+) -> Pad:
+    """The zeros ``nn.Conv*d`` adds before and after the input: ``(p, p)`` for an int,
+    ``(0, 0)`` for "valid", and for "same" (stride 1) ``total = d (k - 1)`` split
+    ``(total // 2, total - total // 2)``, the odd one on the right.
+
+    >>> conv_padding(10, 4, padding="same")
+    Pad(before=1, after=2)
+    >>> conv_padding(28, 5, stride=2, padding=2)
+    Pad(before=2, after=2)
+    """
+    return _forward(size, kernel_size, stride, padding, dilation)[1]
+
+
+def _transpose(
+    size: object,
+    kernel_size: object,
+    stride: object,
+    padding: object,
+    output_padding: object,
+    dilation: object,
+) -> tuple[int | None, Pad]:
+    """Validate ``nn.ConvTranspose*d``'s arguments; return (length, crop)."""
     checked = _size(size)
     k = check_positive(kernel_size, "kernel_size")
     s = check_positive(stride, "stride")
     d = check_positive(dilation, "dilation")
-    mode = _forward_mode(padding, s)
+    p = _int_padding(padding)
+    op = as_int(output_padding, "output_padding")
+    if not 0 <= op < max(s, d):
+        raise ConvShapeError(
+            "`output_padding` must be >= 0 and smaller than either `stride` or `dilation`",
+            argument="output_padding",
+            received={"output_padding": output_padding, "stride": stride, "dilation": dilation},
+        )
+    crop = Pad(p, p - op)
     if checked is None:
-        return None
-    k_eff = (k - 1) * d + 1
-    pad = _forward_pad(checked, k_eff, s, mode)
-    assert pad is not None
-    length = _forward_length(checked, k_eff, s, pad)
-    if _forward_is_empty(checked, length, "valid"):
+        return None, crop
+    length = transposed_length(checked, effective_kernel(k, d), s, *crop)
+    if length < 1:
         raise EmptyOutputError(
-            f"the effective kernel ({k_eff}) is longer than the padded input "
-            f"({checked + pad.before + pad.after}); PyTorch: kernel size can't be greater than "
-            "actual input size",
+            f"the output would have {length} elements; PyTorch: output size is too small",
             argument="size",
             received={
                 "size": size,
                 "kernel_size": kernel_size,
                 "stride": stride,
                 "padding": padding,
+                "output_padding": output_padding,
                 "dilation": dilation,
             },
         )
-    return length
+    return length, crop
 
 
 if TYPE_CHECKING:
@@ -170,37 +244,54 @@ def conv_transpose_output_length(
     >>> conv_transpose_output_length(7, 3, stride=2, padding=1, output_padding=1)
     14
     """
+    return _transpose(size, kernel_size, stride, padding, output_padding, dilation)[0]
+
+
+def conv_transpose_crop(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    dilation: int = 1,
+) -> Pad:
+    """What ``nn.ConvTranspose*d`` removes from its full output ``(I - 1) s + d (k - 1) + 1``:
+    ``(p, p - output_padding)`` (a negative end: zeros appended).
+
+    >>> conv_transpose_crop(7, 5, stride=2, padding=2, output_padding=1)
+    Pad(before=2, after=1)
+    """
+    return _transpose(size, kernel_size, stride, padding, output_padding, dilation)[1]
+
+
+def conv_transpose_output_range(
+    size: int,
+    kernel_size: int,
+    stride: int = 1,
+    padding: int = 0,
+    dilation: int = 1,
+) -> range:
+    """The ``output_size`` lengths ``ConvTranspose*d.forward`` accepts: ``[L, L + s - 1]``
+    with ``L = (I - 1) s - 2p + d (k - 1) + 1``, the lengths >= 1 only (PyTorch picks
+    ``output_padding = output_size - L`` for them).
+
+    >>> conv_transpose_output_range(7, 5, stride=2, padding=2)
+    range(13, 15)
+    >>> conv_transpose_output_range(1, 1, stride=3, padding=1)
+    range(1, 2)
+    """
     checked = _size(size)
     k = check_positive(kernel_size, "kernel_size")
     s = check_positive(stride, "stride")
     d = check_positive(dilation, "dilation")
     p = _int_padding(padding)
-    op = as_int(output_padding, "output_padding")
-    if not 0 <= op < max(s, d):
-        raise ConvShapeError(
-            "`output_padding` must be >= 0 and smaller than either `stride` or `dilation`",
-            argument="output_padding",
-            received={"output_padding": output_padding, "stride": stride, "dilation": dilation},
-        )
     if checked is None:
-        return None
-    k_eff = (k - 1) * d + 1
-    crop = _transpose_crop(k_eff, s, Pad(p, p), op)
-    length = _transpose_length(checked, k_eff, s, crop)
-    if _transpose_is_empty(checked, length):
-        raise EmptyOutputError(
-            f"the output would have {length} elements; PyTorch: output size is too small",
+        raise ConvShapeError(
+            "`size` must be known to compute the range of output lengths",
             argument="size",
-            received={
-                "size": size,
-                "kernel_size": kernel_size,
-                "stride": stride,
-                "padding": padding,
-                "output_padding": output_padding,
-                "dilation": dilation,
-            },
+            received={"size": size},
         )
-    return length
+    return transposed_output_range(checked, effective_kernel(k, d), s, p, p)
 
 
 def pool_output_length(
@@ -237,10 +328,8 @@ def pool_output_length(
         )
     if checked is None:
         return None
-    span = checked + 2 * p - (k - 1) * d - 1
-    length = (-(-span // s) if ceil_mode else span // s) + 1
-    if ceil_mode and (length - 1) * s >= checked + p:
-        length -= 1
+    k_eff = effective_kernel(k, d)
+    length = (ceil_mode_length if ceil_mode else forward_length)(checked, k_eff, s, p, p)
     if length <= 0:
         raise EmptyOutputError(
             f"the pooled output would have {length} elements; PyTorch: invalid computed "
