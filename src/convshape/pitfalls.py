@@ -9,13 +9,12 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ._types import Pad
+from ._core import effective_kernel
 from ._validate import check_shape
 from .arithmetic import _output_range, _transpose_crop, _transpose_length
 from .errors import ConvShapeError, _short_repr
@@ -27,6 +26,7 @@ from .layers.adaptive_pooling import (
 )
 from .models.model import Model
 from .models.sequential import Sequential
+from .torch.crop import padding_for_crop
 
 __all__ = ["CODES", "Finding", "check"]
 
@@ -81,7 +81,9 @@ class Finding:
         return f"[{self.code}] {self.layer}: {self.message}"
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
+        from ._html import text_block  # noqa: PLC0415  (only for notebooks)
+
+        return text_block(str(self), name="finding")
 
 
 def check(
@@ -222,7 +224,7 @@ def _transposed(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tupl
     dims = list(_dims(layer))
     sizes = _sizes(layer, shape)
     for (dim, k, s, d, op), size in zip(dims, sizes, strict=True):
-        k_eff = (k - 1) * d + 1
+        k_eff = effective_kernel(k, d)
         crop = _transpose_crop(k_eff, s, padding, op)
         probe = size or 1
         length = _transpose_length(probe, k_eff, s, crop)
@@ -242,14 +244,15 @@ def _transposed(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tupl
                 dim,
                 f"output_padding={op} gives the same length and crop as leaving it None",
             )
-        if not _torch_can_crop(crop, s, d):
+        torch_padding, torch_output_padding, rest = padding_for_crop(crop, s, d)
+        if rest != (0, 0):
             yield (
                 "torch-port-needs-crop",
                 dim,
                 f"Keras crops {crop.before} before and {crop.after} after; PyTorch's "
                 f"ConvTranspose crops (padding, padding - output_padding), so port it with "
-                f"padding={crop.before}, output_padding=0 and remove the last "
-                f"{crop.after - crop.before} element(s)",
+                f"padding={torch_padding}, output_padding={torch_output_padding} and remove "
+                f"the last {rest.after} element(s)",
             )
         count = min(k, s // math.gcd(d, s))  # distinct offsets t * d % s of the k taps
         if count < s:
@@ -283,19 +286,13 @@ def _offsets(k: int, s: int, d: int, count: int) -> str:
     return f"{first}, ... ({count} offsets, one per tap)"
 
 
-def _torch_can_crop(crop: Pad, stride: int, dilation: int) -> bool:
-    """Whether padding p and output_padding op with (p, p - op) == crop exist in PyTorch."""
-    op = crop.before - crop.after
-    return op >= 0 and op < max(stride, dilation)
-
-
 def _strided(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tuple[str, int, str]]:
     dims = list(_dims(layer))
     output = None if shape is None else layer.compute_output_shape(tuple(shape))
     for (dim, k, s, d, _op), size, out in zip(
         dims, _sizes(layer, shape), _sizes(layer, output), strict=True
     ):
-        k_eff = (k - 1) * d + 1
+        k_eff = effective_kernel(k, d)
         if k_eff < s:
             yield (
                 "inputs-never-read",

@@ -13,15 +13,18 @@ it, ``crop`` after it, per spatial dimension), and runnable code that does all o
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._core import effective_kernel
 from ._types import Pad
 from .arithmetic import conv_padding, conv_transpose_crop
 from .errors import ConvShapeError
+from .jax import transpose_padding_for_crop
 from .layers._base import Layer, spatial_axes
+from .onnx import transpose_pads_for_crop
+from .torch.crop import padding_for_crop
 from .torch.modules import _ConvNd, _ConvTranspose
 
 __all__ = ["TARGETS", "Translation", "translate"]
@@ -77,7 +80,10 @@ class Translation:
         return f"<Translation {self.source} -> {self.target} {self.kind}, exact={self.exact}>"
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}\n\n{html.escape(self.code())}</pre>"
+        from ._html import text_block  # noqa: PLC0415  (only for notebooks)
+
+        code = text_block(self.code(), kind="code", gap=True, name="code")
+        return text_block(str(self), name="translation") + code
 
 
 def translate(layer: Any, to: str, input_shape: Sequence[int | None]) -> Translation:
@@ -159,7 +165,7 @@ def _keras_to_torch(
     zero = (Pad(0, 0),) * rank
     if transposed:
         pairs = [
-            _torch_crop(crop, s, d)
+            padding_for_crop(crop, s, d)
             for crop, s, d in zip(splits, layer.strides, layer.dilation_rate, strict=True)
         ]
         kwargs["padding"] = tuple(p for p, _, _ in pairs)
@@ -176,20 +182,6 @@ def _keras_to_torch(
     return Translation(kind=name, kwargs=kwargs, crop=crop, input_pad=input_pad, **common)
 
 
-def _torch_crop(crop: Pad, stride: int, dilation: int) -> tuple[int, int, Pad]:
-    """PyTorch padding and output_padding whose crop (p, p - op) is closest to ``crop``,
-    and what remains to crop after the PyTorch op.
-
-    The distance ``|before - p| + |after - p + op|`` (p from 0 to ``max(before, 0)``, op
-    below ``max(stride, dilation)``) does not grow with p until ``p - after`` reaches the
-    largest op, so the smallest p from there on (and the op closest to ``p - after``) is
-    the first of the closest pairs."""
-    largest = max(stride, dilation) - 1
-    p = min(max(crop.after + largest, 0), max(crop.before, 0))
-    op = min(max(p - crop.after, 0), largest)
-    return p, op, Pad(crop.before - p, crop.after - (p - op))
-
-
 def _keras_to_jax(
     layer: Any, rank: int, transposed: bool, splits: tuple[Pad, ...], common: dict[str, Any]
 ) -> Translation:
@@ -197,11 +189,9 @@ def _keras_to_jax(
     lhs = f"N{spatial}C" if common["source_layout"] == "channels_last" else f"NC{spatial}"
     kwargs: dict[str, Any] = {"window_strides" if not transposed else "strides": layer.strides}
     if transposed:
-        k_effs = [
-            (k - 1) * d + 1 for k, d in zip(layer.kernel_size, layer.dilation_rate, strict=True)
-        ]
         kwargs["padding"] = [
-            (k - 1 - c.before, k - 1 - c.after) for k, c in zip(k_effs, splits, strict=True)
+            tuple(transpose_padding_for_crop(effective_kernel(k, d), crop))
+            for k, d, crop in zip(layer.kernel_size, layer.dilation_rate, splits, strict=True)
         ]
         kwargs["rhs_dilation"] = layer.dilation_rate
         kwargs["dimension_numbers"] = (lhs, f"{spatial}IO", lhs)
@@ -228,8 +218,9 @@ def _keras_to_onnx(
         "dilations": list(layer.dilation_rate),
     }
     if transposed:
-        kwargs["pads"] = [c.before for c in splits] + [max(c.after, 0) for c in splits]
-        kwargs["output_padding"] = [max(-c.after, 0) for c in splits]
+        ported = [transpose_pads_for_crop(crop) for crop in splits]
+        kwargs["pads"] = [pads.before for pads, _ in ported] + [pads.after for pads, _ in ported]
+        kwargs["output_padding"] = [op for _, op in ported]
         kind = "ConvTranspose"
     else:
         kwargs["pads"] = [pad.before for pad in splits] + [pad.after for pad in splits]
