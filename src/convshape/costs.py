@@ -109,9 +109,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar, cast
 
-from ._validate import Shape, check_count, check_shape
+from ._geometry import KnownShape, Shape, Windowed, torch_geometry
+from ._validate import check_count, check_shape
 from .errors import ConvShapeError, _short_repr
 from .layers import activation as _act
 from .layers import adaptive_pooling as _adaptive
@@ -126,7 +127,7 @@ from .layers import preprocessing as _pre
 from .layers import rnn as _rnn
 from .layers import wrappers as _wrap
 from .layers._base import _DTYPE_BYTES, Layer, Weight, channel_axis
-from .models.graph import SymbolicTensor, flatten, map_structure
+from .models.graph import Node, SymbolicTensor, flatten, map_structure
 from .models.model import Model
 from .models.ops import KerasOp
 from .torch import lazy as _tlazy
@@ -137,13 +138,22 @@ from .torch._checks import require_batched
 
 __all__ = ["LayerCost", "Memory", "ModelCost", "cost", "flops", "macs", "memory"]
 
-Known = tuple[int, ...]
+Known = KnownShape
 #: A layer's cost: (MACs, FLOPs beyond 2 x MACs).
 Counts = tuple[int, int]
+#: What a Keras rule counts: a layer, or a Keras op (``x + y``) of a model's graph.
+Operation = Layer | KerasOp
+#: A call's positional and keyword arguments, each tensor replaced by its known shape.
+CallArguments = tuple[Sequence[object], dict[str, object]]
 #: A rule: (layer, input shapes, output shapes, call) -> counts; ``call`` gives the
 #: call's arguments as shapes, for layers whose inputs are not one tensor.
-Call = Callable[[], tuple[list[Any], dict[str, Any]]]
-Rule = Callable[[Any, list[Known], list[Known], Call], Counts]
+Call = Callable[[], CallArguments]
+Rule = Callable[[Operation, list[Known], list[Known], Call], Counts]
+_Op = TypeVar("_Op", bound=Operation)
+#: The ``convshape.torch`` specifications ``cost`` counts.
+TorchModule = _tn.Module | _tm._Conv | _tm._ConvTranspose | _tn.Sequential
+#: One module of a ``convshape.torch`` stack.
+TorchLayer = _tn.Module | _tm._Conv | _tm._ConvTranspose
 
 _MB = 1e6
 
@@ -233,7 +243,7 @@ class ModelCost:
 # -- the public functions --------------------------------------------------------
 
 
-def macs(obj: Any, input_shape: Any = None, batch_size: int = 1) -> int:
+def macs(obj: object, input_shape: object = None, batch_size: int = 1) -> int:
     """Multiply-accumulates of one forward pass: the layers' products only (see the table).
 
     Convolution: ``out positions x K x C_in/groups x C_out``; transposed convolution:
@@ -249,7 +259,7 @@ def macs(obj: Any, input_shape: Any = None, batch_size: int = 1) -> int:
     return cost(obj, input_shape, batch_size).macs
 
 
-def flops(obj: Any, input_shape: Any = None, batch_size: int = 1) -> int:
+def flops(obj: object, input_shape: object = None, batch_size: int = 1) -> int:
     """Floating-point operations: ``2 x MACs`` plus bias additions and the elementwise
     arithmetic of activations, normalisations, poolings and merges (see the table).
 
@@ -262,7 +272,7 @@ def flops(obj: Any, input_shape: Any = None, batch_size: int = 1) -> int:
     return cost(obj, input_shape, batch_size).flops
 
 
-def memory(obj: Any, input_shape: Any = None, batch_size: int = 1) -> Memory:
+def memory(obj: object, input_shape: object = None, batch_size: int = 1) -> Memory:
     """Input, activation (every layer's outputs) and parameter bytes, as torchinfo sums them.
 
     >>> from convshape import torch as pt
@@ -273,7 +283,7 @@ def memory(obj: Any, input_shape: Any = None, batch_size: int = 1) -> Memory:
     return cost(obj, input_shape, batch_size).memory
 
 
-def cost(obj: Any, input_shape: Any = None, batch_size: int = 1) -> ModelCost:
+def cost(obj: object, input_shape: object = None, batch_size: int = 1) -> ModelCost:
     """Every row and total at once: MACs, FLOPs, parameters and memory.
 
     >>> from convshape import Input, Model, layers
@@ -284,11 +294,11 @@ def cost(obj: Any, input_shape: Any = None, batch_size: int = 1) -> ModelCost:
     [('Conv2D', 442368, 917504), ('Add', 0, 16384)]
     """
     batch = check_count(batch_size, "batch_size")
-    if getattr(obj, "_is_model", False):
+    if isinstance(obj, Model):
         return _model_cost(obj, input_shape, batch)
     if isinstance(obj, Layer):
         return _layer_cost(obj, input_shape, batch)
-    if isinstance(obj, (_tn.Module, _tm._ConvNd, _tn.Sequential)):
+    if isinstance(obj, (_tn.Module, _tm._Conv, _tm._ConvTranspose, _tn.Sequential)):
         return _torch_cost(obj, input_shape, batch)
     raise TypeError(
         "cost() takes a convshape layer, Sequential or Model, or a convshape.torch module, "
@@ -318,11 +328,11 @@ def _size(shape: Known) -> int:
     return math.prod(shape)
 
 
-def _itemsize(dtype: Any) -> int:
+def _itemsize(dtype: object) -> int:
     """Bytes per scalar of a layer's compute dtype (a mixed policy computes in 16 bits)."""
     if dtype is None:
         return 4
-    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", str(dtype))
+    name: str = dtype if isinstance(dtype, str) else getattr(dtype, "name", str(dtype))
     name = name.lower().removeprefix("mixed_")
     if name == "bool":
         return 1
@@ -335,8 +345,8 @@ def _itemsize(dtype: Any) -> int:
     return _DTYPE_BYTES[name]
 
 
-def _is_float(dtype: Any) -> bool:
-    name = dtype if isinstance(dtype, str) else getattr(dtype, "name", "float32")
+def _is_float(dtype: object) -> bool:
+    name: str = dtype if isinstance(dtype, str) else getattr(dtype, "name", "float32")
     return dtype is None or "float" in name
 
 
@@ -344,7 +354,7 @@ def _weight_bytes(weights: Sequence[Weight]) -> int:
     return sum(w.size * (w.itemsize or 4) for w in weights)
 
 
-def _shapes_argument(value: Any) -> Any:
+def _shapes_argument(value: object) -> Shape | list[Shape]:
     """One shape (a tuple) or a list of shapes, validated."""
     if isinstance(value, (tuple, list)) and all(
         dim is None or isinstance(dim, int) for dim in value
@@ -358,61 +368,87 @@ def _shapes_argument(value: Any) -> Any:
 # -- Keras rules -------------------------------------------------------------------
 
 
-def _activation(activation: Any) -> int:
+def _activation(activation: object) -> int:
     """FLOPs per element of an activation: 0 for none, 5 for softmax, else 1."""
-    name = activation if isinstance(activation, str) else getattr(activation, "__name__", "")
+    name: str = activation if isinstance(activation, str) else getattr(activation, "__name__", "")
     if activation is None or name == "linear":
         return 0
     return 5 if name in ("softmax", "log_softmax") else 1
 
 
-def _dense_like(layer: Any, y: Known, macs: int) -> Counts:
+#: The layers with a bias and an activation on top of their product.
+_Affine = (
+    _cv._Conv
+    | _cv._ConvTranspose12
+    | _cv.Conv3DTranspose
+    | _cv._DepthwiseConv
+    | _cv._SeparableConv
+    | _core.Dense
+)
+
+
+def _dense_like(layer: _Affine, y: Known, macs: int) -> Counts:
     """Bias and activation on top of a product: both per output element."""
     return macs, _size(y) * (bool(layer.use_bias) + _activation(layer.activation))
 
 
-def _conv(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _taps(layer: Windowed) -> int:
+    """``K``: the window's positions, the product of its kernel (or pool) sizes."""
+    return math.prod(axis.kernel for axis in layer.geometry)
+
+
+def _conv(layer: _cv._Conv, ins: list[Known], outs: list[Known], call: Call) -> Counts:
     x, y = ins[0], outs[0]
-    groups = getattr(layer, "groups", 1)
     in_channels = x[channel_axis(layer.data_format)]
-    return _dense_like(layer, y, _size(y) * math.prod(layer.kernel_size) * in_channels // groups)
+    return _dense_like(layer, y, _size(y) * _taps(layer) * in_channels // layer.groups)
 
 
-def _conv_transpose(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _conv_transpose(
+    layer: _cv._ConvTranspose12 | _cv.Conv3DTranspose,
+    ins: list[Known],
+    outs: list[Known],
+    call: Call,
+) -> Counts:
     # Each input element meets every kernel position: the full output, before the crop.
-    macs = _size(ins[0]) * math.prod(layer.kernel_size) * layer.filters
+    macs = _size(ins[0]) * _taps(layer) * layer.filters
     return _dense_like(layer, outs[0], macs)
 
 
-def _depthwise(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
-    return _dense_like(layer, outs[0], _size(outs[0]) * math.prod(layer.kernel_size))
+def _depthwise(
+    layer: _cv._DepthwiseConv, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
+    return _dense_like(layer, outs[0], _size(outs[0]) * _taps(layer))
 
 
-def _separable(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _separable(
+    layer: _cv._SeparableConv, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     x, y = ins[0], outs[0]
     axis = channel_axis(layer.data_format)
     middle = x[axis] * layer.depth_multiplier
     positions = _size(y) // y[axis]
-    macs = positions * middle * (math.prod(layer.kernel_size) + layer.filters)
+    macs = positions * middle * (_taps(layer) + layer.filters)
     return _dense_like(layer, y, macs)
 
 
-def _dense(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _dense(layer: _core.Dense, ins: list[Known], outs: list[Known], call: Call) -> Counts:
     return _dense_like(layer, outs[0], _size(outs[0]) * ins[0][-1])
 
 
 def _per_element(flops_per_element: int) -> Rule:
-    def rule(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+    def rule(layer: Operation, ins: list[Known], outs: list[Known], call: Call) -> Counts:
         return 0, flops_per_element * _size(outs[0])
 
     return rule
 
 
-def _pooling(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
-    return 0, _size(outs[0]) * math.prod(layer.pool_size)
+def _pooling(layer: _pool._Pooling, ins: list[Known], outs: list[Known], call: Call) -> Counts:
+    return 0, _size(outs[0]) * _taps(layer)
 
 
-def _adaptive_pooling(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _adaptive_pooling(
+    layer: _adaptive._AdaptivePooling, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     x, y = ins[0], outs[0]
     first = 1 if layer.data_format == "channels_last" else 2
     spatial = slice(first, first + layer.rank)
@@ -420,7 +456,9 @@ def _adaptive_pooling(layer: Any, ins: list[Known], outs: list[Known], call: Any
     return 0, _size(y) // math.prod(y[spatial]) * windows
 
 
-def _global_pooling(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _global_pooling(
+    layer: _pool._GlobalPooling, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     return 0, _size(ins[0])
 
 
@@ -428,38 +466,49 @@ def _normalising(scale: bool, center: bool, y: Known) -> Counts:
     return 0, (6 + scale + center) * _size(y)
 
 
-def _layer_norm(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _layer_norm(
+    layer: _norm.LayerNormalization, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     rms = bool(layer.rms_scaling)
     return _normalising(bool(layer.scale) or rms, bool(layer.center) and not rms, outs[0])
 
 
-def _group_norm(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _group_norm(
+    layer: _norm.GroupNormalization, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     return _normalising(bool(layer.scale), bool(layer.center), outs[0])
 
 
-def _activation_layer(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _activation_layer(
+    layer: _act.Activation, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     return 0, _activation(layer.activation) * _size(outs[0])
 
 
-def _list_inputs(call: Any) -> list[Known]:
+def _list_inputs(call: Call) -> list[Known]:
+    """The shapes of a list-input layer's first argument (``inputs``), which the layer
+    checked to be a list of shapes when it was called."""
     args, kwargs = call()
-    return list(args[0] if args else kwargs["inputs"])
+    inputs = args[0] if args else kwargs["inputs"]
+    return list(cast("Sequence[Known]", inputs))
 
 
-def _elementwise(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _elementwise(
+    layer: _merge._Elementwise, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     count = len(_list_inputs(call))
     per_element = count if isinstance(layer, _merge.Average) else count - 1
     return 0, per_element * _size(outs[0])
 
 
-def _dot(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _dot(layer: _merge.Dot, ins: list[Known], outs: list[Known], call: Call) -> Counts:
     x, y = _list_inputs(call)[:2]
     axis = layer.axes[0] if isinstance(layer.axes, tuple) else layer.axes
     macs = _size(outs[0]) * x[axis % len(x)]
     return macs, 3 * (_size(x) + _size(y)) if layer.normalize else 0
 
 
-def _recurrent(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _recurrent(layer: _rnn._Recurrent, ins: list[Known], outs: list[Known], call: Call) -> Counts:
     batch, steps, features = ins[0]
     units, blocks = layer.units, layer._blocks
     biases = 0
@@ -473,29 +522,37 @@ def _recurrent(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Co
 #: Elementwise FLOPs of one cell per unit and step: SimpleRNN its activation; GRU the
 #: two gates, r * (h U), tanh, z * h + (1 - z) * candidate; LSTM three gates, the
 #: candidate's tanh, c = f * c + i * g and h = o * tanh(c).
-_CELL_FLOPS = {_rnn.SimpleRNN: 1, _rnn.GRU: 8, _rnn.LSTM: 9}
+_CELL_FLOPS: dict[type[_rnn._Recurrent], int] = {_rnn.SimpleRNN: 1, _rnn.GRU: 8, _rnn.LSTM: 9}
 
 
-def _bidirectional(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _bidirectional(
+    layer: _wrap.Bidirectional, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     forward = _recurrent(layer.forward_layer, ins, outs, call)
     backward = _recurrent(layer.backward_layer, ins, outs, call)
     merge = {"sum": 1, "mul": 1, "ave": 2}.get(layer.merge_mode, 0) * _size(outs[0])
     return forward[0] + backward[0], forward[1] + backward[1] + merge
 
 
-def _time_distributed(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _time_distributed(
+    layer: _wrap.TimeDistributed, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     x, y = ins[0], outs[0]
-    inner = layer.layer
+    inner: Layer = layer.layer
     inner_in, inner_out = (x[0], *x[2:]), (y[0], *y[2:])
     counts = _keras_rule(inner)(inner, [inner_in], [inner_out], lambda: ([inner_in], {}))
     return counts[0] * x[1], counts[1] * x[1]
 
 
-def _multi_head(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _multi_head(
+    layer: _att.MultiHeadAttention, ins: list[Known], outs: list[Known], call: Call
+) -> Counts:
     args, kwargs = call()
     named = dict(zip(("query", "value", "key"), args, strict=False)) | kwargs
-    query, value, key, output, scores = layer._shapes(
-        named["query"], named.get("value"), named.get("key")
+    # The shapes of known inputs: every size known.
+    query, value, key, output, scores = cast(
+        "tuple[Known, Known, Known, Known, Known]",
+        layer._shapes(named["query"], named.get("value"), named.get("key")),
     )
     heads, key_dim, value_dim = layer.num_heads, layer.key_dim, layer.value_dim
     q_rows, k_rows, v_rows = _size(query[:-1]), _size(key[:-1]), _size(value[:-1])
@@ -516,10 +573,10 @@ def _multi_head(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> C
     return products, biases + q_proj + 5 * n_scores + 2 * gate
 
 
-def _attention(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _attention(layer: _att._ListInput, ins: list[Known], outs: list[Known], call: Call) -> Counts:
     shapes = _list_inputs(call)
-    query, value, key = layer._inputs(shapes)
-    n_scores = _size(layer._shapes(shapes)[1])
+    query, value, key = cast("tuple[Known, Known, Known]", layer._inputs(shapes))
+    n_scores = _size(cast("Known", layer._shapes(shapes)[1]))
     extra = 5 * n_scores
     if layer._additive():
         features = max(query[-1], key[-1])
@@ -528,50 +585,61 @@ def _attention(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Co
     return n_scores * (query[-1] + value[-1]), extra + bool(layer.use_scale) * n_scores
 
 
-def _keras_op(op: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _keras_op(op: KerasOp, ins: list[Known], outs: list[Known], call: Call) -> Counts:
     args, _ = call()
     return 0, max(len(flatten(args)) - 1, 1) * _size(outs[0])
 
 
-def _nothing(layer: Any, ins: list[Known], outs: list[Known], call: Any) -> Counts:
+def _nothing(layer: Operation, ins: list[Known], outs: list[Known], call: Call) -> Counts:
     return 0, 0
 
 
-_KERAS_RULES: dict[type, Rule] = {
-    _cv._Conv: _conv,
-    _cv._ConvTransposeOps: _conv_transpose,
-    _cv._DepthwiseConv: _depthwise,
-    _cv._SeparableConv: _separable,
-    _core.Dense: _dense,
-    _pool._Pooling: _pooling,
-    _pool._GlobalPooling: _global_pooling,
-    _adaptive._AdaptivePooling: _adaptive_pooling,
-    _norm.BatchNormalization: _per_element(2),
-    _norm.LayerNormalization: _layer_norm,
-    _norm.GroupNormalization: _group_norm,
-    _pre.Rescaling: _per_element(2),
-    _pre.Normalization: _per_element(2),
-    _act.Activation: _activation_layer,
-    _act.ReLU: _per_element(1),
-    _act.LeakyReLU: _per_element(1),
-    _act.PReLU: _per_element(1),
-    _act.ELU: _per_element(1),
-    _act.Softmax: _per_element(5),
-    _app.LayerScale: _per_element(1),
-    _app.CustomScaleLayer: _per_element(2),
-    _merge._Elementwise: _elementwise,
-    _merge.Dot: _dot,
-    _rnn._Recurrent: _recurrent,
-    _wrap.Bidirectional: _bidirectional,
-    _wrap.TimeDistributed: _time_distributed,
-    _att.MultiHeadAttention: _multi_head,
-    _att._ListInput: _attention,
-    KerasOp: _keras_op,
-}
+def _rule(
+    cls: type[_Op], rule: Callable[[_Op, list[Known], list[Known], Call], Counts]
+) -> tuple[type, Rule]:
+    """A row of the rule table: the rule meets only instances of ``cls`` (the table is
+    read along the operation's MRO), so it may take that class."""
+    return cls, cast("Rule", rule)
+
+
+_KERAS_RULES: dict[type, Rule] = dict(
+    [
+        _rule(_cv._Conv, _conv),
+        _rule(_cv._ConvTranspose12, _conv_transpose),
+        _rule(_cv.Conv3DTranspose, _conv_transpose),
+        _rule(_cv._DepthwiseConv, _depthwise),
+        _rule(_cv._SeparableConv, _separable),
+        _rule(_core.Dense, _dense),
+        _rule(_pool._Pooling, _pooling),
+        _rule(_pool._GlobalPooling, _global_pooling),
+        _rule(_adaptive._AdaptivePooling, _adaptive_pooling),
+        (_norm.BatchNormalization, _per_element(2)),
+        _rule(_norm.LayerNormalization, _layer_norm),
+        _rule(_norm.GroupNormalization, _group_norm),
+        (_pre.Rescaling, _per_element(2)),
+        (_pre.Normalization, _per_element(2)),
+        _rule(_act.Activation, _activation_layer),
+        (_act.ReLU, _per_element(1)),
+        (_act.LeakyReLU, _per_element(1)),
+        (_act.PReLU, _per_element(1)),
+        (_act.ELU, _per_element(1)),
+        (_act.Softmax, _per_element(5)),
+        (_app.LayerScale, _per_element(1)),
+        (_app.CustomScaleLayer, _per_element(2)),
+        _rule(_merge._Elementwise, _elementwise),
+        _rule(_merge.Dot, _dot),
+        _rule(_rnn._Recurrent, _recurrent),
+        _rule(_wrap.Bidirectional, _bidirectional),
+        _rule(_wrap.TimeDistributed, _time_distributed),
+        _rule(_att.MultiHeadAttention, _multi_head),
+        _rule(_att._ListInput, _attention),
+        _rule(KerasOp, _keras_op),
+    ]
+)
 _RULE_CACHE: dict[type, Rule] = {}
 
 
-def _keras_rule(operation: Any) -> Rule:
+def _keras_rule(operation: Operation) -> Rule:
     """The rule of the operation's class or of its nearest base with one; else no cost."""
     cls = type(operation)
     rule = _RULE_CACHE.get(cls)
@@ -581,12 +649,12 @@ def _keras_rule(operation: Any) -> Rule:
     return rule
 
 
-def _output_itemsize(operation: Any, rule: Rule, input_dtype: Any) -> tuple[int, Any]:
+def _output_itemsize(operation: Operation, rule: Rule, input_dtype: object) -> tuple[int, object]:
     """Bytes per output scalar and the output dtype: the layer's compute dtype, but a
     layer without arithmetic passes an integer tensor through (Keras casts only floats)."""
     if rule is _nothing and not _is_float(input_dtype):
         return _itemsize(input_dtype), input_dtype
-    dtype = getattr(operation, "dtype", None)
+    dtype: object = getattr(operation, "dtype", None)
     return _itemsize(dtype), dtype or "float32"
 
 
@@ -594,7 +662,7 @@ def _one_or_tuple(shapes: list[Known]) -> Known | tuple[Known, ...]:
     return shapes[0] if len(shapes) == 1 else tuple(shapes)
 
 
-def _layer_cost(layer: Layer, input_shape: Any, batch: int) -> ModelCost:
+def _layer_cost(layer: Layer, input_shape: object, batch: int) -> ModelCost:
     if input_shape is None:
         raise ConvShapeError(
             f"the cost of a single layer ({layer.name!r}) needs its `input_shape`",
@@ -603,8 +671,12 @@ def _layer_cost(layer: Layer, input_shape: Any, batch: int) -> ModelCost:
         )
     shapes = _shapes_argument(input_shape)
     multi = isinstance(layer, _att.MultiHeadAttention) and isinstance(shapes, list)
-    args = map_structure(lambda s: _known(s, batch, layer.name or "", "input"), shapes)
-    call_args = list(args) if multi else [args]
+    args: Known | list[Known] = map_structure(
+        lambda s: _known(s, batch, layer.name or "", "input"), shapes
+    )
+    # One shape each, or a list-input layer's list of shapes (where Layer's methods
+    # name one shape).
+    call_args = cast("list[Known]", list(args) if multi else [args])
     ins: list[Known] = flatten(args)
     outs: list[Known] = [
         _known(s, batch, layer.name or "", "output")
@@ -649,13 +721,15 @@ class _Walk:
         self.counted: set[int] = set()
 
     def run(
-        self, model: Any, inputs: list[Known] | None, dtypes: list[Any] | None, depth: int
-    ) -> tuple[list[LayerCost], list[Known], list[Any]]:
+        self, model: Model, inputs: list[Known] | None, dtypes: list[object] | None, depth: int
+    ) -> tuple[list[LayerCost], list[Known], list[object]]:
         """The rows of the model's calls (a nested model's row, then its own rows), its
         output shapes and dtypes."""
         tensors = model._inputs
         shapes: dict[int, Shape] = {}
-        types = {id(t): dtype for t, dtype in zip(tensors, dtypes or (), strict=False)}
+        types: dict[int, object] = {
+            id(t): dtype for t, dtype in zip(tensors, dtypes or (), strict=False)
+        }
         for tensor in tensors:
             types.setdefault(id(tensor), tensor.dtype or "float32")
         rerun = False
@@ -685,18 +759,23 @@ class _Walk:
         return rows, outputs, [types.get(id(t), "float32") for t in model._outputs]
 
     def node_rows(
-        self, node: Any, shapes: dict[int, Shape], types: dict[int, Any], rerun: bool, depth: int
+        self,
+        node: Node,
+        shapes: dict[int, Shape],
+        types: dict[int, object],
+        rerun: bool,
+        depth: int,
     ) -> list[LayerCost]:
-        operation = node.operation
-        name = operation.name
+        operation: Operation | Model = node.operation
+        name: str = operation.name or ""
         first = id(operation) not in self.counted
         self.counted.add(id(operation))
         batch = self.batch
         ins = [_known(shapes.get(id(t), t.shape), batch, name, "input") for t in node.input_tensors]
         in_types = [types.get(id(t), "float32") for t in node.input_tensors]
 
-        def call() -> tuple[list[Any], dict[str, Any]]:
-            def shape_of(value: Any) -> Any:
+        def call() -> CallArguments:
+            def shape_of(value: object) -> object:
                 if isinstance(value, SymbolicTensor):
                     return _known(shapes.get(id(value), value.shape), batch, name, "input")
                 return value
@@ -704,7 +783,7 @@ class _Walk:
             args = [map_structure(shape_of, arg) for arg in node.args]
             return args, {key: map_structure(shape_of, v) for key, v in node.kwargs.items()}
 
-        if getattr(operation, "_is_model", False):
+        if isinstance(operation, Model):
             inner, outs, out_types = self.run(operation, ins, in_types, depth + 1)
             top = [row for row in inner if row.depth == depth + 1]
             rows = [
@@ -734,7 +813,7 @@ class _Walk:
             itemsize, dtype = _output_itemsize(operation, rule, in_types[0])
             out_types = [dtype] * len(outs)
             params = sum(w.size for w in node.weights) if first else 0
-            class_name = getattr(operation, "class_name", None) or type(operation).__name__
+            class_name = operation.class_name or type(operation).__name__
             rows = [
                 LayerCost(
                     name,
@@ -753,7 +832,7 @@ class _Walk:
         return rows
 
 
-def _check_count(model: Any, shapes: list[Any]) -> None:
+def _check_count(model: Model, shapes: Sequence[object]) -> None:
     if len(shapes) != len(model._inputs):
         raise ConvShapeError(
             f"model {model.name!r} takes {len(model._inputs)} input(s), got {len(shapes)}",
@@ -762,7 +841,7 @@ def _check_count(model: Any, shapes: list[Any]) -> None:
         )
 
 
-def _model_cost(model: Model, input_shape: Any, batch: int) -> ModelCost:
+def _model_cost(model: Model, input_shape: object, batch: int) -> ModelCost:
     if not model._inputs:  # an unbuilt Sequential: fold its layers over the given shape
         return _unbuilt_cost(model, input_shape, batch)
     inputs = None
@@ -771,7 +850,7 @@ def _model_cost(model: Model, input_shape: Any, batch: int) -> ModelCost:
         shapes = given if isinstance(given, list) else [given]
         _check_count(model, shapes)
         for shape, tensor in zip(shapes, model._inputs, strict=True):
-            if isinstance(shape, (list, tuple)) and len(shape) != len(tensor.shape):
+            if len(shape) != len(tensor.shape):
                 raise ConvShapeError(
                     f"input of model {model.name!r} is incompatible: expected shape="
                     f"{_short_repr(tensor.shape)}, found shape={_short_repr(shape)}",
@@ -795,7 +874,7 @@ def _model_cost(model: Model, input_shape: Any, batch: int) -> ModelCost:
     )
 
 
-def _unbuilt_cost(model: Any, input_shape: Any, batch: int) -> ModelCost:
+def _unbuilt_cost(model: Model, input_shape: object, batch: int) -> ModelCost:
     if input_shape is None:
         raise ConvShapeError(
             f"Sequential model {model.name!r} has no input shape yet: pass `input_shape`",
@@ -818,8 +897,13 @@ def _unbuilt_cost(model: Any, input_shape: Any, batch: int) -> ModelCost:
 # -- PyTorch module specifications ------------------------------------------------------
 
 
-def _torch_conv(module: Any, x: Known, y: Known) -> Counts:
-    k = math.prod(module.kernel_size)
+#: A PyTorch rule: (module, input shape, output shape) -> counts.
+TorchRule = Callable[[TorchLayer, Known, Known], Counts]
+_Module = TypeVar("_Module")
+
+
+def _torch_conv(module: _tm._ConvNd, x: Known, y: Known) -> Counts:
+    k = math.prod(axis.kernel for axis in torch_geometry(module))
     if isinstance(module, _tm._ConvTranspose):
         products = _size(x) * k * module.out_channels // module.groups
     else:
@@ -832,26 +916,27 @@ def _adaptive_windows(length: int, out: int) -> int:
     return sum(-(-(i + 1) * length // out) - i * length // out for i in range(out))
 
 
-def _torch_linear(module: Any, x: Known, y: Known) -> Counts:
+def _torch_linear(module: _tn.Linear, x: Known, y: Known) -> Counts:
     return _size(y) * module.in_features, _size(y) if module.bias else 0
 
 
-def _torch_pool(module: Any, x: Known, y: Known) -> Counts:
-    kernel = module.kernel_size
-    window = math.prod(kernel) if isinstance(kernel, (tuple, list)) else kernel**module.rank
-    return 0, _size(y) * window
+def _torch_pool(module: _tn._Pool | _tn._AvgPool | _tpool._LPPool, x: Known, y: Known) -> Counts:
+    return 0, _size(y) * math.prod(axis.kernel for axis in torch_geometry(module))
 
 
-def _torch_adaptive(module: Any, x: Known, y: Known) -> Counts:
+def _torch_adaptive(module: _tn._AdaptivePool | _tn._AdaptiveAvgPool, x: Known, y: Known) -> Counts:
     rank = module.rank
     return 0, _size(y[:-rank]) * math.prod(map(_adaptive_windows, x[-rank:], y[-rank:]))
 
 
-def _torch_lazy(module: Any, x: Known, y: Known) -> Counts:
-    return _torch_conv(module.materialized, x, y)  # compute_output_shape materialized it
+def _torch_lazy(module: _tlazy._Lazy, x: Known, y: Known) -> Counts:
+    conv: _tm._ConvNd = module.materialized  # compute_output_shape materialized it
+    return _torch_conv(conv, x, y)
 
 
-def _torch_normalising(module: Any, x: Known, y: Known) -> Counts:
+def _torch_normalising(
+    module: _tn._InstanceNorm | _tn.GroupNorm | _tn.LayerNorm, x: Known, y: Known
+) -> Counts:
     if isinstance(module, _tn.LayerNorm):
         affine = bool(module.elementwise_affine) * (1 + bool(module.bias))
     else:
@@ -859,35 +944,53 @@ def _torch_normalising(module: Any, x: Known, y: Known) -> Counts:
     return 0, (6 + affine) * _size(y)
 
 
-def _torch_per_element(flops_per_element: int) -> Callable[[Any, Known, Known], Counts]:
-    def rule(module: Any, x: Known, y: Known) -> Counts:
+def _torch_per_element(flops_per_element: int) -> TorchRule:
+    def rule(module: TorchLayer, x: Known, y: Known) -> Counts:
         return 0, flops_per_element * _size(y)
 
     return rule
 
 
-_TORCH_RULES: dict[type, Callable[[Any, Known, Known], Counts]] = {
-    _tm._ConvNd: _torch_conv,
-    _tn.Linear: _torch_linear,
-    _tn._Pool: _torch_pool,
-    _tn._AvgPool: _torch_pool,
-    _tpool._LPPool: _torch_pool,
-    _tlazy._Lazy: _torch_lazy,
-    _tn._AdaptivePool: _torch_adaptive,
-    _tn._AdaptiveAvgPool: _torch_adaptive,
-    _tn._Norm: _torch_per_element(2),
-    _tn._InstanceNorm: _torch_normalising,
-    _tn.GroupNorm: _torch_normalising,
-    _tn.LayerNorm: _torch_normalising,
-    _tn.Softmax: _torch_per_element(5),
-    **dict.fromkeys(
-        (_tn.ReLU, _tn.LeakyReLU, _tn.ELU, _tn.GELU, _tn.SiLU, _tn.Tanh, _tn.Sigmoid, _tn.PReLU),
-        _torch_per_element(1),
-    ),
-}
+def _torch_rule(
+    cls: type[_Module], rule: Callable[[_Module, Known, Known], Counts]
+) -> tuple[type, TorchRule]:
+    """A row of the PyTorch rule table (read along the module's MRO, as the Keras one)."""
+    return cls, cast("TorchRule", rule)
 
 
-def _torch_counts(module: Any, x: Known, y: Known) -> Counts:
+_TORCH_RULES: dict[type, TorchRule] = dict(
+    [
+        _torch_rule(_tm._ConvNd, _torch_conv),
+        _torch_rule(_tn.Linear, _torch_linear),
+        _torch_rule(_tn._Pool, _torch_pool),
+        _torch_rule(_tn._AvgPool, _torch_pool),
+        _torch_rule(_tpool._LPPool, _torch_pool),
+        _torch_rule(_tlazy._Lazy, _torch_lazy),
+        _torch_rule(_tn._AdaptivePool, _torch_adaptive),
+        _torch_rule(_tn._AdaptiveAvgPool, _torch_adaptive),
+        (_tn._Norm, _torch_per_element(2)),
+        _torch_rule(_tn._InstanceNorm, _torch_normalising),
+        _torch_rule(_tn.GroupNorm, _torch_normalising),
+        _torch_rule(_tn.LayerNorm, _torch_normalising),
+        (_tn.Softmax, _torch_per_element(5)),
+        *dict.fromkeys(
+            (
+                _tn.ReLU,
+                _tn.LeakyReLU,
+                _tn.ELU,
+                _tn.GELU,
+                _tn.SiLU,
+                _tn.Tanh,
+                _tn.Sigmoid,
+                _tn.PReLU,
+            ),
+            _torch_per_element(1),
+        ).items(),
+    ]
+)
+
+
+def _torch_counts(module: TorchLayer, x: Known, y: Known) -> Counts:
     """(MACs, FLOPs beyond 2 x MACs) of one module on known shapes (see the table)."""
     for base in type(module).__mro__:
         rule = _TORCH_RULES.get(base)
@@ -896,7 +999,7 @@ def _torch_counts(module: Any, x: Known, y: Known) -> Counts:
     return 0, 0
 
 
-def _torch_cost(obj: Any, input_shape: Any, batch: int) -> ModelCost:
+def _torch_cost(obj: TorchModule, input_shape: object, batch: int) -> ModelCost:
     name = type(obj).__name__
     if input_shape is None:
         raise ConvShapeError(
@@ -904,8 +1007,8 @@ def _torch_cost(obj: Any, input_shape: Any, batch: int) -> ModelCost:
             argument="input_shape",
             received={"input_shape": None},
         )
+    modules: Sequence[TorchLayer] = obj.modules if isinstance(obj, _tn.Sequential) else (obj,)
     sequential = isinstance(obj, _tn.Sequential)
-    modules = obj.modules if sequential else (obj,)
     shape = _known(check_shape(input_shape), batch, name, "input")
     require_batched(modules, shape, "the cost")
     input_bytes = _size(shape) * 4
