@@ -115,13 +115,13 @@ axis 2: size 5, jump 2, start 1
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import cast
 
-from ._validate import Shape, check_shape
-from .arithmetic import _forward_pad, _transpose_crop
+from ._geometry import Shape, TorchSpec, Windowed, forward_pad, transpose_crop, windowed
+from ._validate import check_shape
 from .errors import ConvShapeError, _short_repr
 from .layers._base import Layer, spatial_axes
 from .layers.activation import Softmax
@@ -139,10 +139,10 @@ from .layers.reshaping import (
 )
 from .models.graph import Node, SymbolicTensor, flatten, map_structure
 from .models.model import Model, _compatible
+from .models.ops import KerasOp
 from .models.sequential import Sequential
 from .torch._checks import require_batched
-from .torch.lazy import _Lazy
-from .torch.modules import _Conv, _ConvNd, _ConvTranspose
+from .torch.modules import _Conv, _ConvTranspose
 from .torch.nn import Flatten as TorchFlatten
 from .torch.nn import (
     GroupNorm,
@@ -153,15 +153,11 @@ from .torch.nn import (
     Upsample,
     _AdaptiveAvgPool,
     _AdaptivePool,
-    _AvgPool,
     _InstanceNorm,
-    _Pool,
-    _spatial,
 )
 from .torch.nn import Sequential as TorchSequential
 from .torch.nn import Softmax as TorchSoftmax
 from .torch.padding import _Pad as _TorchPad
-from .torch.pooling import _LPPool
 from .torch.rearrange import PixelShuffle, PixelUnshuffle
 
 __all__ = ["AxisField", "TensorFields", "receptive_field", "receptive_fields"]
@@ -668,14 +664,14 @@ def _merge(states: list[_State], shapes: list[Shape], out: Shape, axes: range) -
 
 
 def _keras_step(  # noqa: PLR0911
-    layer: Any, state: _State, shape: Shape, out: Shape, layout: str
+    layer: Layer, state: _State, shape: Shape, out: Shape, layout: str
 ) -> _State:
     """The state after one single-input Keras layer."""
     axes = _keras_axes(shape, layout)
     out_axes = _keras_axes(out, layout)
     if not axes:
         if out_axes:
-            return _new_origin(layer.name, state, out, out_axes)
+            return _new_origin(_name(layer), state, out, out_axes)
         return state
     if state.axes is None:
         return state
@@ -684,8 +680,9 @@ def _keras_step(  # noqa: PLR0911
     if isinstance(layer, _AdaptivePooling):
         own = spatial_axes(layer.rank, layer.data_format)
         return _adaptive_state(state, shape, own, layer.output_size)
-    if isinstance(layer, Layer) and layer.geometry:
-        return _keras_window(layer, state, shape)
+    windows = windowed(layer)
+    if windows is not None:
+        return _window_step(windows, state, shape)
     if isinstance(layer, (UpSampling1D, _UpSampling)):
         return _keras_upsampling(layer, state)
     if isinstance(layer, (_ZeroPadding, _CroppingOps)):
@@ -700,34 +697,35 @@ def _keras_step(  # noqa: PLR0911
         )
     if _reads_spatial_axes(layer, shape, axes):
         return state.whole()
-    if getattr(layer, "_keeps_spatial", False) and out_axes == axes:
+    if layer._keeps_spatial and out_axes == axes:
         return state
     return state.whole()
 
 
-def _keras_window(layer: Layer, state: _State, shape: Shape) -> _State:
-    """Convolutions and poolings, forward and transposed, from their ``geometry``."""
+def _window_step(layer: Windowed, state: _State, shape: Shape) -> _State:
+    """Convolutions and poolings, forward and transposed, Keras's or PyTorch's, from
+    their ``geometry``."""
     maps: dict[int, _Map] = {}
     placed: dict[int, bool] = {}
     for axis in layer.geometry:
-        k_eff = axis.effective_kernel
         if axis.transposed:
-            crop = _transpose_crop(k_eff, axis.stride, axis.padding, axis.output_padding)
+            crop = transpose_crop(axis)
             maps[axis.axis] = _transposed(axis.kernel, axis.stride, axis.dilation, crop.before)
             continue
-        pad = _forward_pad(shape[axis.axis], k_eff, axis.stride, axis.padding)
+        pad = forward_pad(axis, shape[axis.axis])
         placed[axis.axis] = pad is not None
         if pad is None:  # "same" and a stride above 1 on an unknown length
-            pad = _forward_pad(axis.stride, k_eff, axis.stride, axis.padding)
+            pad = forward_pad(axis, axis.stride)
             assert pad is not None
         maps[axis.axis] = _window(axis.kernel, axis.stride, axis.dilation, pad.before)
     return state.mapped(maps, placed)
 
 
-def _keras_upsampling(layer: Any, state: _State) -> _State:
-    factors = (layer.size,) if isinstance(layer.size, int) else tuple(layer.size)
+def _keras_upsampling(layer: UpSampling1D | _UpSampling, state: _State) -> _State:
+    factors: tuple[int, ...] = (layer.size,) if isinstance(layer.size, int) else tuple(layer.size)
+    # UpSampling1D has neither a data_format (channels_last) nor an interpolation.
     axes = spatial_axes(len(factors), getattr(layer, "data_format", "channels_last"))
-    interpolation = getattr(layer, "interpolation", "nearest")
+    interpolation: str = getattr(layer, "interpolation", "nearest")
     if interpolation not in ("nearest", "bilinear"):
         raise ConvShapeError(
             "receptive fields know nearest and bilinear up-sampling; "
@@ -740,7 +738,7 @@ def _keras_upsampling(layer: Any, state: _State) -> _State:
     return state.mapped(maps)
 
 
-def _reads_spatial_axes(layer: Any, shape: Shape, axes: range) -> bool:
+def _reads_spatial_axes(layer: Layer, shape: Shape, axes: range) -> bool:
     """Shape-preserving layers whose values mix positions: statistics or a softmax over a
     spatial axis."""
     if isinstance(layer, GroupNormalization):
@@ -753,24 +751,26 @@ def _reads_spatial_axes(layer: Any, shape: Shape, axes: range) -> bool:
     return False
 
 
+#: The merges: elementwise layers, concatenation and Keras ops (``x + y``).
+_Merge = _Elementwise | Concatenate | KerasOp
+
+
 def _keras_merge(
-    operation: Any, states: list[_State], shapes: list[Shape], out: Shape, layout: str
+    operation: _Merge, states: list[_State], shapes: list[Shape], out: Shape, layout: str
 ) -> _State:
     axes = _keras_axes(out, layout)
-    concatenated = isinstance(operation, Concatenate) and len(states) > 1
-    if concatenated and operation.axis % len(out) in axes:
+    if isinstance(operation, Concatenate) and len(states) > 1 and operation.axis % len(out) in axes:
         return states[0].whole()
     return _merge(states, shapes, out, axes)
 
 
-def _is_merge(operation: Any) -> bool:
-    return isinstance(operation, (_Elementwise, Concatenate)) or bool(
-        getattr(operation, "is_keras_op", False)
-    )
+def _name(operation: Layer | KerasOp | Model) -> str:
+    """The operation's name (a layer's constructor gives one where ``name`` is None)."""
+    return str(operation.name)
 
 
-def _class_name(operation: Any) -> str:
-    if isinstance(operation, Model) or getattr(operation, "is_keras_op", False):
+def _class_name(operation: Layer | KerasOp | Model) -> str:
+    if isinstance(operation, (Model, KerasOp)):
         return str(operation.class_name)
     return type(operation).__name__
 
@@ -801,14 +801,15 @@ def _fold_model(
         shapes[id(tensor)] = shape
         rerun = rerun or shape != tensor.shape
     for node in model._nodes():
-        operation = node.operation
         outputs = node.output_tensors
         if node.is_input:
             if not isinstance(model, Sequential):  # a row of a functional model's summary
                 tensor = outputs[0]
                 state = states[id(tensor)]
-                recorder.add(operation.name, "InputLayer", [shapes[id(tensor)]], [state])
+                name: str = node.operation.name
+                recorder.add(name, "InputLayer", [shapes[id(tensor)]], [state])
             continue
+        operation: Layer | KerasOp | Model = node.operation
         in_states = [states[id(tensor)] for tensor in node.input_tensors]
         in_shapes = [shapes[id(tensor)] for tensor in node.input_tensors]
         out_shapes = _node_shapes(node, shapes) if rerun else [t.shape for t in outputs]
@@ -816,20 +817,20 @@ def _fold_model(
             pairs = list(zip(in_states, in_shapes, strict=True))
             results = _fold_model(operation, pairs, _Recorder(False), layout)
             out_states = [state for state, _ in results]
-        elif _is_merge(operation):
+        elif isinstance(operation, (_Elementwise, Concatenate, KerasOp)):
             out_states = [_keras_merge(operation, in_states, in_shapes, out_shapes[0], layout)]
         elif len(in_states) == 1 and len(out_shapes) == 1:
             step = _keras_step(operation, in_states[0], in_shapes[0], out_shapes[0], layout)
             out_states = [step]
         else:  # several inputs or outputs without a rule (attention...)
             out_states = [
-                _generic(operation.name, in_states[0], _keras_axes(shape, layout), shape)
+                _generic(_name(operation), in_states[0], _keras_axes(shape, layout), shape)
                 for shape in out_shapes
             ]
         for tensor, state, shape in zip(outputs, out_states, out_shapes, strict=True):
             states[id(tensor)] = state
             shapes[id(tensor)] = shape
-        recorder.add(operation.name, _class_name(operation), out_shapes, out_states)
+        recorder.add(_name(operation), _class_name(operation), out_shapes, out_states)
     return [(states[id(tensor)], shapes[id(tensor)]) for tensor in model._outputs]
 
 
@@ -844,7 +845,7 @@ def _generic(name: str, state: _State, out_axes: range, out: Shape) -> _State:
 def _node_shapes(node: Node, shapes: dict[int, Shape]) -> list[Shape]:
     """The node's output shapes on its input tensors' (new) shapes."""
 
-    def swap(value: Any) -> Any:
+    def swap(value: object) -> object:
         return shapes[id(value)] if isinstance(value, SymbolicTensor) else value
 
     args = [map_structure(swap, arg) for arg in node.args]
@@ -853,7 +854,7 @@ def _node_shapes(node: Node, shapes: dict[int, Shape]) -> list[Shape]:
 
 
 def _fold_chain(
-    layers: Sequence[Any], state: _State, shape: Shape, recorder: _Recorder, layout: str
+    layers: Sequence[Layer | Model], state: _State, shape: Shape, recorder: _Recorder, layout: str
 ) -> tuple[_State, Shape]:
     """An unbuilt Sequential's layers, one after the other on ``shape``."""
     for layer in layers:
@@ -862,14 +863,14 @@ def _fold_chain(
         else:
             out = layer.compute_output_shape(shape)
             state = _keras_step(layer, state, shape, out, layout)
-        recorder.add(layer.name, _class_name(layer), [out], [state])
+        recorder.add(_name(layer), _class_name(layer), [out], [state])
         shape = out
     return state, shape
 
 
 def _fold_keras(
     model: Model,
-    shape: Any,
+    shape: object,
     recorder: _Recorder,
     state: _State | None = None,
     layout: str | None = None,
@@ -889,12 +890,13 @@ def _fold_keras(
             state = _origin_state("input", checked, _keras_axes(checked, layout), frozenset())
         return _fold_chain(model.layers, state, checked, recorder, layout)
     tensors = model._inputs
+    given: list[object]
     if shape is None:
         given = [tensor.shape for tensor in tensors]
     elif len(tensors) == 1:
         given = [shape]
-    else:
-        given = list(shape)
+    else:  # one shape per input (list() refuses a non-iterable with a TypeError)
+        given = list(cast("Iterable[object]", shape))
     if len(given) != len(tensors):
         raise ConvShapeError(
             f"model {model.name!r} has {len(tensors)} inputs; pass one shape for each",
@@ -917,7 +919,9 @@ def _fold_keras(
 # PyTorch module specifications (NCHW).
 
 
-def _torch_step(module: Any, name: str, state: _State, shape: Shape, out: Shape) -> _State:  # noqa: PLR0911
+def _torch_step(  # noqa: PLR0911
+    module: TorchSpec, name: str, state: _State, shape: Shape, out: Shape
+) -> _State:
     """The state after one ``convshape.torch`` module."""
     axes = _torch_axes(shape)
     out_axes = _torch_axes(out)
@@ -927,20 +931,9 @@ def _torch_step(module: Any, name: str, state: _State, shape: Shape, out: Shape)
         return state
     if state.axes is None:
         return state
-    if isinstance(module, _ConvNd):
-        return state.mapped(_torch_conv(module, axes))
-    if isinstance(module, (_Pool, _AvgPool)):
-        rank = len(axes)
-        kernel = _spatial(module.kernel_size, rank, "kernel_size")
-        stride = kernel if module.stride is None else _spatial(module.stride, rank, "stride")
-        padding = _spatial(module.padding, rank, "padding")
-        dilation = _spatial(getattr(module, "dilation", 1), rank, "dilation")
-        return state.mapped(
-            {
-                axis: _window(k, s, d, p)
-                for axis, k, s, p, d in zip(axes, kernel, stride, padding, dilation, strict=True)
-            }
-        )
+    windows = windowed(module)  # convolutions (lazy ones too) and poolings
+    if windows is not None:
+        return _window_step(windows, state, shape)
     moved = _torch_moves(module, shape, axes)
     if moved is not None:
         return state.mapped(moved)
@@ -959,16 +952,8 @@ def _torch_step(module: Any, name: str, state: _State, shape: Shape, out: Shape)
     return state.whole()
 
 
-def _torch_moves(module: Any, shape: Shape, axes: range) -> dict[int, _Map] | None:
-    """The maps of lazy convolutions, LPPool, the padding modules and pixel (un)shuffling;
-    None for other modules."""
-    if isinstance(module, _Lazy):  # compute_output_shape materialized it
-        return _torch_conv(module.materialized, axes)
-    if isinstance(module, _LPPool):
-        rank = len(axes)
-        kernel = _spatial(module.kernel_size, rank, "kernel_size")
-        stride = kernel if module.stride is None else _spatial(module.stride, rank, "stride")
-        return {axis: _window(k, s, 1, 0) for axis, k, s in zip(axes, kernel, stride, strict=True)}
+def _torch_moves(module: TorchSpec, shape: Shape, axes: range) -> dict[int, _Map] | None:
+    """The maps of the padding modules and pixel (un)shuffling; None for other modules."""
     if isinstance(module, _TorchPad):
         # The pairs are given last dimension first; borders aside, every mode shifts.
         pads: tuple[int, ...] = module.padding
@@ -983,29 +968,12 @@ def _torch_moves(module: Any, shape: Shape, axes: range) -> dict[int, _Map] | No
     return None
 
 
-def _torch_conv(module: Any, axes: range) -> dict[int, _Map]:
-    maps: dict[int, _Map] = {}
-    for index, axis in enumerate(axes):
-        k, s, d = module.kernel_size[index], module.stride[index], module.dilation[index]
-        if isinstance(module, _ConvTranspose):
-            maps[axis] = _transposed(k, s, d, module.padding[index])
-            continue
-        assert isinstance(module, _Conv)
-        padding = module.padding
-        if padding == "same":  # stride 1; the odd zero on the right
-            before = (k - 1) * d // 2
-        elif padding == "valid":
-            before = 0
-        else:
-            before = padding[index]
-        maps[axis] = _window(k, s, d, before)
-    return maps
-
-
-def _torch_adaptive(module: Any, state: _State, shape: Shape, axes: range) -> _State:
+def _torch_adaptive(
+    module: _AdaptivePool | _AdaptiveAvgPool, state: _State, shape: Shape, axes: range
+) -> _State:
     rank = len(axes)
-    sizes = module.output_size
-    wanted = tuple(sizes) if isinstance(sizes, (tuple, list)) else (sizes,) * rank
+    sizes: int | tuple[int | None, ...] = module.output_size  # as the spec keeps it
+    wanted = sizes if isinstance(sizes, tuple) else (sizes,) * rank
     return _adaptive_state(state, shape, axes, wanted)
 
 
@@ -1063,7 +1031,7 @@ def _integer_factor(module: Upsample, size: int | None, out: int | None, index: 
     return int(factor)
 
 
-def _fold_torch(modules: Sequence[Any], shape: Shape, recorder: _Recorder) -> _State:
+def _fold_torch(modules: Sequence[TorchSpec], shape: Shape, recorder: _Recorder) -> _State:
     require_batched(modules, shape, "the receptive field")
     state = _origin_state("input", shape, _torch_axes(shape), frozenset())
     for index, module in enumerate(modules):
@@ -1078,10 +1046,10 @@ def _fold_torch(modules: Sequence[Any], shape: Shape, recorder: _Recorder) -> _S
 # Entry points.
 
 
-def _fold(obj: Any, input_shape: Any, recorder: _Recorder) -> _State:
+def _fold(obj: object, input_shape: object, recorder: _Recorder) -> _State:
     if isinstance(obj, Model):
         return _fold_keras(obj, input_shape, recorder)[0]
-    if isinstance(obj, (TorchSequential, Module, _ConvNd)):
+    if isinstance(obj, (TorchSequential, Module, _Conv, _ConvTranspose)):
         if input_shape is None:
             raise ConvShapeError(
                 "a PyTorch module has no input shape of its own; pass input_shape "
@@ -1089,7 +1057,7 @@ def _fold(obj: Any, input_shape: Any, recorder: _Recorder) -> _State:
                 argument="input_shape",
                 received={"input_shape": None},
             )
-        modules = obj.modules if isinstance(obj, TorchSequential) else (obj,)
+        modules: Sequence[TorchSpec] = obj.modules if isinstance(obj, TorchSequential) else (obj,)
         return _fold_torch(modules, check_shape(input_shape), recorder)
     if isinstance(obj, Layer):
         if input_shape is None:
@@ -1110,7 +1078,7 @@ def _fold(obj: Any, input_shape: Any, recorder: _Recorder) -> _State:
     )
 
 
-def receptive_field(obj: Any, input_shape: Any = None) -> tuple[AxisField, ...]:
+def receptive_field(obj: object, input_shape: object = None) -> tuple[AxisField, ...]:
     """The receptive field of the (first) output, one :class:`AxisField` per spatial axis
     (per spatial axis of the origin where the output has none: ``whole=True``).
 
@@ -1177,7 +1145,7 @@ def receptive_field(obj: Any, input_shape: Any = None) -> tuple[AxisField, ...]:
     return _fold(obj, input_shape, _Recorder(False)).fields()
 
 
-def receptive_fields(obj: Any, input_shape: Any = None) -> tuple[TensorFields, ...]:
+def receptive_fields(obj: object, input_shape: object = None) -> tuple[TensorFields, ...]:
     """The receptive fields of every layer call's outputs, in execution order (the input
     layers of a functional model included): one :class:`TensorFields` per output tensor.
 
