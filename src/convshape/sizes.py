@@ -28,8 +28,10 @@ import math
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from ._geometry import AxisWindow, Shape
+from ._types import Pad
 from .arithmetic import (
     _forward_is_empty,
     _forward_length,
@@ -45,6 +47,7 @@ from .layers.pooling import _GlobalPooling
 from .layers.reshaping import UpSampling1D, _CroppingOps, _UpSampling, _ZeroPadding
 from .models.graph import Node, SymbolicTensor, flatten, operation_weights
 from .models.model import Model
+from .models.ops import KerasOp
 
 __all__ = ["AxisSizes", "InputSizes", "input_sizes"]
 
@@ -52,6 +55,14 @@ Lengths = list[int | None]
 #: A length map: one input length to the output length, None where the output is empty.
 LengthMap = Callable[[int], int | None]
 IDENTITY: LengthMap = lambda n: n  # noqa: E731
+
+#: What the fold knows of a tensor: its one shape at every tried size ("const"); its
+#: shape with one list of lengths per varied axis ("axes"); or, per tried size, the
+#: output leaf its layer's ``output_spec`` gave, None where the layer failed ("shapes").
+Const = tuple[Literal["const"], Shape]
+Varied = tuple[Literal["axes"], Shape, dict[int, Lengths]]
+PerSize = tuple[Literal["shapes"], list[object]]
+Tensor = Const | Varied | PerSize
 
 
 @dataclass(frozen=True)
@@ -271,15 +282,15 @@ class _Analysis:
         self.local = True
         #: Mapped lists already computed: the same lengths through the same map, or the
         #: same lists merged (square inputs repeat every list on every axis).
-        self.memo: dict[tuple[int, Any], Lengths] = {}
-        self.merged: dict[Any, tuple[Lengths, list[int]]] = {}
+        self.memo: dict[tuple[int, LengthMap], Lengths] = {}
+        self.merged: dict[tuple[tuple[int, ...], bool], tuple[Lengths, list[int]]] = {}
         self.downsampling: list[tuple[int, str, int]] = []
         #: Per axis, the layers that shorten the length by a fixed amount (valid windows).
         self.trimming: dict[int, list[str]] = {}
         self.merges: list[str] = []
         #: Per tensor: ("const", shape), ("axes", template, {axis: lengths}) or
         #: ("shapes", one shape per size).
-        self.tensors: dict[int, Any] = {}
+        self.tensors: dict[int, Tensor] = {}
         for index, tensor in enumerate(model._inputs):
             axes = [a for i, a in varied if i == index]
             template = tuple(base[index])
@@ -298,7 +309,7 @@ class _Analysis:
 
     def _node(self, node: Node) -> None:
         inputs = [self.tensors[id(tensor)] for tensor in node.input_tensors]
-        operation = node.operation
+        operation: Layer | KerasOp | Model = node.operation
         outputs = node.output_tensors
         if all(item[0] == "const" for item in inputs):
             for tensor in outputs:
@@ -323,15 +334,16 @@ class _Analysis:
     def _alive(self, index: int) -> bool:
         return all(failed[index] is None for failed in self.failed.values())
 
-    def _fast(self, node: Node, inputs: list[Any]) -> Any:
-        operation = node.operation
+    def _fast(self, node: Node, inputs: list[Tensor]) -> Varied | None:
+        operation: Layer | KerasOp | Model = node.operation
         if len(node.output_tensors) != 1:
             return None
         if isinstance(operation, (_Elementwise, Concatenate)):
             return self._merge(node, inputs)
-        if len(inputs) != 1 or inputs[0][0] != "axes" or not isinstance(operation, Layer):
+        single = inputs[0] if len(inputs) == 1 else None
+        if single is None or single[0] != "axes" or not isinstance(operation, Layer):
             return None
-        varied: dict[int, Lengths] = inputs[0][2]
+        varied = single[2]
         maps = {a: _length_map(operation, a, node.input_tensors[0].shape) for a in varied}
         if any(mapping is None for mapping in maps.values()):
             return None
@@ -366,21 +378,25 @@ class _Analysis:
             elif geometry.padding == "valid" and geometry.effective_kernel > 1:
                 self.trimming.setdefault(axis, []).append(name)
 
-    def _merge(self, node: Node, inputs: list[Any]) -> Any:
-        if any(item[0] == "shapes" for item in inputs):
-            return None
-        axes = {axis for item in inputs if item[0] == "axes" for axis in item[2]}
-        operation = node.operation
+    def _merge(self, node: Node, inputs: list[Tensor]) -> Varied | None:
+        known: list[Const | Varied] = []
+        for item in inputs:
+            if item[0] == "shapes":
+                return None
+            known.append(item)
+        axes = {axis for item in known if item[0] == "axes" for axis in item[2]}
+        operation: _Elementwise | Concatenate = node.operation
         rank = len(node.output_tensors[0].shape)
         concat_axis = operation.axis % rank if isinstance(operation, Concatenate) else None
-        self.merges.append(operation.name)
+        name = str(operation.name)
+        self.merges.append(name)
         out: dict[int, Lengths] = {}
         for axis in sorted(axes):
             columns: list[Sequence[int | None]] = [
                 item[2][axis]
                 if item[0] == "axes" and axis in item[2]
                 else [item[1][axis]] * self.count
-                for item in inputs
+                for item in known
             ]
             if all(column is columns[0] for column in columns) and concat_axis != axis:
                 out[axis] = list(columns[0])  # the same lengths on every path
@@ -399,16 +415,17 @@ class _Analysis:
             merged, failures = cached
             where = axis if axis in self.failed else None
             for index in failures:
-                self._fail(index, operation.name, where)
+                self._fail(index, name, where)
             out[axis] = merged
         return ("axes", node.output_tensors[0].shape, out)
 
-    def _shape_by_shape(self, node: Node, inputs: list[Any]) -> None:
+    def _shape_by_shape(self, node: Node, inputs: list[Tensor]) -> None:
         """Any other layer: its own output_spec on each distinct input, weights checked."""
-        operation = node.operation
+        operation: Layer | KerasOp | Model = node.operation
+        name = str(operation.name)
         built = [w.shape for w in operation_weights(operation)]
-        memo: dict[Any, Any] = {}
-        results: list[Any] = []
+        memo: dict[tuple[object, ...], object] = {}
+        results: list[object] = []
         for index in range(self.count):
             if not self._alive(index):
                 results.append(None)
@@ -419,10 +436,10 @@ class _Analysis:
                 memo[key] = _call(node, shapes, built)
             result = memo[key]
             if result is None:
-                self._fail(index, operation.name)
+                self._fail(index, name)
             results.append(result)
         for position, tensor in enumerate(node.output_tensors):
-            per_size = [None if r is None else flatten(r)[position] for r in results]
+            per_size: list[object] = [None if r is None else flatten(r)[position] for r in results]
             self.tensors[id(tensor)] = ("shapes", per_size)
 
     # -- the answer ---------------------------------------------------------------
@@ -519,11 +536,11 @@ def _agree(row: Sequence[int | None], *, broadcast: bool) -> int | None:
     return lengths.pop() if len(lengths) == 1 else None
 
 
-def _shape_at(item: Any, index: int) -> Any:
-    kind = item[0]
-    if kind == "const":
+def _shape_at(item: Tensor, index: int) -> object:
+    """The tensor's shape at the tried size ``index``; None where it has none."""
+    if item[0] == "const":
         return item[1]
-    if kind == "shapes":
+    if item[0] == "shapes":
         return item[1][index]
     shape = list(item[1])
     for axis, lengths in item[2].items():
@@ -533,14 +550,16 @@ def _shape_at(item: Any, index: int) -> Any:
     return tuple(shape)
 
 
-def _call(node: Node, shapes: list[Any], built: list[tuple[int, ...]]) -> Any:
-    """The node's output on these input shapes, or None where the layer rejects them."""
+def _call(node: Node, shapes: list[object], built: list[tuple[int, ...]]) -> object:
+    """The node's output (a shape or a structure of shapes) on these input shapes, or None
+    where the layer rejects them."""
     if any(shape is None for shape in shapes):
         return None
     args, kwargs = _rebind(node, shapes)
+    operation: Layer | KerasOp | Model = node.operation
     try:
-        output = node.operation.output_spec(*args, **kwargs)
-        weights = node.operation.build_weights(*args, **kwargs)
+        output: object = operation.output_spec(*args, **kwargs)
+        weights = operation.build_weights(*args, **kwargs)
     except ConvShapeError:
         return None
     if built and [w.shape for w in weights] != built:
@@ -548,11 +567,11 @@ def _call(node: Node, shapes: list[Any], built: list[tuple[int, ...]]) -> Any:
     return output
 
 
-def _rebind(node: Node, shapes: list[Any]) -> tuple[list[Any], dict[str, Any]]:
+def _rebind(node: Node, shapes: list[object]) -> tuple[list[object], dict[str, object]]:
     """The node's call arguments with its input tensors replaced by ``shapes``."""
     by_id = {id(t): s for t, s in zip(node.input_tensors, shapes, strict=True)}
 
-    def swap(value: Any) -> Any:
+    def swap(value: object) -> object:
         if isinstance(value, SymbolicTensor):
             return by_id[id(value)]
         if isinstance(value, list):
@@ -564,14 +583,14 @@ def _rebind(node: Node, shapes: list[Any]) -> tuple[list[Any], dict[str, Any]]:
     return [swap(arg) for arg in node.args], {k: swap(v) for k, v in node.kwargs.items()}
 
 
-def _output_length(item: Any, index: int, axis: int) -> int | None:
+def _output_length(item: Tensor, index: int, axis: int) -> int | None:
     if item[0] == "axes" and axis in item[2]:
-        value: int | None = item[2][axis][index]
-        return value
+        return item[2][axis][index]
     shape = _shape_at(item, index)
-    if shape is None or axis >= len(shape):
+    if not isinstance(shape, tuple) or axis >= len(shape):  # None, or not a shape
         return None
-    return shape[axis] if isinstance(shape, tuple) else None
+    length: int | None = shape[axis]
+    return length
 
 
 def _length_map(  # noqa: PLR0911  (one return per kind of layer)
@@ -592,21 +611,28 @@ def _length_map(  # noqa: PLR0911  (one return per kind of layer)
         dims = (layer.size,) if isinstance(layer.size, int) else layer.size
         factor = dims[axis - 1] if axis - 1 < len(dims) else 1
         return _scale_map(factor)
-    if isinstance(layer, (_ZeroPadding, _CroppingOps)):
-        pairs = layer.padding if isinstance(layer, _ZeroPadding) else layer.cropping
-        if isinstance(pairs[0], int):  # the 1D layers keep one (before, after) pair
-            pairs = (pairs,)
-        if axis - 1 >= len(pairs):
-            return IDENTITY
-        before, after = pairs[axis - 1]
-        sign = 1 if isinstance(layer, _ZeroPadding) else -1
-        return _shift_map(sign * (before + after))
-    if getattr(layer, "_keeps_spatial", False) and _weights_ignore(layer, axis, shape):
+    if isinstance(layer, _ZeroPadding):
+        return _pairs_map(layer.padding, axis, 1)
+    if isinstance(layer, _CroppingOps):
+        return _pairs_map(layer.cropping, axis, -1)
+    if layer._keeps_spatial and _weights_ignore(layer, axis, shape):
         return IDENTITY
     return None
 
 
-def _window(geometry: Any) -> LengthMap:
+def _pairs_map(
+    pairs: tuple[int, int] | tuple[tuple[int, int], ...], axis: int, sign: int
+) -> LengthMap:
+    """Padding (``sign`` 1) or cropping (-1) by Keras's normal form of (before, after)
+    pairs: one pair for the 1D layers, one per spatial axis for the others."""
+    rows = (pairs,) if isinstance(pairs[0], int) else pairs
+    if axis - 1 >= len(rows):
+        return IDENTITY
+    before, after = rows[axis - 1]
+    return _shift_map(sign * (before + after))
+
+
+def _window(geometry: AxisWindow) -> LengthMap:
     return _window_map(
         geometry.effective_kernel,
         geometry.stride,
@@ -618,7 +644,7 @@ def _window(geometry: Any) -> LengthMap:
 
 @functools.lru_cache(maxsize=512)
 def _window_map(
-    k_eff: int, stride: int, padding: str, output_padding: int | None, transposed: bool
+    k_eff: int, stride: int, padding: str | Pad, output_padding: int | None, transposed: bool
 ) -> LengthMap:
     """One function per distinct window, so that equal axes share their mapped lengths."""
     if transposed:
