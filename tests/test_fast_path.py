@@ -14,6 +14,7 @@ import inspect
 import itertools
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -21,10 +22,17 @@ import pytest
 from convshape import Pad, arithmetic
 from convshape.errors import ConvShapeWarning
 
-try:
-    import numpy as np
-except ImportError:  # pragma: no cover - numpy is optional
-    np = None  # type: ignore[assignment]
+
+def _optional_numpy() -> ModuleType | None:
+    """NumPy where it is installed (it is optional), else None."""
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - numpy is optional
+        return None
+    return numpy
+
+
+np = _optional_numpy()
 
 
 class _SubInt(int):
