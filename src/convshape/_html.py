@@ -38,11 +38,15 @@ KINDS = ("text", "code", "rows")
 
 def _hang(line: str, kind: str) -> int:
     """How far a wrapped line's continuation is indented: past the line's indent and its
-    marker (``  - ``, ``  1. ``, ``[code] ``) for text, four past its indent for code."""
+    marker (``  - ``, ``  1. ``, ``[code] ``) for text, two past the indent of a text line
+    without a marker (so that a continuation never looks like a line of its own), four past
+    it for code."""
+    indent = len(line) - len(line.lstrip(" "))
     if kind == "code":
-        return len(line) - len(line.lstrip(" ")) + 4
+        return indent + 4
     if kind == "text":
-        return len(_MARKER.match(line).group())  # type: ignore[union-attr]
+        marker = len(_MARKER.match(line).group())  # type: ignore[union-attr]
+        return marker if marker > indent else indent + 2
     return 0
 
 
@@ -96,13 +100,14 @@ def code(text: str) -> str:
 def cell(
     content: str, *, align: str = "left", header: bool = False, wrap: bool = False, style: str = ""
 ) -> str:
-    """A table cell holding ``content`` (HTML, already escaped), aligned as asked.
+    """A table cell holding ``content`` (HTML, already escaped), aligned as asked; it
+    never wraps, or with ``wrap`` wraps at spaces only (never inside a name or a number).
 
     >>> cell("7", align="right")[:46]
     '<td style="text-align:right;white-space:nowrap'
     """
     tag = "th" if header else "td"
-    space = "normal" if wrap else "nowrap"
+    space = "normal;word-break:normal;overflow-wrap:normal" if wrap else "nowrap"
     return (
         f'<{tag} style="text-align:{align};white-space:{space};vertical-align:top;'
         f'padding:2px 10px 2px 0;border:0;max-width:none;line-height:1.35;{style}">'

@@ -582,7 +582,8 @@ def summary_html(summary: Summary) -> str:
     resources); a functional model's table has Keras's "Connected to" column.
 
     Every cell is styled inline (see ``convshape._html``): text columns left, numbers right,
-    shapes in monospace, no cell wraps, the table placed left whatever the page's CSS.
+    shapes in monospace, the table placed left whatever the page's CSS; only the layer
+    column may wrap, at the space before its class name, as Keras's text table does.
     """
     import html  # noqa: PLC0415  (only the HTML rendering needs it)
 
@@ -595,7 +596,7 @@ def summary_html(summary: Summary) -> str:
     def cells(row: SummaryRow) -> list[str]:
         indent = f"{muted}{'&nbsp;' * 3 * row.depth}└ </span>" if row.depth else ""
         text = [
-            cell(f"{indent}{esc(row.name)} {muted}({esc(row.class_name)})</span>"),
+            cell(f"{indent}{esc(row.name)} {muted}({esc(row.class_name)})</span>", wrap=True),
             cell(code(format_shape(row.output_shape))),
             cell(esc(_params_cell(row)), align="right", style=numbers),
         ]
