@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._geometry import AxisWindow, Shape
+from ._geometry import AxisWindow, Shape, Windowed
 from ._types import Pad
 from .arithmetic import (
     _forward_is_empty,
@@ -368,7 +368,7 @@ class _Analysis:
             self._note(operation, axis, name)
         return ("axes", node.output_tensors[0].shape, out)
 
-    def _note(self, operation: Layer, axis: int, name: str) -> None:
+    def _note(self, operation: Windowed, axis: int, name: str) -> None:
         """Remember the layers that divide or trim the length, for the reason."""
         for geometry in operation.geometry:
             if geometry.axis != axis or geometry.transposed:
@@ -602,10 +602,11 @@ def _length_map(  # noqa: PLR0911  (one return per kind of layer)
     axis; the windows of convolutions and poolings, up-sampling, padding and cropping
     have their arithmetic.
     """
-    for geometry in layer.geometry:
+    windows: Sequence[AxisWindow] = layer.geometry
+    for geometry in windows:
         if geometry.axis == axis:
             return _window(geometry)
-    if layer.geometry:
+    if windows:
         return IDENTITY if _weights_ignore(layer, axis, shape) else None
     if isinstance(layer, (_UpSampling, UpSampling1D)):
         dims = (layer.size,) if isinstance(layer.size, int) else layer.size
