@@ -65,11 +65,12 @@ def test_seed_explanations_say_why() -> None:
 
 def test_the_tf_docs_diagram() -> None:
     assert cs.explain_conv(13, 6, 5, "same").diagram == (
-        "        pad|                                       |pad",
-        "inputs:  0 | 1  2  3  4  5  6  7  8  9 10 11 12 13 | 0  0",
-        "        |_________________|",
-        "                        |________________|",
-        "                                       |_________________|",
+        "The window of each output position over the input:",
+        "input:       p  1  2  3  4  5  6  7  8  9 10 11 12 13  p  p",
+        "output 1:   [================]",
+        "output 2:                  [================]",
+        "output 3:                                 [================]",
+        "Key: p zero padding; [===] what one window reads",
     )
 
 
@@ -105,8 +106,9 @@ def test_layer_and_model_explanations() -> None:
     assert explanation.parts[1].title == "width: unknown size, unknown output"
     assert layers.Dense(3).explain((None, 4)).parts == ()
     html = explanation._repr_html_()
-    assert html.startswith("<pre>")
+    assert html.startswith('<div class="convshape-explanation"')
     assert "&#x27;same&#x27;" in html
+    assert html.count("<svg") == 1  # the width is unknown: nothing to draw
     with pytest.raises(cs.ConvShapeError, match="has no input shape yet"):
         Sequential([layers.Dense(2)]).explain()
 

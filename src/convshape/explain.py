@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ._diagram import Figure, ascii_lines
+from ._svg import FONT, figure_svg
 from ._types import Pad
 from .arithmetic import (
     conv_output_length,
@@ -38,10 +40,6 @@ __all__ = [
 #: The frameworks an explanation can follow, as its heading names them.
 FRAMEWORKS = {"keras": "Keras/TensorFlow", "torch": "PyTorch", "jax": "JAX", "onnx": "ONNX"}
 
-#: Rows of more positions than this are drawn as their two ends, EDGE positions each.
-MAX_DIAGRAM = 40
-EDGE = 12
-
 
 @dataclass(frozen=True)
 class Explanation:
@@ -53,6 +51,8 @@ class Explanation:
     diagram: tuple[str, ...] = ()
     #: The explanations this one is made of (a layer's spatial dimensions, a model's layers).
     parts: tuple[Explanation, ...] = ()
+    #: What the diagram shows, as data (drawn as text in ``diagram``, as SVG in HTML).
+    figure: Figure | None = None
 
     def __str__(self) -> str:
         lines = [self.title]
@@ -68,7 +68,28 @@ class Explanation:
         return f"<Explanation: {self.title}>"
 
     def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
+        """The explanation for a notebook: the steps as a list and the diagram in SVG."""
+        lines = [
+            f'<div class="convshape-explanation" style="font-family: {html.escape(FONT)}; '
+            'font-size: 13px; line-height: 1.45">',
+            f'<div style="font-weight: bold">{html.escape(self.title)}</div>',
+        ]
+        if self.steps:
+            lines.append('<ol style="margin: 0.3em 0">')
+            lines += [f"<li>{html.escape(step)}</li>" for step in self.steps]
+            lines.append("</ol>")
+        if self.notes:
+            lines.append('<ul style="margin: 0.3em 0">')
+            lines += [f"<li>{html.escape(note)}</li>" for note in self.notes]
+            lines.append("</ul>")
+        if self.figure is not None:
+            lines.append(f'<div style="overflow-x: auto">{figure_svg(self.figure)}</div>')
+        elif self.diagram:
+            lines.append(f"<pre>{html.escape(chr(10).join(self.diagram))}</pre>")
+        for part in self.parts:
+            lines.append(f'<div style="margin: 0.8em 0 0 1.2em">{part._repr_html_()}</div>')
+        lines.append("</div>")
+        return "\n".join(lines)
 
 
 def _check_known(size: int | None) -> None:
@@ -93,121 +114,24 @@ def _check_writable(*numbers: int) -> None:
         )
 
 
-def _shown(width: int) -> list[int | None]:
-    """Positions to draw: all of them, or both ends with None for the elided middle."""
-    if width <= MAX_DIAGRAM:
-        return list(range(width))
-    return [*range(EDGE), None, *range(width - EDGE, width)]
+def _forward(
+    size: int, kernel: int, stride: int, dilation: int, pad: Pad, length: int, pool: bool = False
+) -> dict[str, Any]:
+    """A forward window's diagram and figure, as Explanation's keyword arguments."""
+    if size <= 0 or length <= 0:
+        return {}
+    figure = Figure(False, size, kernel, stride, dilation, pad.before, pad.after, length, pool)
+    return {"diagram": ascii_lines(figure), "figure": figure}
 
 
-def _cells(
-    label: Callable[[int], str], before: int, inside: int, shown: list[int | None]
-) -> tuple[str, dict[int, int]]:
-    """A row of 3-wide cells with bars around the ``inside`` cells; each shown cell's column.
-
-    ``label`` names one position, so only the shown positions are ever built."""
-    line, columns = "", {}
-    for index in shown:
-        if index is None:
-            line += "..."
-            continue
-        if index in (before, before + inside):
-            line += "|"
-        columns[index] = len(line)
-        line += label(index).rjust(2) + " "
-    if shown[-1] == before + inside - 1:
-        line += "|"
-    return line, columns
-
-
-def _contiguous(shown: list[int | None], first: int, last: int) -> bool:
-    """Whether every position from ``first`` to ``last`` is drawn (none is elided)."""
-    if None not in shown:
-        return first >= 0 and last <= len(shown) - 1
-    width = shown[-1]
-    assert width is not None
-    return first >= 0 and (last < EDGE or (first >= width + 1 - EDGE and last <= width))
-
-
-def _bars(
-    columns: dict[int, int], shown: list[int | None], stride: int, count: int, k_eff: int
-) -> list[str]:
-    """One bar per window or kernel stamp (the i-th spans ``i * stride`` to
-    ``i * stride + k_eff - 1``) that lies wholly on one side of an elision; only the
-    stamps starting at a drawn position are looked at."""
-    lines = []
-    for first, start in columns.items():
-        if first % stride or first // stride >= count:
-            continue
-        last = first + k_eff - 1
-        if last not in columns or not _contiguous(shown, first, last):
-            continue
-        end = columns[last] + 2
-        lines.append(" " * (8 + start) + "|" + "_" * (end - start - 1) + "|")
-    return lines
-
-
-def _head(columns: dict[int, int], first: int, last: int, left: str, right: str) -> str:
-    """The line above a row of cells: bars over the row's bars, labels outside them."""
-    start, end = 8 + columns[first] - 1, 8 + columns[last] + 3
-    head = " " * max(start - len(left), 0) + left[-start:] if start else ""
-    return (head + "|").ljust(end) + "|" + right
-
-
-def _row(
-    label: Callable[[int], str], width: int, before: int, inside: int, left: str, right: str
-) -> tuple[str, str, dict[int, int], list[int | None]] | None:
-    """The head line and the row of cells, or None when an edge falls in the elided middle."""
-    shown = _shown(width)
-    row, columns = _cells(label, before, inside, shown)
-    if before not in columns or before + inside - 1 not in columns:
-        return None
-    head = _head(columns, before, before + inside - 1, left, right).rstrip()
-    return head, row.rstrip(), columns, shown
-
-
-def _forward_diagram(
-    size: int, k_eff: int, stride: int, pad: Pad, length: int, fill: str = "0"
-) -> tuple[str, ...]:
-    if size == 0 or length <= 0 or min(pad) < 0:
-        return ()
-
-    def label(index: int) -> str:
-        inside = pad.before <= index < pad.before + size
-        return str(index - pad.before + 1) if inside else fill
-
-    width = pad.before + size + pad.after
-    left, right = "pad" * (pad.before > 0), "pad" * (pad.after > 0)
-    drawn = _row(label, width, pad.before, size, left, right)
-    if drawn is None:
-        return (f"(diagram left out: the padding is wider than {EDGE} positions)",)
-    head, row, columns, shown = drawn
-    return (head, "inputs: " + row, *_bars(columns, shown, stride, length, k_eff))
-
-
-def _transpose_diagram(size: int, k_eff: int, stride: int, crop: Pad) -> tuple[str, ...]:
-    if size == 0 or crop.before < 0:
-        return ()
-    full = (size - 1) * stride + k_eff
-    appended = max(-crop.after, 0)
-
-    def label(index: int) -> str:
-        lands = index < full and index % stride == 0 and index // stride < size
-        return str(index // stride + 1) if lands else "0"
-
-    width = full + appended
-    kept = width - crop.before - max(crop.after, 0)
-    right = "crop" if crop.after > 0 else (f"{appended} zero(s) appended" if appended else "")
-    drawn = _row(label, width, crop.before, kept, "crop" * (crop.before > 0), right)
-    if drawn is None:
-        return (f"(diagram left out: the crop is wider than {EDGE} positions)",)
-    head, row, columns, shown = drawn
-    return (
-        f"full output of {full} positions; input i lands at (i - 1) * {stride}, 0 between:",
-        head,
-        "outputs:" + row,
-        *_bars(columns, shown, stride, size, k_eff),
-    )
+def _transposed(
+    size: int, kernel: int, stride: int, dilation: int, crop: Pad, length: int
+) -> dict[str, Any]:
+    """A transposed convolution's diagram and figure, as Explanation's keyword arguments."""
+    if size <= 0 or length <= 0:
+        return {}
+    figure = Figure(True, size, kernel, stride, dilation, crop.before, crop.after, size)
+    return {"diagram": ascii_lines(figure), "figure": figure}
 
 
 def explain_conv_transpose(
@@ -272,7 +196,8 @@ def explain_conv_transpose(
         f"stride {stride}, padding {padding!r}, output_padding {output_padding}, "
         f"dilation {dilation}"
     )
-    return Explanation(title, tuple(steps), notes, _transpose_diagram(size, k_eff, stride, crop))
+    drawing = _transposed(size, kernel_size, stride, dilation, crop, length)
+    return Explanation(title, tuple(steps), notes, **drawing)
 
 
 def _transpose_rule(
@@ -377,8 +302,13 @@ def explain_conv(
     The default ``padding="valid"`` is each framework's "no padding" ("VALID", 0).
     For poolings see :func:`explain_pool`.
 
-    >>> print(explain_conv(13, 6, stride=5, padding="same").diagram[1])
-    inputs:  0 | 1  2  3  4  5  6  7  8  9 10 11 12 13 | 0  0
+    >>> print("\\n".join(explain_conv(13, 6, stride=5, padding="same").diagram))
+    The window of each output position over the input:
+    input:       p  1  2  3  4  5  6  7  8  9 10 11 12 13  p  p
+    output 1:   [================]
+    output 2:                  [================]
+    output 3:                                 [================]
+    Key: p zero padding; [===] what one window reads
     >>> print(explain_conv(13, 6, 5, "SAME_LOWER", framework="onnx").steps[-1])
     Windows: floor((16 - 6) / 5) + 1 = 3.
     """
@@ -410,7 +340,10 @@ def explain_conv(
         f"stride {stride}, padding {padding!r}, dilation {dilation}"
     )
     return Explanation(
-        title, tuple(steps), tuple(notes), _forward_diagram(size, k_eff, stride, pad, length)
+        title,
+        tuple(steps),
+        tuple(notes),
+        **_forward(size, kernel_size, stride, dilation, pad, length),
     )
 
 
@@ -512,7 +445,7 @@ def _torch_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     return Explanation(
         title,
         (_kernel_step(k, d), rule, padded_step, _windows_step(padded, k_eff, s, length)),
-        diagram=_forward_diagram(size, k_eff, s, pad, length),
+        **_forward(size, k, s, d, pad, length),
     )
 
 
@@ -539,7 +472,7 @@ def _jax_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     )
     window = _windows_step(size + sum(pad), k_eff, s, length, clamp=True)
     steps = (_kernel_step(k, d), rule, padded_step, window)
-    return Explanation(title, steps, diagram=_forward_diagram(size, k_eff, s, pad, length))
+    return Explanation(title, steps, **_forward(size, k, s, d, pad, length))
 
 
 def _is_valid(padding: object) -> bool:
@@ -597,7 +530,7 @@ def _onnx_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     rule = _onnx_rule(auto_pad, pads, pad, size, s, k_eff)
     window = _windows_step(size + sum(pad), k_eff, s, length)
     steps = (_kernel_step(k, d), rule, padded_step, window)
-    return Explanation(title, steps, diagram=_forward_diagram(size, k_eff, s, pad, length))
+    return Explanation(title, steps, **_forward(size, k, s, d, pad, length))
 
 
 _OTHER_CONV: dict[str, Callable[[int, int, int, Any, int], Explanation]] = {
@@ -626,7 +559,7 @@ def _torch_transpose(
     pt = _rules("torch")
     length = pt.conv_transpose_output_length(size, k, s, padding, op, d)
     _check_known(size)
-    k_eff, steps = _transpose_steps(size, k, s, d, padding, op, length)
+    _, steps = _transpose_steps(size, k, s, d, padding, op, length)
     steps += [
         f"padding={padding} removes {padding} from each side; output_padding={op} adds {op} "
         "at the end.",
@@ -646,7 +579,7 @@ def _torch_transpose(
         },
     )
     crop = Pad(padding, padding - op)
-    return Explanation(title, tuple(steps), diagram=_transpose_diagram(size, k_eff, s, crop))
+    return Explanation(title, tuple(steps), **_transposed(size, k, s, d, crop, length))
 
 
 def _jax_transpose(
@@ -694,8 +627,7 @@ def _jax_transpose(
         "jax",
         {"size": size, "kernel_size": k, "stride": s, "padding": padding, "dilation": d},
     )
-    diagram = _transpose_diagram(size, k_eff, s, crop) if length > 0 else ()
-    return Explanation(title, tuple(steps), diagram=diagram)
+    return Explanation(title, tuple(steps), **_transposed(size, k, s, d, crop, length))
 
 
 def _onnx_transpose(
@@ -736,7 +668,7 @@ def _onnx_transpose(
         },
     )
     crop = Pad(begin, end - op)
-    return Explanation(title, tuple(steps), diagram=_transpose_diagram(size, k_eff, s, crop))
+    return Explanation(title, tuple(steps), **_transposed(size, k, s, d, crop, length))
 
 
 _OTHER_TRANSPOSE: dict[str, Callable[[int, int, int, Any, int | None, int], Explanation]] = {
@@ -856,12 +788,9 @@ def _pool_explanation(
             f"= {length}."
         )
     notes = [_POOL_NOTES[framework, kind]]
-    reach = max(pad.after, (length - 1) * s + k_eff - size - pad.before)
-    diagram = _forward_diagram(size, k_eff, s, Pad(pad.before, reach), length, "-")
-    if diagram and (pad.before or reach):
-        notes.append("In the diagram '-' marks positions outside the input.")
     title = _heading(_POOLS[kind], framework, {"size": size, **arguments})
-    return Explanation(title, tuple(steps), tuple(notes), diagram)
+    drawing = _forward(size, k, s, d, pad, length, pool=True)
+    return Explanation(title, tuple(steps), tuple(notes), **drawing)
 
 
 def _keras_pool(
