@@ -232,19 +232,69 @@ def test_recommended_torch_arguments_reproduce_keras(stored: Any, call: str, ind
     np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
 
 
-def test_torch_generator_runs_in_real_pytorch(stored: Any) -> None:
-    """The notebook's PyTorch generator, with ``pt.`` read as real ``torch.nn.``: its
-    output shape and parameter count are the ones the notebook shows."""
+def _cell(notebook: Any, marker: str) -> str:
+    (source,) = [cell.source for cell in notebook.cells if marker in cell.source]
+    return str(source)
+
+
+def test_torch_generator_computes_keras_images(stored: Any) -> None:
+    """The notebook's generators, run in the real frameworks: its Keras code (the DCGAN
+    tutorial's) with real Keras, its PyTorch model with ``pt.`` read as ``torch.nn.``.
+    With the Keras weights loaded as the notebook says, PyTorch gives Keras's images, and
+    the parameter count the notebook shows."""
+    keras = oracle("keras")
     torch = oracle("torch")
-    cell = next(
-        cell.source for cell in stored.cells if "torch_generator = pt.Sequential(" in cell.source
-    )
-    namespace: dict[str, Any] = {"pt": torch.nn}
-    exec(cell.split("torch_generator.summary(")[0], namespace)  # the model as the notebook has it
+    namespace: dict[str, Any] = {"Sequential": keras.Sequential, "layers": keras.layers}
+    with warnings.catch_warnings():
+        # Keras prefers Input(shape) to the tutorial's input_shape=(100,), and says so.
+        warnings.filterwarnings("ignore", "Do not pass an `input_shape`", UserWarning)
+        exec(_cell(stored, "def make_generator_model():"), namespace)
+    generator = namespace["generator"]
+    namespace = {"pt": torch.nn}
+    source = _cell(stored, "torch_generator = pt.Sequential(")
+    exec(source.split("torch_generator.summary(")[0], namespace)
     model = namespace["torch_generator"].eval()
+
+    rng = np.random.default_rng(0)
+    for layer in generator.layers:  # moving statistics that are not the defaults
+        if isinstance(layer, keras.layers.BatchNormalization):
+            gamma, beta, mean, variance = layer.get_weights()
+            layer.set_weights(
+                [
+                    rng.uniform(0.5, 1.5, gamma.shape),
+                    rng.normal(0, 0.1, beta.shape),
+                    rng.normal(0, 0.1, mean.shape),
+                    rng.uniform(0.5, 1.5, variance.shape),
+                ]
+            )
+    # Keras flattens height, width, channels; PyTorch's Unflatten reads channels first.
+    order = np.arange(7 * 7 * 256).reshape(7, 7, 256).transpose(2, 0, 1).ravel()
+    # Dense, BatchNormalization, then (Conv2DTranspose, BatchNormalization) twice and the
+    # last Conv2DTranspose: the layers with weights, in the same order in both models.
+    keras_layers = [layer for layer in generator.layers if layer.get_weights()]
+    torch_modules = [module for module in model if list(module.state_dict())]
+    assert len(keras_layers) == len(torch_modules) == 7
     with torch.no_grad():
-        y = model(torch.zeros(2, 100))
-    assert tuple(y.shape) == (2, 1, 28, 28)
+        for index, (layer, module) in enumerate(zip(keras_layers, torch_modules, strict=True)):
+            weights = [np.asarray(w) for w in layer.get_weights()]
+            if isinstance(module, torch.nn.Linear):
+                module.weight.copy_(torch.from_numpy(weights[0][:, order].T.copy()))
+            elif isinstance(module, torch.nn.ConvTranspose2d):
+                module.weight.copy_(torch.from_numpy(weights[0].transpose(3, 2, 0, 1).copy()))
+            else:
+                picked = [w[order] for w in weights] if index == 1 else weights
+                gamma, beta, mean, variance = (torch.from_numpy(w.copy()) for w in picked)
+                module.weight.copy_(gamma)
+                module.bias.copy_(beta)
+                module.running_mean.copy_(mean)
+                module.running_var.copy_(variance)
+
+    z = rng.standard_normal((4, 100)).astype("float32")
+    expected = np.asarray(generator(z, training=False))
+    with torch.no_grad():
+        got = model(torch.from_numpy(z)).numpy().transpose(0, 2, 3, 1)
+    assert got.shape == expected.shape == (4, 28, 28, 1)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
     params = sum(parameter.numel() for parameter in model.parameters())
     assert params == 2_305_472
     assert f" Total params: {params:,}" in _text(stored)
