@@ -498,6 +498,7 @@ def _hints(
     searched: dict[str, tuple[range, bool]],
     padding: Any,
     framework: str,
+    max_stride: object,
 ) -> tuple[str, ...]:
     """After an empty answer: the bounds searched and the question to ask instead."""
 
@@ -512,8 +513,11 @@ def _hints(
     hints = [f"Searched: {', '.join(parts)}."]
     held = [name for name, (_, fixed) in searched.items() if fixed]
     held = [name.removesuffix("s").replace(" ", "_") for name in held]
-    strides = searched["strides"][0]
-    longest = strides.stop - 1 if strides else 1
+    strides, held_stride = searched["strides"]
+    # A held stride says nothing of how long a stride the user would take.
+    longest = strides.stop - 1 if strides and not held_stride else 1
+    if held_stride:
+        longest = max_stride if type(max_stride) is int and max_stride > 1 else 4
     if transposed and target < size:
         hints.append(
             "A transposed convolution grows its input: solve_conv finds the convolutions "
@@ -624,7 +628,7 @@ def solve_conv_transpose(
             "strides": (strides, stride is not None),
             "dilations": (dilations, dilation is not None),
         }
-        hints = _hints(True, size, target, searched, padding, framework)
+        hints = _hints(True, size, target, searched, padding, framework, max_stride)
     notes = _torch_notes(size, target, framework, solutions)
     return Solutions(problem, solutions, reason, notes, hints)
 
@@ -987,7 +991,7 @@ def solve_conv(
         }
         if not pooling:
             searched["dilations"] = (dilations, dilation is not None)
-        hints = _hints(False, size, target, searched, padding, framework)
+        hints = _hints(False, size, target, searched, padding, framework, max_stride)
     return Solutions(f"{kind} {size} -> {target} ({framework})", solutions, reason, (), hints)
 
 
