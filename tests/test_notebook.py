@@ -138,11 +138,25 @@ def test_notebook_executes_without_errors(fresh: Any) -> None:
     assert not errors
 
 
+def _where(stored: str, fresh: str) -> str:
+    """Where two texts part, with a little of each around that point."""
+    at = next(
+        (i for i, (a, b) in enumerate(zip(stored, fresh, strict=False)) if a != b),
+        min(len(stored), len(fresh)),
+    )
+    start = max(0, at - 80)
+    return (
+        f"at character {at}: stored {stored[start : at + 80]!r}, fresh {fresh[start : at + 80]!r}"
+    )
+
+
 def test_stored_outputs_are_those_of_a_fresh_run(stored: Any, fresh: Any) -> None:
     assert [cell.source for cell in stored.cells] == [cell.source for cell in fresh.cells]
     old, new = _outputs(stored), _outputs(fresh)
     stale = [(was, now) for was, now in zip(old, new, strict=False) if was != now]
-    assert not stale, f"{STORE} First difference (stored, fresh): {stale[0]}"
+    if stale:
+        (cell, kind, name, text), (*_, now) = stale[0]
+        pytest.fail(f"{STORE} First difference, cell {cell} ({kind} {name}) {_where(text, now)}")
     assert len(old) == len(new), f"{STORE} Outputs stored: {len(old)}, shown now: {len(new)}"
 
 
