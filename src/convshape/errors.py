@@ -128,6 +128,12 @@ class ConvShapeError(ValueError):
     True
     """
 
+    #: Where the error arose when a model was calling a layer: the layer's name, its
+    #: index in ``model.layers`` and the model's name (None elsewhere, or not known).
+    layer: str | None = None
+    layer_index: int | None = None
+    model: str | None = None
+
     def __init__(
         self,
         rule: str,
@@ -138,13 +144,14 @@ class ConvShapeError(ValueError):
         self.rule = rule
         self.argument = argument
         self.received: dict[str, object] = dict(received or {})
-        message = rule
-        if self.received:
-            values = ", ".join(
-                f"{name}={_short_repr(value)}" for name, value in self.received.items()
-            )
-            message = f"{rule}. Received: {values}"
-        super().__init__(message)
+        super().__init__(_message(rule, self.received))
+
+
+def _message(rule: str, received: dict[str, object]) -> str:
+    if not received:
+        return rule
+    values = ", ".join(f"{name}={_short_repr(value)}" for name, value in received.items())
+    return f"{rule}. Received: {values}"
 
 
 class EmptyOutputError(ConvShapeError):
@@ -203,3 +210,154 @@ def unexpected_keyword(owner: str, names: Iterable[object], known: Iterable[obje
     return TypeError(
         f"{owner}.__init__() got an unexpected keyword argument {_short_repr(name)}{hint}"
     )
+
+
+# -- where an error or a warning arose: the layer a model was calling -----------------------
+
+#: The layer calls under way, innermost last, as ``(layer, index, model, inputs)``:
+#: ``layer`` is None while a loader constructs it; ``index`` is its index in
+#: ``model.layers`` (None: looked up when a message needs it); ``model`` is a model, a
+#: ``(class_name, name)`` pair for a model being loaded, or None for a functional call;
+#: ``inputs`` is what the layer was called on. Pushed and popped around each call, read
+#: only when an error or a warning is made.
+SCOPES: list[tuple[Any, int | None, Any, Any]] = []
+
+#: Characters of a layer or model name a message shows (names may be any string).
+_NAME_CHARS = 60
+#: How many of a call's inputs a message names.
+_MAX_SOURCES = 4
+#: convshape's own source files: a warning points at the first frame outside them.
+_PACKAGE = __file__[: -len("errors.py")]
+
+
+def _name(name: object) -> str:
+    """A layer or model name for a message, shortened."""
+    shown = repr(name) if isinstance(name, str) else _short_repr(name)
+    return shown if len(shown) <= _NAME_CHARS else f"{shown[: _NAME_CHARS - 4]}...{shown[0]}"
+
+
+def _class_name(operation: object) -> str:
+    """The class name a summary shows (``Functional`` for a ``Model``)."""
+    name = getattr(operation, "class_name", None)
+    return name if isinstance(name, str) else type(operation).__name__
+
+
+def _sources(inputs: object) -> str:
+    """``the outputs of 'conv2d' and 'conv2d_1'``: the layers a call's tensors come from."""
+    from .models.graph import SymbolicTensor, flatten  # noqa: PLC0415  (the graph imports this)
+
+    try:
+        tensors = [leaf for leaf in flatten(inputs) if isinstance(leaf, SymbolicTensor)]
+    except Exception:  # inputs the call itself refused: the message names them
+        return ""
+    names = [_name(getattr(tensor.layer, "name", None)) for tensor in tensors[:_MAX_SOURCES]]
+    if len(names) <= 1:
+        return f"the output of {names[0]}" if names else ""
+    if len(tensors) > _MAX_SOURCES:
+        return f"the outputs of {', '.join(names)} and {len(tensors) - _MAX_SOURCES} more"
+    return f"the outputs of {', '.join(names[:-1])} and {names[-1]}"
+
+
+def _where(scope: tuple[Any, int | None, Any, Any], layer: object = None) -> dict[str, Any]:
+    """The facts of a scope (the layer, its index, the model) and their text, as in
+    ``layer 'conv2d' (Conv2D) at index 1 of Sequential model 'encoder'``."""
+    scoped, index, model, inputs = scope
+    if scoped is not None:
+        layer = scoped
+    name = getattr(layer, "name", None)
+    text = f"layer {_name(name)} ({_class_name(layer)})"
+    kind = model_name = None
+    if isinstance(model, tuple):
+        kind, model_name = model
+    elif model is not None:
+        kind, model_name = _class_name(model), getattr(model, "name", None)
+        if index is None:
+            found = (i for i, other in enumerate(model.layers) if other is layer)
+            index = next(found, None)
+    if model is not None:
+        text += f" of {kind} model {_name(model_name)}"
+        if index is not None:
+            text = text.replace(" of ", f" at index {index} of ", 1)
+    if inputs is not None and kind != "Sequential":  # a Sequential's input is the layer before
+        sources = _sources(inputs)
+        if sources:
+            text += f", called on {sources}"
+    return {
+        "text": text,
+        "layer": name if isinstance(name, str) else None,
+        "layer_index": index,
+        "model": model_name if isinstance(model_name, str) else None,
+    }
+
+
+def locate(error: BaseException) -> None:
+    """Put in front of ``error``'s message the layer the innermost scope is calling, its
+    index and its model (the first, innermost, location stays), and keep them as the
+    error's ``layer``, ``layer_index`` and ``model``.
+
+    >>> SCOPES.append((None, 2, ("Sequential", "encoder"), None))
+    >>> error = ConvShapeError("`units` must be at least 1", received={"units": 0})
+    >>> locate(error)
+    >>> _ = SCOPES.pop()
+    >>> print(error)  # doctest: +NORMALIZE_WHITESPACE
+    layer None (NoneType) at index 2 of Sequential model 'encoder':
+    `units` must be at least 1. Received: units=0
+    """
+    if not SCOPES or "_convshape_located" in error.__dict__:
+        return
+    facts = _where(SCOPES[-1])
+    for key in ("layer", "layer_index", "model"):
+        setattr(error, key, facts[key])
+    put_in_front(error, facts["text"])
+
+
+def put_in_front(error: BaseException, where: str) -> None:
+    """Start ``error``'s message with ``where``, once (the first, innermost, place stays).
+
+    >>> error = TypeError("`filters` must be an int")
+    >>> put_in_front(error, "Sequential module 0 (Conv2d)")
+    >>> put_in_front(error, "elsewhere")
+    >>> print(error)
+    Sequential module 0 (Conv2d): `filters` must be an int
+    """
+    if "_convshape_located" in error.__dict__:
+        return
+    error.__dict__["_convshape_located"] = True
+    if isinstance(error, ConvShapeError):
+        error.rule = f"{where}: {error.rule}"
+        error.args = (_message(error.rule, error.received),)
+    elif len(error.args) == 1 and isinstance(error.args[0], str):
+        error.args = (f"{where}: {error.args[0]}",)
+
+
+def _is_ours(frame: Any) -> bool:
+    """A frame of convshape's code (its modules, or a layer's generated ``__init__``)."""
+    return bool(
+        frame.f_code.co_filename.startswith(_PACKAGE)
+        or frame.f_globals.get("_unexpected_keyword") is unexpected_keyword
+    )
+
+
+def warn(message: str, category: type[Warning] = ConvShapeWarning, layer: object = None) -> None:
+    """``warnings.warn`` pointed at the caller's line, the first frame outside convshape
+    however deep the call, with the layer, its index and its model in front when a model
+    is calling ``layer`` (see :data:`SCOPES`).
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("mind the gap")
+    >>> str(caught[0].message), caught[0].filename.startswith("<doctest")
+    ('mind the gap', True)
+    """
+    import sys  # noqa: PLC0415  (only when warning)
+    import warnings  # noqa: PLC0415
+
+    if SCOPES and layer is not None and (SCOPES[-1][0] is None or SCOPES[-1][0] is layer):
+        message = f"{_where(SCOPES[-1], layer)['text']}: {message}"
+    frame: Any = sys._getframe(1)
+    level = 2
+    while frame is not None and _is_ours(frame):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

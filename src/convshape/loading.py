@@ -12,7 +12,7 @@ import os
 from _collections_abc import Mapping, Sequence
 
 from ._keras_files import MAX_BYTES, brief, quoted, read, repeatable, short
-from .errors import ConvShapeError
+from .errors import SCOPES, ConvShapeError
 from .layers._registry import layer_class, plain_config
 from .layers.core import InputLayer
 from .models.graph import SymbolicTensor, flatten
@@ -111,12 +111,32 @@ def _trail(error: BaseException) -> list[Any]:
 def _located(error: ConvShapeError, where: str) -> ConvShapeError:
     """``error`` with the file and the part of the config it is about in front."""
     trail = _trail(error)
+    if trail and error.layer is not None and _names(trail[-1], error.layer):
+        trail.pop()  # the message names the layer already, with its index and model
     place = f"{where}, {_path(trail)}" if trail else where
     rule = f"{place}: {getattr(error, 'rule', str(error))}"
     try:
-        return type(error)(rule, argument=error.argument, received=error.received)
+        located = type(error)(rule, argument=error.argument, received=error.received)
     except TypeError:  # a subclass with a constructor of its own
-        return ConvShapeError(rule, argument=error.argument, received=error.received)
+        located = ConvShapeError(rule, argument=error.argument, received=error.received)
+    located.layer, located.layer_index, located.model = (
+        error.layer,
+        error.layer_index,
+        error.model,
+    )
+    return located
+
+
+def _names(step: Any, layer: str) -> bool:
+    """Whether a step of the trail is the layer ``layer`` (its entry or its call)."""
+    if isinstance(step, str):
+        return False
+    kind, value = step
+    if kind == "call":
+        return bool(value == layer)
+    config = value.get("config") if type(value) is dict else None
+    name = value.get("name") if type(value) is dict else None
+    return bool(name == layer or (type(config) is dict and config.get("name") == layer))
 
 
 def _load(document: dict[str, Any]) -> Model:
@@ -198,8 +218,17 @@ def _layers(config: Mapping[str, Any]) -> list[Any]:
 def _sequential(config: Mapping[str, Any]) -> Sequential:
     model = Sequential(name=config.get("name"), trainable=config.get("trainable", True))
     for index, item in enumerate(_layers(config)):
+        # A layer's warnings, as it is made, name its index and the model.
+        SCOPES.append((None, len(model.layers), model, None))
         try:
-            model.add(_object(item))
+            layer = _object(item)
+        except Exception as error:
+            _mark(error, (index, item))
+            raise
+        finally:
+            SCOPES.pop()
+        try:
+            model.add(layer)
         except Exception as error:
             _mark(error, (index, item))
             raise
@@ -218,7 +247,9 @@ def _functional(config: Mapping[str, Any]) -> Model:
     created: dict[str, Any] = {}
     pending: dict[str, list[Any]] = {}
     order: list[str] = []
+    model = ("Functional", config.get("name"))
     for index, item in enumerate(_layers(config)):
+        SCOPES.append((None, index, model, None))  # its warnings name its index and model
         try:
             layer = _object(item)
             name = item.get("name") or layer.name
@@ -235,10 +266,16 @@ def _functional(config: Mapping[str, Any]) -> Model:
         except Exception as error:
             _mark(error, (index, item))
             raise
+        finally:
+            SCOPES.pop()
         created[name] = layer
         order.append(name)
         pending[name] = list(calls)
-    _replay(order, pending, created)
+    _LOADING.append(model)
+    try:
+        _replay(order, pending, created)
+    finally:
+        _LOADING.pop()
 
     def tensor(name: str, node_index: int, tensor_index: int) -> Any:
         layer = created.get(name)
@@ -278,11 +315,19 @@ def _functional(config: Mapping[str, Any]) -> Model:
         raise
 
 
+#: The functional models being loaded, innermost last, as (class name, name).
+_LOADING: list[tuple[str, object]] = []
+
+
 def _replay(order: list[str], pending: dict[str, list[Any]], created: dict[str, Any]) -> None:
     """Make every recorded call, in the order of Keras's loop: pass after pass over the
     layers in the file's order, each making its calls until one reads an output not
     computed yet. A blocked call waits on the node it reads and is retried where that
-    loop would first succeed, so out-of-order files cost no pass over all layers."""
+    loop would first succeed, so out-of-order files cost no pass over all layers.
+
+    A call's errors and warnings name the layer, its index in the file (its index in
+    ``model.layers``) and the model being loaded."""
+    model = _LOADING[-1] if _LOADING else ("Functional", None)
     schedule = [(0, position) for position in range(len(order))]  # (pass, position): a heap
     waiting: dict[str, list[tuple[int, int]]] = {}  # layer -> heap of (node lacked, position)
     while schedule:
@@ -293,7 +338,11 @@ def _replay(order: list[str], pending: dict[str, list[Any]], created: dict[str, 
         while calls:
             try:
                 args, kwargs = _arguments(calls[0], created)
-                layer(*args, **kwargs)
+                SCOPES.append((layer, position, model, (args, kwargs)))
+                try:
+                    layer(*args, **kwargs)
+                finally:
+                    SCOPES.pop()
             except _NotYet as missing:
                 heapq.heappush(waiting.setdefault(missing.layer, []), (missing.node, position))
                 break

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 from .._record import KW_ONLY, field
 from .._validate import Shape, as_int, check_data_format, check_shape
-from ..errors import ConvShapeError, _short_repr
+from ..errors import ConvShapeError, _short_repr, warn
 from ._base import Layer, Weight, check_rate, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -113,11 +111,7 @@ class LeakyReLU(Layer):
 
     def _validate(self) -> None:
         if self.alpha is not _UNSET:
-            warnings.warn(
-                "Argument `alpha` is deprecated. Use `negative_slope` instead.",
-                UserWarning,
-                stacklevel=4,
-            )
+            warn("Argument `alpha` is deprecated. Use `negative_slope` instead.", UserWarning, self)
             self._set("negative_slope", self.alpha)
             # Stored once, as Keras does: copies of the layer do not warn again.
             self._set("alpha", _UNSET)

@@ -7,12 +7,11 @@ layer (``lstm_cell/kernel``), so that the wrappers can tell their inner layers a
 
 from __future__ import annotations
 
-import warnings
 from _collections_abc import Sequence
 
 from .._record import KW_ONLY
 from .._validate import Shape, check_count, check_shape
-from ..errors import ConvShapeError, ConvShapeWarning, _short_repr
+from ..errors import ConvShapeError, _short_repr, warn
 from ._base import Layer, Weight, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -89,12 +88,11 @@ class _Recurrent(Layer):
                 received={"input_shape": shape, "stateful": self.stateful},
             )
         if self.unroll and steps is None:
-            warnings.warn(
+            warn(
                 f"{type(self).__name__}(unroll=True) on an unknown number of timesteps: Keras "
                 "builds the model, but its call refuses to unroll an undefined time "
                 "dimension; give the Input a fixed length",
-                ConvShapeWarning,
-                stacklevel=4,
+                layer=self,
             )
         if self.return_sequences:
             return (batch, steps, self.units)
@@ -172,8 +170,9 @@ class _Recurrent(Layer):
         mask: Any = None,
         training: Any = None,
     ) -> tuple[Weight, ...]:
-        """The weights a call on ``sequences`` builds."""
-        return self.weight_specs(sequences)
+        """The weights a call on ``sequences`` builds (:meth:`output_spec` has checked the
+        call, and warned once about it)."""
+        return self._checked_weight_specs(self._check_input(sequences))
 
 
 class SimpleRNN(_Recurrent):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from _collections_abc import Mapping  # collections.abc without importing collections
 
 from .._validate import Shape
-from ..errors import ConvShapeError, _short_repr
+from ..errors import SCOPES, ConvShapeError, _short_repr, locate
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -276,15 +276,7 @@ def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any
     else:
         shape_args = [map_structure(shape_of, arg) for arg in args]
         shape_kwargs = {key: map_structure(shape_of, value) for key, value in kwargs.items()}
-    spec = getattr(operation, "node_spec", None)
-    if spec is not None:
-        output_shapes, weights = spec(*shape_args, **shape_kwargs)
-    else:
-        output_shapes = operation.output_spec(*shape_args, **shape_kwargs)
-        weights = operation.build_weights(*shape_args, **shape_kwargs)
-    nodes: list[Node] = operation._inbound_nodes
-    if nodes and not nodes[0].is_input:
-        weights = _shared_weights(operation, nodes[0].weights, weights, shape_args)
+    output_shapes, weights = _node_specs(operation, shape_args, shape_kwargs, tensors)
     dtype = tensors[0].dtype
     if type(output_shapes) is tuple and (not output_shapes or type(output_shapes[0]) is not tuple):
         outputs: Any = SymbolicTensor(output_shapes, dtype=dtype, name=operation.name)
@@ -296,18 +288,61 @@ def call_operation(operation: Any, args: Sequence[Any], kwargs: Mapping[str, Any
     return outputs
 
 
+def _node_specs(
+    operation: Any,
+    shape_args: list[Any],
+    shape_kwargs: dict[str, Any],
+    tensors: list[SymbolicTensor],
+) -> tuple[Any, tuple[Weight, ...]]:
+    """The output shapes and weights of a call; its errors and warnings name the layer
+    (and its index and model, when a model is calling it)."""
+    pushed = not SCOPES or SCOPES[-1][0] is not operation
+    if pushed:
+        SCOPES.append((operation, None, None, tensors))
+    try:
+        spec = getattr(operation, "node_spec", None)
+        if spec is not None:
+            output_shapes, weights = spec(*shape_args, **shape_kwargs)
+        else:
+            output_shapes = operation.output_spec(*shape_args, **shape_kwargs)
+            weights = operation.build_weights(*shape_args, **shape_kwargs)
+        nodes: list[Node] = operation._inbound_nodes
+        if nodes and not nodes[0].is_input:
+            weights = _shared_weights(operation, nodes[0].weights, weights, shape_args)
+    except (ConvShapeError, TypeError) as error:
+        locate(error)
+        raise
+    finally:
+        if pushed:
+            SCOPES.pop()
+    return output_shapes, weights
+
+
 def call_single(layer: Any, tensor: SymbolicTensor) -> Any:
     """:func:`call_operation` for the common call, one tensor and no keyword arguments,
     of a layer with the base class's one-input hooks (``Layer.node_spec``)."""
-    shape = layer._check_input(tensor.shape)
-    if layer._plain_shape:  # the base class's compute_output_shape: the input is checked
-        output_shapes = layer._output_shape(shape)
-    else:
-        output_shapes = layer.compute_output_shape(shape)
-    weights = layer._weights(shape) if layer._final_weights else layer._checked_weight_specs(shape)
-    nodes: list[Node] = layer._inbound_nodes
-    if nodes and not nodes[0].is_input:
-        weights = _shared_weights(layer, nodes[0].weights, weights, [tensor.shape])
+    pushed = not SCOPES or SCOPES[-1][0] is not layer
+    if pushed:
+        SCOPES.append((layer, None, None, tensor))
+    try:
+        shape = layer._check_input(tensor.shape)
+        if layer._plain_shape:  # the base class's compute_output_shape: the input is checked
+            output_shapes = layer._output_shape(shape)
+        else:
+            output_shapes = layer.compute_output_shape(shape)
+        if layer._final_weights:
+            weights = layer._weights(shape)
+        else:
+            weights = layer._checked_weight_specs(shape)
+        nodes: list[Node] = layer._inbound_nodes
+        if nodes and not nodes[0].is_input:
+            weights = _shared_weights(layer, nodes[0].weights, weights, [tensor.shape])
+    except (ConvShapeError, TypeError) as error:
+        locate(error)
+        raise
+    finally:
+        if pushed:
+            SCOPES.pop()
     if type(output_shapes) is tuple and (not output_shapes or type(output_shapes[0]) is not tuple):
         outputs: Any = SymbolicTensor(output_shapes, tensor.dtype, layer.name)
     else:
@@ -328,9 +363,8 @@ def _shared_weights(
     """A shared layer keeps the weights of its first call; another call must need the same."""
     if [w.shape for w in built] != [w.shape for w in weights]:
         raise ConvShapeError(
-            f"layer {operation.name!r} was built on its first call with weights of shapes "
-            f"{[w.shape for w in built]}; this call would need {[w.shape for w in weights]}, "
-            "and a shared layer has one set of weights",
+            "a shared layer has one set of weights, built on its first call with shapes "
+            f"{[w.shape for w in built]}; this call would need {[w.shape for w in weights]}",
             argument="inputs",
             received={"input_shape": _shape_text(shape_args)},
         )

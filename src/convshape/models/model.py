@@ -12,7 +12,7 @@ from _collections_abc import Callable, Iterator, Sequence
 
 from .._naming import auto_name
 from .._validate import Shape, check_bool, check_shape
-from ..errors import ConvShapeError, _short_repr
+from ..errors import SCOPES, ConvShapeError, _short_repr, locate
 from .graph import (
     GraphMap,
     Node,
@@ -279,17 +279,24 @@ class Model:
 
             args_ = [map_structure(shape_of, arg) for arg in node.args]
             kwargs_ = {key: map_structure(shape_of, value) for key, value in node.kwargs.items()}
-            output = node.operation.output_spec(*args_, **kwargs_)
-            weights = node.operation.build_weights(*args_, **kwargs_)
-            built = operation_weights(node.operation)
-            if [w.shape for w in weights] != [w.shape for w in built]:
-                raise ConvShapeError(
-                    f"layer {node.operation.name!r} of model {self.name!r} was built with "
-                    f"weights of shapes {[w.shape for w in built]}; these inputs would need "
-                    f"{[w.shape for w in weights]}",
-                    argument="inputs",
-                    received={"input_shape": inputs},
-                )
+            # The layer's errors and warnings name it, its index and this model.
+            SCOPES.append((node.operation, None, self, node.input_tensors))
+            try:
+                output = node.operation.output_spec(*args_, **kwargs_)
+                weights = node.operation.build_weights(*args_, **kwargs_)
+                built = operation_weights(node.operation)
+                if [w.shape for w in weights] != [w.shape for w in built]:
+                    raise ConvShapeError(
+                        f"it was built with weights of shapes {[w.shape for w in built]}; "
+                        f"these inputs would need {[w.shape for w in weights]}",
+                        argument="inputs",
+                        received={"input_shape": inputs},
+                    )
+            except (ConvShapeError, TypeError) as error:
+                locate(error)
+                raise
+            finally:
+                SCOPES.pop()
             for tensor, shape in zip(node.output_tensors, flatten(output), strict=True):
                 shapes[id(tensor)] = shape
         return map_structure(lambda tensor: shapes[id(tensor)], _unwrap(self._outputs_struct))

@@ -13,7 +13,7 @@ from dataclasses import KW_ONLY, InitVar, dataclass, field
 from typing import Any, ClassVar
 
 from .._validate import as_int, check_positive, check_shape
-from ..errors import ConvShapeError, _short_repr
+from ..errors import ConvShapeError, _short_repr, put_in_front
 from ._checks import (
     axis,
     choice,
@@ -1114,9 +1114,15 @@ class Sequential:
         self.modules = modules
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        """The output shape of the modules in turn; an error names the module refusing.
+
+        >>> from convshape import torch as pt
+        >>> pt.Sequential(pt.Conv2d(3, 8, 3), pt.Flatten()).compute_output_shape((1, 3, 5, 5))
+        (1, 72)
+        """
         shape = check_shape(input_shape)
-        for module in self.modules:
-            shape = module.compute_output_shape(shape)
+        for index, module in enumerate(self.modules):
+            shape = _module_output_shape(index, module, shape)
         return shape
 
     def summarize(self, input_shape: Sequence[int | None]) -> SequentialSummary:
@@ -1127,7 +1133,7 @@ class Sequential:
         """
         rows, shape = [], check_shape(input_shape)
         for index, module in enumerate(self.modules):
-            shape = module.compute_output_shape(shape)
+            shape = _module_output_shape(index, module, shape)
             buffers = module.buffer_count() if isinstance(module, Module) else 0
             parameters = int(module.parameter_count())
             rows.append(
@@ -1170,3 +1176,14 @@ class Sequential:
             )
         text = render_summary(self.summarize(input_shape), line_length, positions)
         (print if print_fn is None else print_fn)(text)
+
+
+def _module_output_shape(index: int, module: Any, shape: Shape) -> Shape:
+    """One module's output shape in a ``Sequential``; its errors start with the module's
+    index (its name in ``nn.Sequential``) and class."""
+    try:
+        output: Shape = module.compute_output_shape(shape)
+    except (ConvShapeError, TypeError) as error:
+        put_in_front(error, f"Sequential module {index} ({type(module).__name__})")
+        raise
+    return output
