@@ -143,7 +143,7 @@ def lab_page(reprs: dict[str, str]) -> str:
 
 #: Measures each case in the page and writes the results as JSON into ``#measured``: for
 #: each line of each ``<pre>`` its characters, width, visual lines, style and whether it
-#: wraps only at spaces; for each table, code span and SVG text its box and style.
+#: wraps only between words; for each table, code span and SVG text its box and style.
 MEASURE_JS = r"""
 (function () {
   function box(el) { var r = el.getBoundingClientRect(); return [r.left, r.right, r.width]; }
@@ -183,9 +183,14 @@ MEASURE_JS = r"""
       if (tops.indexOf(top) < 0) tops.push(top);
       previous = top;
     });
-    var atSpaces = breaks.every(function (k) { return text[k - 1] === " " || text[k] === " "; });
+    // A line may wrap at a space or where punctuation meets a word ("size=" | "(5, 5)"),
+    // never between two characters of a word or a number.
+    var word = /[A-Za-z0-9_]/;
+    var atSpaces = breaks.every(function (k) {
+      return !(word.test(text[k - 1]) && word.test(text[k]));
+    });
     var item = {text: text.slice(0, 80), chars: Array.from(text).length, lines: tops.length,
-                width: right > left ? right - left : 0, right: ink, breaksAtSpaces: atSpaces,
+                width: right > left ? right - left : 0, right: ink, breaksBetweenWords: atSpaces,
                 inkLeft: inkLeft, continuations: starts};
     var s = style(el);
     for (var key in s) item[key] = s[key];
@@ -356,7 +361,7 @@ def _line_problems(line: dict[str, Any], right: float) -> list[str]:
         wrong.append(f"{where}: text-align {line['align']}")
     if line["wordBreak"] == "break-all":
         wrong.append(f"{where}: word-break: break-all (may wrap inside a word)")
-    if not line["breaksAtSpaces"]:
+    if not line["breaksBetweenWords"]:
         wrong.append(f"{where}: wrapped inside a word")
     if line["whiteSpace"] not in ("pre", "pre-wrap", "break-spaces"):
         wrong.append(f"{where}: white-space {line['whiteSpace']} collapses spaces")

@@ -2,7 +2,7 @@
 under JupyterLab's own CSS, laid out by headless Chromium and measured in the page.
 
 What is measured (``tests/html_render.py``): every line of a text block is monospace, left-
-aligned, never wraps inside a word and never runs past the output, and all its characters
+aligned, never wraps inside a word or a number, never runs past the output, and all its characters
 have one width (so columns line up); every table cell keeps the alignment it asks for and
 does not wrap; tables start at the left; shapes and diagram text are monospace. The HTML
 convshape produced before these checks existed (a bare ``<pre>``, cells without alignment)
@@ -22,8 +22,8 @@ import pytest
 from tests import html_render
 from tests.oracles import oracle, oracles_required
 
-#: The page kinds: nbconvert's lab export at a wide and a narrow window, and JupyterLab.
-PAGES = (("nbconvert", 1280), ("nbconvert", 640), ("jupyterlab", 1280))
+#: The page kinds, nbconvert's lab export and JupyterLab, at a wide and a narrow window.
+PAGES = (("nbconvert", 1280), ("nbconvert", 640), ("jupyterlab", 1280), ("jupyterlab", 640))
 
 #: The HTML of the summary and of the text reprs before they carried their own styles.
 CONTROLS: dict[str, Callable[[], str]] = {
@@ -54,21 +54,25 @@ def reprs() -> dict[str, str]:
     return found
 
 
+_PAGES: dict[str, str] = {}
 _MEASURED: dict[tuple[str, int], dict[str, Any]] = {}
 
 
 def _measured(page: str, width: int, reprs: dict[str, str]) -> dict[str, Any]:
-    """One Chromium run per page kind, shared by the cases."""
+    """One export per page kind and one Chromium run per width, shared by the cases."""
     if (page, width) not in _MEASURED:
         executable = _chromium()
-        if page == "nbconvert":
-            oracle("nbformat")
-            oracle("nbconvert")
-            source = html_render.nbconvert_page(reprs)
-        else:
-            oracle("jupyterlab")
-            source = html_render.lab_page(reprs)
-        _MEASURED[page, width] = html_render.measure(source, executable=executable, width=width)
+        if page not in _PAGES:
+            if page == "nbconvert":
+                oracle("nbformat")
+                oracle("nbconvert")
+                _PAGES[page] = html_render.nbconvert_page(reprs)
+            else:
+                oracle("jupyterlab")
+                _PAGES[page] = html_render.lab_page(reprs)
+        _MEASURED[page, width] = html_render.measure(
+            _PAGES[page], executable=executable, width=width
+        )
     return _MEASURED[page, width]
 
 
