@@ -188,6 +188,7 @@ def test_notebook_states_keras_facts(which: str, request: pytest.FixtureRequest)
     assert "output_padding=None: (None, 14, 14, 64)" in text
     html = _results(notebook, "text/html")
     assert any("conv2d_transpose_2" in page for page in html)
+    assert any("p = 1.5" in page for page in html)  # the explanation, as HTML
 
 
 def _ported(notebook: Any, call: str) -> list[tuple[int, int, int, int]]:
