@@ -57,22 +57,6 @@ GENERATORS = {
 }
 PORTS = [(cell, index) for cell, convs in GENERATORS.items() for index in range(len(convs))]
 
-STORE = (
-    "the notebook's stored outputs differ from a fresh run; execute it in place to store "
-    "them again (see this module's docstring)."
-)
-
-#: What may differ between two runs of the same code: object addresses in default reprs.
-ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
-
-#: The lines the notebook prints for each transposed convolution it ports to PyTorch:
-#: ``name (padding) (output_padding) (crop per spatial dimension)``.
-PORTED = re.compile(
-    r"^(?P<name>conv2d_transpose\w*) \((?P<padding>\d+), \d+\) \((?P<output_padding>\d+), \d+\)"
-    r" \(Pad\(before=(?P<before>\d+), after=(?P<after>\d+)\), Pad\(before=\d+, after=\d+\)\)$",
-    re.MULTILINE,
-)
-
 
 def _outputs(notebook: Any) -> list[tuple[int, str, str, str]]:
     """Every text a code cell shows: (cell index, output type, stream or MIME type, text).
@@ -103,7 +87,7 @@ def _text(notebook: Any) -> str:
 
 
 def _results(notebook: Any, mime: str = "text/plain") -> list[str]:
-    return [text for _, kind, kind_of, text in _outputs(notebook) if kind_of == mime]
+    return [text for _, _, name, text in _outputs(notebook) if name == mime]
 
 
 @pytest.fixture(scope="module")
