@@ -50,19 +50,20 @@ def test_plan_up_prints_ranked_plans_readably(capsys: pytest.CaptureFixture[str]
     status, out, _ = run(capsys, "plan", "7", "84")
     assert status == 0
     lines = out.splitlines()
-    assert lines[0] == "7 -> 84: 23 plans of Conv2DTranspose layers, simplest first"
+    assert lines[0] == "7 -> 84: 11 plans of Conv2DTranspose layers, simplest first"
     assert lines[1] == (
         "(searched: strides 2..4, kernel sizes 3, 4, 5, padding 'same' (else 'valid' or an "
-        "output_padding), at most 4 layers)"
+        "output_padding), at most 5 layers, each one `convshape check` accepts)"
     )
-    assert lines[3:6] == [
-        "1. 7 -> 84 in 2 layer(s), strides 3, 4",
-        "    7 -> 21  Conv2DTranspose(kernel_size=3, strides=3, padding='same')",
-        "   21 -> 84  Conv2DTranspose(kernel_size=4, strides=4, padding='same')",
+    assert lines[3:7] == [
+        "1. 7 -> 84 in 3 layer(s), strides 2, 2, 3",
+        "    7 -> 14  Conv2DTranspose(kernel_size=4, strides=2, padding='same')",
+        "   14 -> 28  Conv2DTranspose(kernel_size=4, strides=2, padding='same')",
+        "   28 -> 84  Conv2DTranspose(kernel_size=3, strides=3, padding='same')",
     ]
     assert "output_padding=None" not in out
     assert out.count("Conv2DTranspose(") == sum(len(p.steps) for p in plan_upsampling(7, 84)[:5])
-    assert lines[-1] == "... and 18 more (--limit 0 shows every plan)"
+    assert lines[-1] == "... and 6 more (--limit 0 shows every plan)"
 
 
 def test_plan_down_and_its_options(capsys: pytest.CaptureFixture[str]) -> None:
@@ -93,7 +94,8 @@ def test_plan_down_and_its_options(capsys: pytest.CaptureFixture[str]) -> None:
             ["plan", "224", "7", "--max-layers", "2"],
             [
                 "No stack of Conv2D layers takes 224 to 7.\nSearched: strides 2..4, kernel "
-                "sizes 3, 4, 5, padding 'same' (else 'valid'), at most 2 layers.\n",
+                "sizes 3, 4, 5, padding 'same' (else 'valid'), at most 2 layers, each one "
+                "`convshape check` accepts.\n",
                 "Try --max-layers 3: it finds 31 plans.",
             ],
         ),
@@ -110,8 +112,15 @@ def test_plan_down_and_its_options(capsys: pytest.CaptureFixture[str]) -> None:
             ["A strided layer takes 20 to at most 10; `convshape solve 20 15 --kind conv`"],
         ),
         (
-            ["plan", "300", "5", "--max-stride", "2", "--max-layers", "2"],
-            ["Try --max-stride 8: it finds 5 plans."],
+            ["plan", "4096", "1", "--max-stride", "2", "--max-layers", "4", "-k", "3,4,8"],
+            ["Try --max-stride 8: it finds 673 plans."],
+        ),
+        (
+            ["plan", "7", "14", "-k", "3"],
+            [
+                "convshape.check() ruled out kernel 3 with stride 2 (uneven overlap or output "
+                "positions no tap reaches).\nTry "
+            ],
         ),
     ],
 )
@@ -130,7 +139,15 @@ def test_an_empty_plan_says_why_and_what_to_try(
     ("argv", "message"),
     [
         (
-            ["plan", "1", "1000000", "--max-stride", "64", "--max-layers", "8"],
+            [
+                "plan",
+                "1",
+                "1000000",
+                "--max-stride",
+                "1000000",
+                "-k",
+                ",".join(map(str, range(1, 4097))),
+            ],
             "convshape plan: error: more than 250000 layers to consider on the way from 1 to "
             "1000000",
         ),
@@ -551,4 +568,6 @@ def test_plan_takes_k_for_its_kernel_sizes(capsys: pytest.CaptureFixture[str]) -
     _, short, _ = run(capsys, "plan", "7", "84", "-k", "3", "--json")
     _, long, _ = run(capsys, "plan", "7", "84", "--kernel-sizes", "3", "--json")
     assert short == long
-    assert json.loads(short)["count"] == 11
+    assert json.loads(short)["count"] == len(plan_upsampling(7, 84, kernel_sizes=(3,))) == 0
+    _, both, _ = run(capsys, "plan", "7", "84", "-k", "3,4", "--json")
+    assert json.loads(both)["count"] == len(plan_upsampling(7, 84, kernel_sizes=(3, 4))) == 11
