@@ -179,3 +179,33 @@ def test_flax_modules_match(jax: Any) -> None:
                         f"{kind} I={size} k={k} s={s} d={d} {padding!r}: {ours} != flax {theirs}"
                     )
     assert mismatches == []
+
+
+def test_pool_output_length_matches_reduce_window(jax: Any) -> None:
+    """lax.reduce_window (Flax's max_pool/avg_pool) lengths: the window as the kernel."""
+    mismatches = []
+    for size, window, stride, dilation in itertools.product(
+        range(1, 9), range(1, 5), range(1, 4), (1, 2)
+    ):
+        for padding in ("VALID", "SAME", "SAME_LOWER", (1, 0), (0, 2)):
+            ORACLE_COUNTS["jax reduce_window shapes"] += 1
+
+            def pool(
+                x: Any, w: int = window, s: int = stride, d: int = dilation, p: Any = padding
+            ) -> Any:
+                pads = p if isinstance(p, str) else [p]
+                return jax.lax.reduce_window(
+                    x, 0.0, jax.lax.add, (w,), (s,), pads, window_dilation=(d,)
+                )
+
+            try:
+                out = jax.eval_shape(pool, jax.ShapeDtypeStruct((size,), "float32"))
+                theirs: int | str = int(out.shape[0])
+            except (ValueError, TypeError, RuntimeError):
+                theirs = "error"
+            ours = _ours(jx.pool_output_length, size, window, stride, padding, dilation)
+            if ours != theirs:
+                mismatches.append(
+                    f"I={size} w={window} s={stride} d={dilation} {padding}: {ours} != {theirs}"
+                )
+    assert mismatches == []

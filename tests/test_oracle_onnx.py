@@ -189,3 +189,62 @@ def test_conv_transpose_output_shape_matches_onnx_runtime(ort: Any) -> None:
                     f"ORT {got.ravel().tolist()}"
                 )
     assert mismatches == []
+
+
+def test_conv_transpose_crop_is_read_off_onnx_runtime_values(ort: Any) -> None:
+    """conv_transpose_crop counts from the full output without output_padding: ORT's
+    values are the full output shifted by ``before``, and its length is the full output
+    less the crop."""
+    mismatches = []
+    for k, s, mode in itertools.product(range(1, 5), range(1, 4), ("NOTSET", "SAME_LOWER")):
+        for pads, op in itertools.product(
+            [(0, 0), (2, 1)] if mode == "NOTSET" else [(0, 0)], range(s)
+        ):
+            ORACLE_COUNTS["onnxruntime ConvTranspose (conv_transpose_crop)"] += 1
+            w = RNG.integers(1, 9, (1, 1, k)).astype("float32")
+            x = RNG.integers(1, 9, (1, 1, 4)).astype("float32")
+            attributes: dict[str, Any] = {
+                "kernel_shape": [k],
+                "strides": [s],
+                "output_padding": [op],
+                "auto_pad": mode,
+            }
+            if mode == "NOTSET":
+                attributes["pads"] = list(pads)
+            got = _run(ort, "ConvTranspose", x, w, **attributes)
+            crop = _ours(ox.conv_transpose_crop, 4, k, s, mode, pads, op)
+            if got is None or crop is None:
+                if (got is None) != (crop is None):
+                    mismatches.append(f"k={k} s={s} {mode} pads={pads} op={op}: {crop}")
+                continue
+            assert isinstance(crop, cs.Pad)
+            length = 3 * s + k - crop.before - crop.after
+            expected = transpose_cropped(
+                x.ravel().tolist(), w.ravel().tolist(), s, 1, crop.before, length
+            )
+            if got.ravel().tolist() != expected:
+                mismatches.append(f"k={k} s={s} {mode} pads={pads} op={op}: {crop}")
+    assert mismatches == []
+
+
+def test_conv_transpose_output_range_is_what_onnx_runtime_accepts(ort: Any) -> None:
+    """Every output_shape ONNX Runtime runs, and no other, is in conv_transpose_output_range."""
+    mismatches = []
+    for k, s, size, d in itertools.product(range(1, 4), range(1, 4), (1, 3), (1, 2)):
+        w = np.ones((1, 1, k), "float32")
+        x = np.ones((1, 1, size), "float32")
+        accepted = []
+        for target in range(1, size * s + k * d + s + 2):
+            ORACLE_COUNTS["onnxruntime ConvTranspose output_shape (range)"] += 1
+            attributes = {
+                "kernel_shape": [k],
+                "strides": [s],
+                "dilations": [d],
+                "output_shape": [target],
+            }
+            if _run(ort, "ConvTranspose", x, w, **attributes) is not None:
+                accepted.append(target)
+        ours = ox.conv_transpose_output_range(size, k, s, dilation=d)
+        if list(ours) != accepted:
+            mismatches.append(f"I={size} k={k} s={s} d={d}: {ours} != ORT {accepted}")
+    assert mismatches == []
