@@ -57,7 +57,7 @@ def test_seed_explanations_say_why() -> None:
     seven = str(cs.explain_conv_transpose(7, 5, 2, "same"))
     assert "removes 3 // 2 = 1 before and 3 - 1 = 2 after (the odd one at the end)" in seven
     assert "has no integer p (p = 1.5)" in seven
-    assert "padding=1, output_padding=0, then drop the last 1 element(s)" in seven
+    assert "padding=1, output_padding=0, then drop the last 1 element." in seven
     eighty_four = str(cs.explain_conv_transpose(28, 5, 3, "same"))
     assert "removes 2 // 2 = 1 before and 2 - 1 = 1 after." in eighty_four
     assert "relationship 13/14" in eighty_four

@@ -181,8 +181,7 @@ def explain_conv_transpose(
     total = full - length
     mode = padding.lower() if isinstance(padding, str) else padding
     steps = [
-        f"Effective kernel: k_eff = (k - 1) * d + 1 = ({kernel_size} - 1) * {dilation} + 1 "
-        f"= {k_eff}.",
+        _kernel_step(kernel_size, dilation),
         f"Full output: (I - 1) * s + k_eff = ({size} - 1) * {stride} + {k_eff} = {full}.",
         _transpose_rule(size, kernel_size, stride, mode, output_padding, k_eff, length),
         _crop_step(full, length, total, crop, mode),
@@ -222,22 +221,36 @@ def _transpose_rule(
         return f"'valid': O = full + {why} = {length - extra} + {extra} = {length}."
     if mode == "full":
         return (
-            f"'full': the crop is k_eff - 1 = {k_eff - 1} on each side, less output_padding after."
+            f"'full': the crop is k_eff - 1 = {k_eff - 1} on each side, less output_padding after "
+            "(the transpose of a 'full' convolution, which pads k_eff - 1 on each side)."
         )
+    given = f"{mode} on each side"
+    if isinstance(mode, tuple | list):
+        given = f"{mode[0]} before, {mode[1]} after"
     return (
-        f"Explicit padding {mode!r}: it is the crop, output_padding {op or 0} is added at the end."
+        f"Padding {mode!r} is the crop: {given}; output_padding {op or 0} gives "
+        f"{_many(op or 0, 'position')} back at the end."
     )
 
 
 def _crop_step(full: int, length: int, total: int, crop: Pad, mode: object) -> str:
-    text = f"Crop: {full} - {length} = {total} elements"
+    text = f"Crop: {full} - {length} = {total}"
+    if total == 0:
+        return f"{text}: nothing is removed."
+    if mode != "same" and crop.after < 0 <= crop.before:
+        return (
+            f"{text}: {crop.before} removed before, and {_many(-crop.after, 'zero')} "
+            "appended at the end."
+        )
     if mode != "same":
-        return f"{text}: {crop.before} before and {crop.after} after."
+        return f"{text}: {crop.before} removed before and {crop.after} after."
     if total < 0:
-        return f"{text}: the kernel is shorter than the stride, so {-total} zeros are appended."
+        zeros = _many(-total, "zero")
+        return f"{text}: the kernel is shorter than the stride, so {zeros} are appended."
     odd = " (the odd one at the end)" if crop.after > crop.before else ""
     return (
-        f"{text}; 'same' removes {total} // 2 = {crop.before} before and "
+        f"{text} {'element' if total == 1 else 'elements'}; 'same' removes {total} // 2 = "
+        f"{crop.before} before and "
         f"{total} - {crop.before} = {crop.after} after{odd}."
     )
 
@@ -247,16 +260,17 @@ def _transpose_notes(
 ) -> tuple[str, ...]:
     notes = []
     if crop.before == crop.after:
+        padded = f"padded {crop.before} on each side" if crop.before else "without padding"
         notes.append(
-            f"Dumoulin & Visin, relationship 13/14: o' = s (i' - 1) + a + k - 2p with p = "
-            f"{crop.before}: the transpose of a convolution padded {crop.before} on each side."
+            f"It is the transpose of a convolution {padded} (Dumoulin & Visin's "
+            f"relationship 13/14: o' = s (i' - 1) + a + k - 2p with p = {crop.before})."
         )
     elif crop.after > crop.before:
         notes.append(
-            "The crop is not symmetric, so (I - 1) * s + k_eff - 2p = "
-            f"{(size - 1) * stride + k_eff - sum(crop)} "
-            f"has no integer p (p = {sum(crop) / 2:g}); Dumoulin & Visin's relationships assume "
-            "symmetric padding."
+            f"The crop is uneven ({crop.before} before, {crop.after} after), so no symmetric "
+            f"padding p gives it: (I - 1) * s + k_eff - 2p = "
+            f"{(size - 1) * stride + k_eff - sum(crop)} has no integer p "
+            f"(p = {sum(crop) / 2:g}); Dumoulin & Visin's relationships assume symmetric padding."
         )
     if mode == "same":
         if crop.after > crop.before:
@@ -264,7 +278,7 @@ def _transpose_notes(
                 f"PyTorch: ConvTranspose has no 'same' and crops symmetrically; "
                 f"padding={crop.before + 1}, output_padding=1 gives the same length but every "
                 f"value shifted by one. The exact port: padding={crop.before}, output_padding=0, "
-                f"then drop the last {crop.after - crop.before} element(s)."
+                f"then drop the last {_many(crop.after - crop.before, 'element')}."
             )
         notes.append(
             "ONNX: auto_pad='SAME_UPPER' puts the odd extra at the end like TensorFlow; "
@@ -323,8 +337,7 @@ def explain_conv(
     padded = size + pad.before + pad.after
     mode = padding.lower() if isinstance(padding, str) else padding
     steps = [
-        f"Effective kernel: k_eff = (k - 1) * d + 1 = ({kernel_size} - 1) * {dilation} + 1 "
-        f"= {k_eff}.",
+        _kernel_step(kernel_size, dilation),
         _pad_step(size, stride, k_eff, pad, mode),
         f"Padded input: {size} + {pad.before} + {pad.after} = {padded}.",
         f"Windows: floor(({padded} - {k_eff}) / {stride}) + 1 = {length}.",
@@ -353,14 +366,22 @@ def _pad_step(size: int, s: int, k_eff: int, pad: Pad, mode: object) -> str:
         total = pad.before + pad.after
         return (
             f"'same': ceil({size} / {s}) = {windows} windows need max(({windows} - 1) * {s} + "
-            f"{k_eff} - {size}, 0) = {total} zeros: {pad.before} before, {pad.after} after"
-            f"{' (the odd one after)' if total % 2 else ''}."
+            f"{k_eff} - {size}, 0) = {_many(total, 'zero')}: {pad.before} before, "
+            f"{pad.after} after{' (the odd one after)' if total % 2 else ''}."
         )
     if mode == "causal":
-        return f"'causal': k_eff - 1 = {pad.before} zeros before, none after."
+        return (
+            f"'causal': k_eff - 1 = {_many(pad.before, 'zero')} before, none after (each output "
+            "sees only its own and earlier positions)."
+        )
     if mode == "valid":
         return "'valid': no padding."
-    return f"Padding {mode!r}: {pad.before} before, {pad.after} after."
+    if mode == "full":
+        return (
+            f"'full': k_eff - 1 = {_many(pad.before, 'zero')} on each side (a window at every "
+            "position where it touches the input)."
+        )
+    return f"Padding {mode!r}: {_many(pad.before, 'zero')} before, {pad.after} after."
 
 
 def _rules(framework: str) -> Any:
@@ -386,18 +407,28 @@ def _heading(what: str, framework: str, arguments: dict[str, object]) -> str:
 
 def _kernel_step(kernel_size: int, dilation: int) -> str:
     k_eff = (kernel_size - 1) * dilation + 1
+    spread = f"{kernel_size} weights, {dilation} apart"
+    if dilation == 1:
+        spread = "no dilation"
+    elif kernel_size == 1:
+        spread = "one weight: dilation changes nothing"
     return (
-        f"Effective kernel: k_eff = (k - 1) * d + 1 = ({kernel_size} - 1) * {dilation} + 1 "
-        f"= {k_eff}."
+        f"Kernel span: k_eff = (k - 1) * d + 1 = ({kernel_size} - 1) * {dilation} + 1 "
+        f"= {_many(k_eff, 'position')} ({spread})."
     )
 
 
-def _same_step(size: int, s: int, k_eff: int, pad: Pad, where: str) -> str:
+def _many(count: int, word: str) -> str:
+    """``count`` and ``word``, plural unless there is one: "1 zero", "3 zeros"."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _same_step(size: int, s: int, k_eff: int, pad: Pad, where: str, what: str = "zero") -> str:
     windows = -(-size // s)
     total = pad.before + pad.after
     return (
         f"ceil({size} / {s}) = {windows} windows need max(({windows} - 1) * {s} + "
-        f"{k_eff} - {size}, 0) = {total} zeros: {pad.before} before, {pad.after} after"
+        f"{k_eff} - {size}, 0) = {_many(total, what)}: {pad.before} before, {pad.after} after"
         f"{f' (the odd one {where})' if total % 2 else ''}."
     )
 
@@ -413,9 +444,8 @@ def _padded_step(size: int, k: int, stride: int, dilation: int, pad: Pad) -> str
     k_eff = (k - 1) * dilation + 1
     _check_writable(size, k, stride, dilation, abs(pad.before) + abs(pad.after) + size + k_eff)
     padded = size + pad.before + pad.after
-    if min(pad) >= 0:
-        return f"Padded input: {size} + {pad.before} + {pad.after} = {padded}."
-    return f"Padded input: {size} + ({pad.before}) + ({pad.after}) = {padded}."
+    before, after = (f"({n})" if n < 0 else str(n) for n in pad)
+    return f"Padded input: {size} + {before} + {after} = {padded}."
 
 
 def _torch_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
@@ -427,14 +457,14 @@ def _torch_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
         total = k_eff - 1
         pad = Pad(total // 2, total - total // 2)
         rule = (
-            f"'same' (stride 1 only): k_eff - 1 = {total} zeros, {pad.before} before and "
+            f"'same' (stride 1 only): k_eff - 1 = {_many(total, 'zero')}, {pad.before} before and "
             f"{pad.after} after{' (the odd one on the right)' if total % 2 else ''}."
         )
     elif padding == "valid":
         pad, rule = Pad(0, 0), "'valid': no padding."
     else:
         pad = Pad(padding, padding)
-        rule = f"padding={padding}: {padding} zeros on each side."
+        rule = f"padding={padding}: {_many(padding, 'zero')} on each side."
     padded_step = _padded_step(size, k, s, d, pad)
     title = _heading(
         "Convolution",
@@ -462,8 +492,13 @@ def _jax_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
         where = "after" if mode == "SAME" else "before"
         rule = f"{padding!r}: " + _same_step(size, s, k_eff, pad, where)
     else:
-        rule = f"(low, high) = {tuple(pad)}: {pad.before} before, {pad.after} after"
-        rule += " (a negative side removes elements)." if min(pad) < 0 else "."
+        sides = [
+            f"{_many(-n, 'input element')} removed {side}"
+            if n < 0
+            else f"{_many(n, 'zero')} {side}"
+            for n, side in zip(pad, ("before", "after"), strict=True)
+        ]
+        rule = f"(low, high) = {tuple(pad)}: {sides[0]}, {sides[1]}."
     padded_step = _padded_step(size, k, s, d, pad)
     title = _heading(
         "Convolution",
@@ -614,7 +649,7 @@ def _jax_transpose(
         rule = f"(low, high) = ({low}, {high}) pads the spread input as given."
     steps[1:1] = [
         f"lax.conv_transpose spreads the input: (I - 1) * s + 1 = ({size} - 1) * {s} + 1 = "
-        f"{spread} positions, {s - 1} zero(s) between."
+        f"{_many(spread, 'position')}, {_many(s - 1, 'zero')} between."
     ]
     steps += [
         rule,
@@ -727,8 +762,8 @@ def explain_pool(
     padding=0: no padding.
     Padded input: 8 + 0 + 0 = 8.
     Windows with ceil_mode: ceil((8 - 3) / 2) + 1 = 4.
-    The last window starts at (4 - 1) * 2 = 6, inside the input or the left padding
-    (before 8 + 0 = 8): it stays, so the output is 4.
+    The last window starts at (4 - 1) * 2 = 6 (counting the padded input from 0), inside
+    the input or the left padding (before 8 + 0 = 8): it stays, so the output is 4.
     """
     name = _framework(framework, ("keras", "torch", "onnx"), "a pooling")
     if not isinstance(kind, str) or kind not in _POOLS:
@@ -748,13 +783,15 @@ def _ceil_steps(size: int, before: int, padded: int, k_eff: int, s: int, length:
     steps = [f"Windows with ceil_mode: ceil(({padded} - {k_eff}) / {s}) + 1 = {raw}."]
     if start >= limit:
         steps.append(
-            f"The last window would start at ({raw} - 1) * {s} = {start}, in the right "
+            f"The last window would start at ({raw} - 1) * {s} = {start} (counting the padded "
+            f"input from 0), in the right "
             f"padding (at or past {size} + {before} = {limit}): it is dropped, so the output "
             f"is {raw} - 1 = {length}."
         )
     else:
         steps.append(
-            f"The last window starts at ({raw} - 1) * {s} = {start}, inside the input or the "
+            f"The last window starts at ({raw} - 1) * {s} = {start} (counting the padded input "
+            f"from 0), inside the input or the "
             f"left padding (before {size} + {before} = {limit}): it stays, so the output is "
             f"{length}."
         )
@@ -787,7 +824,9 @@ def _pool_explanation(
             f"Windows: ({padded} - {k_eff}) / {s} rounded toward zero (C++ division), + 1 "
             f"= {length}."
         )
-    notes = [_POOL_NOTES[framework, kind]]
+    # What a window does with positions outside the input matters only when one has some.
+    outside = max(pad) > 0 or (length - 1) * s + k_eff > padded
+    notes = [_POOL_NOTES[framework, kind]] if outside else []
     title = _heading(_POOLS[kind], framework, {"size": size, **arguments})
     drawing = _forward(size, k, s, d, pad, length, pool=True)
     return Explanation(title, tuple(steps), tuple(notes), **drawing)
@@ -813,9 +852,7 @@ def _keras_pool(
     _check_known(size)
     pad = conv_padding(size, k, s, padding)
     if padding == "same":
-        rule = "'same': " + _same_step(size, s, k, pad, "after").replace(
-            "zeros", "padding position(s)"
-        )
+        rule = "'same': " + _same_step(size, s, k, pad, "after", "padding position")
     else:
         rule = "'valid': no padding."
     arguments = {"pool_size": k, "strides": s, "padding": padding}
@@ -836,7 +873,11 @@ def _torch_pool(
     length = pt.pool_output_length(size, k, strides, p, d, ceil_mode)
     _check_known(size)
     s = k if strides is None else strides
-    rule = f"padding={p}: {p} on each side." if p else "padding=0: no padding."
+    rule = (
+        f"padding={p}: {_many(p, 'padding position')} on each side."
+        if p
+        else "padding=0: no padding."
+    )
     arguments: dict[str, object] = {"kernel_size": k, "stride": s, "padding": p}
     if d != 1:
         arguments["dilation"] = d
