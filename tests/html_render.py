@@ -242,6 +242,23 @@ MEASURE_JS = r"""
       if (c.closest("pre")) return;
       var item = style(c); item.text = c.textContent.slice(0, 40); result.codes.push(item);
     });
+    result.lists = [];
+    el.querySelectorAll("ol").forEach(function (list) {
+      // An ordered list's numbers sit left of its items: the widest must stay inside.
+      var items = list.querySelectorAll(":scope > li");
+      if (!items.length) return;
+      var last = items[items.length - 1], s = getComputedStyle(last);
+      var probe = document.createElement("span");
+      probe.style.cssText = "position:absolute;white-space:pre;font-family:" + s.fontFamily +
+        ";font-size:" + s.fontSize + ";font-weight:" + s.fontWeight;
+      var number = last.value || list.start + items.length - 1;
+      probe.textContent = number + ". ";
+      document.body.appendChild(probe);
+      var width = probe.getBoundingClientRect().width;
+      probe.remove();
+      result.lists.push({number: number, left: last.getBoundingClientRect().left - width,
+                         text: last.textContent.slice(0, 40)});
+    });
     el.querySelectorAll("svg text").forEach(function (t) {
       var item = style(t); item.text = t.textContent.slice(0, 40); result.svgText.push(item);
     });
@@ -413,6 +430,12 @@ def problems(found: dict[str, Any]) -> list[str]:
         for kind, key in (("code", "codes"), ("diagram text", "svgText"))
         for item in found[key]
         if _first_family(item["font"]) not in MONOSPACE_FAMILIES
+    ]
+    wrong += [
+        f"list number {item['number']} ({item['text']!r}) starts at {item['left']:.0f}px, "
+        f"cut at the output's left ({left})"
+        for item in found["lists"]
+        if item["left"] < left - 0.5
     ]
     if not (found["pres"] or found["tables"] or found["svgText"]):
         wrong.append("nothing measured")

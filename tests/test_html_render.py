@@ -76,8 +76,25 @@ def _measured(page: str, width: int, reprs: dict[str, str]) -> dict[str, Any]:
     return _MEASURED[page, width]
 
 
+#: Known defects, each failing its check until it is fixed (then remove it here).
+KNOWN = {
+    "explanation_model": (
+        "Explanation._repr_html_ numbers a model's layers in an <ol> with margin 0.3em 0 and "
+        "the page's padding: the numbers 10 and 11 start left of the output and are cut"
+    ),
+}
+
+
 @pytest.mark.parametrize(("page", "width"), PAGES, ids=[f"{p}-{w}" for p, w in PAGES])
-@pytest.mark.parametrize("case", list(html_render.CASES))
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, marks=pytest.mark.xfail(reason=KNOWN[case], strict=True))
+        if case in KNOWN
+        else case
+        for case in html_render.CASES
+    ],
+)
 def test_repr_renders_in_notebooks(case: str, page: str, width: int, reprs: dict[str, str]) -> None:
     found = _measured(page, width, reprs)[case]
     assert html_render.problems(found) == []
