@@ -43,6 +43,7 @@ from convshape import layers
 from convshape import onnx as cs_onnx
 from convshape import torch as cs_torch
 from convshape.errors import _short_repr
+from convshape.layers import _registry as registry
 
 #: Examples per entry point: small in CI (the whole fuzz suite within 90 s on 2 cores),
 #: as many as asked for locally.
@@ -482,7 +483,7 @@ def _functions(module: Any, prefix: str) -> list[tuple[str, Callable[..., Any]]]
 OBJECT_PARAMETERS = ("layer_or_model", "obj", "model", "layer")
 
 #: Classes of ``convshape.__all__`` fuzzed as models (constructor, shapes, summaries).
-MODEL_CLASSES = {"Sequential", "Functional", "Model", "InputLayer"}
+MODEL_CLASSES = {*registry.MODEL_CLASSES, "InputLayer"}
 
 #: Public names not fuzzed here, each with the reason.
 EXCLUDED = {

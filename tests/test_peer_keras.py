@@ -48,14 +48,11 @@ import pytest
 import convshape
 import convshape.layers as cs_layers
 from convshape.errors import ConvShapeError
+from convshape.layers._registry import layer_names
 from tests.oracles import ORACLE_COUNTS, oracle
 
 #: Keras layer names convshape has (aliases included).
-OURS = frozenset(
-    name
-    for name in cs_layers.__all__
-    if name[0].isupper() and name not in {"Input", "InputLayer", "Layer", "SymbolicTensor"}
-)
+OURS = frozenset(layer_names())
 
 
 @dataclass
