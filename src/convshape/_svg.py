@@ -21,6 +21,8 @@ FONT = (
 MAX_CELLS = 33
 #: The drawing's width stays within this many pixels (unless its numbers alone are wider).
 MAX_WIDTH = 1200
+#: The legend wraps within this width (or the drawing's, if wider).
+LEGEND_WIDTH = 760.0
 MAX_BARS = 12
 
 CELL_HEIGHT = 24
@@ -33,7 +35,7 @@ STYLES = {
     "output": ("#dcfce7", "#16a34a", ""),
     "full": ("#f1f5f9", "#64748b", ""),
     "pad": ("#f8fafc", "#94a3b8", "4 3"),
-    "past": ("#ffffff", "#cbd5e1", "2 3"),
+    "past": ("#e2e8f0", "#64748b", "2 2"),
     "crop": ("#fee2e2", "#dc2626", ""),
     "zero": ("#fef9c3", "#ca8a04", "4 3"),
 }
@@ -89,7 +91,10 @@ def figure_svg(figure: Figure) -> str:
             body.append(_bar(figure, bar, columns, cell, y, f"{bar_name} {bar + 1}"))
         y += BAR_HEIGHT + 4
     y += 8
-    legend, y = _legend(figure, cells, unread > 0, any(b is not None for b in drawn), y, width)
+    legend, y, used = _legend(
+        figure, cells, unread > 0, any(b is not None for b in drawn), y, max(width, LEGEND_WIDTH)
+    )
+    width = max(width, used)
     body.append(legend)
     height = y + 8
     return (
@@ -123,9 +128,9 @@ def _full_kind(figure: Figure, x: int) -> str:
 def _input_text(figure: Figure, x: int) -> str:
     kind = figure.kind(x)
     if kind == "pad":
-        return "" if figure.pool else "0"
+        return "p" if figure.pool else "0"
     if kind == "past":
-        return ""
+        return "-"
     return str(x + 1)
 
 
@@ -180,8 +185,11 @@ def _bar(
     parts = [
         f'<g class="{kind}" data-index="{bar + 1}">',
         _text(12, y + 12, name, "bar-label", fill="#475569"),
+        f'<path d="M{start + 2:g},{y:g} h{end - start - 4:g} v{BAR_HEIGHT:g} '
+        f'h{start - end + 4:g} z" fill="{BAR}" fill-opacity="0.08" stroke="{BAR}" '
+        'stroke-opacity="0.35"/>',
         f'<line x1="{start + 4:g}" y1="{y + BAR_HEIGHT / 2:g}" x2="{end - 4:g}" '
-        f'y2="{y + BAR_HEIGHT / 2:g}" stroke="{BAR}" stroke-width="1.5"/>',
+        f'y2="{y + BAR_HEIGHT / 2:g}" stroke="{BAR}" stroke-width="1"/>',
     ]
     for x in range(first, last + 1, figure.dilation):
         parts.append(
@@ -201,7 +209,9 @@ def _caption(figure: Figure) -> str:
 
 def _legend(
     figure: Figure, cells: list[int | None], unread: bool, bars: bool, y: float, width: float
-) -> tuple[str, float]:
+) -> tuple[str, float, float]:
+    """The legend's entries from ``y`` on, wrapped within ``width``; its bottom and the
+    width it uses."""
     kinds = {figure.kind(x) for x in cells if x is not None}
     entries: list[tuple[str, str]] = []
     if figure.transposed:
@@ -226,7 +236,7 @@ def _legend(
     if None in cells:
         entries.append(("elision", "positions left out"))
     parts = ['<g class="legend">']
-    x = 12.0
+    x, used = 12.0, 0.0
     for kind, text in entries:
         span = 26 + len(text) * CHAR + 18
         if x + span > width and x > 12:
@@ -234,8 +244,9 @@ def _legend(
         parts.append(f'<g class="legend-entry {kind}">{_swatch(kind, x, y)}')
         parts.append(_text(x + 24, y + 13, text, "legend-text") + "</g>")
         x += span
+        used = max(used, x)
     parts.append("</g>")
-    return "".join(parts), y + 22
+    return "".join(parts), y + 22, used
 
 
 def _swatch(kind: str, x: float, y: float) -> str:
