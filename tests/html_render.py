@@ -119,7 +119,12 @@ def jupyterlab_css() -> str:
         source = bundle.read_text("utf-8")
         for match in re.finditer(r"\.push\(\[\w+\.id,`((?:[^`\\]|\\.)*)`", source):
             sheets.append(match.group(1).replace("\\`", "`").replace("\\\\", "\\"))
-    return "\n".join(sheets)
+    css = "\n".join(sheets)
+    # The bundles' layout is JupyterLab's own: a page without its output CSS would pass
+    # every check while showing nothing of JupyterLab.
+    for rule in (".jp-OutputArea-output pre", ".jp-RenderedHTMLCommon td"):
+        assert rule in css, f"no {rule!r} rule found in JupyterLab's bundles under {root}"
+    return css
 
 
 def lab_page(reprs: dict[str, str]) -> str:

@@ -8,6 +8,7 @@ import html.parser
 
 import pytest
 
+from convshape import ConvShapeError
 from convshape._html import MONOSPACE, _hang, cell, code, table, text_block
 from tests import html_render
 
@@ -85,7 +86,9 @@ def test_wrapped_lines_hang_past_their_marker(line: str, kind: str, hang: int) -
 
 
 def test_an_unknown_kind_is_refused() -> None:
-    with pytest.raises(ValueError, match="kind must be one of"):
+    with pytest.raises(
+        ConvShapeError, match=r"`kind` must be one of 'text', 'code', 'rows'.*prose"
+    ):
         text_block("x", kind="prose")
 
 

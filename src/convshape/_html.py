@@ -15,6 +15,8 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from .errors import ConvShapeError
+
 __all__ = ["KINDS", "MONOSPACE", "cell", "code", "table", "text_block"]
 
 #: JupyterLab's code font when the page defines it, else a monospace font stack. A named
@@ -69,7 +71,11 @@ def text_block(text: str, *, kind: str = "text", gap: bool = False, name: str = 
     True
     """
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS} (got {kind!r})")
+        raise ConvShapeError(
+            f"`kind` must be one of {', '.join(map(repr, KINDS))}",
+            argument="kind",
+            received={"kind": kind},
+        )
     rows = []
     for line in text.split("\n"):
         hang = _hang(line, kind)
