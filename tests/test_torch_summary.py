@@ -174,7 +174,7 @@ def test_summary_data_json_and_html() -> None:
         "buffers": 25089,
     }
     page = summary._repr_html_()
-    assert "<td>1 " in page
+    assert '>1 <span style="color:#777">(BatchNorm1d)' in page
     assert "BatchNorm1d" in page
     assert "<b>Buffers:</b> 25,475" in page
     assert "Total params:</b> 2,305,472" in page
