@@ -164,6 +164,23 @@ def test_torch_windows_read_what_the_diagram_draws(torch: Any) -> None:
     assert compared > 400
 
 
+def test_torch_average_pooling_notes_say_what_it_divides_by(torch: Any) -> None:
+    """A ceil_mode window reaching past the end: PyTorch averages over the padding it
+    covers but not over the positions past the end, as the note says."""
+    average = torch.nn.functional.avg_pool1d
+    padded = average(torch.ones((1, 1, 8)), 3, 2, 1, ceil_mode=True)[0, 0, -1].item()
+    assert padded == 1 / 2  # one input, one padding position: not the one past the end
+    note = cs.explain_pool(8, 3, 2, 1, framework="torch", ceil_mode=True, kind="average").notes
+    assert note == (
+        "AvgPool counts the zero padding in the average, but not the positions past the end "
+        "(count_include_pad=True, the default).",
+    )
+    unpadded = average(torch.ones((1, 1, 9)), 2, 2, 0, ceil_mode=True)[0, 0, -1].item()
+    assert unpadded == 1  # the one input position alone
+    note = cs.explain_pool(9, 2, 2, 0, framework="torch", ceil_mode=True, kind="average").notes
+    assert note == ("AvgPool divides by the window's positions up to the end of the input only.",)
+
+
 def _torch_transposed(torch: Any, size: int, k: int, s: int, p: int, op: int, d: int) -> Seen:
     eye = torch.eye(size).reshape(size, 1, size)
     ones = torch.ones((1, 1, k))

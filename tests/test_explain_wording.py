@@ -136,8 +136,10 @@ def test_padding_notes_only_where_there_is_padding() -> None:
     assert unpadded.notes == ()
     padded = cs.explain_pool(9, 2, padding="same")
     assert padded.notes == ("Padding positions never win the max.",)
-    overhang = cs.explain_pool(8, 3, 2, 0, framework="torch", ceil_mode=True, kind="average")
-    assert "count_include_pad" in overhang.notes[0]
+    overhang = cs.explain_pool(8, 3, 2, 0, framework="torch", ceil_mode=True)
+    assert overhang.notes == ("Positions past the end never win the max.",)
+    both = cs.explain_pool(8, 3, 2, 1, framework="torch", ceil_mode=True)
+    assert both.notes == ("Padding positions and positions past the end never win the max.",)
 
 
 def test_words_a_newcomer_reads() -> None:

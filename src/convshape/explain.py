@@ -714,16 +714,30 @@ _OTHER_TRANSPOSE: dict[str, Callable[[int, int, int, Any, int | None, int], Expl
 
 
 _POOLS = {"max": "Max pooling", "average": "Average pooling"}
-_POOL_NOTES = {
-    ("keras", "max"): "Padding positions never win the max.",
-    ("keras", "average"): "The average divides by the input positions in the window only.",
-    ("torch", "max"): "Padding positions never win the max.",
-    ("torch", "average"): "AvgPool counts the zero padding in the average "
-    "(count_include_pad=True, the default).",
-    ("onnx", "max"): "Padding positions never win the max.",
-    ("onnx", "average"): "AveragePool divides by the input positions in the window only "
-    "(count_include_pad=0, the default).",
-}
+
+
+def _pool_note(framework: str, kind: str, padded: bool, past: bool) -> str:
+    """What a pooling does with the positions outside the input: the padding, and those
+    past the end that only a ceil_mode window reaches."""
+    if kind == "max":
+        kinds = ["padding positions"] if padded else []
+        kinds += ["positions past the end"] if past else []
+        outside = " and ".join(kinds)
+        return f"{outside[0].upper()}{outside[1:]} never win the max."
+    if framework == "torch":
+        if not padded:
+            return "AvgPool divides by the window's positions up to the end of the input only."
+        beyond = ", but not the positions past the end" if past else ""
+        return (
+            f"AvgPool counts the zero padding in the average{beyond} (count_include_pad=True, "
+            "the default)."
+        )
+    if framework == "onnx":
+        return (
+            "AveragePool divides by the input positions in the window only "
+            "(count_include_pad=0, the default)."
+        )
+    return "The average divides by the input positions in the window only."
 
 
 def explain_pool(
@@ -825,8 +839,8 @@ def _pool_explanation(
             f"= {length}."
         )
     # What a window does with positions outside the input matters only when one has some.
-    outside = max(pad) > 0 or (length - 1) * s + k_eff > padded
-    notes = [_POOL_NOTES[framework, kind]] if outside else []
+    padded_any, past = max(pad) > 0, (length - 1) * s + k_eff > padded
+    notes = [_pool_note(framework, kind, padded_any, past)] if padded_any or past else []
     title = _heading(_POOLS[kind], framework, {"size": size, **arguments})
     drawing = _forward(size, k, s, d, pad, length, pool=True)
     return Explanation(title, tuple(steps), tuple(notes), **drawing)
