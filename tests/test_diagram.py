@@ -194,6 +194,32 @@ def _forward_cases() -> Iterator[Case]:
                 partial(cs.explain_conv, size, k, s, padding, d, framework="jax"),
                 Forward(size, k, s, d, *pad, jax_length),
             )
+        for auto_pad, ceil in itertools.product(("SAME_LOWER", "SAME_UPPER"), (False, True)):
+            try:
+                onnx_pooled = cs.onnx.pool_output_length(size, k, s, auto_pad, (0, 0), d, ceil)
+            except cs.ConvShapeError:
+                continue
+            if not onnx_pooled:
+                continue
+            explained = cs.explain_pool(
+                size, k, s, auto_pad, framework="onnx", ceil_mode=ceil, dilation=d
+            )
+            assert explained.figure is not None  # its padding: ONNX's rule, checked elsewhere
+            before, after = explained.figure.before, explained.figure.after
+            yield (
+                f"onnx pool {size} {k} {s} {auto_pad} {d} ceil_mode={ceil}",
+                partial(
+                    cs.explain_pool,
+                    size,
+                    k,
+                    s,
+                    auto_pad,
+                    framework="onnx",
+                    ceil_mode=ceil,
+                    dilation=d,
+                ),
+                Forward(size, k, s, d, before, after, onnx_pooled),
+            )
         for p, ceil in itertools.product((0, 1, 2), (False, True)):
             if 2 * p > k:
                 continue
@@ -226,6 +252,24 @@ def _transposed_cases() -> Iterator[Case]:
                 f"transpose {size} {k} {s} {padding} {op} {d}",
                 partial(cs.explain_conv_transpose, size, k, s, padding, op, d),
                 Transposed(size, k, s, d, *crop),
+            )
+        for auto_pad, pads, op in itertools.product(
+            ("SAME_LOWER", "SAME_UPPER", "NOTSET"), ((1, 2),), (0, 1)
+        ):
+            try:
+                onnx_length = cs.onnx.conv_transpose_output_length(
+                    size, k, s, auto_pad, pads, op, d
+                )
+            except cs.ConvShapeError:
+                continue
+            if not onnx_length:
+                continue
+            begin, end = cs.onnx.conv_transpose_pads(size, k, s, auto_pad, pads, op, d)
+            padding = pads if auto_pad == "NOTSET" else auto_pad
+            yield (
+                f"onnx transpose {size} {k} {s} {padding} {op} {d}",
+                partial(cs.explain_conv_transpose, size, k, s, padding, op, d, framework="onnx"),
+                Transposed(size, k, s, d, begin, end - op),
             )
         for padding in ("SAME", "VALID", (4, 1), (0, 5)):
             try:

@@ -308,3 +308,80 @@ def test_jax_windows_with_negative_and_lower_padding() -> None:
     ORACLE_COUNTS["jax diagrams"] += compared
     assert mismatches == []
     assert compared > 15
+
+
+# ---------------------------------------------------------------------------------------
+# ONNX Runtime: SAME_LOWER crops the odd element at the start, pads and output_padding
+
+
+def _ort_run(ort: Any, op: str, size: int, k: int, s: int, attributes: dict[str, Any]) -> Any:
+    """``op`` (ConvTranspose with a kernel of ones, or a pooling) on one-hot inputs."""
+    import numpy as np
+
+    onnx = oracle("onnx")
+    helper = onnx.helper
+    inputs, weights = ["X"], []
+    if op == "ConvTranspose":
+        inputs.append("W")
+        weights.append(onnx.numpy_helper.from_array(np.ones((1, 1, k), "float32"), "W"))
+    node = helper.make_node(op, inputs, ["Y"], kernel_shape=[k], strides=[s], **attributes)
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("X", onnx.TensorProto.FLOAT, [size, 1, size])],
+        [helper.make_tensor_value_info("Y", onnx.TensorProto.FLOAT, None)],
+        weights,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])
+    model.ir_version = 9
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    eye = np.eye(size, dtype="float32").reshape(size, 1, size)
+    return session.run(None, {"X": eye})[0][:, 0, :]
+
+
+def test_onnx_runtime_kernel_copies_and_crops(torch: Any) -> None:
+    ort = oracle("onnxruntime")
+    paddings: list[tuple[Any, dict[str, Any]]] = [
+        ("SAME_UPPER", {"auto_pad": "SAME_UPPER"}),
+        ("SAME_LOWER", {"auto_pad": "SAME_LOWER"}),
+        ((1, 2), {"pads": [1, 2]}),
+    ]
+    mismatches: list[str] = []
+    compared = 0
+    for size, k, s, (padding, attributes), op in itertools.product(
+        (3, 5), (2, 3, 4), (2, 3), paddings, (0, 1)
+    ):
+        values = _ort_run(ort, "ConvTranspose", size, k, s, {**attributes, "output_padding": [op]})
+        if not values.shape[1]:
+            continue
+        kept = [set(row) for row in _nonzero_rows(values.T)]
+        full = _torch_transposed(torch, size, k, s, 0, 0, 1)
+        assert full is not None
+        explanation = cs.explain_conv_transpose(size, k, s, padding, op, framework="onnx")
+        shown = f"ConvTranspose I={size} k={k} s={s} {padding} output_padding={op}"
+        compared += _tally(mismatches, _compare_transposed(shown, explanation, kept, full))
+    ORACLE_COUNTS["onnxruntime diagrams"] += compared
+    assert mismatches == []
+    assert compared > 50
+
+
+def test_onnx_runtime_pooling_windows() -> None:
+    """SAME_LOWER and SAME_UPPER split the padding as the diagram draws it, with ceil_mode
+    and dilation."""
+    ort = oracle("onnxruntime")
+    mismatches: list[str] = []
+    compared = 0
+    for size, k, s, d, auto_pad, ceil in itertools.product(
+        (4, 7), (2, 3), (1, 2, 3), (1, 2), ("SAME_LOWER", "SAME_UPPER"), (0, 1)
+    ):
+        attributes = {"auto_pad": auto_pad, "ceil_mode": ceil, "dilations": [d]}
+        values = _ort_run(ort, "MaxPool", size, k, s, attributes)
+        explanation = cs.explain_pool(
+            size, k, s, auto_pad, framework="onnx", ceil_mode=bool(ceil), dilation=d
+        )
+        shown = f"MaxPool I={size} k={k} s={s} d={d} {auto_pad} ceil_mode={ceil}"
+        found = _compare_forward(shown, explanation, _nonzero_rows(values), size)
+        compared += _tally(mismatches, found)
+    ORACLE_COUNTS["onnxruntime diagrams"] += compared
+    assert mismatches == []
+    assert compared > 80
