@@ -481,6 +481,9 @@ def _ranked(solutions: Sequence[Solution], pooling: bool = False) -> tuple[Solut
         groups.setdefault(_signature(solution, pooling), []).append(solution)
     merged = []
     for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
         group.sort(key=lambda solution: _spelling(solution.kwargs))
         first, *rest = group
         notes = [first.note, *(other.note for other in rest if other.note != first.note)]
