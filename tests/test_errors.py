@@ -255,3 +255,65 @@ def test_integer_like_values_are_accepted() -> None:
         pass
 
     assert cs.conv_output_length(Index(7), Index(3)) == 5
+
+
+# -- one wording per rule, whichever layer or module the argument belongs to -------------
+
+RULES = [
+    pytest.param(
+        [
+            lambda: cs.layers.Dropout(1.5),
+            lambda: cs.layers.SpatialDropout2D(1.5),
+            lambda: cs.torch.Dropout(1.5),
+        ],
+        cs.ConvShapeError,
+        r"^`(rate|p)` must be between 0 and 1\. Received: (rate|p)=1\.5$",
+        id="rate",
+    ),
+    pytest.param(
+        [
+            lambda: cs.layers.ReLU(negative_slope=-1),
+            lambda: cs.layers.LeakyReLU(-1),
+            lambda: cs.torch.BatchNorm2d(4, eps=-1.0),
+        ],
+        cs.ConvShapeError,
+        r"^`(negative_slope|eps)` must be >= 0\. Received: (negative_slope|eps)=-1(\.0)?$",
+        id="non-negative",
+    ),
+    pytest.param(
+        [
+            lambda: cs.layers.BatchNormalization(axis=3).count_params((None, 4)),
+            lambda: cs.torch.Flatten(5).compute_output_shape((1, 3, 8, 8)),
+        ],
+        cs.ConvShapeError,
+        r"^`(axis|start_dim)`( of BatchNormalization)? must be in \[-\d, \d\] for an input of "
+        r"rank \d\. Received: (axis|start_dim)=[35]$",
+        id="axis",
+    ),
+    pytest.param(
+        [
+            lambda: cs.layers.LayerNormalization(axis="1"),
+            lambda: cs.layers.PReLU(shared_axes="1"),
+        ],
+        TypeError,
+        r"^`(axis|shared_axes)` must be an int or a list/tuple of ints, not str\. "
+        r"Received: (axis|shared_axes)='1'$",
+        id="axes",
+    ),
+    pytest.param(
+        [lambda: cs.layers.BatchNormalization(renorm=True, renorm_clipping={"rmx": 3})],
+        cs.ConvShapeError,
+        r"^`renorm_clipping` takes only the keys 'rmax', 'rmin', 'dmax'; 'rmx' is not one of "
+        r"them\. Received: renorm_clipping=\{'rmx': 3\}$",
+        id="keys",
+    ),
+]
+
+
+@pytest.mark.parametrize(("calls", "error", "pattern"), RULES)
+def test_one_rule_has_one_wording_in_layers_and_modules(
+    calls: list[Callable[[], object]], error: type[Exception], pattern: str
+) -> None:
+    for call in calls:
+        with pytest.raises(error, match=pattern):
+            call()

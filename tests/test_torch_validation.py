@@ -475,7 +475,7 @@ REJECTIONS: list[tuple[Callable[[], Any], type[Exception], str]] = [
     (
         lambda: pt.Flatten(5).compute_output_shape((1, 3, 8, 8)),
         ConvShapeError,
-        r"`start_dim` is out",
+        r"`start_dim` must be in \[-4, 3\] for an input of rank 4",
     ),
     (lambda: pt.Upsample(scale_factor=-1), ConvShapeError, r"`scale_factor` must hold finite"),
     (lambda: pt.Upsample(scale_factor=math.inf), ConvShapeError, r"`scale_factor`"),

@@ -11,7 +11,9 @@ from .errors import ConvShapeError, _short_repr
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from numbers import Integral
+    from typing import Any
 else:
 
     class _LazyIntegral(type):
@@ -31,16 +33,24 @@ __all__ = [
     "LARGEST_INT",
     "Shape",
     "array_shape",
+    "as_axes",
     "as_int",
+    "check_axis",
     "check_bool",
+    "check_callable",
+    "check_choice",
     "check_count",
     "check_data_format",
+    "check_keys",
+    "check_non_negative",
     "check_number",
     "check_output_padding",
     "check_padding",
     "check_positive",
+    "check_rate",
     "check_shape",
     "check_size",
+    "check_str",
     "standardize_tuple",
 ]
 
@@ -50,6 +60,14 @@ __all__ = [
 #: it; load_keras refuses such integers in files). The bound also keeps every answer a
 #: few dozen digits long, always printable (``str`` refuses ints over 4,300 digits).
 LARGEST_INT = 2**63 - 1
+
+
+def _type_error(name: str, expected: str, value: object) -> TypeError:
+    """The one wording of a wrong type: ``name``, what it must be, what it is."""
+    return TypeError(
+        f"`{name}` must be {expected}, not {type(value).__name__}. "
+        f"Received: {name}={_short_repr(value)}"
+    )
 
 
 def as_int(value: object, name: str) -> int:
@@ -72,10 +90,7 @@ def as_int(value: object, name: str) -> int:
         if -LARGEST_INT <= value <= LARGEST_INT:
             return value
     elif isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(
-            f"`{name}` must be an int, not {type(value).__name__}. "
-            f"Received: {name}={_short_repr(value)}"
-        )
+        raise _type_error(name, "an int", value)
     number = int(value)
     if not -LARGEST_INT <= number <= LARGEST_INT:
         raise ConvShapeError(
@@ -302,10 +317,7 @@ def check_data_format(value: object) -> str:
     if value is None:
         return "channels_last"
     if not isinstance(value, str):
-        raise TypeError(
-            f"`data_format` must be a str, not {type(value).__name__}. "
-            f"Received: data_format={_short_repr(value)}"
-        )
+        raise _type_error("data_format", "a str", value)
     data_format = value.lower()
     if data_format not in ("channels_last", "channels_first"):
         raise ConvShapeError(
@@ -339,10 +351,7 @@ def check_bool(value: object, name: str) -> bool:
     TypeError: `trainable` must be a bool, not int. Received: trainable=1
     """
     if not isinstance(value, bool):
-        raise TypeError(
-            f"`{name}` must be a bool, not {type(value).__name__}. "
-            f"Received: {name}={_short_repr(value)}"
-        )
+        raise _type_error(name, "a bool", value)
     return value
 
 
@@ -356,10 +365,7 @@ def check_number(value: object, name: str) -> float:
     TypeError: `scale` must be a number, not str. Received: scale='1'
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(
-            f"`{name}` must be a number, not {type(value).__name__}. "
-            f"Received: {name}={_short_repr(value)}"
-        )
+        raise _type_error(name, "a number", value)
     try:
         return float(value)
     except OverflowError:  # an int beyond the float range
@@ -421,3 +427,156 @@ def _array_shape(value: object, name: str, depth: int) -> tuple[int, ...]:
             received={name: value},
         )
     return (len(value), *(inner.pop() if inner else ()))
+
+
+# -- generic rules the layer and module specifications share --------------------------------
+
+
+def check_str(value: object, name: str) -> str:
+    """A str (a layer's or a model's name, a weight's name).
+
+    >>> check_str(3, "name")
+    Traceback (most recent call last):
+    TypeError: `name` must be a str, not int. Received: name=3
+    """
+    if not isinstance(value, str):
+        raise _type_error(name, "a str", value)
+    return value
+
+
+def check_callable(value: object, name: str) -> object:
+    """Something to call (``print_fn``: print, a list's append...).
+
+    >>> check_callable(5, "print_fn")
+    Traceback (most recent call last):
+    TypeError: `print_fn` must be callable (print, a list's append...), not int...
+    """
+    if not callable(value):
+        raise _type_error(name, "callable (print, a list's append...)", value)
+    return value
+
+
+def check_choice(
+    value: object, name: str, choices: Sequence[str], *, optional: bool = False
+) -> str:
+    """One of ``choices``, spelled exactly (None too, returned as is, when ``optional``).
+
+    >>> check_choice("reflect", "padding_mode", ("zeros", "reflect"))
+    'reflect'
+    >>> check_choice("mirror", "padding_mode", ("zeros", "reflect"))
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `padding_mode` must be one of 'zeros', 'reflect'. ...
+    """
+    if value is None and optional:
+        return value  # type: ignore[return-value]
+    if not isinstance(value, str):
+        raise _type_error(name, "a str", value)
+    if value not in choices:
+        raise choice_error(value, name, choices, optional=optional)
+    return value
+
+
+def choice_error(
+    value: object, name: str, choices: Sequence[str], *, optional: bool = False
+) -> ConvShapeError:
+    """The one wording of a value outside its choices (for checks that first normalise a
+    value, as a dtype is read from its name, then refuse it)."""
+    listed = ", ".join(map(repr, choices))
+    return ConvShapeError(
+        f"`{name}` must be {'None or ' if optional else ''}one of {listed}",
+        argument=name,
+        received={name: value},
+    )
+
+
+def check_rate(value: object, name: str, *, upper: float = 1.0) -> float:
+    """A number in [0, ``upper``] (dropout rates, noise levels), as a float.
+
+    >>> check_rate(0.25, "rate")
+    0.25
+    >>> check_rate(1.5, "rate")
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `rate` must be between 0 and 1. Received: rate=1.5
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _type_error(name, "a number", value)
+    if not 0 <= value <= upper:
+        raise ConvShapeError(
+            f"`{name}` must be between 0 and {upper:g}", argument=name, received={name: value}
+        )
+    return float(value)
+
+
+def check_non_negative(value: object, name: str, *, optional: bool = False) -> float | None:
+    """A number >= 0 (an int or a float, not a bool; None too when ``optional``), as given.
+
+    >>> check_non_negative(-0.5, "negative_slope")
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `negative_slope` must be >= 0. Received: negative_slope=-0.5
+    """
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _type_error(name, "a number", value)
+    if value < 0:
+        raise ConvShapeError(f"`{name}` must be >= 0", argument=name, received={name: value})
+    return value
+
+
+def as_axes(value: object, name: str) -> int | tuple[int, ...]:
+    """An axis (an int) or several (a list or tuple of ints, returned as a tuple).
+
+    >>> as_axes([1, 2], "axis"), as_axes(-1, "axis")
+    ((1, 2), -1)
+    >>> as_axes("1", "axis")
+    Traceback (most recent call last):
+    TypeError: `axis` must be an int or a list/tuple of ints, not str. Received: axis='1'
+    """
+    if isinstance(value, (tuple, list)):
+        return tuple(as_int(axis, name) for axis in value)
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise _type_error(name, "an int or a list/tuple of ints", value)
+    return as_int(value, name)
+
+
+def check_axis(value: object, rank: int, name: str = "axis", owner: object = None) -> int:
+    """An axis of a shape of ``rank`` dimensions, in ``[-rank, rank - 1]`` (a scalar's
+    rank counts as 1, as PyTorch counts it), made non-negative. ``owner`` (a layer or a
+    module) names whose argument it is.
+
+    >>> check_axis(-1, 4)
+    3
+    >>> check_axis(4, 4)
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `axis` must be in [-4, 3] for an input of rank 4...
+    """
+    axis = as_int(value, name)
+    size = max(rank, 1)
+    if not -size <= axis < size:
+        whose = "" if owner is None else f" of {type(owner).__name__}"
+        raise ConvShapeError(
+            f"`{name}`{whose} must be in [{-size}, {size - 1}] for an input of rank {rank}",
+            argument=name,
+            received={name: value},
+        )
+    return axis % size
+
+
+def check_keys(value: object, name: str, known: Sequence[str]) -> dict[Any, Any]:
+    """A dict whose keys are all ``known`` names.
+
+    >>> check_keys({"rmax": 3, "rmn": 0}, "renorm_clipping", ("rmax", "rmin", "dmax"))
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: `renorm_clipping` takes only the keys 'rmax', 'rmin', ...
+    """
+    if not isinstance(value, dict):
+        raise _type_error(name, "a dict", value)
+    for key in value:
+        if key not in known:
+            raise ConvShapeError(
+                f"`{name}` takes only the keys {', '.join(map(repr, known))}; "
+                f"{_short_repr(key)} is not one of them",
+                argument=name,
+                received={name: value},
+            )
+    return value

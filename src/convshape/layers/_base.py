@@ -13,7 +13,16 @@ import math
 
 from .._naming import auto_name, snake_case
 from .._record import KW_ONLY, MISSING, Record, field, fields
-from .._validate import Shape, as_int, check_bool, check_count, check_shape
+from .._validate import (
+    Shape,
+    check_axis,
+    check_bool,
+    check_count,
+    check_rate,
+    check_shape,
+    check_str,
+    choice_error,
+)
 from ..errors import ConvShapeError, _short_repr
 from ..models.graph import Node, SymbolicTensor, call_operation, call_single
 
@@ -30,7 +39,9 @@ __all__ = [
     "Layer",
     "SymbolicTensor",
     "Weight",
+    "check_axis",
     "check_lora",
+    "check_rate",
     "lora_weights",
     "snake_case",
     "with_name",
@@ -87,10 +98,7 @@ def _checked_weight(
 ) -> tuple[str, tuple[int, ...], bool, int | None]:
     """A weight's fields validated: a str name, a shape of known sizes, a bool and a
     positive itemsize or None."""
-    if not isinstance(name, str):
-        raise TypeError(
-            f"`name` must be a str, not {type(name).__name__}. Received: name={_short_repr(name)}"
-        )
+    check_str(name, "name")
     dims = check_shape(shape, "shape")
     if None in dims:
         raise ConvShapeError(
@@ -218,11 +226,8 @@ class Layer(Record):
         if self.name is None:
             # Keras names a layer when it is created, from counters the session shares.
             self.__dict__["name"] = auto_name(type(self).__name__)
-        elif not isinstance(self.name, str):
-            raise TypeError(
-                f"`name` must be a str, not {type(self.name).__name__}. "
-                f"Received: name={_short_repr(self.name)}"
-            )
+        else:
+            check_str(self.name, "name")
         if self.trainable is not True:
             check_bool(self.trainable, "trainable")
         if self.autocast is not True:
@@ -398,11 +403,7 @@ class Layer(Record):
                 return found
         key = dtype if isinstance(dtype, str) else getattr(dtype, "name", None)
         if not isinstance(key, str) or key.lower() not in _DTYPE_BYTES:
-            raise ConvShapeError(
-                f"`dtype` must be None or one of {', '.join(sorted(_DTYPE_BYTES))}",
-                argument="dtype",
-                received={"dtype": dtype},
-            )
+            raise choice_error(dtype, "dtype", sorted(_DTYPE_BYTES), optional=True)
         return _DTYPE_BYTES[key.lower()]
 
     def explain(self, input_shape: Sequence[int | None]) -> Explanation:
@@ -520,29 +521,3 @@ def known(shape: Shape, axis: int, layer: object, what: str) -> int:
             received={"input_shape": shape},
         )
     return dim
-
-
-def check_rate(value: object, name: str, *, upper: float = 1.0) -> float:
-    """A number in [0, upper] (dropout rates, noise levels)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(
-            f"`{name}` must be a number, not {type(value).__name__}. "
-            f"Received: {name}={_short_repr(value)}"
-        )
-    if not 0 <= value <= upper:
-        raise ConvShapeError(
-            f"`{name}` must be between 0 and {upper:g}", argument=name, received={name: value}
-        )
-    return float(value)
-
-
-def check_axis(value: object, rank: int, layer: object) -> int:
-    """A (possibly negative) axis of a rank-``rank`` shape, made non-negative."""
-    axis = as_int(value, "axis")
-    if not -rank <= axis < rank:
-        raise ConvShapeError(
-            f"`axis` of {type(layer).__name__} is out of range for an input of rank {rank}",
-            argument="axis",
-            received={"axis": value},
-        )
-    return axis % rank

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from .._record import KW_ONLY, field
-from .._validate import Shape, as_int, check_data_format, check_shape
+from .._validate import (
+    Shape,
+    as_axes,
+    as_int,
+    check_data_format,
+    check_non_negative,
+    check_rate,
+    check_shape,
+)
 from ..errors import ConvShapeError, _short_repr, warn
-from ._base import Layer, Weight, check_rate, known
+from ._base import Layer, Weight, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -24,18 +32,6 @@ __all__ = [
     "SpatialDropout2D",
     "SpatialDropout3D",
 ]
-
-
-def _non_negative(value: object, name: str, *, optional: bool = False) -> None:
-    if value is None and optional:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(
-            f"`{name}` must be a number, not {type(value).__name__}. "
-            f"Received: {name}={_short_repr(value)}"
-        )
-    if value < 0:
-        raise ConvShapeError(f"`{name}` must be >= 0", argument=name, received={name: value})
 
 
 class Activation(Layer):
@@ -68,9 +64,9 @@ class ReLU(Layer):
     threshold: Any = 0.0
 
     def _validate(self) -> None:
-        _non_negative(self.max_value, "max_value", optional=True)
-        _non_negative(self.negative_slope, "negative_slope")
-        _non_negative(self.threshold, "threshold")
+        check_non_negative(self.max_value, "max_value", optional=True)
+        check_non_negative(self.negative_slope, "negative_slope")
+        check_non_negative(self.threshold, "threshold")
 
 
 class _Unset:
@@ -115,7 +111,7 @@ class LeakyReLU(Layer):
             self._set("negative_slope", self.alpha)
             # Stored once, as Keras does: copies of the layer do not warn again.
             self._set("alpha", _UNSET)
-        _non_negative(self.negative_slope, "negative_slope")
+        check_non_negative(self.negative_slope, "negative_slope")
 
 
 class PReLU(Layer):
@@ -135,12 +131,10 @@ class PReLU(Layer):
     shared_axes: Any = None
 
     def _validate(self) -> None:
-        axes = self.shared_axes
-        if axes is None:
+        if self.shared_axes is None:
             return
-        if not isinstance(axes, (tuple, list)):
-            axes = (axes,)
-        self._set("shared_axes", tuple(as_int(axis, "shared_axes") for axis in axes))
+        axes = as_axes(self.shared_axes, "shared_axes")
+        self._set("shared_axes", axes if isinstance(axes, tuple) else (axes,))
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         shared = self.shared_axes or ()

@@ -6,9 +6,17 @@ They keep the shape; their weights live along the normalised axis.
 from __future__ import annotations
 
 from .._record import KW_ONLY
-from .._validate import Shape, as_int, check_bool, check_number
-from ..errors import ConvShapeError, _short_repr
-from ._base import Layer, Weight, check_axis, known
+from .._validate import (
+    Shape,
+    as_axes,
+    as_int,
+    check_axis,
+    check_bool,
+    check_keys,
+    check_number,
+)
+from ..errors import ConvShapeError
+from ._base import Layer, Weight, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -55,23 +63,11 @@ class BatchNormalization(Layer):
         for flag in ("center", "scale", "renorm", "synchronized"):
             check_bool(getattr(self, flag), flag)
         if self.renorm and self.renorm_clipping:
-            if not isinstance(self.renorm_clipping, dict):
-                raise TypeError(
-                    "`renorm_clipping` must be a dict, not "
-                    f"{type(self.renorm_clipping).__name__}. "
-                    f"Received: renorm_clipping={_short_repr(self.renorm_clipping)}"
-                )
-            unknown = set(self.renorm_clipping) - {"rmax", "rmin", "dmax"}
-            if unknown:
-                raise ConvShapeError(
-                    "`renorm_clipping` takes only the keys 'rmax', 'rmin' and 'dmax'",
-                    argument="renorm_clipping",
-                    received={"renorm_clipping": self.renorm_clipping},
-                )
+            check_keys(self.renorm_clipping, "renorm_clipping", ("rmax", "rmin", "dmax"))
             _check_clipping(self.renorm_clipping)
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
-        axis = check_axis(self.axis, len(shape), self)
+        axis = check_axis(self.axis, len(shape), owner=self)
         size = (known(shape, axis, self, "size along `axis`"),)
         statistics = ["moving_mean", "moving_variance"]
         if self.renorm:
@@ -81,17 +77,6 @@ class BatchNormalization(Layer):
             *((self._weight("beta", size),) if self.center else ()),
             *(self._weight(name, size, False) for name in statistics),
         )
-
-
-def _axes(value: object) -> tuple[int, ...] | int:
-    if isinstance(value, (tuple, list)):
-        return tuple(as_int(axis, "axis") for axis in value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            "`axis` must be an int or a list/tuple of ints, not "
-            f"{type(value).__name__}. Received: axis={_short_repr(value)}"
-        )
-    return value
 
 
 class LayerNormalization(Layer):
@@ -121,13 +106,13 @@ class LayerNormalization(Layer):
     rms_scaling: Any = False
 
     def _validate(self) -> None:
-        self._set("axis", _axes(self.axis))
+        self._set("axis", as_axes(self.axis, "axis"))
         for flag in ("center", "scale", "rms_scaling"):
             check_bool(getattr(self, flag), flag)
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         axes = self.axis if isinstance(self.axis, tuple) else (self.axis,)
-        checked = sorted(check_axis(axis, len(shape), self) for axis in axes)
+        checked = sorted(check_axis(axis, len(shape), owner=self) for axis in axes)
         size = tuple(known(shape, axis, self, "size along `axis`") for axis in checked)
         gamma = self.scale or self.rms_scaling
         beta = self.center and not self.rms_scaling
@@ -173,7 +158,7 @@ class GroupNormalization(Layer):
             check_bool(getattr(self, flag), flag)
 
     def _output_shape(self, shape: Shape) -> Shape:
-        axis = check_axis(self.axis, len(shape), self)
+        axis = check_axis(self.axis, len(shape), owner=self)
         channels = known(shape, axis, self, "size along `axis`")
         groups = channels if self.groups == -1 else self.groups
         if channels < groups or channels % groups:
@@ -185,7 +170,7 @@ class GroupNormalization(Layer):
         return shape
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
-        size = (known(shape, check_axis(self.axis, len(shape), self), self, "channels"),)
+        size = (known(shape, check_axis(self.axis, len(shape), owner=self), self, "channels"),)
         return (
             *((self._weight("gamma", size),) if self.scale else ()),
             *((self._weight("beta", size),) if self.center else ()),

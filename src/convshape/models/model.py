@@ -11,7 +11,7 @@ from __future__ import annotations
 from _collections_abc import Callable, Iterator, Sequence
 
 from .._naming import auto_name
-from .._validate import Shape, check_bool, check_shape
+from .._validate import Shape, check_bool, check_shape, check_str
 from ..errors import SCOPES, ConvShapeError, _short_repr, locate
 from .graph import (
     GraphMap,
@@ -81,11 +81,8 @@ class Model:
         self._set_graph(inputs, outputs)
 
     def _init_operation(self, name: str | None, class_name: str, trainable: object) -> None:
-        if name is not None and not isinstance(name, str):
-            raise TypeError(
-                f"`name` must be a str, not {type(name).__name__}. "
-                f"Received: name={_short_repr(name)}"
-            )
+        if name is not None:
+            check_str(name, "name")
         self.name: str = name or auto_name(class_name)
         self._trainable = check_bool(trainable, "trainable")
         #: Set by assigning ``trainable``: Keras then sets every layer inside to the value

@@ -13,7 +13,7 @@ from _collections_abc import Callable, Sequence
 from math import prod
 
 from .._render import default_line_length, extra_width, render_summary
-from .._validate import as_int, check_bool, check_number
+from .._validate import as_int, check_bool, check_callable, check_number
 from ..errors import ConvShapeError, _short_repr
 from ..summary import Summary, SummaryRow
 from .graph import Node, SymbolicTensor, map_structure
@@ -289,11 +289,8 @@ def print_summary(
     expand_nested = check_bool(expand_nested, "expand_nested")
     if positions is not None:
         positions = _check_positions(positions)
-    if print_fn is not None and not callable(print_fn):
-        raise TypeError(
-            f"`print_fn` must be callable (print, a list's append...), not "
-            f"{type(print_fn).__name__}. Received: print_fn={_short_repr(print_fn)}"
-        )
+    if print_fn is not None:
+        check_callable(print_fn, "print_fn")
     summary = summarize_model(
         model, expand_nested=expand_nested, columns=columns, batch_size=batch_size
     )

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import InitVar, dataclass
 from typing import Any, ClassVar
 
-from .._validate import as_int, check_positive
+from .._validate import as_int, check_choice, check_positive
 from ..errors import ConvShapeError, _short_repr
-from ._checks import choice, flag, new_spec, spatial_tuple
+from ._checks import flag, new_spec, spatial_tuple
 from ._checks import input_shape as input_shape_of
 from .functional import conv_output_length, conv_transpose_output_length
 
@@ -66,7 +66,7 @@ class _ConvNd:
             padding = spatial_tuple(self.padding, rank, "padding", minimum=0)
             object.__setattr__(self, "padding", padding)
         object.__setattr__(self, "bias", flag(self.bias, "bias"))
-        choice(self.padding_mode, "padding_mode", _PADDING_MODES)
+        check_choice(self.padding_mode, "padding_mode", _PADDING_MODES)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ConvShapeError(
                 "`in_channels` and `out_channels` must be divisible by `groups`",
@@ -120,7 +120,7 @@ class _Conv(_ConvNd):
     def __post_init__(self, device: Any, dtype: Any) -> None:
         _ConvNd.__post_init__(self)
         if isinstance(self.padding, str):
-            choice(self.padding, "padding", ("same", "valid"))
+            check_choice(self.padding, "padding", ("same", "valid"))
             if self.padding == "same" and max(self.stride) > 1:
                 raise ConvShapeError(
                     "padding='same' is not supported for strided convolutions in PyTorch",

@@ -12,11 +12,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY, InitVar, dataclass, field
 from typing import Any, ClassVar
 
-from .._validate import as_int, check_positive, check_shape
+from .._validate import (
+    as_int,
+    check_axis,
+    check_callable,
+    check_choice,
+    check_non_negative,
+    check_positive,
+    check_rate,
+    check_shape,
+)
 from ..errors import ConvShapeError, _short_repr, put_in_front
 from ._checks import (
-    axis,
-    choice,
     count,
     flag,
     int_or_tuple,
@@ -400,7 +407,7 @@ class Upsample(Module):
     recompute_scale_factor: Any = None
 
     def __post_init__(self) -> None:
-        choice(self.mode, "mode", _UPSAMPLE_MODES)
+        check_choice(self.mode, "mode", _UPSAMPLE_MODES)
         align_corners = optional_flag(self.align_corners, "align_corners")
         if align_corners is not None and self.mode not in _INTERPOLATING:
             raise ConvShapeError(
@@ -548,8 +555,8 @@ class Flatten(Module):
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         shape = check_shape(input_shape) or (1,)  # a scalar flattens to one element
-        start = axis(self.start_dim, len(shape), "start_dim")
-        end = axis(self.end_dim, len(shape), "end_dim")
+        start = check_axis(self.start_dim, len(shape), "start_dim")
+        end = check_axis(self.end_dim, len(shape), "end_dim")
         if start > end:
             raise ConvShapeError(
                 "`start_dim` cannot come after `end_dim`",
@@ -614,7 +621,7 @@ class Unflatten(Module):
                 argument="input_shape",
                 received={"input_shape": input_shape},
             )
-        dim = axis(self.dim, len(shape), "dim")
+        dim = check_axis(self.dim, len(shape), "dim")
         fixed: tuple[int, ...] = self.unflattened_size
         sizes: tuple[int | None, ...] = fixed
         known = math.prod(size for size in fixed if size != -1)
@@ -662,12 +669,8 @@ class _Norm(Module):
         lowest = 0 if self.unbatched_short else 1
         object.__setattr__(self, "num_features", count(self.num_features, "num_features", lowest))
         eps = _eps(self.eps)
-        if not self.unbatched_short and eps < 0:
-            raise ConvShapeError(
-                "`eps` must be >= 0 (PyTorch: batch_norm eps must be non-negative)",
-                argument="eps",
-                received={"eps": self.eps},
-            )
+        if not self.unbatched_short:
+            check_non_negative(eps, "eps")
         if self.momentum is not None:
             number(self.momentum, "momentum")
         for name in ("affine", "track_running_stats", "bias"):
@@ -892,12 +895,8 @@ class Dropout(Module):
     inplace: bool = False
 
     def __post_init__(self) -> None:
-        if not 0 <= number(self.p, "p") <= 1:
-            raise ConvShapeError(
-                "dropout probability `p` has to be between 0 and 1",
-                argument="p",
-                received={"p": self.p},
-            )
+        # NumPy numbers are converted (PyTorch takes them); the others are shown as given.
+        check_rate(self.p if type(self.p) in (int, float) else number(self.p, "p"), "p")
         flag(self.inplace, "inplace")
 
 
@@ -942,7 +941,7 @@ class GELU(Module):
     approximate: str = "none"
 
     def __post_init__(self) -> None:
-        choice(self.approximate, "approximate", ("none", "tanh"))
+        check_choice(self.approximate, "approximate", ("none", "tanh"))
 
 
 @dataclass(frozen=True)
@@ -983,7 +982,7 @@ class Softmax(Module):
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         shape = check_shape(input_shape)
         if self.dim is not None:
-            axis(self.dim, len(shape), "dim")
+            check_axis(self.dim, len(shape), "dim")
         return shape
 
 
@@ -1169,11 +1168,8 @@ class Sequential:
         the same text)."""
         from .._render import render_summary  # noqa: PLC0415  (only the text needs it)
 
-        if print_fn is not None and not callable(print_fn):
-            raise TypeError(
-                f"`print_fn` must be callable (print, a list's append...), not "
-                f"{type(print_fn).__name__}. Received: print_fn={_short_repr(print_fn)}"
-            )
+        if print_fn is not None:
+            check_callable(print_fn, "print_fn")
         text = render_summary(self.summarize(input_shape), line_length, positions)
         (print if print_fn is None else print_fn)(text)
 
