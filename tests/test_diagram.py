@@ -145,10 +145,17 @@ class Transposed:
     dilation: int
     before: int
     after: int
+    #: Zeros appended to the full output before the crop (PyTorch's and ONNX's
+    #: output_padding, as their explanations say).
+    appended: int = 0
 
     @property
     def full(self) -> int:
         return (self.size - 1) * self.stride + (self.kernel - 1) * self.dilation + 1
+
+    @property
+    def extended(self) -> int:
+        return self.full + self.appended
 
     def copy(self, i: int) -> list[int]:
         return [i * self.stride + t * self.dilation for t in range(self.kernel)]
@@ -157,10 +164,10 @@ class Transposed:
         return {x for i in range(self.size) for x in self.copy(i)}
 
     def positions(self) -> range:
-        return range(min(0, self.before), max(self.full, self.full - self.after))
+        return range(min(0, self.before), max(self.extended, self.extended - self.after))
 
     def kept(self) -> range:
-        return range(self.before, self.full - self.after)
+        return range(self.before, self.extended - self.after)
 
 
 Case = tuple[str, Callable[[], cs.Explanation], Forward | Transposed]
@@ -253,6 +260,18 @@ def _transposed_cases() -> Iterator[Case]:
                 partial(cs.explain_conv_transpose, size, k, s, padding, op, d),
                 Transposed(size, k, s, d, *crop),
             )
+        for p, op in itertools.product((0, 1, 2), (0, 1)):
+            try:
+                torch_length = ptf.conv_transpose_output_length(size, k, s, p, op, d)
+            except cs.ConvShapeError:
+                continue
+            what = Transposed(size, k, s, d, p, p, op)
+            assert torch_length == len(what.kept())
+            yield (
+                f"torch transpose {size} {k} {s} {p} {op} {d}",
+                partial(cs.explain_conv_transpose, size, k, s, p, op, d, framework="torch"),
+                what,
+            )
         for auto_pad, pads, op in itertools.product(
             ("SAME_LOWER", "SAME_UPPER", "NOTSET"), ((1, 2),), (0, 1)
         ):
@@ -269,7 +288,7 @@ def _transposed_cases() -> Iterator[Case]:
             yield (
                 f"onnx transpose {size} {k} {s} {padding} {op} {d}",
                 partial(cs.explain_conv_transpose, size, k, s, padding, op, d, framework="onnx"),
-                Transposed(size, k, s, d, begin, end - op),
+                Transposed(size, k, s, d, begin, end, op),
             )
         for padding in ("SAME", "VALID", (4, 1), (0, 5)):
             try:

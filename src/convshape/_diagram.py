@@ -56,7 +56,8 @@ class Figure:
       elements), ``count`` windows, the first starting at ``-before``; ``pool`` says the
       padding is not zeros.
     - transposed: ``size`` inputs, each spreading ``kernel`` taps from ``i * stride``; the
-      full output is cropped by ``before``/``after`` (negative adds zeros).
+      full output, with ``appended`` zeros at its end (PyTorch's and ONNX's
+      output_padding), is cropped by ``before``/``after`` (negative adds zeros).
     """
 
     transposed: bool
@@ -68,6 +69,7 @@ class Figure:
     after: int
     count: int
     pool: bool = False
+    appended: int = 0
 
     @property
     def k_eff(self) -> int:
@@ -77,6 +79,15 @@ class Figure:
     def full(self) -> int:
         """The full output's length (transposed)."""
         return (self.size - 1) * self.stride + self.k_eff
+
+    @property
+    def extended(self) -> int:
+        """The full output with the zeros appended before the crop (transposed)."""
+        return self.full + self.appended
+
+    def added(self, x: int) -> bool:
+        """Whether position ``x`` is a zero added to the full output (transposed)."""
+        return self.transposed and not 0 <= x < self.full
 
     @property
     def origin(self) -> int:
@@ -90,7 +101,7 @@ class Figure:
     @property
     def stop(self) -> int:
         if self.transposed:
-            return max(self.full, self.full - self.after)
+            return max(self.extended, self.extended - self.after)
         last = self.origin + (self.count - 1) * self.stride + self.k_eff
         return max(self.size, self.size + self.after, last)
 
@@ -107,8 +118,8 @@ class Figure:
         transposed: "output" (kept), "crop" (removed), "zero" (an added zero, kept).
         """
         if self.transposed:
-            if self.before <= x < self.full - self.after:
-                return "zero" if x < 0 or x >= self.full else "output"
+            if self.before <= x < self.extended - self.after:
+                return "zero" if self.added(x) else "output"
             return "crop"
         if x < 0:
             return "pad"
@@ -284,7 +295,7 @@ def _key(figure: Figure, cells: list[int | None], marked: list[bool], bars: bool
         parts.append("- past the end (ceil_mode)")
     if "crop" in kinds:
         parts.append("x cropped" if figure.transposed else "x removed (negative padding)")
-    if "zero" in kinds:
+    if any(x is not None and figure.added(x) for x in cells):
         parts.append("+ zero added")
     if bars:
         what = "one input's kernel copy" if figure.transposed else "what one window reads"

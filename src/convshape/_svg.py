@@ -225,7 +225,7 @@ def _legend(
         entries.append(("past", "past the end (ceil_mode)"))
     if "crop" in kinds:
         entries.append(("crop", "cropped" if figure.transposed else "removed (negative padding)"))
-    if "zero" in kinds:
+    if any(x is not None and figure.added(x) for x in cells):
         entries.append(("zero", "zero added"))
     if bars:
         what = "kernel copy of one input" if figure.transposed else "what one window reads"

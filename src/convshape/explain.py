@@ -125,12 +125,15 @@ def _forward(
 
 
 def _transposed(
-    size: int, kernel: int, stride: int, dilation: int, crop: Pad, length: int
+    size: int, kernel: int, stride: int, dilation: int, crop: Pad, length: int, appended: int = 0
 ) -> dict[str, Any]:
-    """A transposed convolution's diagram and figure, as Explanation's keyword arguments."""
+    """A transposed convolution's diagram and figure, as Explanation's keyword arguments:
+    ``appended`` zeros end the full output before ``crop`` (output_padding, as PyTorch and
+    ONNX explain it)."""
     if size <= 0 or length <= 0:
         return {}
-    figure = Figure(True, size, kernel, stride, dilation, crop.before, crop.after, size)
+    before, after = crop
+    figure = Figure(True, size, kernel, stride, dilation, before, after, size, False, appended)
     return {"diagram": ascii_lines(figure), "figure": figure}
 
 
@@ -613,8 +616,8 @@ def _torch_transpose(
             "dilation": d,
         },
     )
-    crop = Pad(padding, padding - op)
-    return Explanation(title, tuple(steps), **_transposed(size, k, s, d, crop, length))
+    drawing = _transposed(size, k, s, d, Pad(padding, padding), length, appended=op)
+    return Explanation(title, tuple(steps), **drawing)
 
 
 def _jax_transpose(
@@ -702,8 +705,8 @@ def _onnx_transpose(
             "dilations": d,
         },
     )
-    crop = Pad(begin, end - op)
-    return Explanation(title, tuple(steps), **_transposed(size, k, s, d, crop, length))
+    drawing = _transposed(size, k, s, d, Pad(begin, end), length, appended=op)
+    return Explanation(title, tuple(steps), **drawing)
 
 
 _OTHER_TRANSPOSE: dict[str, Callable[[int, int, int, Any, int | None, int], Explanation]] = {
