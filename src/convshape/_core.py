@@ -23,6 +23,7 @@ from __future__ import annotations
 from ._types import Pad
 
 __all__ = [
+    "SMALL_SPLITS",
     "Pad",
     "ceil_div",
     "ceil_mode_length",
@@ -109,10 +110,21 @@ def split(total: int, odd: str = "after") -> Pad:
     >>> split(3), split(3, "before"), split(-2)
     (Pad(before=1, after=2), Pad(before=2, after=1), Pad(before=0, after=-2))
     """
+    if odd == "after" and -8 <= total <= 24:
+        return SMALL_SPLITS[total]
+    return _halves(total, odd)
+
+
+def _halves(total: int, odd: str) -> Pad:
     small = max(total, 0) // 2
-    if odd == "after":
+    if odd == "after" or total < 0:
         return Pad(small, total - small)
     return Pad(total - small, small)
+
+
+#: ``split(total)`` for -8 <= total <= 24, built once: building a Pad costs more than the
+#: arithmetic (the negative totals at the end, where negative indices read them).
+SMALL_SPLITS = tuple(_halves(total, "after") for total in (*range(25), *range(-8, 0)))
 
 
 def same_total(size: int, k_eff: int, stride: int) -> int:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import warnings
 
 from ._core import (
+    SMALL_SPLITS,
     effective_kernel,
     forward_length,
     same_crop,
@@ -124,11 +125,11 @@ def _transpose_crop(k_eff: int, stride: int, padding: str | Pad, output_padding:
 
 
 def _forward_length(size: int, k_eff: int, stride: int, pad: Pad) -> int:
-    return forward_length(size, k_eff, stride, *pad)
+    return forward_length(size, k_eff, stride, pad[0], pad[1])
 
 
 def _transpose_length(size: int, k_eff: int, stride: int, crop: Pad) -> int:
-    return transposed_length(size, k_eff, stride, *crop)
+    return transposed_length(size, k_eff, stride, crop[0], crop[1])
 
 
 def _forward_is_empty(size: int, length: int, mode: str | Pad) -> bool:
@@ -294,9 +295,8 @@ def _output_range(size: int, k_eff: int, stride: int, mode: str | Pad) -> range:
 
 
 # Building a Pad costs more than the rest of a fast call: the usual ones are built once,
-# _SPLITS[total] for -8 <= total <= 24 (the negative totals at the end, where negative
-# indices read them).
-_SPLITS = tuple(split(total) for total in (*range(25), *range(-8, 0)))
+# _SPLITS[total] is split(total) for -8 <= total <= 24.
+_SPLITS = SMALL_SPLITS
 
 
 if TYPE_CHECKING:

@@ -204,7 +204,7 @@ def conv_transpose_output_length(
     elif use_consistent_padding:
         pads = _mirror(k_eff, _pair(padding))
     else:
-        pads = Pad(*_pair(padding))
+        pads = _pair(padding)
     if checked is None:
         return None
     return _length(_dilated(checked, s), k_eff, 1, pads[0], pads[1], padding)
@@ -229,19 +229,19 @@ def conv_transpose_crop(
     )
     k_eff = effective_kernel(kernel_size, dilation)
     if isinstance(padding, str):
-        return _mirror(k_eff, _transpose_padding(k_eff, stride, padding))
+        return Pad(*_mirror(k_eff, _transpose_padding(k_eff, stride, padding)))
     if use_consistent_padding:
         return Pad(*_pair(padding))
-    return _mirror(k_eff, _pair(padding))
+    return Pad(*_mirror(k_eff, _pair(padding)))
 
 
-def _mirror(k_eff: int, pair: tuple[int, int]) -> Pad:
+def _mirror(k_eff: int, pair: tuple[int, int]) -> tuple[int, int]:
     """A crop of the full transposed output as the padding of the stride-dilated input
     ``lax.conv_transpose`` convolves, or that padding as a crop: ``k_eff - 1 - x`` each side.
 
     JAX's ``use_consistent_padding=True`` takes the crop, as PyTorch's padding is one.
     """
-    return Pad(k_eff - 1 - pair[0], k_eff - 1 - pair[1])
+    return k_eff - 1 - pair[0], k_eff - 1 - pair[1]
 
 
 def transpose_padding_for_crop(k_eff: int, crop: Pad) -> Pad:
@@ -251,10 +251,10 @@ def transpose_padding_for_crop(k_eff: int, crop: Pad) -> Pad:
     >>> transpose_padding_for_crop(5, Pad(1, 2))
     Pad(before=3, after=2)
     """
-    return _mirror(k_eff, crop)
+    return Pad(*_mirror(k_eff, crop))
 
 
-def _transpose_padding(k_eff: int, stride: int, mode: str) -> Pad:
+def _transpose_padding(k_eff: int, stride: int, mode: str) -> tuple[int, int]:
     """jax's _conv_transpose_padding for "SAME" and "VALID": the padding whose crop is
     Keras's with no output_padding (``I * s`` and ``(I - 1) * s + max(k_eff, s)``)."""
     crop = same_crop(k_eff, stride) if mode == "SAME" else valid_crop(k_eff, stride)
