@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ import convshape as cs
 from convshape import layers
 from convshape._svg import figure_svg
 from convshape.torch import functional as ptf
+from tests.zoo import dcgan_generator
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -489,19 +491,32 @@ def test_long_lengths_are_elided_within_80_columns(explain: Callable[[], Any]) -
 
 def test_elision_keeps_both_ends_and_their_windows() -> None:
     diagram = cs.explain_conv(28, 5, 2, "same").diagram
-    assert diagram[1] == (
-        "input:       p  1  2  3  4  5  6  7  8  9  ... 21 22 23 24 25 26 27 28  p  p"
-    )
+    assert diagram[1] == "input:       p  1  2  3  4  5  6  7  8  ... 22 23 24 25 26 27 28  p  p"
     assert diagram[2:9] == (
         "output 1:   [=============]",
         "output 2:         [=============]",
         "output 3:               [=============]",
         "            ... 8 more windows not drawn ...",
-        "output 12:                                        [=============]",
-        "output 13:                                              [=============]",
-        "output 14:                                                    [=============]",
+        "output 12:                                  [=============]",
+        "output 13:                                        [=============]",
+        "output 14:                                              [=============]",
     )
     assert diagram[-1] == "Key: p zero padding; [===] what one window reads; ... left out"
+
+
+def test_nested_diagrams_fit_80_columns() -> None:
+    """A model indents its layers' axes by 4 columns: their diagrams still fit."""
+    model = dcgan_generator(
+        SimpleNamespace(Sequential=cs.Sequential, Input=cs.Input, layers=cs.layers)
+    ).explain()
+    drawn = [
+        line
+        for line in str(model).splitlines()
+        if line.strip().split(":")[0] in ("full output", "output", "input", "Key")
+        or line.strip().startswith(("input ", "output ", "..."))
+    ]
+    assert len(drawn) > 20
+    assert max(map(len, drawn)) <= 80
 
 
 def test_every_text_diagram_fits_80_columns() -> None:

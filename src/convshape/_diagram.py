@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
 
-#: The width a terminal diagram keeps within.
-COLUMNS = 80
+#: The width a terminal diagram keeps within: 80 columns with room for the indentation of
+#: a model's layer's axis (4 columns).
+COLUMNS = 76
 #: At most this many window (or kernel copy) lines; more are drawn as both ends.
 MAX_BARS = 8
 

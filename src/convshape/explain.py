@@ -1013,9 +1013,10 @@ def explain_nodes(name: str, nodes: Sequence[Any], outputs: Sequence[Any]) -> Ex
             )
             part = Explanation(title, ())
         parts.append(part)
+    # The steps name every layer call; the parts explain those with something to explain.
     steps = tuple(part.title for part in parts)
     return Explanation(
         f'Model "{name}": {_shapes_text(inputs)} -> {_shapes_text(outputs)}',
         steps,
-        parts=tuple(parts),
+        parts=tuple(part for part in parts if part.steps or part.parts),
     )
