@@ -87,7 +87,7 @@ def full_transposed_length(size: int, k_eff: int, stride: int) -> int:
     >>> full_transposed_length(7, 5, 2)
     17
     """
-    return (size - 1) * stride + k_eff
+    return transposed_length(size, k_eff, stride, 0, 0)
 
 
 def transposed_length(size: int, k_eff: int, stride: int, before: int, after: int) -> int:
@@ -96,7 +96,7 @@ def transposed_length(size: int, k_eff: int, stride: int, before: int, after: in
     >>> transposed_length(7, 5, 2, 1, 2)
     14
     """
-    return full_transposed_length(size, k_eff, stride) - before - after
+    return (size - 1) * stride + k_eff - before - after
 
 
 def split(total: int, odd: str = "after") -> Pad:
