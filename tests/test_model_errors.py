@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ import pytest
 import convshape as cs
 from convshape import Input, Model, Sequential, layers
 from convshape import torch as pt
-from convshape.errors import SCOPES, ConvShapeError, ConvShapeWarning, EmptyOutputError
+from convshape.errors import ConvShapeError, ConvShapeWarning, EmptyOutputError, scopes
 from tests.oracles import ORACLE_COUNTS, oracle
 
 #: Messages stay well under the fuzz suite's 4,000-character cap.
@@ -29,7 +30,7 @@ MAX_MESSAGE = 2_000
 def _fresh_names() -> Iterator[None]:
     cs.clear_session()
     yield
-    assert SCOPES == []  # every scope a call opened is closed, error or not
+    assert scopes() == []  # every scope a call opened is closed, error or not
 
 
 @contextmanager
@@ -422,6 +423,29 @@ def test_the_transposed_convolution_warning_points_at_the_callers_line_in_a_mode
         Sequential([Input((7, 7, 3)), layers.Conv2DTranspose(4, 4, 2, "same", output_padding=0)])
     assert caught
     assert {w.filename for w in caught} == {__file__}
+
+
+def test_another_threads_model_does_not_reach_this_threads_messages() -> None:
+    holding, release = threading.Event(), threading.Event()
+
+    def load_elsewhere() -> None:  # as load_keras holds a scope while it makes a layer
+        scopes().append((None, 7, ("Sequential", "other"), None))
+        holding.set()
+        release.wait(10)
+        scopes().pop()
+
+    thread = threading.Thread(target=load_elsewhere)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with recorded() as caught:
+            layers.LeakyReLU(alpha=0.2)
+        assert [str(w.message) for w in caught] == [
+            "Argument `alpha` is deprecated. Use `negative_slope` instead."
+        ]
+    finally:
+        release.set()
+        thread.join()
 
 
 # -- bounded messages ---------------------------------------------------------------------

@@ -14,6 +14,8 @@ size
 
 from __future__ import annotations
 
+import _thread  # built in: a thread's own scopes (see scopes()) cost no import
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -214,13 +216,30 @@ def unexpected_keyword(owner: str, names: Iterable[object], known: Iterable[obje
 
 # -- where an error or a warning arose: the layer a model was calling -----------------------
 
-#: The layer calls under way, innermost last, as ``(layer, index, model, inputs)``:
-#: ``layer`` is None while a loader constructs it; ``index`` is its index in
-#: ``model.layers`` (None: looked up when a message needs it); ``model`` is a model, a
-#: ``(class_name, name)`` pair for a model being loaded, or None for a functional call;
-#: ``inputs`` is what the layer was called on. Pushed and popped around each call, read
-#: only when an error or a warning is made.
-SCOPES: list[tuple[Any, int | None, Any, Any]] = []
+
+class _ThreadScopes(_thread._local):
+    """Each thread's own stack of layer calls (models may be built in several threads)."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[Any, int | None, Any, Any]] = []
+
+
+_THREAD_SCOPES = _ThreadScopes()
+
+
+def scopes() -> list[tuple[Any, int | None, Any, Any]]:
+    """The layer calls under way in this thread, innermost last, as ``(layer, index,
+    model, inputs)``: ``layer`` is None while a loader constructs it; ``index`` is its
+    index in ``model.layers`` (None: looked up when a message needs it); ``model`` is a
+    model, a ``(class_name, name)`` pair for a model being loaded, or None for a
+    functional call; ``inputs`` is what the layer was called on. Callers push and pop
+    around each call; the stack is read only when an error or a warning is made.
+
+    >>> scopes()
+    []
+    """
+    return _THREAD_SCOPES.stack
+
 
 #: Characters of a layer or model name a message shows (names may be any string).
 _NAME_CHARS = 60
@@ -295,17 +314,18 @@ def locate(error: BaseException) -> None:
     index and its model (the first, innermost, location stays), and keep them as the
     error's ``layer``, ``layer_index`` and ``model``.
 
-    >>> SCOPES.append((None, 2, ("Sequential", "encoder"), None))
+    >>> scopes().append((None, 2, ("Sequential", "encoder"), None))
     >>> error = ConvShapeError("`units` must be at least 1", received={"units": 0})
     >>> locate(error)
-    >>> _ = SCOPES.pop()
+    >>> _ = scopes().pop()
     >>> print(error)  # doctest: +NORMALIZE_WHITESPACE
     layer None (NoneType) at index 2 of Sequential model 'encoder':
     `units` must be at least 1. Received: units=0
     """
-    if not SCOPES or "_convshape_located" in error.__dict__:
+    stack = _THREAD_SCOPES.stack
+    if not stack or "_convshape_located" in error.__dict__:
         return
-    facts = _where(SCOPES[-1])
+    facts = _where(stack[-1])
     for key in ("layer", "layer_index", "model"):
         setattr(error, key, facts[key])
     put_in_front(error, facts["text"])
@@ -341,7 +361,7 @@ def _is_ours(frame: Any) -> bool:
 def warn(message: str, category: type[Warning] = ConvShapeWarning, layer: object = None) -> None:
     """``warnings.warn`` pointed at the caller's line, the first frame outside convshape
     however deep the call, with the layer, its index and its model in front when a model
-    is calling ``layer`` (see :data:`SCOPES`).
+    is calling ``layer`` (see :func:`scopes`).
 
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as caught:
@@ -353,8 +373,9 @@ def warn(message: str, category: type[Warning] = ConvShapeWarning, layer: object
     import sys  # noqa: PLC0415  (only when warning)
     import warnings  # noqa: PLC0415
 
-    if SCOPES and layer is not None and (SCOPES[-1][0] is None or SCOPES[-1][0] is layer):
-        message = f"{_where(SCOPES[-1], layer)['text']}: {message}"
+    stack = _THREAD_SCOPES.stack
+    if stack and layer is not None and (stack[-1][0] is None or stack[-1][0] is layer):
+        message = f"{_where(stack[-1], layer)['text']}: {message}"
     frame: Any = sys._getframe(1)
     level = 2
     while frame is not None and _is_ours(frame):

@@ -6,13 +6,14 @@ Weights are never read: the architecture in the config is all a shape needs.
 
 from __future__ import annotations
 
+import _thread
 import gc
 import heapq
 import os
 from _collections_abc import Mapping, Sequence
 
 from ._keras_files import MAX_BYTES, brief, quoted, read, repeatable, short
-from .errors import SCOPES, ConvShapeError
+from .errors import ConvShapeError, scopes
 from .layers._registry import layer_class, plain_config
 from .layers.core import InputLayer
 from .models.graph import SymbolicTensor, flatten
@@ -219,14 +220,14 @@ def _sequential(config: Mapping[str, Any]) -> Sequential:
     model = Sequential(name=config.get("name"), trainable=config.get("trainable", True))
     for index, item in enumerate(_layers(config)):
         # A layer's warnings, as it is made, name its index and the model.
-        SCOPES.append((None, len(model.layers), model, None))
+        scopes().append((None, len(model.layers), model, None))
         try:
             layer = _object(item)
         except Exception as error:
             _mark(error, (index, item))
             raise
         finally:
-            SCOPES.pop()
+            scopes().pop()
         try:
             model.add(layer)
         except Exception as error:
@@ -249,7 +250,7 @@ def _functional(config: Mapping[str, Any]) -> Model:
     order: list[str] = []
     model = ("Functional", config.get("name"))
     for index, item in enumerate(_layers(config)):
-        SCOPES.append((None, index, model, None))  # its warnings name its index and model
+        scopes().append((None, index, model, None))  # its warnings name its index and model
         try:
             layer = _object(item)
             name = item.get("name") or layer.name
@@ -267,15 +268,15 @@ def _functional(config: Mapping[str, Any]) -> Model:
             _mark(error, (index, item))
             raise
         finally:
-            SCOPES.pop()
+            scopes().pop()
         created[name] = layer
         order.append(name)
         pending[name] = list(calls)
-    _LOADING.append(model)
+    _LOADING.models.append(model)
     try:
         _replay(order, pending, created)
     finally:
-        _LOADING.pop()
+        _LOADING.models.pop()
 
     def tensor(name: str, node_index: int, tensor_index: int) -> Any:
         layer = created.get(name)
@@ -315,8 +316,15 @@ def _functional(config: Mapping[str, Any]) -> Model:
         raise
 
 
-#: The functional models being loaded, innermost last, as (class name, name).
-_LOADING: list[tuple[str, object]] = []
+class _Loading(_thread._local):
+    """The functional models each thread is loading, innermost last, as (class name,
+    name)."""
+
+    def __init__(self) -> None:
+        self.models: list[tuple[str, object]] = []
+
+
+_LOADING = _Loading()
 
 
 def _replay(order: list[str], pending: dict[str, list[Any]], created: dict[str, Any]) -> None:
@@ -327,7 +335,8 @@ def _replay(order: list[str], pending: dict[str, list[Any]], created: dict[str, 
 
     A call's errors and warnings name the layer, its index in the file (its index in
     ``model.layers``) and the model being loaded."""
-    model = _LOADING[-1] if _LOADING else ("Functional", None)
+    loading = _LOADING.models
+    model = loading[-1] if loading else ("Functional", None)
     schedule = [(0, position) for position in range(len(order))]  # (pass, position): a heap
     waiting: dict[str, list[tuple[int, int]]] = {}  # layer -> heap of (node lacked, position)
     while schedule:
@@ -338,11 +347,11 @@ def _replay(order: list[str], pending: dict[str, list[Any]], created: dict[str, 
         while calls:
             try:
                 args, kwargs = _arguments(calls[0], created)
-                SCOPES.append((layer, position, model, (args, kwargs)))
+                scopes().append((layer, position, model, (args, kwargs)))
                 try:
                     layer(*args, **kwargs)
                 finally:
-                    SCOPES.pop()
+                    scopes().pop()
             except _NotYet as missing:
                 heapq.heappush(waiting.setdefault(missing.layer, []), (missing.node, position))
                 break

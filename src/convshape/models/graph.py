@@ -13,7 +13,7 @@ from __future__ import annotations
 from _collections_abc import Mapping  # collections.abc without importing collections
 
 from .._validate import Shape
-from ..errors import SCOPES, ConvShapeError, _short_repr, locate
+from ..errors import _THREAD_SCOPES, ConvShapeError, _short_repr, locate, scopes
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -296,9 +296,10 @@ def _node_specs(
 ) -> tuple[Any, tuple[Weight, ...]]:
     """The output shapes and weights of a call; its errors and warnings name the layer
     (and its index and model, when a model is calling it)."""
-    pushed = not SCOPES or SCOPES[-1][0] is not operation
+    stack = scopes()
+    pushed = not stack or stack[-1][0] is not operation
     if pushed:
-        SCOPES.append((operation, None, None, tensors))
+        stack.append((operation, None, None, tensors))
     try:
         spec = getattr(operation, "node_spec", None)
         if spec is not None:
@@ -314,16 +315,17 @@ def _node_specs(
         raise
     finally:
         if pushed:
-            SCOPES.pop()
+            stack.pop()
     return output_shapes, weights
 
 
 def call_single(layer: Any, tensor: SymbolicTensor) -> Any:
     """:func:`call_operation` for the common call, one tensor and no keyword arguments,
     of a layer with the base class's one-input hooks (``Layer.node_spec``)."""
-    pushed = not SCOPES or SCOPES[-1][0] is not layer
+    stack = _THREAD_SCOPES.stack  # scopes(), without the call: every layer call reads it
+    pushed = not stack or stack[-1][0] is not layer
     if pushed:
-        SCOPES.append((layer, None, None, tensor))
+        stack.append((layer, None, None, tensor))
     try:
         shape = layer._check_input(tensor.shape)
         if layer._plain_shape:  # the base class's compute_output_shape: the input is checked
@@ -342,7 +344,7 @@ def call_single(layer: Any, tensor: SymbolicTensor) -> Any:
         raise
     finally:
         if pushed:
-            SCOPES.pop()
+            stack.pop()
     if type(output_shapes) is tuple and (not output_shapes or type(output_shapes[0]) is not tuple):
         outputs: Any = SymbolicTensor(output_shapes, tensor.dtype, layer.name)
     else:

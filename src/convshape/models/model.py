@@ -12,7 +12,7 @@ from _collections_abc import Callable, Iterator, Sequence
 
 from .._naming import auto_name
 from .._validate import Shape, check_bool, check_shape, check_str
-from ..errors import SCOPES, ConvShapeError, _short_repr, locate
+from ..errors import ConvShapeError, _short_repr, locate, scopes
 from .graph import (
     GraphMap,
     Node,
@@ -267,6 +267,7 @@ class Model:
             shapes[id(tensor)] = _compatible(self, tensor.shape, shape)
         if all(shapes[id(tensor)] == tensor.shape for tensor in self._inputs):
             return map_structure(lambda tensor: tensor.shape, _unwrap(self._outputs_struct))
+        stack = scopes()
         for node in self._nodes():
             if node.is_input:
                 continue
@@ -277,7 +278,7 @@ class Model:
             args_ = [map_structure(shape_of, arg) for arg in node.args]
             kwargs_ = {key: map_structure(shape_of, value) for key, value in node.kwargs.items()}
             # The layer's errors and warnings name it, its index and this model.
-            SCOPES.append((node.operation, None, self, node.input_tensors))
+            stack.append((node.operation, None, self, node.input_tensors))
             try:
                 output = node.operation.output_spec(*args_, **kwargs_)
                 weights = node.operation.build_weights(*args_, **kwargs_)
@@ -293,7 +294,7 @@ class Model:
                 locate(error)
                 raise
             finally:
-                SCOPES.pop()
+                stack.pop()
             for tensor, shape in zip(node.output_tensors, flatten(output), strict=True):
                 shapes[id(tensor)] = shape
         return map_structure(lambda tensor: shapes[id(tensor)], _unwrap(self._outputs_struct))

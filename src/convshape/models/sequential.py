@@ -7,7 +7,7 @@ from _collections_abc import Iterable, Iterator
 
 from .._naming import auto_name
 from .._validate import Shape, check_shape
-from ..errors import SCOPES, ConvShapeError, _short_repr
+from ..errors import _THREAD_SCOPES, ConvShapeError, _short_repr
 from ..layers._base import Layer
 from ..layers.core import InputLayer
 from .graph import Node, SymbolicTensor, call_single
@@ -107,11 +107,12 @@ class Sequential(Model):
             # A layer with the base class's hooks is called as Layer.__call__ would.
             plain = getattr(layer, "_plain_hooks", False)
             # The call's errors and warnings name the layer, its index and this model.
-            SCOPES.append((layer, len(self._layers), self, None))
+            stack = _THREAD_SCOPES.stack  # scopes(), without the call
+            stack.append((layer, len(self._layers), self, None))
             try:
                 self._tensors.append(call_single(layer, previous) if plain else layer(previous))
             finally:
-                SCOPES.pop()
+                stack.pop()
         self._layers.append(layer)
         self._names[layer.name] = (layer, 1 if found is None else found[1] + 1)
 
