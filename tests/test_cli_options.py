@@ -56,7 +56,7 @@ def test_plan_up_prints_ranked_plans_readably(capsys: pytest.CaptureFixture[str]
         "output_padding), at most 5 layers, each one `convshape check` accepts)"
     )
     assert lines[3:7] == [
-        "1. 7 -> 84 in 3 layer(s), strides 2, 2, 3",
+        "1. 7 -> 84 in 3 layers, strides 2, 2, 3",
         "    7 -> 14  Conv2DTranspose(kernel_size=4, strides=2, padding='same')",
         "   14 -> 28  Conv2DTranspose(kernel_size=4, strides=2, padding='same')",
         "   28 -> 84  Conv2DTranspose(kernel_size=3, strides=3, padding='same')",
@@ -553,7 +553,7 @@ def test_an_empty_solve_says_what_it_searched_and_what_to_ask(
 ) -> None:
     status, out, _ = run(capsys, *argv)
     assert status == 0
-    assert "0 solution(s)" in out
+    assert "0 solutions" in out
     for hint in hints:
         assert f"\n  {hint}" in out
     _, out, _ = run(capsys, *argv, "--json")

@@ -66,7 +66,7 @@ def test_the_standard_stacks_come_first_with_default_arguments(
     main(["plan", "224", "7", "--limit", "1"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[3:5] == [
-        "1. 224 -> 7 in 5 layer(s), strides 2, 2, 2, 2, 2",
+        "1. 224 -> 7 in 5 layers, strides 2, 2, 2, 2, 2",
         "   224 -> 112  Conv2D(kernel_size=3, strides=2, padding='same')",
     ]
 

@@ -236,7 +236,7 @@ def test_plans_reach_the_target_through_valid_layers() -> None:
             )
         assert size == 7
     assert cs.plan_upsampling(7, 8) == []
-    assert str(cs.plan_upsampling(7, 13)[0]) == "7 -> 13 in 1 layer(s), strides 2"
+    assert str(cs.plan_upsampling(7, 13)[0]) == "7 -> 13 in 1 layer, strides 2"
 
 
 def test_solver_argument_errors() -> None:

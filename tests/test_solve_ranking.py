@@ -87,7 +87,7 @@ def test_seven_to_fourteen_lists_the_usual_layer_first(capsys: pytest.CaptureFix
     assert solutions[0].kwargs["output_padding"] is None
     main(["solve", "7", "14"])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "transposed convolution 7 -> 14 (keras): 7 solution(s)"
+    assert lines[0] == "transposed convolution 7 -> 14 (keras): 7 solutions"
     assert lines[1].startswith("  kernel_size=4, strides=2, padding='same', output_padding=None")
     assert lines[-1].startswith("  kernel_size=1, strides=2")
     # One entry for kernel 2, stride 2: None is the spelling, 0 and "same" the same layer.

@@ -24,7 +24,22 @@ if TYPE_CHECKING:
 
     from .summary import Summary, SummaryRow
 
-__all__ = ["default_line_length", "readable_memory_size", "render_summary", "summary_html"]
+__all__ = [
+    "counted",
+    "default_line_length",
+    "readable_memory_size",
+    "render_summary",
+    "summary_html",
+]
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and ``noun``, the noun in the plural unless the count is 1.
+
+    >>> counted(1, "layer"), counted(3, "layer"), counted(0, "zero", "zeros")
+    ('1 layer', '3 layers', '0 zeros')
+    """
+    return f"{count} {noun if count == 1 else (plural or noun + 's')}"
 
 
 def default_line_length(show_trainable: bool = False, connections: bool = False) -> int:

@@ -112,6 +112,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 from ._geometry import KnownShape, Shape, Windowed, torch_geometry
+from ._render import counted
 from ._validate import check_count, check_shape
 from .errors import ConvShapeError, _short_repr
 from .layers import activation as _act
@@ -835,7 +836,7 @@ class _Walk:
 def _check_count(model: Model, shapes: Sequence[object]) -> None:
     if len(shapes) != len(model._inputs):
         raise ConvShapeError(
-            f"model {model.name!r} takes {len(model._inputs)} input(s), got {len(shapes)}",
+            f"model {model.name!r} takes {counted(len(model._inputs), 'input')}, got {len(shapes)}",
             argument="input_shape",
             received={"input_shape": shapes},
         )

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._render import counted
 from ._validate import check_shape
 from .arithmetic import conv_transpose_output_length
 from .errors import ConvShapeError, ConvShapeWarning, _short_repr
@@ -252,7 +253,8 @@ def _input_shapes(model: Model, input_shape: Any) -> list[tuple[int | None, ...]
     )
     if not isinstance(given, (list, tuple)) or len(given) != len(model._inputs):
         raise ConvShapeError(
-            f"model {model.name!r} has {len(model._inputs)} input(s); give one shape for each",
+            f"model {model.name!r} has {counted(len(model._inputs), 'input')}; "
+            "give one shape for each",
             argument="input_shape",
             received={"input_shape": input_shape},
         )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from ._render import counted
 from ._validate import check_padding, check_positive
 from .arithmetic import (
     _forward_length,
@@ -55,7 +56,7 @@ class Plan:
 
     >>> plan = plan_upsampling(7, 28)[0]
     >>> str(plan)
-    '7 -> 28 in 2 layer(s), strides 2, 2'
+    '7 -> 28 in 2 layers, strides 2, 2'
     """
 
     steps: tuple[Step, ...]
@@ -73,7 +74,9 @@ class Plan:
     def __str__(self) -> str:
         sizes = self.sizes
         strides = ", ".join(map(str, self.strides))
-        return f"{sizes[0]} -> {sizes[-1]} in {len(self.steps)} layer(s), strides {strides}"
+        return (
+            f"{sizes[0]} -> {sizes[-1]} in {counted(len(self.steps), 'layer')}, strides {strides}"
+        )
 
     def describe(self) -> str:
         """The plan, one line per layer."""
@@ -543,12 +546,12 @@ def plan_upsampling(
     layers, raise ConvShapeError asking for narrower arguments.
 
     >>> print(plan_upsampling(7, 84)[0].describe())
-    7 -> 84 in 3 layer(s), strides 2, 2, 3
+    7 -> 84 in 3 layers, strides 2, 2, 3
       7 -> 14: kernel_size=4, strides=2, padding='same', output_padding=None
       14 -> 28: kernel_size=4, strides=2, padding='same', output_padding=None
       28 -> 84: kernel_size=3, strides=3, padding='same', output_padding=None
     >>> print(plan_upsampling(7, 13)[0].describe())
-    7 -> 13 in 1 layer(s), strides 2
+    7 -> 13 in 1 layer, strides 2
       7 -> 13: kernel_size=4, strides=2, padding='same', output_padding=1
     >>> print(plan_upsampling(7, 14, kernel_sizes=(3,)).reason)  # doctest: +ELLIPSIS
     No stack of ... convshape.check() ruled out kernel 3 with stride 2 (uneven overlap ...
@@ -571,11 +574,11 @@ def plan_downsampling(
     (:func:`convshape.check`: inputs never read).
 
     >>> print(plan_downsampling(224, 7)[0])
-    224 -> 7 in 5 layer(s), strides 2, 2, 2, 2, 2
+    224 -> 7 in 5 layers, strides 2, 2, 2, 2, 2
     >>> [plan.strides for plan in plan_downsampling(84, 7)[:3]]
     [(2, 2, 3), (2, 3, 2), (3, 2, 2)]
     >>> print(plan_downsampling(29, 7)[0].describe())
-    29 -> 7 in 2 layer(s), strides 2, 2
+    29 -> 7 in 2 layers, strides 2, 2
       29 -> 14: kernel_size=3, strides=2, padding='valid'
       14 -> 7: kernel_size=3, strides=2, padding='same'
     """

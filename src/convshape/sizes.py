@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ._geometry import AxisWindow, Shape, Windowed
+from ._render import counted
 from ._types import Pad
 from .arithmetic import (
     _forward_is_empty,
@@ -481,7 +482,8 @@ class _Analysis:
             parts.append(f"{names} divide the length by {factors} = {self._strides(axis)}")
         if trimming:
             parts.append(
-                f"{len(trimming)} layer(s) without padding trim it ({', '.join(trimming[:4])}"
+                f"{counted(len(trimming), 'layer')} without padding "
+                f"{'trims' if len(trimming) == 1 else 'trim'} it ({', '.join(trimming[:4])}"
                 f"{', ...' if len(trimming) > 4 else ''}), which sets the smallest length"
             )
         if self.merges:

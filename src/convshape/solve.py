@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._render import counted
 from ._types import Pad
 from ._validate import as_int, check_padding, check_positive, check_size
 from .arithmetic import (
@@ -165,7 +166,7 @@ class Solutions(Sequence[Solution]):
         return iter(self.solutions)
 
     def __str__(self) -> str:
-        lines = [f"{self.problem}: {len(self.solutions)} solution(s)"]
+        lines = [f"{self.problem}: {counted(len(self.solutions), 'solution')}"]
         lines += [f"  {solution}" for solution in self.solutions]
         if not self.solutions and self.reason:
             lines.append(f"  {self.reason}")
@@ -175,7 +176,7 @@ class Solutions(Sequence[Solution]):
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Solutions: {self.problem}: {len(self.solutions)} solution(s)>"
+        return f"<Solutions: {self.problem}: {counted(len(self.solutions), 'solution')}>"
 
     def _repr_html_(self) -> str:
         from ._html import text_block  # noqa: PLC0415  (only for notebooks)
@@ -904,7 +905,7 @@ def _torch_notes(
                 f"kernel_size={k}, stride={s}: no torch arguments reproduce Keras's "
                 f"padding='same' values (Keras crops {crop.before} before and {crop.after} "
                 f"after); port it with padding={crop.before}, output_padding=0 and drop the "
-                f"last {crop.after - crop.before} element(s)"
+                f"last {counted(crop.after - crop.before, 'element')}"
             )
     return tuple(notes)
 
