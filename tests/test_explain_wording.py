@@ -168,3 +168,9 @@ def test_words_a_newcomer_reads() -> None:
     uneven = cs.explain_conv_transpose(7, 5, 2, "same")
     assert uneven.notes[0].startswith("The crop is uneven (1 before, 2 after), so no symmetric")
     assert uneven.notes[1].endswith("then drop the last 1 element.")
+    lax = cs.explain_conv_transpose(7, 5, 2, (4, 1), framework="jax")
+    assert lax.notes == (
+        "The diagram shows the same result as a crop of the full output: low = 4 removes "
+        "nothing at the start, high = 1 removes k_eff - 1 - 1 = 3 positions at the end.",
+    )
+    assert lax.diagram[2].endswith("12 13 14  x  x  x")

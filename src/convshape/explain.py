@@ -665,7 +665,25 @@ def _jax_transpose(
         "jax",
         {"size": size, "kernel_size": k, "stride": s, "padding": padding, "dilation": d},
     )
-    return Explanation(title, tuple(steps), **_transposed(size, k, s, d, crop, length))
+    notes = (_jax_crop_note(low, high, k_eff, crop),) if length > 0 else ()
+    drawing = _transposed(size, k, s, d, crop, length)
+    return Explanation(title, tuple(steps), notes, **drawing)
+
+
+def _jax_crop_note(low: int, high: int, k_eff: int, crop: Pad) -> str:
+    """How padding the spread input reads as the diagram's crop of the full output."""
+
+    def side(pad: int, removed: int, where: str) -> str:
+        if removed > 0:
+            return f"{pad} removes k_eff - 1 - {pad} = {_many(removed, 'position')} {where}"
+        if removed < 0:
+            return f"{pad} adds {_many(-removed, 'zero')} {where}"
+        return f"{pad} removes nothing {where}"
+
+    return (
+        "The diagram shows the same result as a crop of the full output: low = "
+        f"{side(low, crop.before, 'at the start')}, high = {side(high, crop.after, 'at the end')}."
+    )
 
 
 def _onnx_transpose(
