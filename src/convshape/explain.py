@@ -43,7 +43,11 @@ FRAMEWORKS = {"keras": "Keras/TensorFlow", "torch": "PyTorch", "jax": "JAX", "on
 
 @dataclass(frozen=True)
 class Explanation:
-    """A titled walk through one computation: numbered steps, notes and a diagram."""
+    """A titled walk through one computation: numbered steps, notes and a diagram.
+
+    ``str()`` gives the text, with the diagram in at most 80 columns (the two ends of a long
+    axis); ``_repr_html_()`` (notebooks, documentation) gives the steps and the same
+    diagram drawn in SVG from ``figure``."""
 
     title: str
     steps: tuple[str, ...]
