@@ -571,3 +571,19 @@ def test_plan_takes_k_for_its_kernel_sizes(capsys: pytest.CaptureFixture[str]) -
     assert json.loads(short)["count"] == len(plan_upsampling(7, 84, kernel_sizes=(3,))) == 0
     _, both, _ = run(capsys, "plan", "7", "84", "-k", "3,4", "--json")
     assert json.loads(both)["count"] == len(plan_upsampling(7, 84, kernel_sizes=(3, 4))) == 11
+
+
+def test_a_negative_crop_or_padding_is_said_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    # kernel 1, stride 2, 'same': the full output has 13 positions and Keras gives 14, so
+    # one zero is appended at the end; no raw negative number is printed
+    assert main(["conv-transpose", "7", "-k", "1", "-s", "2", "-p", "same"]) == 0
+    out = capsys.readouterr().out
+    assert out == "input (7,) -> output (14,); appends 1 zero at the end\n"
+    assert main(["conv-transpose", "7x7", "-k", "1,5", "-s", "2", "-p", "same"]) == 0
+    out = capsys.readouterr().out
+    assert "height appends 1 zero at the end, width crops 1 at the start and 2 at the end" in out
+    assert main(["conv", "7", "-k", "3", "-p", "-1", "--framework", "jax"]) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        "input (7,) -> output (3,); removes 1 element at the start and 1 element at the end\n"
+    )

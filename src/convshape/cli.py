@@ -25,6 +25,8 @@ from ._cli_models import (
     check_command,
     sizes_command,
 )
+from ._render import counted
+from ._types import Pad
 from .arithmetic import conv_output_length, conv_padding, conv_transpose_crop
 from .arithmetic import conv_transpose_output_length as transpose_length
 from .errors import ConvShapeError
@@ -40,7 +42,7 @@ from .layers.convolutional import (
 from .loading import load_keras
 from .plan import plan_downsampling, plan_upsampling
 from .porting import translate
-from .solve import solve_conv, solve_conv_transpose
+from .solve import crop_words, solve_conv, solve_conv_transpose
 from .torch import conv_output_length as torch_conv_length
 from .torch import conv_transpose_output_length as torch_transpose_length
 from .torch import pool_output_length as torch_pool_length
@@ -671,11 +673,10 @@ def _text(command: str, result: dict[str, Any]) -> str:
     if "text" in result:
         return str(result["text"]).rstrip("\n")
     split = "crop" if command == "conv-transpose" else "padding"
-    pairs = ", ".join(f"({before}, {after})" for before, after in result[split])
-    what = "crop (before, after)" if split == "crop" else "padding (before, after)"
-    lines = [f"input {tuple(result['input'])} -> output {tuple(result['output'])}; {what}: {pairs}"]
+    shape = f"input {tuple(result['input'])} -> output {tuple(result['output'])}"
+    lines = [f"{shape}; {_split_text(split, [Pad(*pair) for pair in result[split]])}"]
     explained = result.get("explanation", [])
-    names = _AXES.get(len(explained), [f"axis {n}" for n in range(1, len(explained) + 1)])
+    names = _axis_names(len(explained))
     axes: dict[str, list[str]] = {}  # one explanation per distinct text, with its axes
     for name, explanation in zip(names, explained, strict=True):
         axes.setdefault(explanation, []).append(name)
@@ -685,6 +686,46 @@ def _text(command: str, result: dict[str, Any]) -> str:
             lines.append(f"{' and '.join(covered).capitalize()}:")
         lines.append(explanation)
     return "\n".join(lines)
+
+
+def _axis_names(count: int) -> list[str]:
+    return _AXES.get(count, [f"axis {n}" for n in range(1, count + 1)])
+
+
+def _split_text(split: str, pads: list[Pad]) -> str:
+    """The (before, after) pairs, or, where one is negative, each axis in words: a
+    negative crop appends zeros, a negative padding removes elements.
+
+    >>> _split_text("crop", [Pad(1, 2), Pad(1, 2)])
+    'crop (before, after): (1, 2), (1, 2)'
+    >>> _split_text("crop", [Pad(0, -1)])
+    'appends 1 zero at the end'
+    >>> _split_text("crop", [Pad(0, -1), Pad(1, 2)])
+    'height appends 1 zero at the end, width crops 1 at the start and 2 at the end'
+    >>> print(_split_text("padding", [Pad(-1, -1), Pad(-1, 2)]))
+    height removes 1 element at the start and 1 element at the end, width removes 1 element
+    at the start and pads 2 zeros at the end
+    """
+    if all(pad.before >= 0 and pad.after >= 0 for pad in pads):
+        pairs = ", ".join(f"({pad.before}, {pad.after})" for pad in pads)
+        return f"{split} (before, after): {pairs}"
+    words = [crop_words(pad) if split == "crop" else _padding_words(pad) for pad in pads]
+    if len(pads) == 1:
+        return words[0]
+    return ", ".join(
+        f"{name} {text}" for name, text in zip(_axis_names(len(pads)), words, strict=True)
+    )
+
+
+def _padding_words(pad: Pad) -> str:
+    """A forward padding in words, a negative side removing elements of the input."""
+    parts: list[str] = []
+    for count, where in zip(pad, ("start", "end"), strict=True):
+        verb, noun = ("pads", "zero") if count > 0 else ("removes", "element")
+        if count:
+            said = f"{verb} " if not parts or not parts[-1].startswith(verb) else ""
+            parts.append(f"{said}{counted(abs(count), noun)} at the {where}")
+    return " and ".join(parts) if parts else "pads nothing"
 
 
 _NAMES = {"keras": "Keras", "torch": "PyTorch", "jax": "JAX", "onnx": "ONNX"}
