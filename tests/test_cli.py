@@ -56,7 +56,7 @@ def test_explain_flag(capsys: pytest.CaptureFixture[str]) -> None:
     )
     document = json.loads(out)
     assert document["padding"] == [[1, 2]]
-    assert "inputs:  0 | 1  2  3" in document["explanation"][0]
+    assert "input:       p  1  2  3" in document["explanation"][0]
 
 
 def test_conv_and_pool(capsys: pytest.CaptureFixture[str]) -> None:

@@ -77,12 +77,7 @@ def _measured(page: str, width: int, reprs: dict[str, str]) -> dict[str, Any]:
 
 
 #: Known defects, each failing its check until it is fixed (then remove it here).
-KNOWN = {
-    "explanation_model": (
-        "Explanation._repr_html_ numbers a model's layers in an <ol> with margin 0.3em 0 and "
-        "the page's padding: the numbers 10 and 11 start left of the output and are cut"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(("page", "width"), PAGES, ids=[f"{p}-{w}" for p, w in PAGES])

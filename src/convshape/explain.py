@@ -79,7 +79,9 @@ class Explanation:
             f'<div style="font-weight: bold">{html.escape(self.title)}</div>',
         ]
         if self.steps:
-            lines.append('<ol style="margin: 0.3em 0">')
+            # room for the widest number: notebooks give a list about 2em, which cuts "10."
+            indent = len(str(len(self.steps))) + 2
+            lines.append(f'<ol style="margin: 0.3em 0; padding-left: {indent}ch">')
             lines += [f"<li>{html.escape(step)}</li>" for step in self.steps]
             lines.append("</ol>")
         if self.notes:
