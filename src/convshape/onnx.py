@@ -154,7 +154,7 @@ def conv_output_length(
     """
     checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
     pad = conv_padding(size, kernel_size, stride, auto_pad, pads, dilation)
-    length = forward_length(checked, k_eff, s, *pad)
+    length = forward_length(checked, k_eff, s, pad[0], pad[1])
     if length < 1:
         raise EmptyOutputError(
             f"the effective kernel ({k_eff}) is longer than the padded input",
@@ -310,7 +310,7 @@ def conv_transpose_output_length(
     crop = conv_transpose_crop(
         size, kernel_size, stride, auto_pad, pads, output_padding, dilation, output_shape
     )
-    length = transposed_length(checked, k_eff, s, *crop)
+    length = transposed_length(checked, k_eff, s, crop[0], crop[1])
     if length < 1:
         raise EmptyOutputError(
             "the transposed output would be empty",

@@ -96,7 +96,7 @@ def _forward(
     pad = _forward_pad(padding, s, k_eff)
     if checked is None:
         return None, pad
-    length = forward_length(checked, k_eff, s, *pad)
+    length = forward_length(checked, k_eff, s, pad[0], pad[1])
     if length < 1:
         raise EmptyOutputError(
             f"the effective kernel ({k_eff}) is longer than the padded input "
@@ -189,7 +189,7 @@ def _transpose(
     crop = Pad(p, p - op)
     if checked is None:
         return None, crop
-    length = transposed_length(checked, effective_kernel(k, d), s, *crop)
+    length = transposed_length(checked, effective_kernel(k, d), s, p, p - op)
     if length < 1:
         raise EmptyOutputError(
             f"the output would have {length} elements; PyTorch: output size is too small",
