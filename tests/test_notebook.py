@@ -161,7 +161,7 @@ def test_notebook_states_keras_facts(which: str, request: pytest.FixtureRequest)
     assert "Pad(before=2, after=1)" in results  # PyTorch's padding=2, output_padding=1
     assert "range(13, 15)" in results
     # The 84x84 generator follows the first plan, which check() leaves alone.
-    first_plan = "7 -> 84 in 3 layer(s), strides 2, 2, 3\n  7 -> 14: kernel_size=4, strides=2,"
+    first_plan = "7 -> 84 in 3 layers, strides 2, 2, 3\n  7 -> 14: kernel_size=4, strides=2,"
     assert first_plan in text
     assert "(1961280, 2330944)" in results
     assert "[]" in results
