@@ -7,8 +7,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._validate import Shape, as_int, check_bool, check_number, check_shape
-from ..errors import ConvShapeError, _short_repr, unexpected_keyword
+from .._validate import (
+    Shape,
+    as_int,
+    check_axis,
+    check_bool,
+    check_choice,
+    check_count,
+    check_number,
+    check_shape,
+)
+from ..errors import ConvShapeError, unexpected_keyword
 
 
 def spatial_tuple(
@@ -49,12 +58,7 @@ def int_or_tuple(value: Any, rank: int, name: str, *, minimum: int) -> int | tup
 
 def count(value: Any, name: str, minimum: int) -> int:
     """An int >= ``minimum``."""
-    number = as_int(value, name)
-    if number < minimum:
-        raise ConvShapeError(
-            f"`{name}` must be an integer >= {minimum}", argument=name, received={name: value}
-        )
-    return number
+    return check_count(value, name, minimum=minimum)
 
 
 def flag(value: Any, name: str) -> bool:
@@ -79,18 +83,7 @@ def number(value: Any, name: str) -> float:
 
 def choice(value: Any, name: str, choices: Sequence[str]) -> str:
     """One of ``choices``, spelled exactly."""
-    if not isinstance(value, str):
-        raise TypeError(
-            f"`{name}` must be a str, not {type(value).__name__}. "
-            f"Received: {name}={_short_repr(value)}"
-        )
-    if value not in choices:
-        raise ConvShapeError(
-            f"`{name}` must be one of {', '.join(map(repr, choices))}",
-            argument=name,
-            received={name: value},
-        )
-    return value
+    return check_choice(value, name, choices)
 
 
 def input_shape(module: Any, value: Any, ranks: Sequence[int], expected: str) -> Shape:
@@ -118,15 +111,7 @@ def nonzero(module: Any, shape: Shape, dims: Sequence[int]) -> None:
 
 def axis(value: int, rank: int, name: str) -> int:
     """A dimension index in ``[-rank, rank - 1]`` (a scalar counts as rank 1), as >= 0."""
-    size = max(rank, 1)
-    if not -size <= value < size:
-        raise ConvShapeError(
-            f"`{name}` is out of range for an input of {rank} dimensions "
-            f"(PyTorch: expected to be in range of [{-size}, {size - 1}])",
-            argument=name,
-            received={name: value, "rank": rank},
-        )
-    return value % size
+    return check_axis(value, rank, name)
 
 
 def require_batched(modules: Sequence[Any], shape: Shape, analysis: str) -> None:
