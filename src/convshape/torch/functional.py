@@ -189,7 +189,7 @@ def _transpose(
     crop = Pad(p, p - op)
     if checked is None:
         return None, crop
-    length = transposed_length(checked, effective_kernel(k, d), s, p, p - op)
+    length = transposed_length(checked, effective_kernel(k, d), s, crop[0], crop[1])
     if length < 1:
         raise EmptyOutputError(
             f"the output would have {length} elements; PyTorch: output size is too small",
