@@ -29,6 +29,7 @@ from ._core import (
     SMALL_SPLITS,
     effective_kernel,
     forward_length,
+    full_transposed_length,
     same_crop,
     same_output_range,
     same_padding,
@@ -214,7 +215,8 @@ def _transpose(
     length = _transpose_length(checked_size, k_eff, s, crop)
     if _transpose_is_empty(checked_size, length):
         raise EmptyOutputError(
-            f"the full transposed output ({(checked_size - 1) * s + k_eff}) minus the crop "
+            f"the full transposed output ({full_transposed_length(checked_size, k_eff, s)}) "
+            "minus the crop "
             f"({crop.before} + {crop.after}) leaves {length} elements; the output would be empty",
             argument="size",
             received=_received(

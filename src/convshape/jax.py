@@ -20,6 +20,7 @@ from typing import Any
 from ._core import (
     effective_kernel,
     forward_length,
+    full_transposed_length,
     same_crop,
     same_padding,
     split,
@@ -53,7 +54,9 @@ def _pair(padding: Any, name: str = "padding") -> tuple[int, int]:
 
 
 def _dilated(size: int, dilation: int) -> int:
-    return 0 if size == 0 else (size - 1) * dilation + 1
+    """The input with ``dilation - 1`` zeros between its elements: the full transposed
+    output of a kernel of one."""
+    return 0 if size == 0 else full_transposed_length(size, 1, dilation)
 
 
 def conv_padding(

@@ -17,7 +17,17 @@ from __future__ import annotations
 
 from .._types import Pad
 
-__all__ = ["needs_crop", "padding_for_crop"]
+__all__ = ["largest_output_padding", "needs_crop", "padding_for_crop"]
+
+
+def largest_output_padding(stride: int, dilation: int) -> int:
+    """The largest ``output_padding`` PyTorch takes: smaller than the stride *or* the
+    dilation, ``max(stride, dilation) - 1``.
+
+    >>> largest_output_padding(2, 1), largest_output_padding(1, 3)
+    (1, 2)
+    """
+    return max(stride, dilation) - 1
 
 
 def padding_for_crop(crop: Pad, stride: int, dilation: int) -> tuple[int, int, Pad]:
@@ -34,7 +44,7 @@ def padding_for_crop(crop: Pad, stride: int, dilation: int) -> tuple[int, int, P
     >>> padding_for_crop(Pad(0, -2), stride=3, dilation=1)
     (0, 2, Pad(before=0, after=0))
     """
-    largest = max(stride, dilation) - 1
+    largest = largest_output_padding(stride, dilation)
     p = min(max(crop.after + largest, 0), max(crop.before, 0))
     op = min(max(p - crop.after, 0), largest)
     return p, op, Pad(crop.before - p, crop.after - (p - op))

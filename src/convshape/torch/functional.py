@@ -25,6 +25,7 @@ from .._core import (
 from .._types import Pad
 from .._validate import as_int, check_positive, check_size
 from ..errors import ConvShapeError, EmptyOutputError, _short_repr
+from .crop import largest_output_padding
 
 __all__ = [
     "conv_output_length",
@@ -180,7 +181,7 @@ def _transpose(
     d = check_positive(dilation, "dilation")
     p = _int_padding(padding)
     op = as_int(output_padding, "output_padding")
-    if not 0 <= op < max(s, d):
+    if not 0 <= op <= largest_output_padding(s, d):
         raise ConvShapeError(
             "`output_padding` must be >= 0 and smaller than either `stride` or `dilation`",
             argument="output_padding",
