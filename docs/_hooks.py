@@ -7,12 +7,16 @@
   check_site.py) is marked to wrap (``cs-wrap``) or, when it is a table or a diagram
   whose alignment wrapping would break, to scroll with a visible scroll bar
   (``cs-scroll``); docs/assets/convshape.css styles both.
+- ``<!-- figure: explain_conv_transpose(7, 5, stride=2, padding="same") -->`` becomes the
+  SVG figure of that explanation, drawn by convshape when the site is built (literal
+  arguments only), so a figure in the docs is never a stale copy.
 
 Standard library only: the test suite imports this file for its doctests.
 """
 
 from __future__ import annotations
 
+import ast
 import html
 import importlib.util
 import re
@@ -23,6 +27,8 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<lang>[\w+-
 PRE = re.compile(r"<pre(?P<attrs>[^>]*)>(?P<body>.*?)</pre>", re.DOTALL)
 BOX_DRAWING = re.compile("[\u2500-\u257f]")
 DIRECTIVE = re.compile(r"[ \t]*#[ \t]*doctest:[^\n]*$", re.MULTILINE)
+FIGURE = re.compile(r"<!-- figure: (?P<call>[^\n]*?) -->")
+EXPLAINERS = ("explain_conv", "explain_conv_transpose", "explain_pool")
 
 
 def _max_columns() -> int:
@@ -124,8 +130,44 @@ def mark_wide_blocks(page_html: str, max_columns: int = MAX_COLUMNS) -> str:
     return PRE.sub(one, page_html)
 
 
+def figure(call: str) -> str:
+    """The SVG figure of ``call``, one of convshape's explain functions with literal
+    arguments, in a ``<figure>`` the stylesheet lets scroll.
+
+    >>> figure('explain_conv(14, 5, stride=2, padding="same")')[:45]
+    '<figure class="cs-figure"><svg xmlns="http://'
+    >>> figure("print(1)")
+    Traceback (most recent call last):
+    ValueError: a figure is drawn from explain_conv, explain_conv_transpose or explain_pool...
+    """
+    tree = ast.parse(call, mode="eval").body
+    if not (
+        isinstance(tree, ast.Call)
+        and isinstance(tree.func, ast.Name)
+        and tree.func.id in EXPLAINERS
+    ):
+        raise ValueError(
+            "a figure is drawn from explain_conv, explain_conv_transpose or explain_pool "
+            f"with literal arguments, not {call!r}"
+        )
+    import convshape  # noqa: PLC0415  (only when a page has a figure)
+    from convshape._svg import figure_svg  # noqa: PLC0415
+
+    args = [ast.literal_eval(arg) for arg in tree.args]
+    kwargs = {str(kw.arg): ast.literal_eval(kw.value) for kw in tree.keywords}
+    explanation = getattr(convshape, tree.func.id)(*args, **kwargs)
+    if explanation.figure is None:
+        raise ValueError(f"{call} has no figure to draw")
+    return f'<figure class="cs-figure">{figure_svg(explanation.figure)}</figure>'
+
+
+def figures(markdown: str) -> str:
+    """Every ``<!-- figure: ... -->`` replaced by its SVG."""
+    return FIGURE.sub(lambda match: figure(match["call"]), markdown)
+
+
 def on_page_markdown(markdown: str, **kwargs: Any) -> str:
-    return console_fences(markdown)
+    return figures(console_fences(markdown))
 
 
 def on_page_content(content: str, **kwargs: Any) -> str:

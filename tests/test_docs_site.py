@@ -14,11 +14,14 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+import convshape as cs
+from convshape._svg import figure_svg
 from tests.oracles import oracle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,3 +220,26 @@ def test_check_finds_an_object_documented_twice(tmp_path: Path) -> None:
     assert problems == [
         "api/b/index.html: convshape.arithmetic.Pad is documented again (also in api/a/index.html)"
     ]
+
+
+def test_figures_in_the_docs_are_drawn_by_convshape() -> None:
+    """Every ``<!-- figure: ... -->`` in the docs becomes the SVG of that explanation, a
+    valid SVG whose input cells are the ones the explanation draws."""
+    calls = [
+        match["call"]
+        for page in sorted(DOCS.rglob("*.md"))
+        for match in hooks.FIGURE.finditer(page.read_text(encoding="utf-8"))
+    ]
+    assert len(calls) >= 3
+    for call in calls:
+        drawn = hooks.figures(f"before\n\n<!-- figure: {call} -->\n\nafter")
+        assert "<!-- figure" not in drawn
+        svg = drawn.split('<figure class="cs-figure">', 1)[1].rsplit("</figure>", 1)[0]
+        root = ET.fromstring(svg)
+        assert root.tag.endswith("svg")
+    figure = cs.explain_conv(10, 2, stride=3).figure
+    assert figure is not None
+    page = hooks.figures("<!-- figure: explain_conv(10, 2, stride=3) -->")
+    assert page == f'<figure class="cs-figure">{figure_svg(figure)}</figure>'
+    with pytest.raises(ValueError, match="explain_conv, explain_conv_transpose or explain_pool"):
+        hooks.figures("<!-- figure: __import__('os').system('true') -->")
