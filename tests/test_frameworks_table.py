@@ -22,7 +22,7 @@ from convshape import jax as jx
 from convshape import onnx as ox
 from convshape import torch as pt
 from convshape._frameworks import FRAMEWORKS, Framework, framework
-from convshape.torch.crop import needs_crop, padding_for_crop
+from convshape.torch._crop import needs_crop, padding_for_crop
 from tests.oracles import ORACLE_COUNTS, oracle
 from tests.reference import forward_gather, scatter_full, transpose_cropped
 

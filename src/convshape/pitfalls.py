@@ -26,7 +26,7 @@ from .layers.adaptive_pooling import (
 )
 from .models.model import Model
 from .models.sequential import Sequential
-from .torch.crop import padding_for_crop
+from .torch._crop import padding_for_crop
 
 __all__ = ["CODES", "Finding", "check"]
 

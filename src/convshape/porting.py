@@ -24,7 +24,7 @@ from .errors import ConvShapeError
 from .jax import transpose_padding_for_crop
 from .layers._base import Layer, spatial_axes
 from .onnx import transpose_pads_for_crop
-from .torch.crop import padding_for_crop
+from .torch._crop import padding_for_crop
 from .torch.modules import _ConvNd, _ConvTranspose
 
 __all__ = ["TARGETS", "Translation", "translate"]

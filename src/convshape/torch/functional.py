@@ -25,7 +25,7 @@ from .._core import (
 from .._types import Pad
 from .._validate import as_int, check_positive, check_size
 from ..errors import ConvShapeError, EmptyOutputError, _short_repr
-from .crop import largest_output_padding
+from ._crop import largest_output_padding
 
 __all__ = [
     "conv_output_length",

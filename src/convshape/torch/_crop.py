@@ -1,5 +1,8 @@
 """The crops PyTorch's ``nn.ConvTranspose*d`` can make, and what a port adds to reach others.
 
+The one home of this rule: :func:`convshape.check` (pitfalls) and
+:func:`convshape.translate` (porting) both ask it.
+
 A PyTorch transposed convolution removes ``(p, p - output_padding)`` from its full output
 ``(I - 1) * s + k_eff``, with ``p >= 0`` and ``0 <= output_padding < max(stride, dilation)``.
 Another framework's crop (Keras's "same" puts its odd element at the end) is reachable
