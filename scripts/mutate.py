@@ -24,9 +24,11 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import importlib
 import json
 import os
 import random
+import selectors
 import shutil
 import subprocess
 import sys
@@ -86,7 +88,7 @@ def tests_for(module: str, *, fast: bool) -> list[str]:
     return [path for path in chosen if (ROOT / path).exists()]
 
 
-SWAPS: dict[type[ast.AST], type[ast.AST]] = {
+SWAPS: dict[type[ast.AST], Any] = {
     ast.Lt: ast.LtE,
     ast.LtE: ast.Lt,
     ast.Gt: ast.GtE,
@@ -158,11 +160,12 @@ def _skipped_lines(tree: ast.Module) -> set[int]:
                 cover(node.returns)
         elif isinstance(node, ast.AnnAssign):
             cover(node.annotation)
-        elif isinstance(node, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets
-        ):
-            cover(node)
         elif (
+            isinstance(node, ast.Assign)
+            and any(
+                isinstance(target, ast.Name) and target.id == "__all__" for target in node.targets
+            )
+        ) or (
             isinstance(node, ast.If)
             and isinstance(node.test, ast.Name)
             and node.test.id == "TYPE_CHECKING"
@@ -171,7 +174,7 @@ def _skipped_lines(tree: ast.Module) -> set[int]:
     return lines
 
 
-def _changes(node: ast.AST) -> list[tuple[ast.AST, str, str]]:
+def _changes(node: Any) -> list[tuple[ast.AST, str, str]]:
     """The mutated copies of ``node`` with (text before, text after)."""
     out: list[tuple[ast.AST, str, str]] = []
     if isinstance(node, ast.BinOp) and any(
@@ -180,11 +183,8 @@ def _changes(node: ast.AST) -> list[tuple[ast.AST, str, str]]:
         for side in (node.left, node.right)
     ):
         return out  # text, not arithmetic
-    if isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in SWAPS:
-        new = copy.deepcopy(node)
-        new.op = SWAPS[type(node.op)]()
-        out.append((new, ast.unparse(node), ast.unparse(new)))
-    elif isinstance(node, ast.BoolOp):
+    swappable = isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in SWAPS
+    if swappable or isinstance(node, ast.BoolOp):
         new = copy.deepcopy(node)
         new.op = SWAPS[type(node.op)]()
         out.append((new, ast.unparse(node), ast.unparse(new)))
@@ -260,7 +260,7 @@ def mutated_source(mutant: Mutant, root: Path = ROOT) -> str:
 
 
 def worker() -> None:
-    import pytest
+    import pytest  # noqa: PLC0415 - the parent process never needs it
 
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -275,16 +275,16 @@ def worker() -> None:
         target.write_text(request["source"], encoding="utf-8")
         stamp = time.time()
         os.utime(target, (stamp + request["serial"], stamp + request["serial"]))
-        import importlib
-
         importlib.invalidate_caches()
         failed: list[str] = []
 
         class Recorder:
-            @staticmethod
-            def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+            def __init__(self, failed: list[str]) -> None:
+                self.failed = failed
+
+            def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
                 if report.failed:
-                    failed.append(report.nodeid)
+                    self.failed.append(report.nodeid)
 
         args = [
             "-q",
@@ -304,7 +304,7 @@ def worker() -> None:
         saved = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = devnull
         try:
-            code = int(pytest.main(args, plugins=[Recorder()]))
+            code = int(pytest.main(args, plugins=[Recorder(failed)]))
         except BaseException as error:  # a mutant that breaks the import
             code = 99
             sys.stdout, sys.stderr = saved
@@ -349,7 +349,8 @@ class Worker:
         """pytest's exit code for ``source`` in place of ``path``, or None on a timeout."""
         if self.process is None or self.process.poll() is not None:
             self.process = self.start()
-        assert self.process.stdin is not None and self.process.stdout is not None
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
         self.serial += 1
         request = {
             "path": path,
@@ -362,8 +363,6 @@ class Worker:
         }
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
-        import selectors
-
         selector = selectors.DefaultSelector()
         selector.register(self.process.stdout, selectors.EVENT_READ)
         if not selector.select(timeout):
@@ -384,12 +383,32 @@ class Worker:
             self.process = None
 
 
+def _same_as_survivors(found: list[Mutant], log: str) -> list[Mutant]:
+    """The mutants an earlier run's output lists as survived, by their text and the
+    nearest line: lines move as the source changes, the changed expression does not."""
+    picked: list[Mutant] = []
+    for line in log.splitlines():
+        if not line.startswith("survived") or "  ->  " not in line:
+            continue
+        where, _, change = line.split(maxsplit=2)[2].partition(": ")
+        path, _, number = where.rpartition(":")
+        original, mutated = change.split("  ->  ", 1)
+        alike = [
+            m for m in found if (m.path, m.original, m.mutated) == (path, original, mutated.strip())
+        ]
+        if alike:
+            picked.append(min(alike, key=lambda m: abs(m.line - int(number))))
+    return sorted(set(picked), key=lambda m: (m.line, m.index, m.variant))
+
+
 def _choose(modules: list[str], snapshot: Path, args: argparse.Namespace) -> list[Mutant]:
     chosen: list[Mutant] = []
     for module in modules:
         found = mutants_of(module, snapshot)
         if args.pick:
             found = [mutant for mutant in found if mutant.key in args.pick]
+        elif args.survivors:
+            found = _same_as_survivors(found, args.survivors.read_text(encoding="utf-8"))
         elif args.limit is not None and len(found) > args.limit:
             found = sorted(
                 random.Random(f"{args.seed}:{module}").sample(found, args.limit),
@@ -459,6 +478,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--pick", nargs="+", metavar="KEY", help="only these mutants (path@index.variant)"
+    )
+    parser.add_argument(
+        "--survivors",
+        type=Path,
+        metavar="LOG",
+        help="only the mutants an earlier run's output lists as survived (by their text)",
     )
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument("--json", type=Path, help="write the results to this file")
