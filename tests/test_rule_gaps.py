@@ -122,3 +122,26 @@ def test_a_translation_names_a_crop_only_where_there_is_one() -> None:
     assert "crop" not in str(exact)
     cropped = cs.translate(layers.Conv1DTranspose(1, 5, 2, "same"), "torch", (None, 7, 1))
     assert "then crop the output: [(0, 1)]" in str(cropped)
+
+
+@pytest.mark.parametrize(("k", "s"), [(1, 2), (2, 4), (3, 5), (4, 2), (9, 10), (33, 40)])
+def test_checkerboard_gaps_are_the_offsets_keras_leaves_without_a_tap(k: int, s: int) -> None:
+    keras = oracle("keras")
+    import numpy as np
+
+    size = 4
+    real = keras.layers.Conv1DTranspose(1, k, strides=s, kernel_initializer="ones", use_bias=False)
+    y = real(np.ones((1, size, 1), "float32")).numpy()[0, :, 0]
+    reached = sorted({int(i) % s for i in np.flatnonzero(y)})
+    ours = [
+        str(finding)
+        for finding in cs.check(layers.Conv1DTranspose(1, k, s), (None, size, 1))
+        if finding.code == "checkerboard-gaps"
+    ]
+    gaps = s - len(reached)
+    assert len(ours) == (gaps > 0)
+    if ours:
+        assert f": {gaps} of every {s} output positions get no kernel tap" in ours[0]
+        listed = reached if len(reached) <= 32 else reached[:8]  # the message lists 8 past 32
+        assert ", ".join(map(str, listed)) + ("]" if len(reached) <= 32 else ", ...") in ours[0]
+    ORACLE_COUNTS["keras checkerboard offsets"] += 1
