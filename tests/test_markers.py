@@ -217,5 +217,7 @@ def test_no_fast_test_is_marked_oracle(tmp_path: Path) -> None:
         env=env,
         timeout=1800,
     )
-    assert passed.exists(), run.stdout[-2000:] + run.stderr[-2000:]
+    # 0, or 1 where a test imports a hidden framework itself; never a collection error.
+    assert run.returncode in (0, 1), run.stdout[-2000:] + run.stderr[-2000:]
+    assert " skipped" in run.stdout.splitlines()[-1], run.stdout[-2000:]
     assert json.loads(passed.read_text(encoding="utf-8")) == []
