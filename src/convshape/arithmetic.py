@@ -23,8 +23,6 @@ Pad(before=1, after=2)
 
 from __future__ import annotations
 
-import warnings
-
 from ._core import (
     SMALL_SPLITS,
     effective_kernel,
@@ -47,6 +45,7 @@ from ._validate import (
     check_size,
 )
 from .errors import ConvShapeError, ConvShapeWarning, EmptyOutputError, _short_repr
+from .errors import warn as _warn
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -231,7 +230,6 @@ def _transpose(
             mode,
             length,
             _received(size, kernel_size, stride, padding, dilation, output_padding=output_padding),
-            stacklevel=4,
         )
     return length, crop
 
@@ -243,9 +241,10 @@ def _warn_if_tensorflow_rejects(
     mode: str | Pad,
     length: int,
     received: dict[str, object],
-    stacklevel: int,
+    layer: object = None,
 ) -> None:
-    """Warn when Keras's length for "same"/"valid" is one TensorFlow refuses to run."""
+    """Warn when Keras's length for "same"/"valid" is one TensorFlow refuses to run: at the
+    caller's line, naming the layer, its index and its model when a model calls ``layer``."""
     if not _tensorflow_rejects(size, k_eff, stride, mode, length):
         return
     accepted = _output_range(size, k_eff, stride, mode)
@@ -254,14 +253,14 @@ def _warn_if_tensorflow_rejects(
         if mode == "same" and k_eff % 2 == 0
         else "choose the output_padding that gives one of them, or leave it None"
     )
-    warnings.warn(
+    _warn(
         f"Keras predicts output length {length} here, but TensorFlow rejects it at "
         f"run time: the forward convolution does not map {length} back to {size}. "
         f"TensorFlow accepts lengths {accepted.start}..{accepted.stop - 1}; {advice}. "
         "Received: "
         + ", ".join(f"{name}={_short_repr(value)}" for name, value in received.items()),
         ConvShapeWarning,
-        stacklevel=stacklevel,
+        layer,
     )
 
 

@@ -170,6 +170,7 @@ def transpose_shape(
     axes = spatial_axes(len(kernel_size), data_format)
     ops: Sequence[int | None] = output_padding or (None,) * len(kernel_size)
     sizes: list[int | None] = []
+    warned = set()  # one warning for axes alike (a square kernel on a square input)
     for dim, (axis, k, s, op, d) in enumerate(
         zip(axes, kernel_size, strides, ops, dilation_rate, strict=True)
     ):
@@ -188,9 +189,11 @@ def transpose_shape(
                 argument="input_shape",
                 received={"input_shape": shape, **received()},
             )
-        if op is not None:  # without output_padding, Keras's length is always one TF runs
+        if op is not None and (size, k_eff, s, length) not in warned:
+            # without output_padding, Keras's length is always one TF runs
+            warned.add((size, k_eff, s, length))
             context = {"input_shape": shape, **received()}
-            _warn_if_tensorflow_rejects(size, k_eff, s, padding, length, context, stacklevel=5)
+            _warn_if_tensorflow_rejects(size, k_eff, s, padding, length, context, layer)
         sizes.append(length)
     return _with_spatial(shape, axes, sizes)
 
