@@ -69,7 +69,7 @@ class Plan:
 
     >>> plan = plan_upsampling(7, 28)[0]
     >>> str(plan)
-    '7 -> 28 in 2 layer(s), strides 2, 2'
+    '7 -> 28 in 2 layers, strides 2, 2'
     """
 
     steps: tuple[Step, ...]
@@ -87,7 +87,8 @@ class Plan:
     def __str__(self) -> str:
         sizes = self.sizes
         strides = ", ".join(map(str, self.strides))
-        return f"{sizes[0]} -> {sizes[-1]} in {len(self.steps)} layer(s), strides {strides}"
+        layers = f"{len(self.steps)} layer{'' if len(self.steps) == 1 else 's'}"
+        return f"{sizes[0]} -> {sizes[-1]} in {layers}, strides {strides}"
 
     def describe(self) -> str:
         """The plan, one line per layer."""
@@ -222,7 +223,7 @@ def plan_upsampling(
     smaller kernels first); no layer uses a length TensorFlow would reject.
 
     >>> print(plan_upsampling(7, 84)[0].describe())
-    7 -> 84 in 3 layer(s), strides 2, 2, 3
+    7 -> 84 in 3 layers, strides 2, 2, 3
       7 -> 14: kernel_size=4, strides=2, padding='same', output_padding=None
       14 -> 28: kernel_size=4, strides=2, padding='same', output_padding=None
       28 -> 84: kernel_size=3, strides=3, padding='same', output_padding=None
@@ -247,7 +248,7 @@ def plan_downsampling(
     >>> [plan.strides for plan in plan_downsampling(84, 7)[:3]]
     [(2, 2, 3), (2, 3, 2), (3, 2, 2)]
     >>> print(plan_downsampling(29, 7)[0].describe())
-    29 -> 7 in 2 layer(s), strides 2, 2
+    29 -> 7 in 2 layers, strides 2, 2
       29 -> 14: kernel_size=3, strides=2, padding='valid'
       14 -> 7: kernel_size=3, strides=2, padding='same'
     """

@@ -276,7 +276,8 @@ def _torch_notes(
                 f"kernel_size={k}, stride={s}: no torch arguments reproduce Keras's "
                 f"padding='same' values (Keras crops {crop.before} before and {crop.after} "
                 f"after); port it with padding={crop.before}, output_padding=0 and drop the "
-                f"last {crop.after - crop.before} element(s)"
+                f"last {crop.after - crop.before} "
+                f"element{'' if crop.after - crop.before == 1 else 's'}"
             )
     return tuple(notes)
 
