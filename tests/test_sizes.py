@@ -96,7 +96,7 @@ def test_rejects_what_is_not_a_model() -> None:
         cs.input_sizes(layers.Dense(2))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="diagnose\\(\\) takes a convshape model"):
         cs.diagnose(layers.Dense(2), (None, 2))  # type: ignore[arg-type]
-    with pytest.raises(cs.ConvShapeError, match="has 1 input\\(s\\); give one shape for each"):
+    with pytest.raises(cs.ConvShapeError, match="has 1 input; give one shape for each"):
         cs.diagnose(_unet(), [(None, 8, 8, 1), (None, 8, 8, 1)])
 
 
