@@ -351,7 +351,7 @@ def test_wrong_types_are_type_errors() -> None:
             cs.load_keras(source)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="`max_bytes` must be an int"):
         cs.load_keras(_config_text(), max_bytes="64")  # type: ignore[arg-type]
-    with pytest.raises(cs.ConvShapeError, match="`max_bytes` must be at least 1"):
+    with pytest.raises(cs.ConvShapeError, match="`max_bytes` must be an integer >= 1"):
         cs.load_keras(_config_text(), max_bytes=0)
 
 

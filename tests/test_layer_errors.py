@@ -12,6 +12,7 @@ import pytest
 
 import convshape
 from convshape._record import Record, fields
+from convshape.layers._registry import layer_names
 from tests.oracles import ORACLE_COUNTS, oracle
 
 CONVSHAPE = SimpleNamespace(
@@ -206,11 +207,8 @@ def _keras_parameters(cls: Any) -> list[str]:
 
 @pytest.mark.parametrize(
     "name",
-    [
-        n
-        for n in convshape.layers.__all__
-        if n not in {"Layer", "SymbolicTensor", "Weight", "Input"} and n[0].isupper()
-    ],
+    # every layer the registry knows, and InputLayer, which Keras also constructs
+    sorted({*layer_names(), "InputLayer"}),
 )
 def test_constructor_arguments_match_keras(keras: Any, name: str) -> None:
     """Every argument Keras's constructor names exists here, positional ones in Keras's order

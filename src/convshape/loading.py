@@ -13,8 +13,9 @@ import os
 from _collections_abc import Mapping, Sequence
 
 from ._keras_files import MAX_BYTES, brief, quoted, read, repeatable, short
+from ._validate import check_count
 from .errors import ConvShapeError, scopes
-from .layers._registry import layer_class, plain_config
+from .layers._registry import DTYPE_POLICIES, MODEL_CLASSES, layer_class, plain_config
 from .layers.core import InputLayer
 from .models.graph import SymbolicTensor, flatten
 from .models.model import Model
@@ -69,14 +70,7 @@ def load_keras(
         raise TypeError(
             f"`source` must be a path, a JSON string or a config dict, not {type(source).__name__}"
         )
-    if not isinstance(max_bytes, int) or isinstance(max_bytes, bool):
-        raise TypeError(f"`max_bytes` must be an int, not {type(max_bytes).__name__}")
-    if max_bytes < 1:
-        raise ConvShapeError(
-            "`max_bytes` must be at least 1",
-            argument="max_bytes",
-            received={"max_bytes": max_bytes},
-        )
+    max_bytes = check_count(max_bytes, "max_bytes")
     collecting = gc.isenabled()
     # A model of a thousand layers is a few hundred thousand linked objects (and its
     # JSON as many): the cyclic collector would walk them again and again while they
@@ -185,11 +179,10 @@ def _describe(index: int, item: object) -> str:
     return text
 
 
-#: Keras's class names of dtype policies, which a layer config holds as its dtype.
-_POLICIES = frozenset({"DTypePolicy", "FloatDTypePolicy"})
-
-#: Keras's class names of models, in configs.
-_MODEL_CLASSES = frozenset({"Sequential", "Functional", "Model"})
+#: Keras's class names of dtype policies (a layer config holds one as its dtype) and of
+#: models, from the one registry of class names.
+_POLICIES = DTYPE_POLICIES
+_MODEL_CLASSES = MODEL_CLASSES
 
 
 def _model(entry: Mapping[str, Any]) -> Model:
