@@ -664,7 +664,8 @@ def pool_output_length(
     >>> pool_output_length(7, 3, strides=2, padding="same")
     4
     """
-    if not isinstance(padding, str) or padding not in ("valid", "same"):
+    received: object = padding  # typed str, checked at run time: callers pass anything
+    if not isinstance(received, str) or received not in ("valid", "same"):
         raise ConvShapeError(
             "`padding` of a Keras pooling must be 'valid' or 'same'",
             argument="padding",
