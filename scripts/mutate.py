@@ -50,13 +50,28 @@ TESTS: dict[str, tuple[list[str], list[str]]] = {
         ["tests/test_oracle_keras.py"],
     ),
     "src/convshape/_core.py": (
-        ["tests/test_arithmetic.py", *AGREE, "tests/test_properties.py", "tests/test_fast_path.py"],
         [
+            "tests/test_arithmetic.py",
+            *AGREE,
+            "tests/test_properties.py",
+            "tests/test_fast_path.py",
+            "tests/test_frameworks_table.py",
+        ],
+        [
+            "tests/test_core.py",
             "tests/test_oracle_keras.py",
             "tests/test_oracle_torch.py",
             "tests/test_oracle_jax.py",
             "tests/test_oracle_onnx.py",
         ],
+    ),
+    "src/convshape/_frameworks.py": (
+        [*AGREE, "tests/test_frameworks_table.py"],
+        ["tests/test_core.py"],
+    ),
+    "src/convshape/torch/_crop.py": (
+        [*AGREE, "tests/test_frameworks_table.py", "tests/test_translate.py"],
+        ["tests/test_oracle_torch.py", "tests/test_peer_torch.py"],
     ),
     "src/convshape/torch/functional.py": (
         [*AGREE, "tests/test_torch_validation.py", "tests/test_properties.py"],
