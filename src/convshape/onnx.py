@@ -330,6 +330,21 @@ def _truncated(numerator: int, denominator: int) -> int:
     return quotient if numerator >= 0 else -quotient
 
 
+def _pool_same_pads(size: int, kernel_size: int, stride: int, auto_pad: str) -> Pad:
+    """The pads a pooling's ``SAME_UPPER``/``SAME_LOWER`` adds, as ONNX Runtime splits
+    them: ``needed = (ceil(I / s) - 1) * s + k - I`` with the undilated kernel, ``before =
+    (needed + lower) / 2`` in C++ truncation (``lower`` 1 for SAME_LOWER), the rest after;
+    negative when the kernel is shorter than the stride. Trusted ints (``pool_output_length``
+    validates).
+
+    >>> _pool_same_pads(13, 6, 5, "SAME_LOWER"), _pool_same_pads(7, 1, 4, "SAME_UPPER")
+    (Pad(before=2, after=1), Pad(before=-1, after=-1))
+    """
+    needed = same_total(size, kernel_size, stride)
+    before = _truncated(needed + (auto_pad == "SAME_LOWER"), 2)
+    return Pad(before, needed - before)
+
+
 def pool_output_length(
     size: int,
     kernel_size: int,
