@@ -502,6 +502,7 @@ EXCLUDED = {
     "Memory": "a result record of memory; checked in results",
     "ModelCost": "a result record of cost; checked in results",
     "Plan": "a result record of plan_*; checked in results",
+    "Plans": "the list of plans plan_* returns; checked in results",
     "Solution": "a result record of solve_*; checked in results",
     "Solutions": "a result record of solve_*; checked in results",
     "Summary": "a result record of summarize; rendered in test_layer_in_a_model",

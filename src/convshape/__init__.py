@@ -21,6 +21,7 @@ from .arithmetic import (
     conv_transpose_output_length,
     conv_transpose_output_range,
     effective_kernel_size,
+    pool_output_length,
 )
 from .errors import ConvShapeError, ConvShapeWarning, EmptyOutputError
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from .models.model import Functional, Model
     from .models.sequential import Sequential
     from .pitfalls import Finding, check
-    from .plan import Plan, plan_downsampling, plan_upsampling
+    from .plan import Plan, Plans, plan_downsampling, plan_upsampling
     from .porting import Translation, translate
     from .receptive import AxisField, TensorFields, receptive_field, receptive_fields
     from .sizes import AxisSizes, InputSizes, input_sizes
@@ -75,6 +76,7 @@ _LAZY = {
     "Input": ("convshape.layers.core", "Input"),
     "InputLayer": ("convshape.layers.core", "InputLayer"),
     "Plan": ("convshape.plan", "Plan"),
+    "Plans": ("convshape.plan", "Plans"),
     "Sequential": ("convshape.models.sequential", "Sequential"),
     "Solution": ("convshape.solve", "Solution"),
     "Solutions": ("convshape.solve", "Solutions"),
@@ -130,6 +132,7 @@ __all__ = [
     "ModelCost",
     "Pad",
     "Plan",
+    "Plans",
     "Sequential",
     "Solution",
     "Solutions",
@@ -162,6 +165,7 @@ __all__ = [
     "onnx",
     "plan_downsampling",
     "plan_upsampling",
+    "pool_output_length",
     "receptive_field",
     "receptive_fields",
     "solve_conv",
