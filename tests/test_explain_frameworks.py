@@ -226,7 +226,7 @@ def test_headings_name_the_framework(
         (lambda: cs.explain_pool(8, 2, ceil_mode=True), "Keras poolings have no `ceil_mode`"),
         (lambda: cs.explain_pool(8, 2, dilation=2), "Keras poolings have no `ceil_mode`"),
         (lambda: cs.explain_pool(8, 2, padding=1), "`padding` of a Keras pooling must be"),
-        (lambda: cs.explain_pool(8, 2, kind="min"), "`kind` must be 'max' or 'average'"),
+        (lambda: cs.explain_pool(8, 2, kind="min"), "`kind` must be one of 'max', 'average'"),
         (
             lambda: cs.explain_pool(8, 2, framework="torch", dilation=2, kind="average"),
             "`dilation` must be 1 for average pooling",

@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import importlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from ._core import (
+    ceil_div,
+    effective_kernel,
+    full_transposed_length,
+    transposed_length,
+)
 from ._diagram import Figure, ascii_lines
 from ._svg import FONT, figure_svg
 from ._types import Pad
+from ._validate import check_choice
 from .arithmetic import (
     conv_output_length,
     conv_padding,
@@ -27,6 +33,10 @@ from .arithmetic import (
     conv_transpose_output_length,
 )
 from .errors import ConvShapeError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the names below are for mypy only
+if TYPE_CHECKING:
+    from ._frameworks import Framework
 
 __all__ = [
     "Explanation",
@@ -108,6 +118,13 @@ def _check_known(size: int | None) -> None:
         )
 
 
+def _known(length: int | None, size: int | None) -> int:
+    """A framework's length once ``size`` is checked known (a known size has a known
+    length)."""
+    _check_known(size)
+    return cast("int", length)
+
+
 def _check_writable(*numbers: int) -> None:
     """An explanation writes out its numbers: refuse those Python cannot write in decimal."""
     limit = sys.get_int_max_str_digits()
@@ -184,8 +201,8 @@ def explain_conv_transpose(
     )
     _check_known(size)
     crop = conv_transpose_crop(size, kernel_size, stride, padding, output_padding, dilation)
-    k_eff = (kernel_size - 1) * dilation + 1
-    full = (size - 1) * stride + k_eff
+    k_eff = effective_kernel(kernel_size, dilation)
+    full = full_transposed_length(size, k_eff, stride)
     _check_writable(size, kernel_size, stride, dilation, full, abs(crop.after), length)
     total = full - length
     mode = padding.lower() if isinstance(padding, str) else padding
@@ -278,7 +295,7 @@ def _transpose_notes(
         notes.append(
             f"The crop is uneven ({crop.before} before, {crop.after} after), so no symmetric "
             f"padding p gives it: (I - 1) * s + k_eff - 2p = "
-            f"{(size - 1) * stride + k_eff - sum(crop)} has no integer p "
+            f"{transposed_length(size, k_eff, stride, *crop)} has no integer p "
             f"(p = {sum(crop) / 2:g}); Dumoulin & Visin's relationships assume symmetric padding."
         )
     if mode == "same":
@@ -341,7 +358,7 @@ def explain_conv(
     length = conv_output_length(size, kernel_size, stride, padding, dilation)
     _check_known(size)
     pad = conv_padding(size, kernel_size, stride, padding, dilation)
-    k_eff = (kernel_size - 1) * dilation + 1
+    k_eff = effective_kernel(kernel_size, dilation)
     _check_writable(size, kernel_size, stride, dilation, size + sum(pad) + k_eff)
     padded = size + pad.before + pad.after
     mode = padding.lower() if isinstance(padding, str) else padding
@@ -371,7 +388,7 @@ def explain_conv(
 
 def _pad_step(size: int, s: int, k_eff: int, pad: Pad, mode: object) -> str:
     if mode == "same":
-        windows = -(-size // s)
+        windows = ceil_div(size, s)
         total = pad.before + pad.after
         return (
             f"'same': ceil({size} / {s}) = {windows} windows need max(({windows} - 1) * {s} + "
@@ -393,10 +410,12 @@ def _pad_step(size: int, s: int, k_eff: int, pad: Pad, mode: object) -> str:
     return f"Padding {mode!r}: {_many(pad.before, 'zero')} before, {pad.after} after."
 
 
-def _rules(framework: str) -> Any:
-    """A framework's rules module, loaded when first needed."""
-    modules = {"torch": "torch.functional", "jax": "jax", "onnx": "onnx"}
-    return importlib.import_module(f"convshape.{modules[framework]}")
+def _rules(framework: str) -> Framework:
+    """A framework's rules from the table, which loads the framework's module when first
+    needed."""
+    from ._frameworks import framework as entry  # noqa: PLC0415  (loads the frameworks)
+
+    return entry(framework)
 
 
 def _framework(framework: object, supported: tuple[str, ...], what: str) -> str:
@@ -415,7 +434,7 @@ def _heading(what: str, framework: str, arguments: dict[str, object]) -> str:
 
 
 def _kernel_step(kernel_size: int, dilation: int) -> str:
-    k_eff = (kernel_size - 1) * dilation + 1
+    k_eff = effective_kernel(kernel_size, dilation)
     spread = f"{kernel_size} weights, {dilation} apart"
     if dilation == 1:
         spread = "no dilation"
@@ -433,7 +452,7 @@ def _many(count: int, word: str) -> str:
 
 
 def _same_step(size: int, s: int, k_eff: int, pad: Pad, where: str, what: str = "zero") -> str:
-    windows = -(-size // s)
+    windows = ceil_div(size, s)
     total = pad.before + pad.after
     return (
         f"ceil({size} / {s}) = {windows} windows need max(({windows} - 1) * {s} + "
@@ -450,7 +469,7 @@ def _windows_step(padded: int, k_eff: int, stride: int, length: int, clamp: bool
 def _padded_step(size: int, k: int, stride: int, dilation: int, pad: Pad) -> str:
     """The padded input's length (the step every forward window shares), once its numbers
     are known to be writable."""
-    k_eff = (k - 1) * dilation + 1
+    k_eff = effective_kernel(k, dilation)
     _check_writable(size, k, stride, dilation, abs(pad.before) + abs(pad.after) + size + k_eff)
     padded = size + pad.before + pad.after
     before, after = (f"({n})" if n < 0 else str(n) for n in pad)
@@ -459,20 +478,18 @@ def _padded_step(size: int, k: int, stride: int, dilation: int, pad: Pad) -> str
 
 def _torch_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     pt = _rules("torch")
-    length = pt.conv_output_length(size, k, s, padding, d)
-    _check_known(size)
-    k_eff = (k - 1) * d + 1
+    length = _known(pt.conv_output_length(size, k, s, padding, d), size)
+    k_eff = effective_kernel(k, d)
+    pad = pt.conv_padding(size, k, s, padding, d)
     if padding == "same":
-        total = k_eff - 1
-        pad = Pad(total // 2, total - total // 2)
+        total = pad.before + pad.after
         rule = (
             f"'same' (stride 1 only): k_eff - 1 = {_many(total, 'zero')}, {pad.before} before and "
             f"{pad.after} after{' (the odd one on the right)' if total % 2 else ''}."
         )
     elif padding == "valid":
-        pad, rule = Pad(0, 0), "'valid': no padding."
+        rule = "'valid': no padding."
     else:
-        pad = Pad(padding, padding)
         rule = f"padding={padding}: {_many(padding, 'zero')} on each side."
     padded_step = _padded_step(size, k, s, d, pad)
     title = _heading(
@@ -490,10 +507,9 @@ def _torch_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
 
 def _jax_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     jx = _rules("jax")
-    length = jx.conv_output_length(size, k, s, padding, 1, d)
-    _check_known(size)
-    pad = Pad(*jx.conv_padding(size, k, s, padding, d))
-    k_eff = (k - 1) * d + 1
+    length = _known(jx.conv_output_length(size, k, s, padding, d), size)
+    pad = jx.conv_padding(size, k, s, padding, d)
+    k_eff = effective_kernel(k, d)
     mode = padding.upper() if isinstance(padding, str) else None
     if mode == "VALID":
         rule = "'VALID': no padding."
@@ -562,9 +578,10 @@ def _onnx_arguments(k: int, s: int, auto_pad: str, pads: Any) -> dict[str, objec
 def _onnx_conv(size: int, k: int, s: int, padding: Any, d: int) -> Explanation:
     auto_pad, pads = _onnx_padding(padding)
     ox = _rules("onnx")
-    length = ox.conv_output_length(size, k, s, auto_pad, pads, d)
-    pad = ox.conv_padding(size, k, s, auto_pad, pads, d)
-    k_eff = (k - 1) * d + 1
+    given = auto_pad if auto_pad != "NOTSET" else pads
+    length = _known(ox.conv_output_length(size, k, s, given, d), size)
+    pad = ox.conv_padding(size, k, s, given, d)
+    k_eff = effective_kernel(k, d)
     padded_step = _padded_step(size, k, s, d, pad)
     title = _heading(
         "Convolution",
@@ -585,8 +602,8 @@ _OTHER_CONV: dict[str, Callable[[int, int, int, Any, int], Explanation]] = {
 
 
 def _transpose_steps(size: int, k: int, s: int, d: int, *numbers: int) -> tuple[int, list[str]]:
-    k_eff = (k - 1) * d + 1
-    full = (size - 1) * s + k_eff
+    k_eff = effective_kernel(k, d)
+    full = full_transposed_length(size, k_eff, s)
     _check_writable(size, k, s, d, full, *(abs(number) for number in numbers))
     steps = [
         _kernel_step(k, d),
@@ -601,8 +618,7 @@ def _torch_transpose(
     op = 0 if output_padding is None else output_padding
     padding = 0 if _is_valid(padding) else padding
     pt = _rules("torch")
-    length = pt.conv_transpose_output_length(size, k, s, padding, op, d)
-    _check_known(size)
+    length = _known(pt.conv_transpose_output_length(size, k, s, padding, op, d), size)
     _, steps = _transpose_steps(size, k, s, d, padding, op, length)
     steps += [
         f"padding={padding} removes {padding} from each side; output_padding={op} adds {op} "
@@ -637,12 +653,11 @@ def _jax_transpose(
         )
     padding = "VALID" if _is_valid(padding) else padding
     jx = _rules("jax")
-    length = jx.conv_transpose_output_length(size, k, s, padding, d)
-    _check_known(size)
-    crop = jx.conv_transpose_crop(size, k, s, padding, d)
+    length = _known(jx.conv_transpose_output_length(size, k, s, padding, None, d), size)
+    crop = jx.conv_transpose_crop(size, k, s, padding, None, d)
     k_eff, steps = _transpose_steps(size, k, s, d, *crop, length)
     low, high = k_eff - 1 - crop.before, k_eff - 1 - crop.after
-    spread = (size - 1) * s + 1
+    spread = full_transposed_length(size, 1, s)  # the stride-dilated input
     if padding == "SAME":
         rule = (
             f"'SAME' pads the spread input k_eff + s - 2 = {low + high} in all: low = "
@@ -697,11 +712,12 @@ def _onnx_transpose(
 ) -> Explanation:
     auto_pad, pads = _onnx_padding(padding)
     op = 0 if output_padding is None else output_padding
-    ox = _rules("onnx")
+    from . import onnx as ox  # noqa: PLC0415  (loaded when first needed)
+
     length = ox.conv_transpose_output_length(size, k, s, auto_pad, pads, op, d)
     begin, end = ox.conv_transpose_pads(size, k, s, auto_pad, pads, op, d)
     k_eff, steps = _transpose_steps(size, k, s, d, begin, end, op, length)
-    with_op = (size - 1) * s + k_eff + op
+    with_op = full_transposed_length(size, k_eff, s) + op
     steps[1] = (
         f"Full output: s * (I - 1) + output_padding + k_eff = {s} * ({size} - 1) + {op} + "
         f"{k_eff} = {with_op}."
@@ -807,10 +823,7 @@ def explain_pool(
     the input or the left padding (before 8 + 0 = 8): it stays, so the output is 4.
     """
     name = _framework(framework, ("keras", "torch", "onnx"), "a pooling")
-    if not isinstance(kind, str) or kind not in _POOLS:
-        raise ConvShapeError(
-            "`kind` must be 'max' or 'average'", argument="kind", received={"kind": kind}
-        )
+    check_choice(kind, "kind", tuple(_POOLS))
     if name == "keras":
         return _keras_pool(size, pool_size, strides, padding, ceil_mode, dilation, kind)
     if name == "torch":
@@ -819,7 +832,7 @@ def explain_pool(
 
 
 def _ceil_steps(size: int, before: int, padded: int, k_eff: int, s: int, length: int) -> list[str]:
-    raw = -(-(padded - k_eff) // s) + 1
+    raw = ceil_div(padded - k_eff, s) + 1
     start, limit = (raw - 1) * s, size + before
     steps = [f"Windows with ceil_mode: ceil(({padded} - {k_eff}) / {s}) + 1 = {raw}."]
     if start >= limit:
@@ -852,7 +865,7 @@ def _pool_explanation(
     rule: str,
     ceil_mode: bool,
 ) -> Explanation:
-    k_eff = (k - 1) * d + 1
+    k_eff = effective_kernel(k, d)
     padded = size + pad.before + pad.after
     steps = [_kernel_step(k, d)] if d != 1 else []
     steps += [rule, _padded_step(size, k, s, d, pad)]
@@ -866,7 +879,8 @@ def _pool_explanation(
             f"= {length}."
         )
     # What a window does with positions outside the input matters only when one has some.
-    padded_any, past = max(pad) > 0, (length - 1) * s + k_eff > padded
+    # The windows reach (O - 1) * s + k_eff: the full output of the transposed rule.
+    padded_any, past = max(pad) > 0, full_transposed_length(length, k_eff, s) > padded
     notes = [_pool_note(framework, kind, padded_any, past)] if padded_any or past else []
     title = _heading(_POOLS[kind], framework, {"size": size, **arguments})
     drawing = _forward(size, k, s, d, pad, length, pool=True)
@@ -911,8 +925,7 @@ def _torch_pool(
             received={"dilation": d},
         )
     pt = _rules("torch")
-    length = pt.pool_output_length(size, k, strides, p, d, ceil_mode)
-    _check_known(size)
+    length = _known(pt.pool_output_length(size, k, strides, p, d, ceil_mode), size)
     s = k if strides is None else strides
     rule = (
         f"padding={p}: {_many(p, 'padding position')} on each side."
@@ -934,7 +947,8 @@ def _onnx_pool(
     auto_pad, pads = _onnx_padding(padding)
     s = 1 if strides is None else strides
     op = "MaxPool" if kind == "max" else "AveragePool"
-    ox = _rules("onnx")
+    from . import onnx as ox  # noqa: PLC0415  (loaded when first needed)
+
     length = ox.pool_output_length(size, k, s, auto_pad, pads, d, ceil_mode, op)
     if auto_pad == "NOTSET":
         pad = Pad(*pads)
@@ -942,12 +956,8 @@ def _onnx_pool(
     elif auto_pad == "VALID":
         pad, rule = Pad(0, 0), "auto_pad 'VALID': no padding."
     else:
-        windows = -(-size // s)
-        needed = (windows - 1) * s + k - size
-        lower = auto_pad == "SAME_LOWER"
-        half = abs(needed + lower) // 2
-        before = half if needed + lower >= 0 else -half
-        pad = Pad(before, needed - before)
+        pad = ox._pool_same_pads(size, k, s, auto_pad)
+        needed = pad.before + pad.after
         rule = (
             f"auto_pad {auto_pad!r}: (ceil({size} / {s}) - 1) * {s} + {k} - {size} = {needed} "
             f"in all{' (the undilated kernel)' if d != 1 else ''}: {pad.before} before, "
@@ -984,12 +994,24 @@ def explain_layer(layer: Any, input_shape: Sequence[int | None]) -> Explanation:
     output = layer.compute_output_shape(shape)
     name = f"{layer.name or type(layer).__name__} ({type(layer).__name__})"
     title = f"{name}: {shape} -> {output}"
-    geometry = getattr(layer, "geometry", ())
-    if not geometry:
+    # Loaded when first needed: the geometry protocol imports every layer kind.
+    from ._geometry import windowed  # noqa: PLC0415
+    from .layers.pooling import (  # noqa: PLC0415
+        MaxPooling1D,
+        MaxPooling2D,
+        MaxPooling3D,
+        _Pooling,
+    )
+
+    windows = windowed(layer)
+    if windows is None:
         return Explanation(title, ())
+    geometry = windows.geometry
     names = AXIS_NAMES.get(len(geometry)) or tuple(f"axis {a.axis}" for a in geometry)
-    # A pooling layer has a pool_size; MaxPooling*D and AveragePooling*D say which by name.
-    pooling = "max" if type(layer).__name__.startswith("Max") else "average"
+    pooling = None
+    if isinstance(layer, _Pooling):
+        maximum = isinstance(layer, (MaxPooling1D, MaxPooling2D, MaxPooling3D))
+        pooling = "max" if maximum else "average"
     groups: dict[Explanation, list[str]] = {}
     for axis_name, axis in zip(names, geometry, strict=True):
         size = shape[axis.axis]
@@ -999,7 +1021,7 @@ def explain_layer(layer: Any, input_shape: Sequence[int | None]) -> Explanation:
             part = explain_conv_transpose(
                 size, axis.kernel, axis.stride, axis.padding, axis.output_padding, axis.dilation
             )
-        elif hasattr(layer, "pool_size"):
+        elif pooling is not None:
             part = explain_pool(size, axis.kernel, axis.stride, axis.padding, kind=pooling)
         else:
             part = explain_conv(size, axis.kernel, axis.stride, axis.padding, axis.dilation)
@@ -1019,6 +1041,8 @@ def explain_nodes(name: str, nodes: Sequence[Any], outputs: Sequence[Any]) -> Ex
     """Every layer call of a model's graph in turn (used by ``model.explain()``): one
     input and one output explained as ``layer.explain`` does, merges and nested models
     by their shapes."""
+    from ._geometry import windowed  # noqa: PLC0415  (loaded when first needed)
+
     parts = []
     inputs = [node.outputs.shape for node in nodes if node.is_input]
     for node in nodes:
@@ -1027,8 +1051,7 @@ def explain_nodes(name: str, nodes: Sequence[Any], outputs: Sequence[Any]) -> Ex
         shapes_in = [tensor.shape for tensor in node.input_tensors]
         shapes_out = [tensor.shape for tensor in node.output_tensors]
         operation = node.operation
-        windowed: tuple[Any, ...] = getattr(operation, "geometry", ())
-        if len(shapes_in) == 1 and len(shapes_out) == 1 and windowed:
+        if len(shapes_in) == 1 and len(shapes_out) == 1 and windowed(operation) is not None:
             part = explain_layer(operation, shapes_in[0])
         else:
             title = (
