@@ -11,11 +11,17 @@ from collections.abc import Sequence
 from dataclasses import InitVar, dataclass
 from typing import Any, ClassVar
 
+from .._core import effective_kernel, split
 from .._validate import as_int, check_choice, check_positive
 from ..errors import ConvShapeError, _short_repr
 from ._checks import flag, new_spec, spatial_tuple
 from ._checks import input_shape as input_shape_of
-from .functional import conv_output_length, conv_transpose_output_length
+from ._crop import largest_output_padding
+from .functional import (
+    conv_output_length,
+    conv_transpose_output_length,
+    conv_transpose_output_range,
+)
 
 __all__ = [
     "Conv1d",
@@ -154,9 +160,8 @@ class _Conv(_ConvNd):
         ):
             if size is None:
                 continue
-            if self.padding == "same":
-                total = d * (k - 1)
-                widest = total - total // 2
+            if self.padding == "same":  # stride 1: k_eff - 1 in all, the odd one after
+                widest = max(split(effective_kernel(k, d) - 1))
             else:
                 widest = 0 if self.padding == "valid" else self.padding[dim]
             if widest > size - reflect:
@@ -231,7 +236,7 @@ class _ConvTranspose(_ConvNd):
         output_padding = spatial_tuple(self.output_padding, self.rank, "output_padding", minimum=0)
         object.__setattr__(self, "output_padding", output_padding)
         for op, s, d in zip(output_padding, self.stride, self.dilation, strict=True):
-            if op >= max(s, d):
+            if op > largest_output_padding(s, d):
                 raise ConvShapeError(
                     "`output_padding` must be smaller than either `stride` or `dilation`",
                     argument="output_padding",
@@ -267,10 +272,11 @@ class _ConvTranspose(_ConvNd):
             if wanted is None:
                 lengths.append(lowest)
                 continue
-            if lowest is not None and not lowest <= wanted[dim] < lowest + s:
+            accepted = None if size is None else conv_transpose_output_range(size, k, s, p, d)
+            if accepted is not None and wanted[dim] not in accepted:
                 raise ConvShapeError(
                     f"requested an output size of {_short_repr(wanted[dim])} in dimension {dim}, "
-                    f"but PyTorch accepts {lowest}..{lowest + s - 1}",
+                    f"but PyTorch accepts {accepted.start}..{accepted.stop - 1}",
                     argument="output_size",
                     received={"output_size": output_size},
                 )
