@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from _collections_abc import Callable, Sequence
 
+from .._core import effective_kernel, full_transposed_length
 from .._types import Pad
 from .._validate import Shape
 from ..arithmetic import (
@@ -80,7 +81,7 @@ else:
         @property
         def effective_kernel(self):
             """``(kernel - 1) * dilation + 1``."""
-            return (self.kernel - 1) * self.dilation + 1
+            return effective_kernel(self.kernel, self.dilation)  # the core's, not this property
 
 
 def axis_geometry(
@@ -135,7 +136,7 @@ def forward_shape(
         if size is None:
             sizes.append(None)
             continue
-        k_eff = (k - 1) * d + 1
+        k_eff = effective_kernel(k, d)
         pad = _forward_pad(size, k_eff, s, padding)
         assert pad is not None  # the size is known
         length = _forward_length(size, k_eff, s, pad)
@@ -178,13 +179,14 @@ def transpose_shape(
         if size is None:
             sizes.append(None)
             continue
-        k_eff = (k - 1) * d + 1
+        k_eff = effective_kernel(k, d)
         crop: Pad = _transpose_crop(k_eff, s, padding, op)
         length = _transpose_length(size, k_eff, s, crop)
         if _transpose_is_empty(size, length):
+            full = full_transposed_length(size, k_eff, s)
             raise EmptyOutputError(
                 f"{type(layer).__name__}: in spatial dimension {dim} the full transposed output "
-                f"({(size - 1) * s + k_eff}) minus the crop ({crop.before} + {crop.after}) "
+                f"({full}) minus the crop ({crop.before} + {crop.after}) "
                 f"leaves {length} elements; the output would be empty",
                 argument="input_shape",
                 received={"input_shape": shape, **received()},
@@ -261,6 +263,10 @@ def fast_shape(
     same answers and raises the errors; None when the layer has no such formula.
     The output channels are ``filters``, or the input's times ``multiplier``.
     """
+    # The core's forward and transposed lengths, rewritten as (I * m + a) // d so that a
+    # call does one multiplication and one division per axis with no function call:
+    # tests/test_fast_shape.py holds every answer equal to the validating path's, which
+    # calls the core.
     coefficients: list[int] = []
     for axis in geometry:
         k_eff, s = axis.effective_kernel, axis.stride
