@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._core import ceil_div, effective_kernel, same_crop
 from ._render import counted
 from ._types import Pad
 from ._validate import as_int, check_padding, check_positive, check_size
@@ -39,6 +40,8 @@ from .arithmetic import (
     _transpose_length,
 )
 from .errors import ConvShapeError
+from .torch import functional as pt
+from .torch._crop import largest_output_padding, padding_for_crop
 
 __all__ = [
     "MAX_SOLUTIONS",
@@ -306,7 +309,7 @@ def _check_output_padding(output_padding: object, strides: range, dilations: ran
             argument="output_padding",
             received={"output_padding": output_padding},
         )
-    if strides and dilations and value >= max(strides[-1], dilations[-1]):
+    if strides and dilations and value > largest_output_padding(strides[-1], dilations[-1]):
         raise ConvShapeError(
             "`output_padding` must be smaller than `stride` (or, in PyTorch, `dilation`)",
             argument="output_padding",
@@ -318,9 +321,9 @@ def _check_output_padding(output_padding: object, strides: range, dilations: ran
 def _kernels_between(
     kernels: range, d: int, low: int, high: int | None = None, parity: int | None = None
 ) -> range:
-    """The kernels k whose k_eff = (k - 1) * d + 1 lies in ``low..high`` (no upper bound
+    """The kernels k whose k_eff = effective_kernel(k, d) lies in ``low..high`` (no upper bound
     when None) and, when given, has this parity."""
-    first = max(kernels.start, -((1 - low) // d) + 1)
+    first = max(kernels.start, ceil_div(low - 1, d) + 1)
     stop = kernels.stop if high is None else min(kernels.stop, (high - 1) // d + 2)
     if parity is None:
         return range(first, stop)
@@ -332,7 +335,7 @@ def _kernels_between(
 
 def _k_effs(kernels: range, d: int) -> tuple[int, int]:
     """The smallest and the largest k_eff of (non-empty) ``kernels``."""
-    return (kernels.start - 1) * d + 1, (kernels[-1] - 1) * d + 1
+    return effective_kernel(kernels.start, d), effective_kernel(kernels[-1], d)
 
 
 def _window(
@@ -351,12 +354,12 @@ def _window(
         if a > 0:
             stop = min(stop, (target - b) // a + 1)
         elif a < 0:
-            start = max(start, -((target - b) // -a))
+            start = max(start, ceil_div(b - target, -a))
         elif b > target:
             return range(0)
     a, b = size - 1 + high[0], high[1]  # (size - 1 + c) * s + b >= target
     if a > 0:
-        start = max(start, -((b - target) // a))
+        start = max(start, ceil_div(target - b, a))
     elif a < 0:
         stop = min(stop, (b - target) // -a + 1)
     elif b < target:
@@ -442,7 +445,7 @@ def _signature(solution: Solution, pooling: bool) -> tuple[Any, ...]:
     d = kwargs.get("dilation_rate", kwargs.get("dilation", 1))
     if solution.transposed:
         return (k, s, d, tuple(solution.split))
-    varies = kwargs["padding"] == "same" and s > 1 and (k - 1) * d + 1 > 1
+    varies = kwargs["padding"] == "same" and s > 1 and effective_kernel(k, d) > 1
     return (k, s, d, pooling, "same" if varies else tuple(solution.split))
 
 
@@ -459,7 +462,7 @@ def _rank_key(solution: Solution, pooling: bool) -> tuple[Any, ...]:
     appends = min(solution.split) < 0
     # A side padded by the whole window makes outputs that read only zeros; a side cropped
     # by it drops whole taps of an input: the stride and padding do not fit.
-    oversized = max(solution.split) >= (k - 1) * d + 1
+    oversized = max(solution.split) >= effective_kernel(k, d)
     return (
         appends or _flagged(solution.transposed, k, s, d),
         k == 1 and s > 1,
@@ -754,7 +757,7 @@ def _keras_transpose_kernels(
 def _keras_transpose_solution(
     size: int, target: int, k: int, s: int, d: int, mode: str, op: int | None, found: Found
 ) -> None:
-    k_eff = (k - 1) * d + 1
+    k_eff = effective_kernel(k, d)
     crop = _transpose_crop(k_eff, s, mode, op)
     length = _transpose_length(size, k_eff, s, crop)
     # TensorFlow checks the length against the forward convolution, except for an
@@ -789,7 +792,7 @@ def _keras_transpose_reasons(
         for s in range(first, strides.stop):
             # Keras rejects strided dilated convolutions.
             for d in dilations if s == 1 else range(dilations.start, min(dilations.stop, 2)):
-                k_eff = (k - 1) * d + 1
+                k_eff = effective_kernel(k, d)
                 for padding in modes:
                     mode = check_padding(padding, transpose=True)
                     length = _transpose_length(size, k_eff, s, _transpose_crop(k_eff, s, mode, op))
@@ -850,7 +853,7 @@ def _torch_transpose_stride(
     """The solutions with stride s; whether there are any."""
     before = len(found)
     rest = target - (size - 1) * s  # k_eff + op - 2p
-    largest = max(s, d) - 1
+    largest = largest_output_padding(s, d)
     if fixed_op is not None:
         ops = range(fixed_op, fixed_op + 1) if fixed_op <= largest else range(0)
     elif padding is None:  # k_eff - 2p = rest - op <= e_hi
@@ -873,7 +876,7 @@ def _torch_transpose_stride(
 def _torch_transpose_solution(
     size: int, target: int, k: int, s: int, d: int, padding: int | None, op: int, found: Found
 ) -> None:
-    k_eff = (k - 1) * d + 1
+    k_eff = effective_kernel(k, d)
     # O = (I - 1) * s - 2p + k_eff + op: at most one padding p reaches the target.
     twice_p = (size - 1) * s + k_eff + op - target
     if twice_p < 0 or twice_p % 2:
@@ -881,9 +884,9 @@ def _torch_transpose_solution(
     p = twice_p // 2
     if padding is not None and p != padding:
         return
-    crop = Pad(p, p - op)
-    keras_same = _transpose_crop(k_eff, s, "same", None)
-    matches = keras_same == crop and (size - 1) * s + k_eff - sum(keras_same) == target
+    crop = pt.conv_transpose_crop(None, k, s, p, op, d)
+    # The twice_p above gives the target, so Keras's "same" does when its crop is this one.
+    matches = crop == same_crop(k_eff, s)
     kwargs = {"kernel_size": k, "stride": s, "padding": p, "output_padding": op, "dilation": d}
     note = "the crop Keras's padding='same' makes" if matches else ""
     _add(found, (k_eff % s != 0, op > 0, k, s, d, p, op), Solution(kwargs, target, crop, note))
@@ -899,13 +902,14 @@ def _torch_notes(
     exact = {_geometry(sol) for sol in solutions if sol.note}
     notes = []
     for k, s, d in sorted({_geometry(sol) for sol in solutions} - exact):
-        crop = _transpose_crop((k - 1) * d + 1, s, "same", None)
-        if size * s == target and crop.after > crop.before:
+        crop = same_crop(effective_kernel(k, d), s)
+        p, op, rest = padding_for_crop(crop, s, d)
+        if size * s == target and rest != (0, 0):
             notes.append(
                 f"kernel_size={k}, stride={s}: no torch arguments reproduce Keras's "
                 f"padding='same' values (Keras crops {crop.before} before and {crop.after} "
-                f"after); port it with padding={crop.before}, output_padding=0 and drop the "
-                f"last {counted(crop.after - crop.before, 'element')}"
+                f"after); port it with padding={p}, output_padding={op} and drop the "
+                f"last {counted(rest.after, 'element')}"
             )
     return tuple(notes)
 
@@ -1021,7 +1025,7 @@ def _conv(
             # Every symmetric padding that reaches the target, for each kernel.
             # O * s - 1 >= I + 2p - k_eff >= I - k_eff, and for pooling (p <= k // 2)
             # (O - 1) * s <= I + 2p - k_eff <= I.
-            first = max(usable.start, -((_k_effs(kernels, d)[1] - size - 1) // target))
+            first = max(usable.start, ceil_div(size + 1 - _k_effs(kernels, d)[1], target))
             last = size // (target - 1) + 1 if pooling and target > 1 else usable.stop
             window = range(first, max(first, min(usable.stop, last)))
 
@@ -1066,7 +1070,7 @@ def _forward_window(
         if target == 0:
             return range(0)
         # (O - 1) * s < I <= O * s, or (O - 1) * s <= I - 1 < O * s
-        first = -(-size // target) if mode == "same" else (size - 1) // target + 1
+        first = ceil_div(size, target) if mode == "same" else (size - 1) // target + 1
         last = (size - 1) // (target - 1) if target > 1 else strides.stop
     else:
         room = size + (sum(mode) if isinstance(mode, Pad) else 0)  # I + before + after
@@ -1074,7 +1078,7 @@ def _forward_window(
         if target == 0 or room < e_lo:
             return range(0)
         # (O - 1) * s <= room - k_eff <= O * s - 1
-        first = -((e_hi - room - 1) // target)
+        first = ceil_div(room + 1 - e_hi, target)
         last = (room - e_lo) // (target - 1) if target > 1 else strides.stop
     start = max(strides.start, first)
     return range(start, max(start, min(strides.stop, last + 1)))
@@ -1086,7 +1090,7 @@ def _torch_free_stride(
     """The solutions with stride s, PyTorch's padding solved for; whether there are any."""
     before = len(found)
     for k in _torch_kernels(size, target, kernels, s, d, pooling):
-        k_eff = (k - 1) * d + 1
+        k_eff = effective_kernel(k, d)
         for p in _torch_paddings(size, target, k_eff, s, k, pooling):
             _conv_solution(size, target, "torch", pooling, k, s, d, Pad(p, p), found)
     return len(found) > before
@@ -1095,7 +1099,7 @@ def _torch_free_stride(
 def _conv_kernels(size: int, target: int, kernels: range, s: int, d: int, mode: str | Pad) -> range:
     """The kernels with ``floor((I + before + after - k_eff) / s) + 1 == target``."""
     if mode == "same":  # ceil(I / s) whatever the kernel
-        return kernels if -(-size // s) == target else range(0)
+        return kernels if ceil_div(size, s) == target else range(0)
     if mode == "causal":  # k_eff - 1 before: floor((I - 1) / s) + 1
         return kernels if (size - 1) // s + 1 == target else range(0)
     extra = sum(mode) if isinstance(mode, Pad) else 0  # "valid" or explicit
@@ -1127,7 +1131,7 @@ def _conv_solution(
     mode: Any,
     found: Found,
 ) -> None:
-    k_eff = (k - 1) * d + 1
+    k_eff = effective_kernel(k, d)
     checked = check_padding(mode, transpose=False)
     pad = _forward_pad(size, k_eff, s, checked)
     assert pad is not None
@@ -1166,7 +1170,7 @@ def _conv_reasons(
         for s in strides:
             keras_strided = framework == "keras" and s > 1
             for d in range(dilations.start, min(dilations.stop, 2)) if keras_strided else dilations:
-                k_eff = (k - 1) * d + 1
+                k_eff = effective_kernel(k, d)
                 if room is not None and k_eff > room:
                     break
                 for mode in modes:
@@ -1182,7 +1186,7 @@ def _conv_reasons(
 def _torch_paddings(size: int, target: int, k_eff: int, s: int, k: int, pooling: bool) -> range:
     """The symmetric paddings p with floor((I + 2p - k_eff) / s) + 1 == target
     (PyTorch pooling allows p <= k // 2 only)."""
-    lowest = max(-(-((target - 1) * s + k_eff - size) // 2), 0)
+    lowest = max(ceil_div((target - 1) * s + k_eff - size, 2), 0)
     highest = (target * s - 1 + k_eff - size) // 2
     if pooling:
         highest = min(highest, k // 2)
@@ -1225,4 +1229,4 @@ def conv_input_lengths(
     mode = check_padding(padding, transpose=False)
     if out == 0:
         return range(0, 1) if mode in ("same", "causal") else range(0, 0)
-    return _output_range(out, (k - 1) * d + 1, s, mode)
+    return _output_range(out, effective_kernel(k, d), s, mode)
