@@ -16,8 +16,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from . import __version__
-from . import jax as jx
-from . import onnx as ox
 from ._cli_models import EXAMPLES as MODEL_EXAMPLES
 from ._cli_models import (
     add_check_arguments,
@@ -25,10 +23,10 @@ from ._cli_models import (
     check_command,
     sizes_command,
 )
+from ._core import ceil_div
+from ._frameworks import framework
 from ._render import counted
 from ._types import Pad
-from .arithmetic import conv_output_length, conv_padding, conv_transpose_crop
-from .arithmetic import conv_transpose_output_length as transpose_length
 from .errors import ConvShapeError
 from .explain import explain_conv, explain_conv_transpose, explain_pool
 from .layers.convolutional import (
@@ -43,9 +41,6 @@ from .loading import load_keras
 from .plan import plan_downsampling, plan_upsampling
 from .porting import translate
 from .solve import crop_words, solve_conv, solve_conv_transpose
-from .torch import conv_output_length as torch_conv_length
-from .torch import conv_transpose_output_length as torch_transpose_length
-from .torch import pool_output_length as torch_pool_length
 
 __all__ = ["main"]
 
@@ -227,7 +222,7 @@ def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) ->
     paddings = _paddings(args.padding, rank)
     if pool and args.ceil_mode and args.framework != "torch":
         _refuse(
-            f"`--ceil-mode` is PyTorch's (--framework torch); {_NAMES[args.framework]}'s "
+            f"`--ceil-mode` is PyTorch's (--framework torch); {framework(args.framework).title}'s "
             "pooling has "
             "no ceil_mode",
             "ceil_mode",
@@ -302,108 +297,81 @@ def _jax_padding(padding: Any) -> Any:
     return (padding, padding) if isinstance(padding, int) else padding
 
 
-def _onnx_padding(padding: Any) -> tuple[str, Any]:
-    """The CLI's padding as ONNX's (auto_pad, pads): same is SAME_UPPER, like TensorFlow."""
+def _onnx_padding(padding: Any) -> Any:
+    """The CLI's padding in ONNX's terms: an ``auto_pad`` name (same is SAME_UPPER, like
+    TensorFlow), or the (begin, end) ``pads``, an int as a pair."""
     if isinstance(padding, str):
         mode = padding.upper()
-        return ("SAME_UPPER" if mode == "SAME" else mode), (0, 0)
-    return "NOTSET", ((padding, padding) if isinstance(padding, int) else padding)
+        return "SAME_UPPER" if mode == "SAME" else mode
+    return (padding, padding) if isinstance(padding, int) else padding
 
 
-def _other_framework(args: argparse.Namespace, dims: list[Any], transpose: bool) -> dict[str, Any]:
-    """conv and conv-transpose with JAX's lax or ONNX Runtime's rules."""
-    output, splits, explained = [], [], []
-    framework = args.framework
-    for size, k, s, given_op, d, given in dims:
-        op = given_op
-        if framework == "jax":
-            padding = _jax_padding(given)
-            if transpose:
-                output.append(jx.conv_transpose_output_length(size, k, s, padding, d))
-                splits.append(list(jx.conv_transpose_crop(size, k, s, padding, d)))
-            else:
-                output.append(jx.conv_output_length(size, k, s, padding, 1, d))
-                splits.append(list(jx.conv_padding(size, k, s, padding, d)))
-        else:
-            auto_pad, pads = _onnx_padding(given)
-            padding = pads if auto_pad == "NOTSET" else auto_pad  # explain's one argument
-            op = op or 0
-            if transpose:
-                output.append(ox.conv_transpose_output_length(size, k, s, auto_pad, pads, op, d))
-                begin, end = ox.conv_transpose_pads(size, k, s, auto_pad, pads, op, d)
-                splits.append([begin, end - op])
-            else:
-                output.append(ox.conv_output_length(size, k, s, auto_pad, pads, d))
-                splits.append(list(ox.conv_padding(size, k, s, auto_pad, pads, d)))
-        if args.explain:
-            explanation = (
-                explain_conv_transpose(size, k, s, padding, op, d, framework=framework)
-                if transpose
-                else explain_conv(size, k, s, padding, d, framework=framework)
-            )
-            explained.append(str(explanation))
-    result = {"input": args.sizes, "output": output, "crop" if transpose else "padding": splits}
-    if args.explain:
-        result["explanation"] = explained
-    return result
+def _framework_padding(
+    name: str, padding: Any, strided: bool, *, transpose: bool, pool: bool
+) -> Any:
+    """The CLI's padding (a mode, an int or a pair) in the terms of framework ``name``'s
+    functions in :data:`convshape._frameworks.FRAMEWORKS`."""
+    if name == "torch":
+        return _torch_padding(padding, strided, transpose=transpose, pool=pool)
+    if name == "jax":
+        return _jax_padding(padding)
+    if name == "onnx":
+        return _onnx_padding(padding)
+    return padding
 
 
 def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
     _check_geometry(args, transpose=True, pool=False)
+    rules = framework(args.framework)
     rank = len(args.sizes)
     kernels = _per_dimension(args.kernel_size, rank, "kernel_size", None)
     strides = _per_dimension(args.stride, rank, "stride", 1)
     dilations = _per_dimension(args.dilation, rank, "dilation", 1)
     ops = _per_dimension(args.output_padding, rank, "output_padding", None)
-    paddings = _paddings(args.padding, rank)
-    if args.framework in ("jax", "onnx"):
-        other = list(zip(args.sizes, kernels, strides, ops, dilations, paddings, strict=True))
-        return _other_framework(args, other, transpose=True)
-    if args.framework == "torch":
-        ops = [op or 0 for op in ops]
-        paddings = [_torch_padding(p, False, transpose=True, pool=False) for p in paddings]
+    paddings = [
+        _framework_padding(rules.name, p, False, transpose=True, pool=False)
+        for p in _paddings(args.padding, rank)
+    ]
+    if rules.name in ("torch", "onnx"):
+        ops = [op or 0 for op in ops]  # their output_padding defaults to 0, as explained
     dims = list(zip(args.sizes, kernels, strides, paddings, ops, dilations, strict=True))
-    length = torch_transpose_length if args.framework == "torch" else transpose_length
-    output = [length(*dim) for dim in dims]
-    crops = [list(conv_transpose_crop(*dim)) for dim in dims]
+    output = [rules.conv_transpose_output_length(*dim) for dim in dims]
+    crops = [list(rules.conv_transpose_crop(*dim)) for dim in dims]
     result: dict[str, Any] = {"input": args.sizes, "output": output, "crop": crops}
     if args.explain:
         result["explanation"] = [
-            str(explain_conv_transpose(*dim, framework=args.framework)) for dim in dims
+            str(explain_conv_transpose(*dim, framework=rules.name)) for dim in dims
         ]
     return result
 
 
 def _conv(args: argparse.Namespace, *, pool: bool = False) -> dict[str, Any]:
     _check_geometry(args, transpose=False, pool=pool)
+    rules = framework(args.framework)
     rank = len(args.sizes)
     kernels = _per_dimension(args.kernel_size, rank, "kernel_size", None)
     strides = _per_dimension(args.stride, rank, "stride", None if pool else 1)
     strides = [k if s is None else s for k, s in zip(kernels, strides, strict=True)]
     dilations = [1] * rank if pool else _per_dimension(args.dilation, rank, "dilation", 1)
-    paddings = _paddings(args.padding, rank)
-    if args.framework in ("jax", "onnx"):
-        none = [None] * rank
-        other = list(zip(args.sizes, kernels, strides, none, dilations, paddings, strict=True))
-        return _other_framework(args, other, transpose=False)
-    if args.framework == "torch":
-        strided = any(s != 1 for s in strides)
-        paddings = [_torch_padding(p, strided, transpose=False, pool=pool) for p in paddings]
+    strided = any(s != 1 for s in strides)
+    paddings = [
+        _framework_padding(rules.name, p, strided, transpose=False, pool=pool)
+        for p in _paddings(args.padding, rank)
+    ]
     dims = list(zip(args.sizes, kernels, strides, paddings, dilations, strict=True))
-    if args.framework == "torch" and pool:
-        output = [torch_pool_length(n, k, s, p, 1, args.ceil_mode) for n, k, s, p, _ in dims]
+    if pool:
+        output = [rules.pool_output_length(*dim, args.ceil_mode) for dim in dims]
     else:
-        length = torch_conv_length if args.framework == "torch" else conv_output_length
-        output = [length(*dim) for dim in dims]
-    pads = [list(conv_padding(*dim)) for dim in dims]
+        output = [rules.conv_output_length(*dim) for dim in dims]
+    pads = [list(rules.conv_padding(*dim)) for dim in dims]
     result: dict[str, Any] = {"input": args.sizes, "output": output, "padding": pads}
     if args.explain and pool:
         result["explanation"] = [
-            str(explain_pool(n, k, s, p, framework=args.framework, ceil_mode=args.ceil_mode))
+            str(explain_pool(n, k, s, p, framework=rules.name, ceil_mode=args.ceil_mode))
             for n, k, s, p, _ in dims
         ]
     elif args.explain:
-        result["explanation"] = [str(explain_conv(*dim, framework=args.framework)) for dim in dims]
+        result["explanation"] = [str(explain_conv(*dim, framework=rules.name)) for dim in dims]
     return result
 
 
@@ -589,7 +557,7 @@ def _plan_hint(args: argparse.Namespace, planner: Any, options: dict[str, Any]) 
     size, target = args.size, args.target
     solve = f"`convshape solve {size} {target}{'' if target > size else ' --kind conv'}`"
     # One layer of stride 2 or more takes I to at least 2I - 1, or to at most ceil(I / 2).
-    nearest = 2 * size - 1 if target > size else -(-size // 2)
+    nearest = 2 * size - 1 if target > size else ceil_div(size, 2)
     if (target > size and target < nearest) or (target < size and target > nearest):
         return (
             f"A strided layer takes {size} to {'at least' if target > size else 'at most'} "
@@ -727,8 +695,6 @@ def _padding_words(pad: Pad) -> str:
             parts.append(f"{said}{counted(abs(count), noun)} at the {where}")
     return " and ".join(parts) if parts else "pads nothing"
 
-
-_NAMES = {"keras": "Keras", "torch": "PyTorch", "jax": "JAX", "onnx": "ONNX"}
 
 #: The spatial axes' names, channels_last order.
 _AXES = {1: ["the axis"], 2: ["height", "width"], 3: ["depth", "height", "width"]}
