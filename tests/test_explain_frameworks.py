@@ -459,3 +459,38 @@ def test_onnx_explanations_match_onnx_runtime() -> None:
     mismatches, compared = _compare(list(_onnx_runs(oracle("onnxruntime"))), "onnxruntime")
     assert mismatches == []
     assert compared > 400
+
+
+def test_keras_same_transpose_note_offers_only_ports_pytorch_runs() -> None:
+    """The PyTorch note of an uneven Keras 'same' crop names padding/output_padding pairs
+    that PyTorch runs and that give Keras's length (less the elements it says to drop):
+    at stride 1 and dilation 1 PyTorch takes no output_padding of 1."""
+    torch = oracle("torch")
+    functional = torch.nn.functional
+    checked, bad = 0, []
+    for size, k, s, d in itertools.product((5, 8), (2, 3, 4, 5, 6), (1, 2, 3), (1, 2)):
+        if s > 1 and d > 1:
+            continue
+        explanation = cs.explain_conv_transpose(size, k, s, "same", None, d)
+        notes = [note for note in explanation.notes if note.startswith("PyTorch:")]
+        if not notes:
+            continue
+        wanted = final_number(explanation)
+        dropped = int(re.findall(r"drop the last (\d+)", notes[0])[0])
+        pairs = [
+            tuple(map(int, pair))
+            for pair in re.findall(r"padding=(\d+), output_padding=(\d+)", notes[0])
+        ]
+        for index, (p, op) in enumerate(pairs):
+            x, weight = torch.zeros(1, 1, size), torch.zeros(1, 1, k)
+            try:
+                got = functional.conv_transpose1d(x, weight, None, s, p, op, 1, d).shape[-1]
+            except RuntimeError:
+                got = None
+            exact = index == len(pairs) - 1
+            expected = wanted + dropped if exact else wanted
+            if got != expected:
+                bad.append((size, k, s, d, p, op, got, expected))
+            checked += 1
+    assert bad == []
+    assert checked > 15

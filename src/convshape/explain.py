@@ -21,6 +21,7 @@ from ._core import (
     effective_kernel,
     full_transposed_length,
     transposed_length,
+    valid_crop,
 )
 from ._diagram import Figure, ascii_lines
 from ._svg import FONT, figure_svg
@@ -215,7 +216,7 @@ def explain_conv_transpose(
         if crop.after < 0
         else f"Output: {full} - {crop.before} - {crop.after} = {length}.",
     ]
-    notes = _transpose_notes(size, stride, k_eff, crop, mode, output_padding)
+    notes = _transpose_notes(size, stride, dilation, k_eff, crop, mode, output_padding)
     title = (
         f"Transposed convolution (Keras/TensorFlow): size {size}, kernel_size {kernel_size}, "
         f"stride {stride}, padding {padding!r}, output_padding {output_padding}, "
@@ -242,7 +243,7 @@ def _transpose_rule(
             f"({size} - 1) * {s} + {k_eff % 2} + {op} = {length}."
         )
     if mode == "valid":
-        extra = max(k_eff, s) - k_eff if op is None else op
+        extra = -valid_crop(k_eff, s, op).after
         why = "max(k_eff, s) - k_eff" if op is None else "output_padding"
         return f"'valid': O = full + {why} = {length - extra} + {extra} = {length}."
     if mode == "full":
@@ -282,7 +283,7 @@ def _crop_step(full: int, length: int, total: int, crop: Pad, mode: object) -> s
 
 
 def _transpose_notes(
-    size: int, stride: int, k_eff: int, crop: Pad, mode: object, op: int | None
+    size: int, stride: int, dilation: int, k_eff: int, crop: Pad, mode: object, op: int | None
 ) -> tuple[str, ...]:
     notes = []
     if crop.before == crop.after:
@@ -300,11 +301,24 @@ def _transpose_notes(
         )
     if mode == "same":
         if crop.after > crop.before:
+            from .torch._crop import (  # noqa: PLC0415  (loaded when first needed)
+                largest_output_padding,
+                padding_for_crop,
+            )
+
+            p, given, rest = padding_for_crop(crop, stride, dilation)
+            # One element more cropped before and given back after: the same length, shifted
+            # (only where PyTorch takes an output_padding of 1).
+            shifted = (
+                f"; padding={crop.before + 1}, output_padding=1 gives the same length but every "
+                "value shifted by one."
+                if largest_output_padding(stride, dilation) >= 1
+                else "."
+            )
             notes.append(
-                f"PyTorch: ConvTranspose has no 'same' and crops symmetrically; "
-                f"padding={crop.before + 1}, output_padding=1 gives the same length but every "
-                f"value shifted by one. The exact port: padding={crop.before}, output_padding=0, "
-                f"then drop the last {_many(crop.after - crop.before, 'element')}."
+                f"PyTorch: ConvTranspose has no 'same' and crops symmetrically{shifted} "
+                f"The exact port: padding={p}, output_padding={given}, "
+                f"then drop the last {_many(rest.after, 'element')}."
             )
         notes.append(
             "ONNX: auto_pad='SAME_UPPER' puts the odd extra at the end like TensorFlow; "
