@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from math import gcd
 
+from ._core import effective_kernel, full_transposed_length
+
 #: The width a terminal diagram keeps within: 80 columns with room for the indentation of
 #: a model's layer's axis (4 columns).
 COLUMNS = 76
@@ -74,12 +76,12 @@ class Figure:
 
     @property
     def k_eff(self) -> int:
-        return (self.kernel - 1) * self.dilation + 1
+        return effective_kernel(self.kernel, self.dilation)
 
     @property
     def full(self) -> int:
         """The full output's length (transposed)."""
-        return (self.size - 1) * self.stride + self.k_eff
+        return full_transposed_length(self.size, self.k_eff, self.stride)
 
     @property
     def extended(self) -> int:
@@ -103,7 +105,8 @@ class Figure:
     def stop(self) -> int:
         if self.transposed:
             return max(self.extended, self.extended - self.after)
-        last = self.origin + (self.count - 1) * self.stride + self.k_eff
+        # The windows' reach, (count - 1) * s + k_eff: the transposed rule's full length.
+        last = self.origin + full_transposed_length(self.count, self.k_eff, self.stride)
         return max(self.size, self.size + self.after, last)
 
     @property
