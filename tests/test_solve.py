@@ -4,6 +4,7 @@ real Keras run on tensors."""
 from __future__ import annotations
 
 import itertools
+import re
 import warnings
 from collections import defaultdict
 from typing import Any
@@ -147,6 +148,43 @@ def test_torch_solutions_say_when_keras_same_cannot_be_ported() -> None:
     exact = cs.solve_conv_transpose(7, 14, kernel_size=4, stride=2, framework="torch")
     assert exact[0].note == "the crop Keras's padding='same' makes"
     assert exact.notes == ()
+
+
+def test_torch_notes_port_keras_same_on_values(keras: Any) -> None:
+    """Each note's recipe (its padding and output_padding, then drop the last elements)
+    gives the values of Keras's padding='same', both run on tensors with one kernel."""
+    import numpy as np
+
+    torch = oracle("torch")
+    rng = np.random.default_rng(0)
+    recipe = re.compile(
+        r"kernel_size=(\d+), stride=(\d+): .* padding=(\d+), output_padding=(\d+) "
+        r"and drop the last (\d+) element"
+    )
+    mismatches, checked = [], 0
+    for size, s in itertools.product((1, 3, 7), (1, 2, 3, 4)):
+        solutions = cs.solve_conv_transpose(size, size * s, stride=s, framework="torch")
+        for note in solutions.notes:
+            found = recipe.search(note)
+            assert found, note
+            k, _, p, op, drop = map(int, found.groups())
+            layer = keras.layers.Conv1DTranspose(1, k, strides=s, padding="same", use_bias=False)
+            x = rng.standard_normal((1, size, 1)).astype("float32")
+            expected = np.asarray(layer(x))[0, :, 0]
+            kernel = np.asarray(layer.get_weights()[0])  # (k, out, in); torch: (in, out, k)
+            module = torch.nn.ConvTranspose1d(
+                1, 1, k, stride=s, padding=p, output_padding=op, bias=False
+            )
+            with torch.no_grad():
+                module.weight.copy_(torch.from_numpy(kernel.transpose(2, 1, 0).copy()))
+                got = module(torch.from_numpy(x.transpose(0, 2, 1).copy())).numpy()[0, 0]
+            got = got[: len(got) - drop]
+            ORACLE_COUNTS["keras 'same' ports in solver notes run in torch"] += 1
+            checked += 1
+            if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-5):
+                mismatches.append(f"I={size}: {note}")
+    assert checked >= 10
+    assert mismatches == []
 
 
 @pytest.mark.parametrize("framework", ["keras", "torch"])
