@@ -849,7 +849,9 @@ def _ceil_steps(size: int, before: int, padded: int, k_eff: int, s: int, length:
     raw = ceil_div(padded - k_eff, s) + 1
     start, limit = (raw - 1) * s, size + before
     steps = [f"Windows with ceil_mode: ceil(({padded} - {k_eff}) / {s}) + 1 = {raw}."]
-    if start >= limit:
+    # The framework's length (the core's ceil_mode_length) says whether the last window
+    # went: the text shows why, start >= limit.
+    if length < raw:
         steps.append(
             f"The last window would start at ({raw} - 1) * {s} = {start} (counting the padded "
             f"input from 0), in the right "
