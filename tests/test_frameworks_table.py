@@ -421,6 +421,12 @@ def test_needs_crop_matches_the_pairs_torch_accepts(torch: Any) -> None:
             # The closest pair is one PyTorch takes, and the rest completes it.
             if (p, p - op) not in made or (p + rest.before, p - op + rest.after) != crop:
                 mismatches.append(f"s={s} d={d} crop={crop}: p={p} op={op}, then {rest}")
+            # ... and it is the closest such pair, the one with the smallest padding first
+            distance = {pair: abs(crop[0] - pair[0]) + abs(crop[1] - pair[1]) for pair in made}
+            closest = min(distance.values())
+            first = min(pair[0] for pair in made if distance[pair] == closest)
+            if abs(rest.before) + abs(rest.after) != closest or p != first:
+                mismatches.append(f"s={s} d={d} crop={crop}: p={p} is not the first closest")
     assert mismatches == []
 
 
