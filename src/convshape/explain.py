@@ -670,7 +670,9 @@ def _jax_transpose(
     length = _known(jx.conv_transpose_output_length(size, k, s, padding, None, d), size)
     crop = jx.conv_transpose_crop(size, k, s, padding, None, d)
     k_eff, steps = _transpose_steps(size, k, s, d, *crop, length)
-    low, high = k_eff - 1 - crop.before, k_eff - 1 - crop.after
+    from . import jax as lax_rules  # noqa: PLC0415  (loaded when first needed)
+
+    low, high = lax_rules.transpose_padding_for_crop(k_eff, crop)
     spread = full_transposed_length(size, 1, s)  # the stride-dilated input
     if padding == "SAME":
         rule = (
