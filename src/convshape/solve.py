@@ -873,6 +873,13 @@ def _torch_transpose_stride(
     return len(found) > before
 
 
+@functools.lru_cache(maxsize=4096)
+def _torch_crop(k: int, s: int, p: int, op: int, d: int) -> Pad:
+    """PyTorch's crop, :func:`convshape.torch.conv_transpose_crop`, remembered: the solver
+    asks it for the same small geometries again and again, and it validates each time."""
+    return pt.conv_transpose_crop(None, k, s, p, op, d)
+
+
 def _torch_transpose_solution(
     size: int, target: int, k: int, s: int, d: int, padding: int | None, op: int, found: Found
 ) -> None:
@@ -884,7 +891,7 @@ def _torch_transpose_solution(
     p = twice_p // 2
     if padding is not None and p != padding:
         return
-    crop = pt.conv_transpose_crop(None, k, s, p, op, d)
+    crop = _torch_crop(k, s, p, op, d)
     # The twice_p above gives the target, so Keras's "same" does when its crop is this one.
     matches = crop == same_crop(k_eff, s)
     kwargs = {"kernel_size": k, "stride": s, "padding": p, "output_padding": op, "dilation": d}
@@ -902,9 +909,11 @@ def _torch_notes(
     exact = {_geometry(sol) for sol in solutions if sol.note}
     notes = []
     for k, s, d in sorted({_geometry(sol) for sol in solutions} - exact):
+        if size * s != target:  # Keras's "same" gives I * s
+            continue
         crop = same_crop(effective_kernel(k, d), s)
         p, op, rest = padding_for_crop(crop, s, d)
-        if size * s == target and rest != (0, 0):
+        if rest != (0, 0):
             notes.append(
                 f"kernel_size={k}, stride={s}: no torch arguments reproduce Keras's "
                 f"padding='same' values (Keras crops {crop.before} before and {crop.after} "
