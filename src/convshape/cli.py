@@ -24,6 +24,7 @@ from ._cli_models import (
     sizes_command,
 )
 from ._core import ceil_div
+from ._frameworks import FRAMEWORKS as TABLE
 from ._frameworks import framework
 from ._render import counted
 from ._types import Pad
@@ -44,7 +45,7 @@ from .solve import crop_words, solve_conv, solve_conv_transpose
 
 __all__ = ["main"]
 
-FRAMEWORKS = ("keras", "torch", "jax", "onnx")
+FRAMEWORKS = tuple(TABLE)  # keras, torch, jax, onnx
 POOL_FRAMEWORKS = ("keras", "torch")  # the pools convshape computes
 SOLVE_FRAMEWORKS = ("keras", "torch")  # the frameworks the solvers take
 
@@ -332,8 +333,6 @@ def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
         _framework_padding(rules.name, p, False, transpose=True, pool=False)
         for p in _paddings(args.padding, rank)
     ]
-    if rules.name in ("torch", "onnx"):
-        ops = [op or 0 for op in ops]  # their output_padding defaults to 0, as explained
     dims = list(zip(args.sizes, kernels, strides, paddings, ops, dilations, strict=True))
     output = [rules.conv_transpose_output_length(*dim) for dim in dims]
     crops = [list(rules.conv_transpose_crop(*dim)) for dim in dims]
