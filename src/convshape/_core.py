@@ -30,6 +30,7 @@ __all__ = [
     "effective_kernel",
     "forward_length",
     "full_transposed_length",
+    "largest_output_padding",
     "same_crop",
     "same_output_range",
     "same_padding",
@@ -97,6 +98,17 @@ def transposed_length(size: int, k_eff: int, stride: int, before: int, after: in
     14
     """
     return (size - 1) * stride + k_eff - before - after
+
+
+def largest_output_padding(stride: int, dilation: int) -> int:
+    """The largest ``output_padding`` PyTorch takes (and the core accepts): smaller than
+    the stride *or* the dilation, ``max(stride, dilation) - 1``. Keras's stricter rule
+    (smaller than the stride) belongs to its layers.
+
+    >>> largest_output_padding(2, 1), largest_output_padding(1, 3)
+    (1, 2)
+    """
+    return max(stride, dilation) - 1
 
 
 def split(total: int, odd: str = "after") -> Pad:

@@ -18,19 +18,10 @@ port crops (or zero-pads) the rest of the output itself.
 
 from __future__ import annotations
 
+from .._core import largest_output_padding
 from .._types import Pad
 
 __all__ = ["largest_output_padding", "needs_crop", "padding_for_crop"]
-
-
-def largest_output_padding(stride: int, dilation: int) -> int:
-    """The largest ``output_padding`` PyTorch takes: smaller than the stride *or* the
-    dilation, ``max(stride, dilation) - 1``.
-
-    >>> largest_output_padding(2, 1), largest_output_padding(1, 3)
-    (1, 2)
-    """
-    return max(stride, dilation) - 1
 
 
 def padding_for_crop(crop: Pad, stride: int, dilation: int) -> tuple[int, int, Pad]:
