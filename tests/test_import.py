@@ -94,3 +94,19 @@ def test_snake_case_follows_keras_regular_expressions() -> None:
     ]
     names += ["Conv2DTranspose", "LeakyReLU", "PReLU", "GlobalAveragePooling2D", "MyHTTPLayer"]
     assert [_snake_case(name) for name in names] == [keras(name) for name in names]
+
+
+def test_keras_analyses_do_not_load_the_pytorch_specs() -> None:
+    """Explaining, sizing, costing a Keras model reads the geometry protocol, which loads
+    convshape.torch only once a PyTorch spec exists (it doubled a first explain's time)."""
+    code = (
+        "import sys; import convshape as cs; from convshape import layers, Sequential, Input\n"
+        "m = Sequential([Input((28, 28, 3)), layers.Conv2D(8, 3, strides=2, padding='same'),"
+        " layers.MaxPooling2D()])\n"
+        "m.explain(); m.layers[0].explain((None, 28, 28, 3)); cs.input_sizes(m)\n"
+        "print('convshape.torch' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

@@ -28,22 +28,31 @@ are those without it.
 
 from __future__ import annotations
 
+import sys
+
 # The analyses that read this module load dataclasses, which imports typing anyway.
 from typing import Protocol, runtime_checkable
 
 from ._types import Pad
 from .arithmetic import _forward_pad, _transpose_crop
 from .layers._base import Layer
-from .torch._checks import spatial_tuple
-from .torch.lazy import _LazyConv, _LazyConvTranspose
-from .torch.modules import _Conv, _ConvTranspose
-from .torch.nn import Module, _AvgPool, _Pool
-from .torch.pooling import _LPPool
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import NamedTuple
+
+    from .torch.lazy import _LazyConv, _LazyConvTranspose
+    from .torch.modules import _Conv, _ConvTranspose
+    from .torch.nn import Module, _AvgPool, _Pool
+    from .torch.pooling import _LPPool
+
+    #: One ``convshape.torch`` module specification (a layer of a PyTorch stack).
+    TorchSpec = Module | _Conv | _ConvTranspose
+    #: The ``convshape.torch`` specs with a sliding window along each spatial axis.
+    TorchWindowSpec = (
+        _Conv | _ConvTranspose | _LazyConv | _LazyConvTranspose | _Pool | _AvgPool | _LPPool
+    )
 
 __all__ = [
     "AxisWindow",
@@ -63,14 +72,25 @@ __all__ = [
 Shape = tuple[int | None, ...]
 #: A shape whose every size is known.
 KnownShape = tuple[int, ...]
-#: One ``convshape.torch`` module specification (a layer of a PyTorch stack).
-TorchSpec = Module | _Conv | _ConvTranspose
-#: The ``convshape.torch`` specs with a sliding window along each spatial axis.
-TorchWindowSpec = (
-    _Conv | _ConvTranspose | _LazyConv | _LazyConvTranspose | _Pool | _AvgPool | _LPPool
-)
-_CONVOLUTIONS = (_Conv, _ConvTranspose, _LazyConv, _LazyConvTranspose)
-_POOLINGS = (_Pool, _AvgPool, _LPPool)
+_KINDS: list[tuple[tuple[type, ...], tuple[type, ...]]] = []
+
+
+def _torch_kinds() -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """The ``convshape.torch`` convolution and pooling classes, or none while that package
+    is not loaded (then no object can be one): reading a Keras layer never loads it."""
+    if _KINDS:
+        return _KINDS[0]
+    if "convshape.torch" not in sys.modules:
+        return (), ()
+    from .torch.lazy import _LazyConv, _LazyConvTranspose  # noqa: PLC0415
+    from .torch.modules import _Conv, _ConvTranspose  # noqa: PLC0415
+    from .torch.nn import _AvgPool, _Pool  # noqa: PLC0415
+    from .torch.pooling import _LPPool  # noqa: PLC0415
+
+    _KINDS.append(
+        ((_Conv, _ConvTranspose, _LazyConv, _LazyConvTranspose), (_Pool, _AvgPool, _LPPool))
+    )
+    return _KINDS[0]
 
 
 @runtime_checkable
@@ -195,10 +215,11 @@ def torch_geometry(module: object) -> tuple[TorchAxis, ...]:
     >>> torch_geometry(pt.ReLU())
     ()
     """
-    if isinstance(module, _CONVOLUTIONS):
-        return _torch_conv(module)
-    if isinstance(module, _POOLINGS):
-        return _torch_pool(module)
+    convolutions, poolings = _torch_kinds()
+    if isinstance(module, convolutions):
+        return _torch_conv(module)  # type: ignore[arg-type]
+    if isinstance(module, poolings):
+        return _torch_pool(module)  # type: ignore[arg-type]
     return ()
 
 
@@ -207,6 +228,9 @@ def _torch_conv(
 ) -> tuple[TorchAxis, ...]:
     # A spec keeps its arguments as PyTorch's plain ints (a lazy one as the convolution it
     # becomes): tuples of ``rank`` ints, and a padding mode or a tuple.
+    from .torch.lazy import _LazyConvTranspose  # noqa: PLC0415  (a torch spec: loaded)
+    from .torch.modules import _ConvTranspose  # noqa: PLC0415
+
     kernel: tuple[int, ...] = module.kernel_size
     stride: tuple[int, ...] = module.stride
     dilation: tuple[int, ...] = module.dilation
@@ -227,6 +251,9 @@ def _torch_conv(
 
 def _torch_pool(module: _Pool | _AvgPool | _LPPool) -> tuple[TorchAxis, ...]:
     rank = module.rank
+    from .torch._checks import spatial_tuple  # noqa: PLC0415  (a torch spec: loaded)
+    from .torch.nn import _Pool  # noqa: PLC0415
+
     kernel = spatial_tuple(module.kernel_size, rank, "kernel_size", minimum=None)
     stride = (
         kernel
@@ -272,8 +299,9 @@ def windowed(obj: object) -> Windowed | None:
     """
     if isinstance(obj, Layer):
         return obj if obj.geometry else None
-    if isinstance(obj, _CONVOLUTIONS + _POOLINGS):
-        return TorchWindows(obj)
+    convolutions, poolings = _torch_kinds()
+    if isinstance(obj, convolutions + poolings):
+        return TorchWindows(obj)  # type: ignore[arg-type]
     return None
 
 

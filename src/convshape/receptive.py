@@ -118,9 +118,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from ._geometry import Shape, TorchSpec, Windowed, forward_pad, transpose_crop, windowed
+from ._geometry import Shape, Windowed, forward_pad, transpose_crop, windowed
 from ._validate import check_shape
 from .errors import ConvShapeError, _short_repr
 from .layers._base import Layer, spatial_axes
@@ -161,6 +161,9 @@ from .torch.padding import _Pad as _TorchPad
 from .torch.rearrange import PixelShuffle, PixelUnshuffle
 
 __all__ = ["AxisField", "TensorFields", "receptive_field", "receptive_fields"]
+
+if TYPE_CHECKING:
+    from ._geometry import TorchSpec
 
 
 # ---------------------------------------------------------------------------
