@@ -391,9 +391,9 @@ def pool_output_length(
         before, after = 0, 0
     else:
         # The undilated kernel, and a negative total split with C++ truncation (ORT 1.32).
-        needed = same_total(checked, check_positive(kernel_size, "kernel_size"), s)
-        before = _truncated(needed + (mode == "SAME_LOWER"), 2)
-        after = needed - before
+        before, after = _pool_same_pads(
+            checked, check_positive(kernel_size, "kernel_size"), s, mode
+        )
         # Only the undilated MaxPool kernel checks the padding (found by running ORT 1.32).
         if op == "MaxPool" and dilation == 1 and (before < 0 or after < 0):
             raise ConvShapeError(
