@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._core import ceil_div, effective_kernel, same_crop
+from ._core import ceil_div, effective_kernel, full_transposed_length, same_crop
 from ._render import counted
 from ._types import Pad
 from ._validate import as_int, check_padding, check_positive, check_size
@@ -885,7 +885,7 @@ def _torch_transpose_solution(
 ) -> None:
     k_eff = effective_kernel(k, d)
     # O = (I - 1) * s - 2p + k_eff + op: at most one padding p reaches the target.
-    twice_p = (size - 1) * s + k_eff + op - target
+    twice_p = full_transposed_length(size, k_eff, s) + op - target
     if twice_p < 0 or twice_p % 2:
         return
     p = twice_p // 2
