@@ -117,7 +117,8 @@ def test_jax_and_onnx_frameworks(capsys: pytest.CaptureFixture[str]) -> None:
 def test_solve(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "solve", "7", "14", "-k", "5", "-p", "same", "--json")
     document = json.loads(out)
-    # output_padding=1 builds the same layer as None here: one solution, the other spelling in same_as
+    # output_padding=1 builds the same layer as None here: one solution, the other
+    # spelling in same_as
     assert [s["kwargs"]["output_padding"] for s in document["solutions"]] == [None]
     assert [s["output_padding"] for s in document["solutions"][0]["same_as"]] == [1]
     assert document["solutions"][0]["split"] == [1, 2]
