@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._core import split
 from ._render import counted
 from ._validate import check_shape
 from .arithmetic import conv_transpose_output_length
@@ -470,7 +471,8 @@ def _resize(
                 difference = shape[axis] - target[axis]
                 if family == "ZeroPadding":
                     difference = -difference
-            amounts.append((difference // 2, difference - difference // 2))
+            half = split(difference)  # the odd one after, as "same" does
+            amounts.append((half.before, half.after))
         if any(a or b for a, b in amounts):
             if any(a < 0 or b < 0 for a, b in amounts):
                 return []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from ._core import ceil_div
 from ._render import counted
 from ._validate import check_padding, check_positive
 from .arithmetic import (
@@ -277,7 +278,7 @@ class _Planner:
         lowest = self.bound(layers - 1)
         # The longest output of stride s is size * s + max(kernels) - 1: shorter strides
         # cannot reach ``lowest``.
-        first_stride = max(2, -(-(lowest - self.kernels[-1] + 1) // size))
+        first_stride = max(2, ceil_div(lowest - self.kernels[-1] + 1, size))
         for s in range(first_stride, self.max_stride + 1):
             base = (size - 1) * s
             if base >= target:
@@ -451,7 +452,7 @@ def _why_none(  # noqa: PLR0911  (one return per reason)
     if not kernels:
         return "kernel_sizes is empty: pass the kernel sizes to choose from, such as (3, 4, 5)."
     # One layer of stride 2 or more takes I to at least 2 * I - 1, or to at most ceil(I / 2).
-    nearest = 2 * start - 1 if up else -(-start // 2)
+    nearest = 2 * start - 1 if up else ceil_div(start, 2)
     if (up and target < nearest) or (not up and target > nearest):
         return (
             f"A layer of stride 2 or more takes {start} to {'at least' if up else 'at most'} "
