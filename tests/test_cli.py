@@ -194,7 +194,7 @@ def test_summary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
         ),
         (
             ["conv-transpose", "7", "-k", "4", "-s", "2", "--output-padding", "2"],
-            "`output_padding` must be smaller than `stride` or `dilation`",
+            "`--output-padding` must be smaller than `--stride` for Keras",
         ),
         (["conv", "3", "-k", "5"], "the effective kernel (5) is longer than the padded input"),
         (

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from convshape import plan_downsampling, plan_upsampling
 from convshape.cli import build_parser, main
+from tests.oracles import oracle
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -587,3 +588,19 @@ def test_a_negative_crop_or_padding_is_said_in_words(capsys: pytest.CaptureFixtu
     assert out == (
         "input (7,) -> output (3,); removes 1 element at the start and 1 element at the end\n"
     )
+
+
+def test_a_pytorch_pooling_whose_kernel_passes_the_padded_input_answers_with_ceil_mode(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # MaxPool1d(4, 2, padding=1, ceil_mode=True) on length 1 gives 1 in PyTorch; the CLI
+    # once worked the pooling's padding out with the convolution's rule and refused it
+    torch = oracle("torch")
+    for size, kernel, stride, pad in [(1, 4, 2, 1), (2, 4, 3, 2), (3, 4, 2, 2), (5, 2, 2, 1)]:
+        words = ["pool", str(size), "-k", str(kernel), "-s", str(stride), "-p", str(pad)]
+        status, out, _ = run(capsys, *words, "--framework", "torch", "--ceil-mode", "--json")
+        pooled = torch.nn.MaxPool1d(kernel, stride, pad, ceil_mode=True)
+        expected = pooled(torch.ones(1, 1, size)).shape[-1]
+        assert status == 0
+        assert json.loads(out)["output"] == [expected]
+        assert json.loads(out)["padding"] == [[pad, pad]]

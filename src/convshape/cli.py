@@ -329,6 +329,8 @@ def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
     strides = _per_dimension(args.stride, rank, "stride", 1)
     dilations = _per_dimension(args.dilation, rank, "dilation", 1)
     ops = _per_dimension(args.output_padding, rank, "output_padding", None)
+    if rules.name == "keras":
+        _check_keras_output_padding(ops, strides)
     paddings = [
         _framework_padding(rules.name, p, False, transpose=True, pool=False)
         for p in _paddings(args.padding, rank)
@@ -342,6 +344,20 @@ def _conv_transpose(args: argparse.Namespace) -> dict[str, Any]:
             str(explain_conv_transpose(*dim, framework=rules.name)) for dim in dims
         ]
     return result
+
+
+def _check_keras_output_padding(ops: Sequence[int | None], strides: Sequence[int]) -> None:
+    """Keras's Conv*DTranspose takes an output_padding smaller than the stride only (the
+    core, as PyTorch, also takes one smaller than the dilation)."""
+    for op, stride in zip(ops, strides, strict=True):
+        if op is not None and op >= stride:
+            _refuse(
+                "`--output-padding` must be smaller than `--stride` for Keras "
+                "(Conv*DTranspose refuses output_padding >= strides; PyTorch also takes one "
+                "smaller than the dilation: --framework torch)",
+                "output_padding",
+                {"output_padding": op, "stride": stride},
+            )
 
 
 def _conv(args: argparse.Namespace, *, pool: bool = False) -> dict[str, Any]:
@@ -362,7 +378,12 @@ def _conv(args: argparse.Namespace, *, pool: bool = False) -> dict[str, Any]:
         output = [rules.pool_output_length(*dim, args.ceil_mode) for dim in dims]
     else:
         output = [rules.conv_output_length(*dim) for dim in dims]
-    pads = [list(rules.conv_padding(*dim)) for dim in dims]
+    if pool and rules.name == "torch":
+        # a PyTorch pooling's padding is its int on both sides; the convolution's rule
+        # (the kernel fits the padded input) is not the pooling's, which ceil_mode relaxes
+        pads = [[p, p] for _, _, _, p, _ in dims]
+    else:
+        pads = [list(rules.conv_padding(*dim)) for dim in dims]
     result: dict[str, Any] = {"input": args.sizes, "output": output, "padding": pads}
     if args.explain and pool:
         result["explanation"] = [
