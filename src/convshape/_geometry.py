@@ -40,7 +40,7 @@ from .layers._base import Layer
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import NamedTuple
+    from typing import NamedTuple, TypeAlias
 
     from .torch.lazy import _LazyConv, _LazyConvTranspose
     from .torch.modules import _Conv, _ConvTranspose
@@ -48,9 +48,9 @@ if TYPE_CHECKING:
     from .torch.pooling import _LPPool
 
     #: One ``convshape.torch`` module specification (a layer of a PyTorch stack).
-    TorchSpec = Module | _Conv | _ConvTranspose
+    TorchSpec: TypeAlias = Module | _Conv | _ConvTranspose
     #: The ``convshape.torch`` specs with a sliding window along each spatial axis.
-    TorchWindowSpec = (
+    TorchWindowSpec: TypeAlias = (
         _Conv | _ConvTranspose | _LazyConv | _LazyConvTranspose | _Pool | _AvgPool | _LPPool
     )
 
