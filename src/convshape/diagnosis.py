@@ -38,6 +38,7 @@ from .layers._base import Layer
 from .layers.merging import Concatenate, _Elementwise
 from .models.graph import Node, SymbolicTensor, flatten, operation_weights
 from .models.model import Model
+from .sizes import _rebind
 
 __all__ = ["Chain", "Diagnosis", "Fix", "diagnose"]
 
@@ -184,21 +185,6 @@ def _run(model: Model, input_shapes: Sequence[Any], edits: Sequence[Edit] = ()) 
         for tensor, shape in zip(node.output_tensors, flatten(output), strict=True):
             shapes[id(tensor)] = shape
     return trace
-
-
-def _rebind(node: Node, shapes: list[Any]) -> tuple[list[Any], dict[str, Any]]:
-    by_id = {id(t): s for t, s in zip(node.input_tensors, shapes, strict=True)}
-
-    def swap(value: Any) -> Any:
-        if isinstance(value, SymbolicTensor):
-            return by_id[id(value)]
-        if isinstance(value, list):
-            return [swap(item) for item in value]
-        if isinstance(value, dict):
-            return {key: swap(item) for key, item in value.items()}
-        return value
-
-    return [swap(arg) for arg in node.args], {k: swap(v) for k, v in node.kwargs.items()}
 
 
 # -- the diagnosis ----------------------------------------------------------------
