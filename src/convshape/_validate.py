@@ -581,3 +581,16 @@ def check_keys(value: object, name: str, known: Sequence[str]) -> dict[Any, Any]
                 received={name: value},
             )
     return value
+
+
+def check_flag(value: object, name: str) -> bool:
+    """A real bool, for a framework function's switch (``ceil_mode``), in the message the
+    framework modules give: no type named.
+
+    >>> check_flag(1, "ceil_mode")
+    Traceback (most recent call last):
+    TypeError: `ceil_mode` must be a bool. Received: ceil_mode=1
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"`{name}` must be a bool. Received: {name}={_short_repr(value)}")
+    return value

@@ -27,7 +27,7 @@ from ._core import (
     valid_crop,
 )
 from ._types import Pad
-from ._validate import as_int, check_positive, check_size
+from ._validate import as_int, check_flag, check_positive, check_size
 from .errors import ConvShapeError, _short_repr
 
 __all__ = [
@@ -189,11 +189,7 @@ def conv_transpose_output_length(
     k = check_positive(kernel_size, "kernel_size")
     s = check_positive(stride, "stride")
     d = check_positive(dilation, "dilation")
-    if not isinstance(use_consistent_padding, bool):
-        raise TypeError(
-            "`use_consistent_padding` must be a bool. "
-            f"Received: use_consistent_padding={_short_repr(use_consistent_padding)}"
-        )
+    check_flag(use_consistent_padding, "use_consistent_padding")
     k_eff = effective_kernel(k, d)
     if isinstance(padding, str):
         mode = padding.upper()

@@ -40,7 +40,7 @@ from ._core import (
     transposed_length,
 )
 from ._types import Pad
-from ._validate import Shape, as_int, check_positive, check_shape, check_size
+from ._validate import Shape, as_int, check_flag, check_positive, check_shape, check_size
 from .errors import ConvShapeError, EmptyOutputError, _short_repr
 
 __all__ = [
@@ -376,8 +376,7 @@ def pool_output_length(
             argument="op",
             received={"op": op},
         )
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"`ceil_mode` must be a bool. Received: ceil_mode={_short_repr(ceil_mode)}")
+    check_flag(ceil_mode, "ceil_mode")
     mode = _auto_pad(auto_pad)
     if mode == "NOTSET":
         before, after = _pads(pads)

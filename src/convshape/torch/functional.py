@@ -23,8 +23,8 @@ from .._core import (
     transposed_output_range,
 )
 from .._types import Pad
-from .._validate import as_int, check_positive, check_size
-from ..errors import ConvShapeError, EmptyOutputError, _short_repr
+from .._validate import as_int, check_flag, check_positive, check_size
+from ..errors import ConvShapeError, EmptyOutputError
 from ._crop import largest_output_padding
 
 __all__ = [
@@ -319,8 +319,7 @@ def pool_output_length(
     s = k if stride is None else check_positive(stride, "stride")
     d = check_positive(dilation, "dilation")
     p = _int_padding(padding)
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"`ceil_mode` must be a bool. Received: ceil_mode={_short_repr(ceil_mode)}")
+    check_flag(ceil_mode, "ceil_mode")
     if 2 * p > k:
         raise ConvShapeError(
             "`padding` must be at most half of `kernel_size` (PyTorch pooling)",
