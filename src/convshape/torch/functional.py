@@ -52,6 +52,18 @@ def _size(size: object) -> int | None:
     return checked
 
 
+def _geometry(
+    size: object, kernel_size: object, stride: object, dilation: object
+) -> tuple[int | None, int, int, int]:
+    """The checked size (None when unknown), kernel size, stride and dilation."""
+    return (
+        _size(size),
+        check_positive(kernel_size, "kernel_size"),
+        check_positive(stride, "stride"),
+        check_positive(dilation, "dilation"),
+    )
+
+
 def _int_padding(padding: object) -> int:
     value = as_int(padding, "padding")
     if value < 0:
@@ -89,10 +101,7 @@ def _forward(
     size: object, kernel_size: object, stride: object, padding: object, dilation: object
 ) -> tuple[int | None, Pad]:
     """Validate ``nn.Conv*d``'s arguments; return (length, padding)."""
-    checked = _size(size)
-    k = check_positive(kernel_size, "kernel_size")
-    s = check_positive(stride, "stride")
-    d = check_positive(dilation, "dilation")
+    checked, k, s, d = _geometry(size, kernel_size, stride, dilation)
     k_eff = effective_kernel(k, d)
     pad = _forward_pad(padding, s, k_eff)
     if checked is None:
@@ -175,10 +184,7 @@ def _transpose(
     dilation: object,
 ) -> tuple[int | None, Pad]:
     """Validate ``nn.ConvTranspose*d``'s arguments; return (length, crop)."""
-    checked = _size(size)
-    k = check_positive(kernel_size, "kernel_size")
-    s = check_positive(stride, "stride")
-    d = check_positive(dilation, "dilation")
+    checked, k, s, d = _geometry(size, kernel_size, stride, dilation)
     p = _int_padding(padding)
     op = as_int(output_padding, "output_padding")
     if not 0 <= op <= largest_output_padding(s, d):
@@ -281,10 +287,7 @@ def conv_transpose_output_range(
     >>> conv_transpose_output_range(1, 1, stride=3, padding=1)
     range(1, 2)
     """
-    checked = _size(size)
-    k = check_positive(kernel_size, "kernel_size")
-    s = check_positive(stride, "stride")
-    d = check_positive(dilation, "dilation")
+    checked, k, s, d = _geometry(size, kernel_size, stride, dilation)
     p = _int_padding(padding)
     if checked is None:
         raise ConvShapeError(
