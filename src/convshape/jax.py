@@ -165,26 +165,16 @@ def pool_output_length(
     return conv_output_length(size, kernel_size, stride, padding, 1, d)
 
 
-def conv_transpose_output_length(
-    size: int | None,
-    kernel_size: int,
-    stride: int = 1,
-    padding: Any = "SAME",
-    dilation: int = 1,
-    use_consistent_padding: bool = False,
-) -> int | None:
-    """Output length of ``lax.conv_transpose`` along one dimension.
-
-    "SAME" gives ``I * s`` and "VALID" ``(I - 1) * s + max(k_eff, s)``; a pair is the
-    padding of the stride-dilated input (``O = (I - 1) * s + 1 + low + high - k_eff + 1``),
-    or, with ``use_consistent_padding=True``, the forward convolution's padding, which
-    crops like PyTorch (``O = (I - 1) * s + k_eff - low - high``).
-
-    >>> conv_transpose_output_length(7, 5, stride=2, padding="VALID")
-    17
-    >>> conv_transpose_output_length(7, 5, stride=2, padding=(3, 3))
-    15
-    """
+def _transpose(
+    size: object,
+    kernel_size: object,
+    stride: object,
+    padding: Any,
+    dilation: object,
+    use_consistent_padding: object,
+) -> tuple[int | None, int, tuple[int, int]]:
+    """Validate ``lax.conv_transpose``'s arguments; return (length, k_eff, the padding of
+    the stride-dilated input). Its crop of the full output is that padding mirrored."""
     checked = check_size(size)
     k = check_positive(kernel_size, "kernel_size")
     s = check_positive(stride, "stride")
@@ -205,8 +195,31 @@ def conv_transpose_output_length(
     else:
         pads = _pair(padding)
     if checked is None:
-        return None
-    return _length(_dilated(checked, s), k_eff, 1, pads[0], pads[1], padding)
+        return None, k_eff, pads
+    return _length(_dilated(checked, s), k_eff, 1, pads[0], pads[1], padding), k_eff, pads
+
+
+def conv_transpose_output_length(
+    size: int | None,
+    kernel_size: int,
+    stride: int = 1,
+    padding: Any = "SAME",
+    dilation: int = 1,
+    use_consistent_padding: bool = False,
+) -> int | None:
+    """Output length of ``lax.conv_transpose`` along one dimension.
+
+    "SAME" gives ``I * s`` and "VALID" ``(I - 1) * s + max(k_eff, s)``; a pair is the
+    padding of the stride-dilated input (``O = (I - 1) * s + 1 + low + high - k_eff + 1``),
+    or, with ``use_consistent_padding=True``, the forward convolution's padding, which
+    crops like PyTorch (``O = (I - 1) * s + k_eff - low - high``).
+
+    >>> conv_transpose_output_length(7, 5, stride=2, padding="VALID")
+    17
+    >>> conv_transpose_output_length(7, 5, stride=2, padding=(3, 3))
+    15
+    """
+    return _transpose(size, kernel_size, stride, padding, dilation, use_consistent_padding)[0]
 
 
 def conv_transpose_crop(
@@ -223,15 +236,10 @@ def conv_transpose_crop(
     >>> conv_transpose_crop(7, 5, stride=2, padding="SAME")
     Pad(before=1, after=2)
     """
-    conv_transpose_output_length(
+    _, k_eff, pads = _transpose(
         size, kernel_size, stride, padding, dilation, use_consistent_padding
     )
-    k_eff = effective_kernel(kernel_size, dilation)
-    if isinstance(padding, str):
-        return Pad(*_mirror(k_eff, _transpose_padding(k_eff, stride, padding)))
-    if use_consistent_padding:
-        return Pad(*_pair(padding))
-    return Pad(*_mirror(k_eff, _pair(padding)))
+    return Pad(*_mirror(k_eff, pads))
 
 
 def _mirror(k_eff: int, pair: tuple[int, int]) -> tuple[int, int]:
