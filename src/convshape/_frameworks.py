@@ -40,6 +40,7 @@ from . import arithmetic
 from . import jax as jx
 from . import onnx as ox
 from ._types import Pad
+from ._validate import choice_error
 from .errors import ConvShapeError
 from .torch import functional as pt
 
@@ -392,9 +393,5 @@ def framework(name: object) -> Framework:
     'JAX'
     """
     if not isinstance(name, str) or name not in FRAMEWORKS:
-        raise ConvShapeError(
-            f"`framework` must be one of {', '.join(map(repr, FRAMEWORKS))}",
-            argument="framework",
-            received={"framework": name},
-        )
+        raise choice_error(name, "framework", tuple(FRAMEWORKS))
     return FRAMEWORKS[name]

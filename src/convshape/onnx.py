@@ -40,7 +40,15 @@ from ._core import (
     transposed_length,
 )
 from ._types import Pad
-from ._validate import Shape, as_int, check_flag, check_positive, check_shape, check_size
+from ._validate import (
+    Shape,
+    as_int,
+    check_flag,
+    check_positive,
+    check_shape,
+    check_size,
+    choice_error,
+)
 from .errors import ConvShapeError, EmptyOutputError, _short_repr
 
 __all__ = [
@@ -64,11 +72,7 @@ AUTO_PADS = ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER")
 
 def _auto_pad(value: object) -> str:
     if value not in AUTO_PADS:
-        raise ConvShapeError(
-            f"`auto_pad` must be one of {', '.join(map(repr, AUTO_PADS))}",
-            argument="auto_pad",
-            received={"auto_pad": value},
-        )
+        raise choice_error(value, "auto_pad", AUTO_PADS)
     return str(value)
 
 
