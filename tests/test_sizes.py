@@ -140,3 +140,20 @@ def test_one_dimensional_cropping_and_padding() -> None:
     assert cropped.values == tuple(range(4, 10))
     padded = cs.input_sizes(Model(x, layers.ZeroPadding1D((0, 1))(x)), range(1, 10)).axes[0]
     assert padded.output_lengths[5] == 6
+
+
+def test_a_finite_answer_lists_its_lengths() -> None:
+    # Flatten then Dense fix the length: the accepted lengths are a finite run, printed
+    model = cs.Sequential(
+        [
+            cs.Input((28, 28, 1)),
+            cs.layers.Conv2D(8, 5, strides=2, padding="same"),
+            cs.layers.Conv2D(8, 5, strides=2, padding="same"),
+            cs.layers.Flatten(),
+            cs.layers.Dense(1),
+        ]
+    )
+    sizes = cs.input_sizes(model)
+    assert sizes.axes[0].values == (25, 26, 27, 28)
+    assert str(sizes).startswith("input 0, axis 1: 25..28 (no period among 1..1024 tried).")
+    assert "tried=" not in repr(sizes)

@@ -78,7 +78,7 @@ class AxisSizes:
 
     input_index: int
     axis: int
-    tried: tuple[int, ...]
+    tried: tuple[int, ...] = field(repr=False)
     values: tuple[int, ...]
     period: int | None
     offsets: tuple[int, ...] | None
@@ -155,8 +155,29 @@ class AxisSizes:
         where = f"input {self.input_index}, axis {self.axis}"
         if not self.values:
             return f"{where}: no valid length in {self.tried[0]}..{self.tried[-1]}"
-        form = self.closed_form or "no period in the tried range"
-        return f"{where}: {form}; smallest {self.smallest}. Why: {self.reason}"
+        if self.closed_form:
+            return f"{where}: {self.closed_form}; smallest {self.smallest}. Why: {self.reason}"
+        listed = _runs(self.values)
+        tried = f"{self.tried[0]}..{self.tried[-1]}"
+        return f"{where}: {listed} (no period among {tried} tried). Why: {self.reason}"
+
+
+def _runs(values: Sequence[int], most: int = 8) -> str:
+    """Sorted lengths as runs, ``25..28, 31``; past ``most`` runs, how many more.
+
+    >>> _runs((25, 26, 27, 28, 31)), _runs(tuple(range(0, 40, 2)), most=3)
+    ('25..28, 31', '0, 2, 4 and 17 more')
+    """
+    runs: list[list[int]] = []
+    for value in values:
+        if runs and value == runs[-1][1] + 1:
+            runs[-1][1] = value
+        else:
+            runs.append([value, value])
+    text = [f"{a}..{b}" if b > a + 1 else (f"{a}, {b}" if b > a else str(a)) for a, b in runs]
+    if len(runs) > most:
+        return f"{', '.join(text[:most])} and {len(runs) - most} more"
+    return ", ".join(text)
 
 
 @dataclass(frozen=True)
