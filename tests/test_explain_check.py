@@ -145,7 +145,7 @@ def test_odd_size_downsampling_finding() -> None:
     odd = Sequential([Input((25, 24, 3)), layers.MaxPooling2D(padding="same")])
     findings = cs.check(odd)
     assert [f.code for f in findings] == ["odd-size-downsampling", "field-misses-input"]
-    assert findings[0].message.endswith("(dimension 0)")
+    assert findings[0].message.endswith("(height)")
     assert findings[1].message == (
         "each output position sees at most 2 of 25 along axis 1 (jump 2); "
         "2 of 24 along axis 2 (jump 2)"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._core import effective_kernel
+from ._render import counted
 from ._validate import check_shape
 from .arithmetic import _output_range, _transpose_crop, _transpose_length
 from .errors import ConvShapeError, _short_repr
@@ -206,11 +207,13 @@ def _layer_findings(layer: Layer, shape: Sequence[int | None] | None) -> list[Fi
     rank = len(geometry)
     findings = []
     for (code, message), dims in merged.items():
-        where = (
-            "" if rank == 1 else f" (dimension{'s' * (len(dims) > 1)} {', '.join(map(str, dims))})"
-        )
+        where = "" if rank == 1 else f" ({' and '.join(_AXIS_NAMES[rank][dim] for dim in dims)})"
         findings.append(Finding(code, message + where, name))
     return findings
+
+
+#: The spatial axes' names, in the order of a layer's geometry.
+_AXIS_NAMES = {2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
 def _sizes(layer: Any, shape: Sequence[int | None] | None) -> list[int | None]:
@@ -252,7 +255,7 @@ def _transposed(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tupl
                 f"Keras crops {crop.before} before and {crop.after} after; PyTorch's "
                 f"ConvTranspose crops (padding, padding - output_padding), so port it with "
                 f"padding={torch_padding}, output_padding={torch_output_padding} and remove "
-                f"the last {rest.after} element(s)",
+                f"the last {counted(rest.after, 'element')}",
             )
         count = min(k, s // math.gcd(d, s))  # distinct offsets t * d % s of the k taps
         if count < s:

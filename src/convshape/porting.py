@@ -19,6 +19,7 @@ from typing import Any
 
 from ._core import effective_kernel
 from ._types import Pad
+from ._validate import check_shape
 from .arithmetic import conv_padding, conv_transpose_crop
 from .errors import ConvShapeError
 from .jax import transpose_padding_for_crop
@@ -73,7 +74,9 @@ class Translation:
             lines.append(f"  zero-pad the input first: {list(map(tuple, self.input_pad))}")
         if any(crop != (0, 0) for crop in self.crop):
             lines.append(f"  then crop the output: {list(map(tuple, self.crop))}")
-        lines.append("  exact as it is" if self.exact else "  exact with the padding/crop above")
+        lines.append(
+            "  exact as it is" if self.exact else "  exact once the padding/crop above is applied"
+        )
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -105,7 +108,7 @@ def translate(layer: Any, to: str, input_shape: Sequence[int | None]) -> Transla
             raise ConvShapeError(
                 "a PyTorch layer translates to 'keras'", argument="to", received={"to": to}
             )
-        return _from_torch(layer, tuple(input_shape))
+        return _from_torch(layer, check_shape(input_shape))
     kind = type(layer).__name__
     if not isinstance(layer, Layer) or kind not in _KERAS_CONVOLUTIONS:
         raise ConvShapeError(
@@ -118,7 +121,7 @@ def translate(layer: Any, to: str, input_shape: Sequence[int | None]) -> Transla
         raise ConvShapeError(
             "the layer is already a Keras layer", argument="to", received={"to": to}
         )
-    return _from_keras(layer, tuple(input_shape), to)
+    return _from_keras(layer, check_shape(input_shape), to)
 
 
 def _from_keras(layer: Any, shape: tuple[int | None, ...], to: str) -> Translation:
