@@ -8,19 +8,36 @@ Fast without changing a character: the frame of a table (widths, rules, header a
 ``"│ %-35s │ %-27s │ %15s │"`` row template) is made once per layout; a row whose
 cells fit their columns (most rows) is one ``%`` on that template, and only the cells
 that do not fit go through the word wrapper, which slices the text at its spaces (no
-regular expression) and is cached by text and width. The module imports only the
+regular expression) and is cached by text and width. The renderers import only the
 built-in ``itertools``: a session's first summary does not load ``re``, ``functools``,
 ``shutil`` or ``html``.
+
+This module draws the table; its parts, each imported back here: rich's layout (widths,
+wrapping, justification) in ``_rich_text``, the cells' texts shared with the HTML in
+``_summary_cells``, the HTML in ``_summary_html``, counts, byte sizes and shapes in words
+in ``_words``.
 """
 
 from __future__ import annotations
 
 from itertools import zip_longest
 
+from ._rich_text import _cell_lines, _column_widths, _justify, _row_lines, _wrap
+from ._summary_cells import (
+    EXTRA_HEADERS,
+    _extra_cell,
+    _extra_totals,
+    _extra_widths,
+    _params_cell,
+    _trainable_cell,
+    extra_width,
+)
+from ._summary_html import summary_html
+from ._words import counted, format_shape, readable_memory_size
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable, Sequence
-    from typing import Any
+    from collections.abc import Sequence
 
     from .summary import Summary, SummaryRow
 
@@ -33,15 +50,6 @@ __all__ = [
 ]
 
 
-def counted(count: int, noun: str, plural: str | None = None) -> str:
-    """``count`` and ``noun``, the noun in the plural unless the count is 1.
-
-    >>> counted(1, "layer"), counted(3, "layer"), counted(0, "zero", "zeros")
-    ('1 layer', '3 layers', '0 zeros')
-    """
-    return f"{count} {noun if count == 1 else (plural or noun + 's')}"
-
-
 def default_line_length(show_trainable: bool = False, connections: bool = False) -> int:
     """Keras's default: 88 columns (108 with "Connected to"; 12 more with the Trainable
     column), capped by the terminal."""
@@ -52,267 +60,10 @@ def default_line_length(show_trainable: bool = False, connections: bool = False)
     return min(length, terminal_columns() - 4)
 
 
-def readable_memory_size(size: float) -> str:
-    """Bytes as Keras prints them.
-
-    >>> readable_memory_size(2330944 * 4)
-    '8.89 MB'
-    >>> readable_memory_size(25472 * 4)
-    '99.50 KB'
-    """
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size / 1024 < 1:
-            return f"{size:.2f} {unit}"
-        size /= 1024
-    return f"{size:.2f} PB"
-
-
-def format_shape(shape: object) -> str:
-    """A shape as Keras's summary writes it; "?" when unknown; several outputs as Keras
-    writes their structure.
-
-    >>> format_shape((None, 7, 7, 256))
-    '(None, 7, 7, 256)'
-    >>> format_shape([(None, 3), (None, 4)])
-    '[(None, 3), (None, 4)]'
-    """
-    if shape is None:
-        return "?"
-    if isinstance(shape, tuple):
-        return f"({', '.join(str(dim) for dim in shape)})"
-    texts = _shape_texts(shape)
-    if not isinstance(texts, str) and len(_leaves(texts)) == 1:
-        return str(_leaves(texts)[0])
-    return str(texts).replace("'", "")
-
-
-def _shape_texts(shapes: object) -> object:
-    if isinstance(shapes, dict):
-        return {key: _shape_texts(value) for key, value in shapes.items()}
-    if isinstance(shapes, list):
-        return [_shape_texts(value) for value in shapes]
-    return format_shape(shapes)
-
-
-def _leaves(texts: object) -> list[object]:
-    if isinstance(texts, dict):
-        return [leaf for key in sorted(texts) for leaf in _leaves(texts[key])]
-    if isinstance(texts, list):
-        return [leaf for value in texts for leaf in _leaves(value)]
-    return [texts]
-
-
-def _column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
-    """Widths of the cells (padding included, borders not), as rich lays them out."""
-    widths, current = [], 0
-    for position in positions:
-        width = int(position * line_length) - current
-        if width < 4:
-            raise ValueError("Insufficient console width to print summary.")
-        widths.append(width)
-        current += width
-    available = line_length - (len(widths) + 1)
-    widths = [min(width + 2, available) for width in widths]
-    excess = sum(widths) - available
-    if excess > 0:
-        # rich's ratio_reduce with equal ratios: the excess taken off the widths evenly.
-        ratio = len(widths)
-        for index, width in enumerate(widths):
-            taken = min(width, round(excess / ratio))
-            widths[index] = width - taken
-            excess -= taken
-            ratio -= 1
-    return widths
-
-
-class _Memo:
-    """A bounded cache of a function of hashable arguments, with ``functools.lru_cache``'s
-    ``cache_clear`` (without importing functools); emptied when full, which is safe with
-    threads.
-
-    ``derived`` are caches of values made from this one's; clearing it clears them.
-    """
-
-    __slots__ = ("__wrapped__", "cache", "derived", "maxsize")
-
-    def __init__(
-        self,
-        function: Callable[..., tuple[str, ...]],
-        maxsize: int,
-        derived: tuple[dict[Any, Any], ...] = (),
-    ) -> None:
-        self.__wrapped__ = function
-        self.cache: dict[tuple[Hashable, ...], tuple[str, ...]] = {}
-        self.maxsize = maxsize
-        self.derived = derived
-
-    def __call__(self, *args: Hashable) -> tuple[str, ...]:
-        cache = self.cache
-        value = cache.get(args)
-        if value is None:
-            value = self.__wrapped__(*args)
-            if len(cache) >= self.maxsize:
-                cache.clear()
-            cache[args] = value
-        return value
-
-    def cache_clear(self) -> None:
-        """Forget every cached value (and the values made from them)."""
-        self.cache.clear()
-        for cache in self.derived:
-            cache.clear()
-
-
-def _wrap_text(text: str, width: int) -> tuple[str, ...]:
-    """Word-wrap like rich with its default "ellipsis" overflow: words keep their trailing
-    spaces; a word longer than the width gets a line of its own, cut with "…".
-
-    A line ends before the first word that would take it past the width (the spaces
-    before that word are dropped); the lines are slices of the text, found with
-    ``str.split`` (no regular expression).
-    """
-    if len(text) <= width:
-        return (text.rstrip(),)
-    if text.isprintable():  # only the ASCII space is printable whitespace
-        if " " not in text:  # one word, cut
-            return (text[: width - 1] + "…",)
-        spaced = text
-    else:  # any whitespace separates words
-        spaced = "".join([" " if c.isspace() else c for c in text])
-    lines = []
-    start = position = 0
-    first = True  # the first word goes on the first line with the spaces before it
-    for word in spaced.split(" "):
-        if word:
-            if first:
-                first = False
-            elif position + len(word) - start > width:
-                lines.append(text[start:position].rstrip())
-                start = position
-            position += len(word)
-        position += 1
-    lines.append(text[start:].rstrip())
-    if max(map(len, lines)) > width:  # a word longer than the width, cut
-        return tuple([line if len(line) <= width else line[: width - 1] + "…" for line in lines])
-    return tuple(lines)
-
-
 #: Frames of Keras's tables by (line length, positions, show_trainable, connections);
 #: made from ``_cell_lines``, cleared with it.
 _frames: dict[tuple[object, ...], _Frame] = {}
-
-#: Wrapped lines by (text, width). Cached: shapes, counts and class names repeat down a
-#: large model's table.
-_wrap = _Memo(_wrap_text, maxsize=8192)
-
-
-def _justify(text: str, width: int, how: str) -> str:
-    if how == "right":
-        return text.rjust(width)
-    if how == "center":
-        left = (width - len(text)) // 2
-        return (" " * left + text).ljust(width)
-    return text.ljust(width)
-
-
-def _pad_cell(cell: str, width: int, align: str) -> tuple[str, ...]:
-    """A cell's lines, wrapped, justified and padded to the column's width."""
-    return tuple(" " + _justify(line, width - 2, align) + " " for line in _wrap(cell, width - 2))
-
-
-#: A cell's lines by (text, column width, alignment).
-_cell_lines = _Memo(_pad_cell, maxsize=8192, derived=(_frames,))
-
-
-def _row_lines(
-    cells: Sequence[str],
-    widths: Sequence[int],
-    aligns: Sequence[str],
-    bar: str,
-    bottom: bool = False,
-) -> list[str]:
-    """The lines of a row, its cells wrapped and side by side: blank under short cells,
-    or above them with ``bottom`` (rich aligns a header's cells to the bottom)."""
-    columns = [
-        _cell_lines(cell, width, align)
-        for cell, width, align in zip(cells, widths, aligns, strict=True)
-    ]
-    height = max(map(len, columns))
-    if height == 1:
-        return [bar + bar.join([lines[0] for lines in columns]) + bar]
-    columns = [
-        lines
-        if len(lines) == height
-        else (" " * width,) * (height - len(lines)) + lines
-        if bottom
-        else lines + (" " * width,) * (height - len(lines))
-        for lines, width in zip(columns, widths, strict=True)
-    ]
-    return [bar + bar.join(parts) + bar for parts in zip(*columns, strict=True)]
-
-
-def _params_cell(row: SummaryRow) -> str:
-    if not row.built:
-        return "0 (unbuilt)"
-    return f"{row.params:,}"
-
-
-def _trainable_cell(row: SummaryRow) -> str:
-    if not row.has_weights:
-        return "-"
-    return "Y" if row.trainable else "N"
-
-
-#: Headers of the optional summary columns.
-EXTRA_HEADERS = {
-    "macs": "MACs",
-    "flops": "FLOPs",
-    "output_bytes": "Output bytes",
-    "receptive_field": "Receptive field",
-}
-
-
-def _extra_cell(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def _extra_totals(summary: Summary) -> list[str]:
-    """Totals lines of the optional columns, torchinfo's memory lines among them."""
-    totals = dict(summary.totals)
-    lines = []
-    if "macs" in totals:
-        lines.append(f" Total MACs: {totals['macs']:,}")
-    if "flops" in totals:
-        lines.append(f" Total FLOPs: {totals['flops']:,}")
-    if "buffers" in totals:  # PyTorch's buffers: running statistics, not parameters
-        lines.append(f" Buffers: {totals['buffers']:,}")
-    for key, label in (
-        ("input_bytes", "Input size"),
-        ("forward_bytes", "Forward pass size"),
-        ("params_bytes", "Params size"),
-        ("total_bytes", "Estimated total size"),
-    ):
-        if key in totals:
-            lines.append(f" {label}: {readable_memory_size(totals[key])}")
-    return lines
-
-
-def _extra_widths(summary: Summary, rows: Sequence[SummaryRow]) -> list[int]:
-    """Each optional column's width: its widest cell or header, plus borders."""
-    widths = []
-    for column in summary.columns:
-        texts = [_extra_cell(dict(row.extras).get(column)) for row in rows]
-        widths.append(max(len(text) for text in [*texts, EXTRA_HEADERS[column]]) + 4)
-    return widths
-
-
-def extra_width(summary: Summary, rows: Sequence[SummaryRow] | None = None) -> int:
-    """Columns the optional columns need: their widest cell or header, plus borders."""
-    return sum(_extra_widths(summary, summary.rows if rows is None else rows))
+_cell_lines.derived += (_frames,)
 
 
 def _layout(
@@ -590,70 +341,3 @@ def render_summary(
 
 def _fitted(texts: list[str], fit: int) -> list[str]:
     return [part for text in texts for part in _wrap(text, fit)]
-
-
-def summary_html(summary: Summary) -> str:
-    """The summary as a self-contained HTML table (escaped, no scripts, no external
-    resources); a functional model's table has Keras's "Connected to" column.
-
-    Every cell is styled inline (see ``convshape._html``): text columns left, numbers right,
-    shapes in monospace, the table placed left whatever the page's CSS; only the layer
-    column may wrap, at the space before its class name, as Keras's text table does.
-    """
-    import html  # noqa: PLC0415  (only the HTML rendering needs it)
-
-    from ._html import cell, code, table  # noqa: PLC0415
-
-    esc = html.escape
-    muted = '<span style="color:#777">'
-    numbers = "font-variant-numeric:tabular-nums"
-
-    def cells(row: SummaryRow) -> list[str]:
-        indent = f"{muted}{'&nbsp;' * 3 * row.depth}└ </span>" if row.depth else ""
-        text = [
-            cell(f"{indent}{esc(row.name)} {muted}({esc(row.class_name)})</span>", wrap=True),
-            cell(code(format_shape(row.output_shape))),
-            cell(esc(_params_cell(row)), align="right", style=numbers),
-        ]
-        if summary.connections:
-            links = "<br>".join(code(part) for part in (row.connected_to or "-").split(", "))
-            text.append(cell(links))
-        values = dict(row.extras)
-        for key in summary.columns:
-            align = "left" if key == "receptive_field" else "right"
-            text.append(cell(esc(_extra_cell(values.get(key))), align=align, style=numbers))
-        return text
-
-    header = [
-        cell("Layer (type)", header=True),
-        cell("Output Shape", header=True),
-        cell("Param #", header=True, align="right"),
-    ]
-    if summary.connections:
-        header.append(cell("Connected to", header=True))
-    header += [
-        cell(
-            esc(EXTRA_HEADERS[key]),
-            header=True,
-            align="left" if key == "receptive_field" else "right",
-        )
-        for key in summary.columns
-    ]
-    totals = "".join(
-        f"<div><b>{label}:</b> {count:,} ({esc(readable_memory_size(size))})</div>"
-        for label, count, size in (
-            ("Total params", summary.total_params, summary.total_bytes),
-            ("Trainable params", summary.trainable_params, summary.trainable_bytes),
-            ("Non-trainable params", summary.non_trainable_params, summary.non_trainable_bytes),
-        )
-    )
-    totals += "".join(
-        f"<div><b>{esc(label.strip())}:</b>{esc(rest)}</div>"
-        for label, rest in (line.split(":", 1) for line in _extra_totals(summary))
-    )
-    rows = table(header, map(cells, summary.rows), row_style="border-top:1px solid #ddd")
-    return (
-        '<div class="convshape-summary" style="text-align:left">'
-        f"<div><b>Model: &quot;{esc(summary.name)}&quot;</b></div>"
-        f"{rows}{totals}</div>"
-    )
