@@ -30,11 +30,10 @@ from convshape.layers.convolutional import (
     _SeparableConv,
 )
 from convshape.layers.pooling import _Pooling
+from convshape.torch.conv import _Conv as _TorchConv
+from convshape.torch.conv import _ConvTranspose as _TorchConvTranspose
 from convshape.torch.lazy import _LazyConv, _LazyConvTranspose
-from convshape.torch.modules import _Conv as _TorchConv
-from convshape.torch.modules import _ConvTranspose as _TorchConvTranspose
-from convshape.torch.nn import _AvgPool, _Pool
-from convshape.torch.pooling import _LPPool
+from convshape.torch.pooling import _AvgPool, _LPPool, _Pool
 
 # -- building one of each class -------------------------------------------------------
 

@@ -19,7 +19,7 @@ import pytest
 import convshape as cs
 from convshape import torch as pt
 from convshape._render import render_summary
-from convshape.torch.nn import SequentialSummary
+from convshape.torch import SequentialSummary
 from tests.oracles import ORACLE_COUNTS, oracle
 
 

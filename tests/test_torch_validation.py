@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 import convshape.torch as pt
 from convshape import ConvShapeError
+from convshape.torch._module import Module
+from convshape.torch.conv import _ConvNd, _ConvTranspose
 from tests.oracles import ORACLE_COUNTS, oracle
 
 Builder = Callable[[Any], Any]
@@ -48,7 +50,7 @@ def _ours(build: Builder, shape: tuple[int, ...], **kwargs: Any) -> Outcome:
         out = spec.compute_output_shape(shape, **kwargs)
     except (ConvShapeError, TypeError):
         return None
-    buffers = spec.buffer_count() if isinstance(spec, pt.nn.Module) else 0
+    buffers = spec.buffer_count() if isinstance(spec, Module) else 0
     return tuple(out), spec.parameter_count(), buffers
 
 
@@ -582,10 +584,11 @@ SHAPES = st.one_of(
     st.lists(st.one_of(st.integers(min_value=0, max_value=12), st.none()), max_size=6).map(tuple),
     VALUES,
 )
+#: The module specifications of ``convshape.torch`` (not Sequential or its summary).
 SPECS = [
     getattr(pt, name)
     for name in pt.__all__
-    if isinstance(getattr(pt, name), type) and name != "Sequential"
+    if isinstance(getattr(pt, name), type) and issubclass(getattr(pt, name), (Module, _ConvNd))
 ]
 
 
@@ -611,10 +614,10 @@ def test_fuzz_constructors(spec: type, args: list[Any], shape: Any, output_size:
     except (ConvShapeError, TypeError):
         return
     assert _plain(module.parameter_count())
-    if isinstance(module, pt.nn.Module):
+    if isinstance(module, Module):
         assert _plain(module.buffer_count())
     try:
-        if isinstance(module, pt.modules._ConvTranspose) and output_size is not None:
+        if isinstance(module, _ConvTranspose) and output_size is not None:
             out = module.compute_output_shape(shape, output_size=output_size)
         else:
             out = module.compute_output_shape(shape)
@@ -679,8 +682,7 @@ def test_random_arguments_agree_with_torch() -> None:
     (``bias=1``, ``kernel_size=True``, ``inplace=2``: PyTorch takes any truthy value)."""
     torch = oracle("torch")
     rng = random.Random(1414)
-    names = [name for name in pt.__all__ if isinstance(getattr(pt, name), type)]
-    names = [name for name in names if name not in ("Sequential", "Identity")]
+    names = [spec.__name__ for spec in SPECS if spec is not pt.Identity]
     mismatches = []
     for _ in range(4000):
         name = rng.choice(names)
@@ -703,7 +705,7 @@ def test_random_arguments_agree_with_torch() -> None:
         except ConvShapeError:
             ours: Outcome = None
         else:
-            buffers = spec.buffer_count() if isinstance(spec, pt.nn.Module) else 0
+            buffers = spec.buffer_count() if isinstance(spec, Module) else 0
             ours = (tuple(out), spec.parameter_count(), buffers)
         ORACLE_COUNTS["torch module validation (random arguments, every class)"] += 1
         # MaxUnpool also takes the pooling's indices, of the input's shape.

@@ -42,10 +42,10 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import NamedTuple, TypeAlias
 
+    from .torch._module import Module
+    from .torch.conv import _Conv, _ConvTranspose
     from .torch.lazy import _LazyConv, _LazyConvTranspose
-    from .torch.modules import _Conv, _ConvTranspose
-    from .torch.nn import Module, _AvgPool, _Pool
-    from .torch.pooling import _LPPool
+    from .torch.pooling import _AvgPool, _LPPool, _Pool
 
     #: One ``convshape.torch`` module specification (a layer of a PyTorch stack).
     TorchSpec: TypeAlias = Module | _Conv | _ConvTranspose
@@ -82,10 +82,9 @@ def _torch_kinds() -> tuple[tuple[type, ...], tuple[type, ...]]:
         return _KINDS[0]
     if "convshape.torch" not in sys.modules:
         return (), ()
+    from .torch.conv import _Conv, _ConvTranspose  # noqa: PLC0415
     from .torch.lazy import _LazyConv, _LazyConvTranspose  # noqa: PLC0415
-    from .torch.modules import _Conv, _ConvTranspose  # noqa: PLC0415
-    from .torch.nn import _AvgPool, _Pool  # noqa: PLC0415
-    from .torch.pooling import _LPPool  # noqa: PLC0415
+    from .torch.pooling import _AvgPool, _LPPool, _Pool  # noqa: PLC0415
 
     _KINDS.append(
         ((_Conv, _ConvTranspose, _LazyConv, _LazyConvTranspose), (_Pool, _AvgPool, _LPPool))
@@ -228,8 +227,8 @@ def _torch_conv(
 ) -> tuple[TorchAxis, ...]:
     # A spec keeps its arguments as PyTorch's plain ints (a lazy one as the convolution it
     # becomes): tuples of ``rank`` ints, and a padding mode or a tuple.
+    from .torch.conv import _ConvTranspose  # noqa: PLC0415
     from .torch.lazy import _LazyConvTranspose  # noqa: PLC0415  (a torch spec: loaded)
-    from .torch.modules import _ConvTranspose  # noqa: PLC0415
 
     kernel: tuple[int, ...] = module.kernel_size
     stride: tuple[int, ...] = module.stride
@@ -252,7 +251,7 @@ def _torch_conv(
 def _torch_pool(module: _Pool | _AvgPool | _LPPool) -> tuple[TorchAxis, ...]:
     rank = module.rank
     from .torch._checks import spatial_tuple  # noqa: PLC0415  (a torch spec: loaded)
-    from .torch.nn import _Pool  # noqa: PLC0415
+    from .torch.pooling import _Pool  # noqa: PLC0415
 
     kernel = spatial_tuple(module.kernel_size, rank, "kernel_size", minimum=None)
     stride = (

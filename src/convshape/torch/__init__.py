@@ -11,6 +11,24 @@ pooling) and module specifications with PyTorch's names and arguments, NCHW.
 
 from __future__ import annotations
 
+# The old module paths, ``pt.nn`` and ``pt.modules``, until their importers move.
+from . import modules, nn  # noqa: F401
+from .activation import (
+    ELU,
+    GELU,
+    Dropout,
+    Identity,
+    LeakyReLU,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Tanh,
+)
+from .container import Sequential, SequentialRow, SequentialSummary
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .flatten import Flatten, Unflatten
 from .functional import (
     conv_output_length,
     conv_padding,
@@ -27,51 +45,16 @@ from .lazy import (
     LazyConvTranspose2d,
     LazyConvTranspose3d,
 )
-from .modules import (
-    Conv1d,
-    Conv2d,
-    Conv3d,
-    ConvTranspose1d,
-    ConvTranspose2d,
-    ConvTranspose3d,
-)
-from .nn import (
-    ELU,
-    GELU,
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AdaptiveAvgPool3d,
-    AdaptiveMaxPool1d,
-    AdaptiveMaxPool2d,
-    AdaptiveMaxPool3d,
-    AvgPool1d,
-    AvgPool2d,
-    AvgPool3d,
+from .linear import Linear
+from .normalization import (
     BatchNorm1d,
     BatchNorm2d,
     BatchNorm3d,
-    Dropout,
-    Flatten,
     GroupNorm,
-    Identity,
     InstanceNorm1d,
     InstanceNorm2d,
     InstanceNorm3d,
     LayerNorm,
-    LeakyReLU,
-    Linear,
-    MaxPool1d,
-    MaxPool2d,
-    MaxPool3d,
-    PReLU,
-    ReLU,
-    Sequential,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Tanh,
-    Unflatten,
-    Upsample,
 )
 from .padding import (
     CircularPad1d,
@@ -90,8 +73,26 @@ from .padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from .pooling import LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
+from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
+    AvgPool1d,
+    AvgPool2d,
+    AvgPool3d,
+    LPPool1d,
+    LPPool2d,
+    LPPool3d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxPool3d,
+)
 from .rearrange import Fold, PixelShuffle, PixelUnshuffle, Unfold
+from .unpooling import MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
+from .upsampling import Upsample
 
 __all__ = [
     "ELU",
@@ -157,6 +158,8 @@ __all__ = [
     "ReplicationPad2d",
     "ReplicationPad3d",
     "Sequential",
+    "SequentialRow",
+    "SequentialSummary",
     "SiLU",
     "Sigmoid",
     "Softmax",

@@ -117,11 +117,12 @@ def axis(value: int, rank: int, name: str) -> int:
 def require_batched(modules: Sequence[Any], shape: Shape, analysis: str) -> None:
     """Reject PyTorch's unbatched input ``(C, *spatial)`` where an analysis reads the
     first axis as the batch and the second as the channels (cost, receptive fields)."""
-    from .lazy import _Lazy  # noqa: PLC0415  (they build on this module)
-    from .modules import _ConvNd  # noqa: PLC0415
-    from .nn import _AdaptiveAvgPool, _AdaptivePool, _AvgPool, _InstanceNorm, _Pool  # noqa: PLC0415
+    from .conv import _ConvNd  # noqa: PLC0415  (they build on this module)
+    from .lazy import _Lazy  # noqa: PLC0415
+    from .normalization import _InstanceNorm  # noqa: PLC0415
     from .padding import _Pad  # noqa: PLC0415
-    from .pooling import _LPPool, _MaxUnpool  # noqa: PLC0415
+    from .pooling import _AdaptiveAvgPool, _AdaptivePool, _AvgPool, _LPPool, _Pool  # noqa: PLC0415
+    from .unpooling import _MaxUnpool  # noqa: PLC0415
 
     takes_unbatched = (
         _ConvNd,

@@ -36,7 +36,8 @@ from .._validate import check_positive
 from ..errors import ConvShapeError
 from ._checks import count, flag
 from ._checks import input_shape as input_shape_of
-from .modules import (
+from ._module import Module
+from .conv import (
     Conv1d,
     Conv2d,
     Conv3d,
@@ -46,7 +47,6 @@ from .modules import (
     _Conv,
     _ConvTranspose,
 )
-from .nn import Module
 
 __all__ = [
     "LazyConv1d",

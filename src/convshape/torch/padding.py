@@ -21,7 +21,7 @@ from .._validate import as_int, check_shape
 from ..errors import ConvShapeError
 from ._checks import number
 from ._circular import circular_fits
-from .nn import Module
+from ._module import Module
 
 __all__ = [
     "CircularPad1d",

@@ -1,11 +1,12 @@
-"""PyTorch's pooling modules beyond max and average pooling: power-average pooling
-(``nn.LPPool*d``) and max unpooling (``nn.MaxUnpool*d``).
+"""PyTorch's pooling modules: max and average pooling (``nn.MaxPool*d``,
+``nn.AvgPool*d``), power-average pooling (``nn.LPPool*d``) and adaptive pooling
+(``nn.AdaptiveMaxPool*d``, ``nn.AdaptiveAvgPool*d``).
 
 >>> from convshape import torch as pt
 >>> pt.LPPool2d(2, 3, stride=2).compute_output_shape((None, 16, 50, 32))
 (None, 16, 24, 15)
->>> pt.MaxUnpool2d(2).compute_output_shape((None, 16, 24, 15))
-(None, 16, 48, 30)
+>>> pt.AdaptiveAvgPool2d((1, None)).compute_output_shape((None, 8, 5, 7))
+(None, 8, 1, 7)
 """
 
 from __future__ import annotations
@@ -18,19 +19,182 @@ from typing import Any, ClassVar
 from .._validate import as_int, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._checks import flag, int_or_tuple, nonzero, number, spatial_tuple
-from ._checks import input_shape as input_shape_of
-from .nn import Module, _pooled
+from ._module import Module, Shape, _rank_check
+from .functional import pool_output_length
 
 __all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AvgPool3d",
     "LPPool1d",
     "LPPool2d",
     "LPPool3d",
-    "MaxUnpool1d",
-    "MaxUnpool2d",
-    "MaxUnpool3d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "MaxPool3d",
 ]
 
-Shape = tuple[int | None, ...]
+
+def _spatial(value: Any, rank: int, name: str) -> tuple[int, ...]:
+    """An int or ``rank`` ints (a one-element tuple broadcast), as ``rank`` ints."""
+    return spatial_tuple(value, rank, name, minimum=None)
+
+
+def _pooled(module: Any, input_shape: Sequence[int | None], dilation: Any) -> Shape:
+    """Max or average pooling: :func:`pool_output_length` per spatial dimension."""
+    rank = module.rank
+    shape = _rank_check(module, input_shape, rank)
+    nonzero(module, shape, (-rank - 1,))
+    kernel = _spatial(module.kernel_size, rank, "kernel_size")
+    stride = kernel if module.stride is None else _spatial(module.stride, rank, "stride")
+    padding = _spatial(module.padding, rank, "padding")
+    spatial = [
+        pool_output_length(size, k, s, p, d, module.ceil_mode)
+        for size, k, s, p, d in zip(
+            shape[-rank:],
+            kernel,
+            stride,
+            padding,
+            _spatial(dilation, rank, "dilation"),
+            strict=True,
+        )
+    ]
+    return (*shape[:-rank], *spatial)
+
+
+def _pool_arguments(module: Any) -> None:
+    """Convert and check the window arguments; an empty ``stride`` is PyTorch's default."""
+    rank = module.rank
+    set_ = object.__setattr__
+    set_(module, "kernel_size", int_or_tuple(module.kernel_size, rank, "kernel_size", minimum=1))
+    stride = module.stride
+    if isinstance(stride, (tuple, list)) and not stride:
+        stride = None
+    set_(
+        module,
+        "stride",
+        None if stride is None else int_or_tuple(stride, rank, "stride", minimum=1),
+    )
+    set_(module, "padding", int_or_tuple(module.padding, rank, "padding", minimum=0))
+    set_(module, "ceil_mode", flag(module.ceil_mode, "ceil_mode"))
+
+
+@dataclass(frozen=True)
+class _Pool(Module):
+    kernel_size: Any
+    stride: Any = None
+    padding: Any = 0
+    dilation: Any = 1
+    return_indices: bool = False
+    ceil_mode: bool = False
+    rank: ClassVar[int] = 2
+
+    def __post_init__(self) -> None:
+        _pool_arguments(self)
+        dilation = int_or_tuple(self.dilation, self.rank, "dilation", minimum=1)
+        object.__setattr__(self, "dilation", dilation)
+        object.__setattr__(self, "return_indices", flag(self.return_indices, "return_indices"))
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        return _pooled(self, input_shape, self.dilation)
+
+
+@dataclass(frozen=True)
+class _AvgPool(Module):
+    kernel_size: Any
+    stride: Any = None
+    padding: Any = 0
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+    divisor_override: Any = None
+    rank: ClassVar[int] = 2
+
+    def __post_init__(self) -> None:
+        _pool_arguments(self)
+        flag(self.count_include_pad, "count_include_pad")
+        divisor = self.divisor_override
+        if divisor is not None:
+            if self.rank == 1:
+                raise TypeError(
+                    "AvgPool1d takes no `divisor_override` (PyTorch's AvgPool2d and AvgPool3d "
+                    f"do). Received: divisor_override={_short_repr(divisor)}"
+                )
+            divisor = as_int(divisor, "divisor_override")
+            if divisor == 0:
+                raise ConvShapeError(
+                    "`divisor_override` must not be zero (PyTorch: divisor must be not zero)",
+                    argument="divisor_override",
+                    received={"divisor_override": self.divisor_override},
+                )
+            object.__setattr__(self, "divisor_override", divisor)
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        shape = _pooled(self, input_shape, 1)
+        if self.rank == 3:
+            sizes = check_shape(input_shape)[-3:]
+            kernel = _spatial(self.kernel_size, 3, "kernel_size")
+            if any(size is not None and size < k for size, k in zip(sizes, kernel, strict=True)):
+                raise ConvShapeError(
+                    "AvgPool3d needs every input length at least the kernel size, padding "
+                    "aside (PyTorch: input image smaller than kernel size)",
+                    argument="input_shape",
+                    received={"input_shape": input_shape, "kernel_size": self.kernel_size},
+                )
+        return shape
+
+
+class MaxPool1d(_Pool):
+    """``nn.MaxPool1d``.
+
+    >>> MaxPool1d(2).compute_output_shape((None, 3, 9))
+    (None, 3, 4)
+    """
+
+    rank = 1
+
+
+class MaxPool2d(_Pool):
+    """``nn.MaxPool2d``.
+
+    >>> MaxPool2d(3, stride=2, padding=1, ceil_mode=True).compute_output_shape((None, 8, 10, 10))
+    (None, 8, 6, 6)
+    """
+
+    rank = 2
+
+
+class MaxPool3d(_Pool):
+    """``nn.MaxPool3d``."""
+
+    rank = 3
+
+
+class AvgPool1d(_AvgPool):
+    """``nn.AvgPool1d``."""
+
+    rank = 1
+
+
+class AvgPool2d(_AvgPool):
+    """``nn.AvgPool2d``.
+
+    >>> AvgPool2d(2).compute_output_shape((None, 4, 7, 7))
+    (None, 4, 3, 3)
+    """
+
+    rank = 2
+
+
+class AvgPool3d(_AvgPool):
+    """``nn.AvgPool3d``."""
+
+    rank = 3
 
 
 @dataclass(frozen=True)
@@ -124,151 +288,106 @@ class LPPool3d(_LPPool):
     rank = 3
 
 
-def _unpool_tuple(value: Any, rank: int, name: str, *, exact: bool) -> tuple[int, ...]:
-    """An int, or a tuple PyTorch indexes by dimension: exactly ``rank`` ints, or (where
-    not ``exact``) at least ``rank``, the rest unread."""
-    if not isinstance(value, (tuple, list)):
-        return (as_int(value, name),) * rank
-    if len(value) < rank or (exact and len(value) != rank):
-        raise ConvShapeError(
-            f"`{name}` must be an int or a tuple of {rank} ints",
-            argument=name,
-            received={name: value},
+def _adaptive_size(module: Any) -> int | tuple[int | None, ...]:
+    """``output_size``: an int >= 0, or ``rank`` of them where None keeps the input length
+    (PyTorch's one-dimensional modules take no None)."""
+    rank, value = module.rank, module.output_size
+    if isinstance(value, (tuple, list)):
+        if len(value) != rank:
+            raise ConvShapeError(
+                f"`output_size` must be an int or {rank} values",
+                argument="output_size",
+                received={"output_size": value},
+            )
+        sizes = tuple(
+            None if size is None and rank > 1 else as_int(size, "output_size") for size in value
         )
-    return tuple(as_int(item, name) for item in value[:rank])
+    else:
+        sizes = (as_int(value, "output_size"),)
+    if any(size is not None and size < 0 for size in sizes):
+        raise ConvShapeError(
+            "`output_size` must hold sizes >= 0 (PyTorch: elements of output_size must be "
+            "greater than or equal to 0)",
+            argument="output_size",
+            received={"output_size": value},
+        )
+    return sizes if isinstance(value, (tuple, list)) else sizes[0]  # type: ignore[return-value]
+
+
+def _adaptive(module: Any, input_shape: Sequence[int | None], output_size: Any) -> Shape:
+    rank = module.rank
+    shape = _rank_check(module, input_shape, rank)
+    # Batched, only AdaptiveAvgPool1d/2d run on zero channels.
+    channels_may_be_empty = len(shape) == rank + 1 or (module.empty_channels and rank < 3)
+    nonzero(module, shape, range(-rank, 0) if channels_may_be_empty else range(-rank - 1, 0))
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * rank
+    spatial = [size if out is None else out for size, out in zip(shape[-rank:], sizes, strict=True)]
+    return (*shape[:-rank], *spatial)
 
 
 @dataclass(frozen=True)
-class _MaxUnpool(Module):
-    kernel_size: Any
-    stride: Any = None
-    padding: Any = 0
+class _AdaptivePool(Module):
+    output_size: Any
+    return_indices: bool = False
     rank: ClassVar[int] = 2
+    empty_channels: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        rank = self.rank
-        kernel = _unpool_tuple(self.kernel_size, rank, "kernel_size", exact=True)
-        stride = (
-            kernel
-            if self.stride is None
-            else _unpool_tuple(self.stride, rank, "stride", exact=rank == 3)
-        )
-        # Only the 3-D kernel reads the stride and padding itself (exactly three each) and
-        # checks the stride; the others take any int, and only the first ``rank`` values.
-        if rank == 3 and min(stride) < 1:
-            raise ConvShapeError(
-                "`stride` must hold integers >= 1 (PyTorch: strides should be greater than zero)",
-                argument="stride",
-                received={"stride": self.stride, "kernel_size": self.kernel_size},
-            )
-        object.__setattr__(self, "kernel_size", kernel)
-        object.__setattr__(self, "stride", stride)
-        object.__setattr__(
-            self, "padding", _unpool_tuple(self.padding, rank, "padding", exact=rank == 3)
-        )
+        object.__setattr__(self, "output_size", _adaptive_size(self))
+        object.__setattr__(self, "return_indices", flag(self.return_indices, "return_indices"))
 
-    def compute_output_shape(
-        self,
-        input_shape: Sequence[int | None],
-        output_size: Sequence[int] | None = None,
-        *,
-        indices_shape: Sequence[int | None] | None = None,
-    ) -> Shape:
-        """``(I - 1) * s + k - 2p`` per spatial dimension, or ``output_size`` (as in
-        ``forward``: ``rank`` lengths, or ``rank + 2`` whose first two are unread), which
-        PyTorch takes strictly between that length minus and plus the stride. The indices
-        (``forward``'s second input) have the input's shape, or ``indices_shape``."""
-        rank = self.rank
-        if indices_shape is not None and check_shape(indices_shape) != check_shape(input_shape):
-            raise ConvShapeError(
-                "the indices must have the input's shape (PyTorch: Expected shape of indices "
-                "to be same as that of the input tensor)",
-                argument="indices_shape",
-                received={"indices_shape": indices_shape, "input_shape": input_shape},
-            )
-        shape = input_shape_of(
-            self,
-            input_shape,
-            (rank + 1, rank + 2),
-            f"(N, C, {rank} spatial) or (C, {rank} spatial)",
-        )
-        # The kernels see (N, C, *spatial) or an unbatched (C, *spatial) and check every
-        # dimension but the first.
-        nonzero(self, shape, range(1, len(shape)))
-        wanted = None if output_size is None else self._output_size(output_size)
-        lengths: list[int | None] = []
-        for dim, (size, k, s, p) in enumerate(
-            zip(shape[-rank:], self.kernel_size, self.stride, self.padding, strict=True)
-        ):
-            default = None if size is None else (size - 1) * s + k - 2 * p
-            length = default if wanted is None else wanted[dim]
-            if (
-                wanted is not None
-                and default is not None
-                and not default - s < length < default + s
-            ):
-                raise ConvShapeError(
-                    f"`output_size` must lie strictly between {default - s} and {default + s} "
-                    f"in dimension {dim} (PyTorch: invalid output_size)",
-                    argument="output_size",
-                    received={"output_size": output_size, "input_shape": input_shape},
-                )
-            if length is not None and length < 0:
-                raise ConvShapeError(
-                    f"the unpooled length would be {length} in dimension {dim} (PyTorch: "
-                    "output_size must contain non-negative spatial dimensions)",
-                    argument="input_shape",
-                    received={"input_shape": input_shape, "output_size": output_size},
-                )
-            lengths.append(length)
-        return (*shape[:-rank], *lengths)
-
-    def _output_size(self, output_size: object) -> tuple[int, ...]:
-        rank = self.rank
-        if not isinstance(output_size, (tuple, list)):
-            raise TypeError(
-                f"`output_size` must be a tuple or list of ints, not {type(output_size).__name__}"
-                f". Received: output_size={_short_repr(output_size)}"
-            )
-        if len(output_size) not in (rank, rank + 2):
-            raise ConvShapeError(
-                f"`output_size` must have {rank} or {rank + 2} elements",
-                argument="output_size",
-                received={"output_size": output_size},
-            )
-        return tuple(as_int(size, "output_size") for size in output_size[-rank:])
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        return _adaptive(self, input_shape, self.output_size)
 
 
-class MaxUnpool1d(_MaxUnpool):
-    """``nn.MaxUnpool1d(kernel_size, stride=None, padding=0)``: ``(L - 1) * s + k - 2p``,
-    or ``output_size=`` at call time.
+@dataclass(frozen=True)
+class _AdaptiveAvgPool(Module):
+    output_size: Any
+    rank: ClassVar[int] = 2
+    empty_channels: ClassVar[bool] = True
 
-    >>> MaxUnpool1d(2, stride=2).compute_output_shape((1, 1, 4))
-    (1, 1, 8)
-    >>> MaxUnpool1d(2, stride=2).compute_output_shape((1, 1, 4), output_size=(9,))
-    (1, 1, 9)
-    """
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "output_size", _adaptive_size(self))
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        return _adaptive(self, input_shape, self.output_size)
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPool):
+    """``nn.AdaptiveAvgPool1d``."""
 
     rank = 1
 
 
-class MaxUnpool2d(_MaxUnpool):
-    """``nn.MaxUnpool2d(kernel_size, stride=None, padding=0)``: ``(I - 1) * s + k - 2p``
-    per spatial dimension, or ``output_size=`` at call time.
+class AdaptiveAvgPool2d(_AdaptiveAvgPool):
+    """``nn.AdaptiveAvgPool2d``.
 
-    >>> MaxUnpool2d(2, stride=2).compute_output_shape((1, 1, 2, 2), output_size=(1, 1, 5, 5))
-    (1, 1, 5, 5)
+    >>> AdaptiveAvgPool2d((1, None)).compute_output_shape((None, 8, 5, 7))
+    (None, 8, 1, 7)
     """
 
     rank = 2
 
 
-class MaxUnpool3d(_MaxUnpool):
-    """``nn.MaxUnpool3d(kernel_size, stride=None, padding=0)``: ``(I - 1) * s + k - 2p``
-    per spatial dimension, or ``output_size=`` at call time; the stride at least 1.
+class AdaptiveAvgPool3d(_AdaptiveAvgPool):
+    """``nn.AdaptiveAvgPool3d``."""
 
-    >>> MaxUnpool3d(3, stride=2).compute_output_shape((None, 16, 25, 25, 25))
-    (None, 16, 51, 51, 51)
-    """
+    rank = 3
+
+
+class AdaptiveMaxPool1d(_AdaptivePool):
+    """``nn.AdaptiveMaxPool1d``."""
+
+    rank = 1
+
+
+class AdaptiveMaxPool2d(_AdaptivePool):
+    """``nn.AdaptiveMaxPool2d``."""
+
+    rank = 2
+
+
+class AdaptiveMaxPool3d(_AdaptivePool):
+    """``nn.AdaptiveMaxPool3d``."""
 
     rank = 3

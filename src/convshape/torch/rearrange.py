@@ -20,7 +20,7 @@ from .._validate import check_shape
 from ..errors import ConvShapeError
 from ._checks import count, spatial_tuple
 from ._checks import input_shape as input_shape_of
-from .nn import Module
+from ._module import Module
 
 __all__ = ["Fold", "PixelShuffle", "PixelUnshuffle", "Unfold"]
 
