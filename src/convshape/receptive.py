@@ -114,57 +114,25 @@ axis 2: size 5, jump 2, start 1
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from ._geometry import Shape, Windowed, forward_pad, transpose_crop, windowed
-from ._validate import check_shape
+from ._receptive_tensors import TensorState
+from ._receptive_walk import Recorder, fold_keras, fold_layer, fold_torch, required_shape
 from .errors import ConvShapeError, _short_repr
-from .layers._base import Layer, spatial_axes
-from .layers.activation import Softmax
-from .layers.adaptive_pooling import _AdaptivePooling
-from .layers.core import Dense, InputLayer
-from .layers.merging import Concatenate, _Elementwise
-from .layers.normalization import GroupNormalization, LayerNormalization
-from .layers.pooling import _GlobalPooling
-from .layers.reshaping import (
-    UpSampling1D,
-    _as_pairs,
-    _CroppingOps,
-    _UpSampling,
-    _ZeroPadding,
-)
-from .models.graph import Node, SymbolicTensor, flatten, map_structure
-from .models.model import Model, _compatible
-from .models.ops import KerasOp
-from .models.sequential import Sequential
-from .torch._checks import require_batched
+from .layers._base import Layer
+from .layers.core import InputLayer
+from .models.model import Model
 from .torch.modules import _Conv, _ConvTranspose
-from .torch.nn import Flatten as TorchFlatten
-from .torch.nn import (
-    GroupNorm,
-    LayerNorm,
-    Linear,
-    Module,
-    Unflatten,
-    Upsample,
-    _AdaptiveAvgPool,
-    _AdaptivePool,
-    _InstanceNorm,
-)
+from .torch.nn import Module
 from .torch.nn import Sequential as TorchSequential
-from .torch.nn import Softmax as TorchSoftmax
-from .torch.padding import _Pad as _TorchPad
-from .torch.rearrange import PixelShuffle, PixelUnshuffle
 
 __all__ = ["AxisField", "TensorFields", "receptive_field", "receptive_fields"]
 
 if TYPE_CHECKING:
     from ._geometry import TorchSpec
-
 
 # ---------------------------------------------------------------------------
 # Public results.
@@ -302,299 +270,38 @@ def _text(value: Fraction) -> str:
 
 
 # ---------------------------------------------------------------------------
-# The exact per-axis state: the first and last input of every position of one period.
+# From the folded states to the results.
 
 
-class _Axis:
-    """Fields of one axis: ``lows[o]``/``highs[o]`` for ``0 <= o < period``, repeating
-    with a shift of ``step = period * jump`` (an integer) every ``period`` positions."""
-
-    __slots__ = ("aligned", "extra", "highs", "jump", "lows", "period", "placed", "step")
-
-    def __init__(
-        self,
-        period: int,
-        jump: Fraction,
-        lows: Sequence[int | None],
-        highs: Sequence[int | None],
-        *,
-        placed: bool = True,
-        extra: int = 0,
-        aligned: bool = True,
-    ) -> None:
-        period, lows, highs = _minimal_period(period, jump, lows, highs)
-        self.period = period
-        self.jump = jump
-        step = period * jump
-        assert step.denominator == 1
-        self.step = int(step)
-        self.lows = tuple(lows)
-        self.highs = tuple(highs)
-        self.placed = placed
-        self.extra = extra
-        self.aligned = aligned
-
-    def at(self, position: int) -> tuple[int, int] | None:
-        block, phase = divmod(position, self.period)
-        low, high = self.lows[phase], self.highs[phase]
-        if low is None or high is None:
-            return None
-        return low + block * self.step, high + block * self.step
-
-    @property
-    def size(self) -> int:
-        spans = [
-            high - low + 1
-            for low, high in zip(self.lows, self.highs, strict=True)
-            if low is not None and high is not None
-        ]
-        return max(spans, default=0) + self.extra
-
-
-def _minimal_period(
-    period: int, jump: Fraction, lows: Sequence[int | None], highs: Sequence[int | None]
-) -> tuple[int, Sequence[int | None], Sequence[int | None]]:
-    """The smallest period the tables repeat with (a later stride undoes an up-sampling)."""
-    for candidate in range(1, period):
-        if period % candidate:
+def _fields(state: TensorState) -> tuple[AxisField, ...]:
+    """One :class:`AxisField` per spatial axis of the state's tensor (of its origin where
+    it has none)."""
+    name = state.origin.name
+    axes = state.axes
+    if axes is None:
+        return tuple(
+            _whole_field(axis, length, name) for axis, length in state.origin.lengths.items()
+        )
+    found = []
+    for axis, spans in axes.items():
+        if spans is None:
+            found.append(_whole_field(axis, state.origin.lengths.get(axis), name))
             continue
-        shift = candidate * jump
-        if shift.denominator != 1:
-            continue
-        delta = int(shift)
-        if all(
-            _shifted(table[o], table[o + candidate], delta)
-            for table in (lows, highs)
-            for o in range(period - candidate)
-        ):
-            return candidate, lows[:candidate], highs[:candidate]
-    return period, lows, highs
-
-
-def _shifted(first: int | None, second: int | None, delta: int) -> bool:
-    if first is None or second is None:
-        return first is second
-    return second == first + delta
-
-
-def _fresh() -> _Axis:
-    return _Axis(1, Fraction(1), (0,), (0,))
-
-
-#: A layer's map of one axis: output ``o`` reads the input positions ``sets[o % q]``
-#: shifted by ``(o // q) * r``.
-_Map = tuple[int, int, tuple[tuple[int, ...], ...]]
-
-
-def _apply(state: _Axis | None, mapping: _Map, *, placed: bool = True) -> _Axis | None:
-    """The fields after a layer: each output's field is the union of its inputs'."""
-    if state is None:
-        return None
-    q, r, sets = mapping
-    period = q * state.period // math.gcd(state.period, r)
-    _bounded(period=period)
-    lows: list[int | None] = []
-    highs: list[int | None] = []
-    for position in range(period):
-        block, phase = divmod(position, q)
-        low = high = None
-        for index in sets[phase]:
-            found = state.at(index + block * r)
-            if found is None:
-                continue
-            low = found[0] if low is None else min(low, found[0])
-            high = found[1] if high is None else max(high, found[1])
-        lows.append(low)
-        highs.append(high)
-    return _Axis(
-        period,
-        state.jump * Fraction(r, q),
-        lows,
-        highs,
-        placed=state.placed and placed,
-        extra=state.extra,
-        aligned=state.aligned,
-    )
-
-
-#: The largest kernel, stride, up-sampling factor and period the fields are worked out
-#: for: each tap and phase is listed, so the work grows with them (real layers stay far
-#: below; a file may not).
-_LIMIT = 1 << 16
-
-
-def _bounded(**values: int) -> None:
-    for name, value in values.items():
-        if value > _LIMIT:
-            raise ConvShapeError(
-                f"receptive fields are worked out for a `{name}` up to {_LIMIT:,}; "
-                f"this layer has {_short_repr(value)}",
-                argument=name,
-                received={name: value},
-            )
-
-
-def _window(kernel: int, stride: int, dilation: int, before: int) -> _Map:
-    """A forward convolution or pooling with ``before`` zeros in front."""
-    _bounded(kernel_size=kernel)
-    return 1, stride, (tuple(j * dilation - before for j in range(kernel)),)
-
-
-def _transposed(kernel: int, stride: int, dilation: int, crop: int) -> _Map:
-    """A transposed convolution: full-output position ``t = o + crop`` reads input ``i``
-    where ``t - i * stride`` is a tap ``j * dilation`` of the kernel."""
-    _bounded(kernel_size=kernel, strides=stride)
-    sets = []
-    for phase in range(stride):
-        t = phase + crop
-        sets.append(
-            tuple(
-                (t - j * dilation) // stride
-                for j in range(kernel)
-                if (t - j * dilation) % stride == 0
+        found.append(
+            AxisField(
+                axis,
+                spans.size,
+                spans.jump,
+                spans.start() if spans.placed else None,
+                name,
+                False,
+                spans.period,
+                spans.aligned,
+                spans.lows if spans.placed else (),
+                spans.highs if spans.placed else (),
             )
         )
-    return stride, 1, tuple(sets)
-
-
-def _nearest(factor: int) -> _Map:
-    _bounded(size=factor)
-    return factor, 1, ((0,),) * factor
-
-
-def _linear(factor: int) -> _Map:
-    _bounded(size=factor)
-    sets = []
-    for phase in range(factor):
-        source = Fraction(2 * phase + 1 - factor, 2 * factor)  # (o + 1/2) / f - 1/2
-        sets.append(tuple(sorted({math.floor(source), math.ceil(source)})))
-    return factor, 1, tuple(sets)
-
-
-def _shift(offset: int) -> _Map:
-    return 1, 1, ((offset,),)
-
-
-def _adaptive(size: int, out: int) -> _Map:
-    """PyTorch's adaptive pooling: window ``[floor(o * I / O), ceil((o + 1) * I / O))``."""
-    common = math.gcd(size, out)
-    q, r = out // common, size // common
-    sets = tuple(
-        tuple(range(phase * size // out, -(-(phase + 1) * size // out))) for phase in range(q)
-    )
-    return q, r, sets
-
-
-_BROADCAST: _Map = (1, 0, ((0,),))
-
-
-def _union(parts: list[_Axis | None]) -> _Axis | None:
-    """Fields joined position by position; the first path's where the jumps differ."""
-    if any(part is None for part in parts):
-        return None
-    axes = [part for part in parts if part is not None]
-    first = axes[0]
-    if len(axes) == 1:
-        return first
-    if any(axis.jump != first.jump for axis in axes):
-        largest = max(axis.size for axis in axes)
-        return _Axis(
-            first.period,
-            first.jump,
-            first.lows,
-            first.highs,
-            placed=first.placed,
-            extra=first.extra + largest - first.size,
-            aligned=False,
-        )
-    period = math.lcm(*(axis.period for axis in axes))
-    lows: list[int | None] = []
-    highs: list[int | None] = []
-    for position in range(period):
-        found = [span for axis in axes if (span := axis.at(position)) is not None]
-        lows.append(min((span[0] for span in found), default=None))
-        highs.append(max((span[1] for span in found), default=None))
-    return _Axis(
-        period,
-        first.jump,
-        lows,
-        highs,
-        placed=all(axis.placed for axis in axes),
-        extra=max(axis.extra for axis in axes),
-        aligned=all(axis.aligned for axis in axes),
-    )
-
-
-# ---------------------------------------------------------------------------
-# Tensors: an origin and, per spatial axis, its fields (None: the whole origin).
-
-
-@dataclass(frozen=True)
-class _Origin:
-    name: str
-    #: The origin's length along each of its spatial axes.
-    lengths: dict[int, int | None]
-    #: The origins this one depends on as a whole (the tensor it was made from did).
-    within: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class _State:
-    origin: _Origin
-    #: Per spatial axis of the tensor (the origin's axis of the same index), the fields;
-    #: None for the whole origin along that axis. None: no spatial structure left.
-    axes: dict[int, _Axis | None] | None
-
-    def whole(self) -> _State:
-        return _State(self.origin, None)
-
-    def mapped(self, maps: dict[int, _Map], placed: dict[int, bool] | None = None) -> _State:
-        if self.axes is None:
-            return self
-        axes = dict(self.axes)
-        for axis, mapping in maps.items():
-            if axis not in axes:
-                return self.whole()
-            axes[axis] = _apply(axes[axis], mapping, placed=(placed or {}).get(axis, True))
-        return _State(self.origin, axes)
-
-    def fields(self) -> tuple[AxisField, ...]:
-        name = self.origin.name
-        axes = self.axes
-        if axes is None:
-            return tuple(
-                _whole_field(axis, length, name) for axis, length in self.origin.lengths.items()
-            )
-        found = []
-        for axis, state in axes.items():
-            if state is None:
-                found.append(_whole_field(axis, self.origin.lengths.get(axis), name))
-                continue
-            found.append(
-                AxisField(
-                    axis,
-                    state.size,
-                    state.jump,
-                    _start(state) if state.placed else None,
-                    name,
-                    False,
-                    state.period,
-                    state.aligned,
-                    state.lows if state.placed else (),
-                    state.highs if state.placed else (),
-                )
-            )
-        return tuple(found)
-
-
-def _start(state: _Axis) -> Fraction | None:
-    """The centre of output 0's field; extrapolated from the first position with a field
-    where position 0 has none."""
-    for position in range(state.period):
-        span = state.at(position)
-        if span is not None:
-            return Fraction(span[0] + span[1], 2) - position * state.jump
-    return None
+    return tuple(found)
 
 
 def _whole_field(axis: int, length: int | None, origin: str) -> AxisField:
@@ -604,475 +311,26 @@ def _whole_field(axis: int, length: int | None, origin: str) -> AxisField:
     return AxisField(axis, length, Fraction(0), centre, origin, True, 1, True, (0,), (length - 1,))
 
 
-def _origin_state(name: str, shape: Shape, axes: range, within: frozenset[str]) -> _State:
-    """A new origin: each position its own field."""
-    origin = _Origin(name, {axis: shape[axis] for axis in axes}, within)
-    if not axes:
-        return _State(origin, None)
-    return _State(origin, {axis: _fresh() for axis in axes})
-
-
-def _keras_axes(shape: Shape, layout: str = "channels_last") -> range:
-    """Spatial axes of a Keras tensor: between the batch and the channels (after both for
-    a channels_first model)."""
-    return range(1, len(shape) - 1) if layout == "channels_last" else range(2, len(shape))
-
-
-def _layout(model: Model) -> str:
-    """channels_first where a layer of the model (or of a model in it) says so."""
-    for layer in getattr(model, "layers", ()):
-        if isinstance(layer, Model):
-            if _layout(layer) == "channels_first":
-                return "channels_first"
-        elif getattr(layer, "data_format", None) == "channels_first":
-            return "channels_first"
-    return "channels_last"
-
-
-def _torch_axes(shape: Shape) -> range:
-    """Spatial axes of an NCHW tensor: after the batch and the channels."""
-    return range(2, len(shape))
-
-
-def _new_origin(name: str, state: _State, shape: Shape, axes: range) -> _State:
-    """A layer made spatial axes out of a tensor without any: its output is the origin."""
-    within = state.origin.within | {state.origin.name}
-    return _origin_state(name, shape, axes, within)
-
-
-def _merge(states: list[_State], shapes: list[Shape], out: Shape, axes: range) -> _State:
-    """Elementwise merges (broadcasting) and channel concatenation: fields joined."""
-    reference = states[0].origin
-    parts: list[dict[int, _Axis | None]] = []
-    whole = False
-    for state, shape in zip(states, shapes, strict=True):
-        if state.origin.name != reference.name:
-            whole = whole or reference.name in state.origin.within
-            continue
-        if state.axes is None or len(shape) != len(out):
-            whole = whole or state.axes is None or bool(axes)
-            continue
-        fields = dict(state.axes)
-        for axis in axes:
-            if axis in fields and shape[axis] == 1 and out[axis] != 1:
-                fields[axis] = _apply(fields[axis], _BROADCAST)
-        parts.append(fields)
-    if whole or not parts or any(set(part) != set(axes) for part in parts):
-        return states[0].whole()
-    return _State(reference, {axis: _union([part[axis] for part in parts]) for axis in axes})
-
-
-# ---------------------------------------------------------------------------
-# Keras layers.
-
-
-def _keras_step(  # noqa: PLR0911
-    layer: Layer, state: _State, shape: Shape, out: Shape, layout: str
-) -> _State:
-    """The state after one single-input Keras layer."""
-    axes = _keras_axes(shape, layout)
-    out_axes = _keras_axes(out, layout)
-    if not axes:
-        if out_axes:
-            return _new_origin(_name(layer), state, out, out_axes)
-        return state
-    if state.axes is None:
-        return state
-    if isinstance(layer, _GlobalPooling):
-        return state.whole()
-    if isinstance(layer, _AdaptivePooling):
-        own = spatial_axes(layer.rank, layer.data_format)
-        return _adaptive_state(state, shape, own, layer.output_size)
-    windows = windowed(layer)
-    if windows is not None:
-        return _window_step(windows, state, shape)
-    if isinstance(layer, (UpSampling1D, _UpSampling)):
-        return _keras_upsampling(layer, state)
-    if isinstance(layer, (_ZeroPadding, _CroppingOps)):
-        if isinstance(layer, _ZeroPadding):
-            pairs, sign = _as_pairs(layer.padding, layer.rank), -1
-            own = spatial_axes(layer.rank, layer.data_format)
-        else:
-            pairs, sign = _as_pairs(layer.cropping, layer.rank), 1
-            own = spatial_axes(layer.rank, layer._data_format())
-        return state.mapped(
-            {axis: _shift(sign * before) for axis, (before, _) in zip(own, pairs, strict=True)}
-        )
-    if _reads_spatial_axes(layer, shape, axes):
-        return state.whole()
-    if layer._keeps_spatial and out_axes == axes:
-        return state
-    return state.whole()
-
-
-def _window_step(layer: Windowed, state: _State, shape: Shape) -> _State:
-    """Convolutions and poolings, forward and transposed, Keras's or PyTorch's, from
-    their ``geometry``."""
-    maps: dict[int, _Map] = {}
-    placed: dict[int, bool] = {}
-    for axis in layer.geometry:
-        if axis.transposed:
-            crop = transpose_crop(axis)
-            maps[axis.axis] = _transposed(axis.kernel, axis.stride, axis.dilation, crop.before)
-            continue
-        pad = forward_pad(axis, shape[axis.axis])
-        placed[axis.axis] = pad is not None
-        if pad is None:  # "same" and a stride above 1 on an unknown length
-            pad = forward_pad(axis, axis.stride)
-            assert pad is not None
-        maps[axis.axis] = _window(axis.kernel, axis.stride, axis.dilation, pad.before)
-    return state.mapped(maps, placed)
-
-
-def _keras_upsampling(layer: UpSampling1D | _UpSampling, state: _State) -> _State:
-    factors: tuple[int, ...] = (layer.size,) if isinstance(layer.size, int) else tuple(layer.size)
-    # UpSampling1D has neither a data_format (channels_last) nor an interpolation.
-    axes = spatial_axes(len(factors), getattr(layer, "data_format", "channels_last"))
-    interpolation: str = getattr(layer, "interpolation", "nearest")
-    if interpolation not in ("nearest", "bilinear"):
-        raise ConvShapeError(
-            "receptive fields know nearest and bilinear up-sampling; "
-            f"{layer.name!r} uses interpolation={interpolation!r}",
-            argument="interpolation",
-            received={"layer": layer.name},
-        )
-    resample = _nearest if interpolation == "nearest" else _linear
-    maps = {axis: resample(factor) for axis, factor in zip(axes, factors, strict=True)}
-    return state.mapped(maps)
-
-
-def _reads_spatial_axes(layer: Layer, shape: Shape, axes: range) -> bool:
-    """Shape-preserving layers whose values mix positions: statistics or a softmax over a
-    spatial axis."""
-    if isinstance(layer, GroupNormalization):
-        return True
-    if isinstance(layer, Dense):  # its kernel spans the last axis
-        return len(shape) - 1 in axes
-    if isinstance(layer, (Softmax, LayerNormalization)):
-        given = layer.axis if isinstance(layer.axis, (tuple, list)) else (layer.axis,)
-        return any(axis % len(shape) in axes for axis in given)
-    return False
-
-
-#: The merges: elementwise layers, concatenation and Keras ops (``x + y``).
-_Merge = _Elementwise | Concatenate | KerasOp
-
-
-def _keras_merge(
-    operation: _Merge, states: list[_State], shapes: list[Shape], out: Shape, layout: str
-) -> _State:
-    axes = _keras_axes(out, layout)
-    if isinstance(operation, Concatenate) and len(states) > 1 and operation.axis % len(out) in axes:
-        return states[0].whole()
-    return _merge(states, shapes, out, axes)
-
-
-def _name(operation: Layer | KerasOp | Model) -> str:
-    """The operation's name (a layer's constructor gives one where ``name`` is None)."""
-    return str(operation.name)
-
-
-def _class_name(operation: Layer | KerasOp | Model) -> str:
-    if isinstance(operation, (Model, KerasOp)):
-        return str(operation.class_name)
-    return type(operation).__name__
-
-
-class _Recorder:
-    """Collects one :class:`TensorFields` per output tensor of each layer call."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.rows: list[TensorFields] = []
-
-    def add(self, name: str, class_name: str, shapes: list[Shape], states: list[_State]) -> None:
-        if not self.enabled:
-            return
-        for index, (shape, state) in enumerate(zip(shapes, states, strict=True)):
-            self.rows.append(TensorFields(name, class_name, shape, state.fields(), index))
-
-
-def _fold_model(
-    model: Model, inputs: list[tuple[_State, Shape]], recorder: _Recorder, layout: str
-) -> list[tuple[_State, Shape]]:
-    """Fold a Keras model's graph, each node's output tensors getting their fields."""
-    states: dict[int, _State] = {}
-    shapes: dict[int, Shape] = {}
-    rerun = False
-    for tensor, (state, shape) in zip(model._inputs, inputs, strict=True):
-        states[id(tensor)] = state
-        shapes[id(tensor)] = shape
-        rerun = rerun or shape != tensor.shape
-    for node in model._nodes():
-        outputs = node.output_tensors
-        if node.is_input:
-            if not isinstance(model, Sequential):  # a row of a functional model's summary
-                tensor = outputs[0]
-                state = states[id(tensor)]
-                name: str = node.operation.name
-                recorder.add(name, "InputLayer", [shapes[id(tensor)]], [state])
-            continue
-        operation: Layer | KerasOp | Model = node.operation
-        in_states = [states[id(tensor)] for tensor in node.input_tensors]
-        in_shapes = [shapes[id(tensor)] for tensor in node.input_tensors]
-        out_shapes = _node_shapes(node, shapes) if rerun else [t.shape for t in outputs]
-        if isinstance(operation, Model):
-            pairs = list(zip(in_states, in_shapes, strict=True))
-            results = _fold_model(operation, pairs, _Recorder(False), layout)
-            out_states = [state for state, _ in results]
-        elif isinstance(operation, (_Elementwise, Concatenate, KerasOp)):
-            out_states = [_keras_merge(operation, in_states, in_shapes, out_shapes[0], layout)]
-        elif len(in_states) == 1 and len(out_shapes) == 1:
-            step = _keras_step(operation, in_states[0], in_shapes[0], out_shapes[0], layout)
-            out_states = [step]
-        else:  # several inputs or outputs without a rule (attention...)
-            out_states = [
-                _generic(_name(operation), in_states[0], _keras_axes(shape, layout), shape)
-                for shape in out_shapes
-            ]
-        for tensor, state, shape in zip(outputs, out_states, out_shapes, strict=True):
-            states[id(tensor)] = state
-            shapes[id(tensor)] = shape
-        recorder.add(_name(operation), _class_name(operation), out_shapes, out_states)
-    return [(states[id(tensor)], shapes[id(tensor)]) for tensor in model._outputs]
-
-
-def _generic(name: str, state: _State, out_axes: range, out: Shape) -> _State:
-    """A layer without a rule: the whole origin (a new origin where it makes spatial axes
-    out of a tensor without any)."""
-    if state.axes is None and not state.origin.lengths and out_axes:
-        return _new_origin(name, state, out, out_axes)
-    return state.whole()
-
-
-def _node_shapes(node: Node, shapes: dict[int, Shape]) -> list[Shape]:
-    """The node's output shapes on its input tensors' (new) shapes."""
-
-    def swap(value: object) -> object:
-        return shapes[id(value)] if isinstance(value, SymbolicTensor) else value
-
-    args = [map_structure(swap, arg) for arg in node.args]
-    kwargs = {key: map_structure(swap, value) for key, value in node.kwargs.items()}
-    return list(flatten(node.operation.output_spec(*args, **kwargs)))
-
-
-def _fold_chain(
-    layers: Sequence[Layer | Model], state: _State, shape: Shape, recorder: _Recorder, layout: str
-) -> tuple[_State, Shape]:
-    """An unbuilt Sequential's layers, one after the other on ``shape``."""
-    for layer in layers:
-        if isinstance(layer, Model):
-            state, out = _fold_keras(layer, shape, _Recorder(False), state, layout)
-        else:
-            out = layer.compute_output_shape(shape)
-            state = _keras_step(layer, state, shape, out, layout)
-        recorder.add(_name(layer), _class_name(layer), [out], [state])
-        shape = out
-    return state, shape
-
-
-def _fold_keras(
-    model: Model,
-    shape: object,
-    recorder: _Recorder,
-    state: _State | None = None,
-    layout: str | None = None,
-) -> tuple[_State, Shape]:
-    """A Keras model on its own input shape(s) or on ``shape`` (its first input taking
-    ``state`` when given): its first output's state and shape."""
-    layout = layout or _layout(model)
-    if isinstance(model, Sequential) and not model.built:
-        if shape is None:
-            raise ConvShapeError(
-                f"Sequential model {model.name!r} has no input shape yet; pass input_shape",
-                argument="input_shape",
-                received={"input_shape": None},
-            )
-        checked = check_shape(shape)
-        if state is None:
-            state = _origin_state("input", checked, _keras_axes(checked, layout), frozenset())
-        return _fold_chain(model.layers, state, checked, recorder, layout)
-    tensors = model._inputs
-    given: list[object]
-    if shape is None:
-        given = [tensor.shape for tensor in tensors]
-    elif len(tensors) == 1:
-        given = [shape]
-    else:  # one shape per input (list() refuses a non-iterable with a TypeError)
-        given = list(cast("Iterable[object]", shape))
-    if len(given) != len(tensors):
-        raise ConvShapeError(
-            f"model {model.name!r} has {len(tensors)} inputs; pass one shape for each",
-            argument="input_shape",
-            received={"input_shape": shape},
-        )
-    inputs = []
-    for index, (tensor, wanted) in enumerate(zip(tensors, given, strict=True)):
-        checked = _compatible(model, tensor.shape, wanted)
-        if state is not None and index == 0:
-            inputs.append((state, checked))
-            continue
-        name = tensor.layer.name if tensor.layer is not None else f"input_{index}"
-        origin = _origin_state(name, checked, _keras_axes(checked, layout), frozenset())
-        inputs.append((origin, checked))
-    return _fold_model(model, inputs, recorder, layout)[0]
-
-
-# ---------------------------------------------------------------------------
-# PyTorch module specifications (NCHW).
-
-
-def _torch_step(  # noqa: PLR0911
-    module: TorchSpec, name: str, state: _State, shape: Shape, out: Shape
-) -> _State:
-    """The state after one ``convshape.torch`` module."""
-    axes = _torch_axes(shape)
-    out_axes = _torch_axes(out)
-    if not axes:
-        if out_axes:
-            return _new_origin(name, state, out, out_axes)
-        return state
-    if state.axes is None:
-        return state
-    windows = windowed(module)  # convolutions (lazy ones too) and poolings
-    if windows is not None:
-        return _window_step(windows, state, shape)
-    moved = _torch_moves(module, shape, axes)
-    if moved is not None:
-        return state.mapped(moved)
-    if isinstance(module, (_AdaptivePool, _AdaptiveAvgPool)):
-        return _torch_adaptive(module, state, shape, axes)
-    if isinstance(module, Upsample):
-        return state.mapped(_torch_upsample(module, shape, out, axes))
-    if isinstance(module, (_InstanceNorm, GroupNorm, Linear, TorchFlatten, Unflatten)):
-        return state.whole()  # statistics over, or weights across, the spatial axes
-    if isinstance(module, LayerNorm):
-        return state.whole()  # it normalises the last dimensions, spatial in NCHW
-    if isinstance(module, TorchSoftmax) and module.dim is not None:
-        return state.whole() if module.dim % len(shape) in axes else state
-    if isinstance(module, Module) and out == shape:
-        return state  # activations, BatchNorm, dropout, Identity
-    return state.whole()
-
-
-def _torch_moves(module: TorchSpec, shape: Shape, axes: range) -> dict[int, _Map] | None:
-    """The maps of the padding modules and pixel (un)shuffling; None for other modules."""
-    if isinstance(module, _TorchPad):
-        # The pairs are given last dimension first; borders aside, every mode shifts.
-        pads: tuple[int, ...] = module.padding
-        padded = range(len(shape) - len(pads) // 2, len(shape))
-        befores = dict(zip(padded, pads[-2::-2], strict=True))
-        return {axis: _shift(-befores[axis]) for axis in axes if axis in befores}
-    if isinstance(module, PixelShuffle):
-        return dict.fromkeys(axes[-2:], _nearest(module.upscale_factor))
-    if isinstance(module, PixelUnshuffle):
-        r = module.downscale_factor
-        return dict.fromkeys(axes[-2:], _window(r, r, 1, 0))
-    return None
-
-
-def _torch_adaptive(
-    module: _AdaptivePool | _AdaptiveAvgPool, state: _State, shape: Shape, axes: range
-) -> _State:
-    rank = len(axes)
-    sizes: int | tuple[int | None, ...] = module.output_size  # as the spec keeps it
-    wanted = sizes if isinstance(sizes, tuple) else (sizes,) * rank
-    return _adaptive_state(state, shape, axes, wanted)
-
-
-def _adaptive_state(
-    state: _State, shape: Shape, axes: Sequence[int], wanted: Sequence[int | None]
-) -> _State:
-    """Adaptive pooling, Keras's or PyTorch's: the windows of :func:`_adaptive`."""
-    assert state.axes is not None
-    fields = dict(state.axes)
-    for axis, out in zip(axes, wanted, strict=True):
-        if out is None:
-            continue
-        size = shape[axis]
-        if size is None or out == 1:
-            fields[axis] = None  # every window may cover the whole length
-        else:
-            fields[axis] = _apply(fields[axis], _adaptive(size, out))
-    return _State(state.origin, fields)
-
-
-def _torch_upsample(module: Upsample, shape: Shape, out: Shape, axes: range) -> dict[int, _Map]:
-    mode = module.mode
-    if mode in ("nearest", "nearest-exact"):
-        resample = _nearest
-    elif mode in ("linear", "bilinear", "trilinear") and not module.align_corners:
-        resample = _linear
-    else:
-        raise ConvShapeError(
-            "receptive fields know nearest and (bi/tri)linear up-sampling without align_corners",
-            argument="mode",
-            received={"mode": mode, "align_corners": module.align_corners},
-        )
-    maps: dict[int, _Map] = {}
-    for index, axis in enumerate(axes):
-        factor = _integer_factor(module, shape[axis], out[axis], index)
-        maps[axis] = resample(factor)
-    return maps
-
-
-def _integer_factor(module: Upsample, size: int | None, out: int | None, index: int) -> int:
-    scale = module.scale_factor
-    if scale is not None:
-        value = scale[index] if isinstance(scale, (tuple, list)) else scale
-        factor = float(value)
-    elif size and out is not None:
-        factor = out / size
-    else:
-        factor = 0.5  # rejected below: the factor depends on an unknown length
-    if factor < 1 or factor != int(factor):
-        raise ConvShapeError(
-            "receptive fields follow up-sampling by whole factors only",
-            argument="scale_factor",
-            received={"scale_factor": module.scale_factor, "size": module.size},
-        )
-    return int(factor)
-
-
-def _fold_torch(modules: Sequence[TorchSpec], shape: Shape, recorder: _Recorder) -> _State:
-    require_batched(modules, shape, "the receptive field")
-    state = _origin_state("input", shape, _torch_axes(shape), frozenset())
-    for index, module in enumerate(modules):
-        out = tuple(module.compute_output_shape(shape))
-        state = _torch_step(module, str(index), state, shape, out)
-        recorder.add(str(index), type(module).__name__, [out], [state])
-        shape = out
-    return state
-
-
 # ---------------------------------------------------------------------------
 # Entry points.
 
 
-def _fold(obj: object, input_shape: object, recorder: _Recorder) -> _State:
+def _fold(obj: object, input_shape: object, recorder: Recorder) -> TensorState:
     if isinstance(obj, Model):
-        return _fold_keras(obj, input_shape, recorder)[0]
+        return fold_keras(obj, input_shape, recorder)[0]
     if isinstance(obj, (TorchSequential, Module, _Conv, _ConvTranspose)):
-        if input_shape is None:
-            raise ConvShapeError(
-                "a PyTorch module has no input shape of its own; pass input_shape "
-                "(batch and channels included)",
-                argument="input_shape",
-                received={"input_shape": None},
-            )
+        shape = required_shape(
+            input_shape,
+            "a PyTorch module has no input shape of its own; pass input_shape "
+            "(batch and channels included)",
+        )
         modules: Sequence[TorchSpec] = obj.modules if isinstance(obj, TorchSequential) else (obj,)
-        return _fold_torch(modules, check_shape(input_shape), recorder)
+        return fold_torch(modules, shape, recorder)
     if isinstance(obj, Layer):
-        if input_shape is None:
-            raise ConvShapeError(
-                f"layer {obj.name!r} needs input_shape (batch dimension included)",
-                argument="input_shape",
-                received={"input_shape": None},
-            )
-        shape = check_shape(input_shape)
-        layout = str(getattr(obj, "data_format", None) or "channels_last")
-        state = _origin_state("input", shape, _keras_axes(shape, layout), frozenset())
-        return _fold_chain([obj], state, shape, recorder, layout)[0]
+        shape = required_shape(
+            input_shape, f"layer {obj.name!r} needs input_shape (batch dimension included)"
+        )
+        return fold_layer(obj, shape, recorder)
     if isinstance(obj, InputLayer):
         raise TypeError("an InputLayer has no receptive field; pass the model")
     raise TypeError(
@@ -1145,7 +403,7 @@ def receptive_field(obj: object, input_shape: object = None) -> tuple[AxisField,
     >>> field.period, [field.span(o) for o in range(6)]
     (4, [(-4, 2), (-4, 3), (-3, 3), (-3, 3), (-3, 3), (-3, 4)])
     """
-    return _fold(obj, input_shape, _Recorder(False)).fields()
+    return _fields(_fold(obj, input_shape, Recorder(False)))
 
 
 def receptive_fields(obj: object, input_shape: object = None) -> tuple[TensorFields, ...]:
@@ -1165,6 +423,9 @@ def receptive_fields(obj: object, input_shape: object = None) -> tuple[TensorFie
     2 MaxPool2d 11x11, jump 4x4, start 0x0
     3 Upsample 11x11, jump 2x2, start 0x0
     """
-    recorder = _Recorder(True)
+    recorder = Recorder(True)
     _fold(obj, input_shape, recorder)
-    return tuple(recorder.rows)
+    return tuple(
+        TensorFields(name, class_name, shape, _fields(state), index)
+        for name, class_name, shape, state, index in recorder.rows
+    )
