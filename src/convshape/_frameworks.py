@@ -18,8 +18,10 @@ terms, and return the same types::
 high) pair; ONNX an ``auto_pad`` name or a (begin, end) pair of ``pads``.
 ``output_padding=None`` and a pooling's ``stride=None`` are the framework's defaults.
 Each function is the framework module's public function (``convshape.arithmetic``,
-``convshape.torch``, ``convshape.jax``, ``convshape.onnx``) or a thin adapter to it that
-only reorders arguments; what a framework lacks raises :class:`ConvShapeError`, and
+``convshape.torch``, ``convshape.jax``, ``convshape.onnx``) or that function behind an
+adapter that only passes the arguments on in its order: ONNX's padding split into
+(auto_pad, pads), an ``output_padding`` or pooling ``stride`` of None read as the
+framework's default; what a framework lacks raises :class:`ConvShapeError`, and
 ``conv_transpose_output_range`` is None where the framework takes no output length
 (JAX's ``lax.conv_transpose``).
 
@@ -33,8 +35,9 @@ only reorders arguments; what a framework lacks raises :class:`ConvShapeError`, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from . import arithmetic
 from . import jax as jx
@@ -47,19 +50,22 @@ from .torch import functional as pt
 __all__ = ["FRAMEWORKS", "Framework", "framework"]
 
 
-class ForwardLength(Protocol):
+#: What a function returns: a length (None for an unknown one), a Pad, a range.
+Result_co = TypeVar("Result_co", covariant=True)
+
+
+class Forward(Protocol[Result_co]):
+    """A forward convolution's rule: (size, kernel_size, stride, padding, dilation)."""
+
     def __call__(
         self, size: int | None, kernel_size: int, stride: int, padding: Any, dilation: int, /
-    ) -> int | None: ...
+    ) -> Result_co: ...
 
 
-class ForwardPadding(Protocol):
-    def __call__(
-        self, size: int | None, kernel_size: int, stride: int, padding: Any, dilation: int, /
-    ) -> Pad: ...
+class Transposed(Protocol[Result_co]):
+    """A transposed convolution's rule: (size, kernel_size, stride, padding,
+    output_padding, dilation)."""
 
-
-class TransposeLength(Protocol):
     def __call__(
         self,
         size: int | None,
@@ -69,20 +75,7 @@ class TransposeLength(Protocol):
         output_padding: int | None,
         dilation: int,
         /,
-    ) -> int | None: ...
-
-
-class TransposeCrop(Protocol):
-    def __call__(
-        self,
-        size: int | None,
-        kernel_size: int,
-        stride: int,
-        padding: Any,
-        output_padding: int | None,
-        dilation: int,
-        /,
-    ) -> Pad: ...
+    ) -> Result_co: ...
 
 
 class OutputRange(Protocol):
@@ -110,10 +103,10 @@ class Framework:
 
     name: str
     title: str
-    conv_output_length: ForwardLength
-    conv_padding: ForwardPadding
-    conv_transpose_output_length: TransposeLength
-    conv_transpose_crop: TransposeCrop
+    conv_output_length: Forward[int | None]
+    conv_padding: Forward[Pad]
+    conv_transpose_output_length: Transposed[int | None]
+    conv_transpose_crop: Transposed[Pad]
     conv_transpose_output_range: OutputRange | None
     pool_output_length: PoolLength
 
@@ -145,45 +138,28 @@ def _keras_pool(
     return arithmetic.pool_output_length(size, kernel_size, stride, padding)
 
 
-# PyTorch ----------------------------------------------------------------------------
+# Adapters shared by several frameworks ------------------------------------------------
 
 
-def _torch_transpose_length(
-    size: int | None,
-    kernel_size: int,
-    stride: int,
-    padding: Any,
-    output_padding: int | None,
-    dilation: int,
-    /,
-) -> int | None:
-    op = 0 if output_padding is None else output_padding
-    return pt.conv_transpose_output_length(size, kernel_size, stride, padding, op, dilation)
+def _zero_output_padding(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` with ``output_padding=None`` (its second argument from the end, before
+    ``dilation``) read as 0, the default of PyTorch's and ONNX's transposed convolutions."""
+
+    def adapter(*args: Any) -> Any:
+        *head, output_padding, dilation = args
+        return function(*head, 0 if output_padding is None else output_padding, dilation)
+
+    return adapter
 
 
-def _torch_transpose_crop(
-    size: int | None,
-    kernel_size: int,
-    stride: int,
-    padding: Any,
-    output_padding: int | None,
-    dilation: int,
-    /,
-) -> Pad:
-    op = 0 if output_padding is None else output_padding
-    return pt.conv_transpose_crop(size, kernel_size, stride, padding, op, dilation)
+def _unit_stride(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` with a pooling's ``stride=None`` (its third argument) read as 1, the
+    default of JAX's and ONNX's poolings."""
 
+    def adapter(size: int | None, kernel_size: int, stride: int | None, *rest: Any) -> Any:
+        return function(size, kernel_size, 1 if stride is None else stride, *rest)
 
-def _torch_pool(
-    size: int | None,
-    kernel_size: int,
-    stride: int | None,
-    padding: Any,
-    dilation: int,
-    ceil_mode: bool,
-    /,
-) -> int | None:
-    return pt.pool_output_length(size, kernel_size, stride, padding, dilation, ceil_mode)
+    return adapter
 
 
 # JAX --------------------------------------------------------------------------------
@@ -195,46 +171,28 @@ def _jax_length(
     return jx.conv_output_length(size, kernel_size, stride, padding, 1, dilation)
 
 
-def _jax_no_output_padding(output_padding: object) -> None:
-    if output_padding is not None:
-        raise _refuse(
-            "JAX",
-            "output_padding",
-            output_padding,
-            "lax.conv_transpose has none; give a (low, high) padding pair instead",
-        )
+def _jax_transposed(function: Callable[..., Any]) -> Callable[..., Any]:
+    """JAX's transposed ``function``, which takes no ``output_padding``: None passes, any
+    other value is refused by name."""
 
+    def adapter(*args: Any) -> Any:
+        *head, output_padding, dilation = args
+        if output_padding is not None:
+            raise _refuse(
+                "JAX",
+                "output_padding",
+                output_padding,
+                "lax.conv_transpose has none; give a (low, high) padding pair instead",
+            )
+        return function(*head, dilation)
 
-def _jax_transpose_length(
-    size: int | None,
-    kernel_size: int,
-    stride: int,
-    padding: Any,
-    output_padding: int | None,
-    dilation: int,
-    /,
-) -> int | None:
-    _jax_no_output_padding(output_padding)
-    return jx.conv_transpose_output_length(size, kernel_size, stride, padding, dilation)
-
-
-def _jax_transpose_crop(
-    size: int | None,
-    kernel_size: int,
-    stride: int,
-    padding: Any,
-    output_padding: int | None,
-    dilation: int,
-    /,
-) -> Pad:
-    _jax_no_output_padding(output_padding)
-    return jx.conv_transpose_crop(size, kernel_size, stride, padding, dilation)
+    return adapter
 
 
 def _jax_pool(
     size: int | None,
     kernel_size: int,
-    stride: int | None,
+    stride: int,
     padding: Any,
     dilation: int,
     ceil_mode: bool,
@@ -242,103 +200,23 @@ def _jax_pool(
 ) -> int | None:
     if ceil_mode is not False:
         raise _refuse("JAX", "ceil_mode", ceil_mode, "lax.reduce_window has no ceil_mode")
-    return jx.pool_output_length(
-        size, kernel_size, 1 if stride is None else stride, padding, dilation
-    )
+    return jx.pool_output_length(size, kernel_size, stride, padding, dilation)
 
 
 # ONNX -------------------------------------------------------------------------------
 # ONNX's functions take a known size (their annotation says int); None reaches their
-# check, which refuses it by name: hence the ignores on ``size`` below.
+# check, which refuses it by name.
 
 
-def _onnx_padding(padding: Any) -> tuple[Any, Any]:
-    """ONNX's (auto_pad, pads) from one padding: a name is the auto_pad, else the pads."""
-    return (padding, (0, 0)) if isinstance(padding, str) else ("NOTSET", padding)
+def _onnx(function: Callable[..., Any]) -> Callable[..., Any]:
+    """ONNX's ``function`` under the shared arguments: the one padding, the fourth
+    argument, is ONNX's (auto_pad, pads): a name is the auto_pad, else the pads."""
 
+    def adapter(size: int | None, kernel_size: int, stride: int, padding: Any, *rest: Any) -> Any:
+        auto_pad, pads = (padding, (0, 0)) if isinstance(padding, str) else ("NOTSET", padding)
+        return function(size, kernel_size, stride, auto_pad, pads, *rest)
 
-def _onnx_length(
-    size: int | None, kernel_size: int, stride: int, padding: Any, dilation: int, /
-) -> int:
-    auto_pad, pads = _onnx_padding(padding)
-    return ox.conv_output_length(size, kernel_size, stride, auto_pad, pads, dilation)  # type: ignore[arg-type]
-
-
-def _onnx_padding_of(
-    size: int | None, kernel_size: int, stride: int, padding: Any, dilation: int, /
-) -> Pad:
-    auto_pad, pads = _onnx_padding(padding)
-    return ox.conv_padding(size, kernel_size, stride, auto_pad, pads, dilation)  # type: ignore[arg-type]
-
-
-def _onnx_transpose_length(
-    size: int | None,
-    kernel_size: int,
-    stride: int,
-    padding: Any,
-    output_padding: int | None,
-    dilation: int,
-    /,
-) -> int:
-    auto_pad, pads = _onnx_padding(padding)
-    op = 0 if output_padding is None else output_padding
-    return ox.conv_transpose_output_length(
-        size,  # type: ignore[arg-type]
-        kernel_size,
-        stride,
-        auto_pad,
-        pads,
-        op,
-        dilation,
-    )
-
-
-def _onnx_transpose_crop(
-    size: int | None,
-    kernel_size: int,
-    stride: int,
-    padding: Any,
-    output_padding: int | None,
-    dilation: int,
-    /,
-) -> Pad:
-    auto_pad, pads = _onnx_padding(padding)
-    op = 0 if output_padding is None else output_padding
-    return ox.conv_transpose_crop(
-        size,  # type: ignore[arg-type]
-        kernel_size,
-        stride,
-        auto_pad,
-        pads,
-        op,
-        dilation,
-    )
-
-
-def _onnx_range(size: int, kernel_size: int, stride: int, padding: Any, dilation: int, /) -> range:
-    auto_pad, pads = _onnx_padding(padding)
-    return ox.conv_transpose_output_range(size, kernel_size, stride, auto_pad, pads, dilation)
-
-
-def _onnx_pool(
-    size: int | None,
-    kernel_size: int,
-    stride: int | None,
-    padding: Any,
-    dilation: int,
-    ceil_mode: bool,
-    /,
-) -> int:
-    auto_pad, pads = _onnx_padding(padding)
-    return ox.pool_output_length(
-        size,  # type: ignore[arg-type]
-        kernel_size,
-        1 if stride is None else stride,
-        auto_pad,
-        pads,
-        dilation,
-        ceil_mode,
-    )
+    return adapter
 
 
 #: The frameworks by the name the CLI and ``translate`` use.
@@ -358,30 +236,30 @@ FRAMEWORKS: dict[str, Framework] = {
         title="PyTorch",
         conv_output_length=pt.conv_output_length,
         conv_padding=pt.conv_padding,
-        conv_transpose_output_length=_torch_transpose_length,
-        conv_transpose_crop=_torch_transpose_crop,
+        conv_transpose_output_length=_zero_output_padding(pt.conv_transpose_output_length),
+        conv_transpose_crop=_zero_output_padding(pt.conv_transpose_crop),
         conv_transpose_output_range=pt.conv_transpose_output_range,
-        pool_output_length=_torch_pool,
+        pool_output_length=pt.pool_output_length,
     ),
     "jax": Framework(
         name="jax",
         title="JAX",
         conv_output_length=_jax_length,
         conv_padding=jx.conv_padding,
-        conv_transpose_output_length=_jax_transpose_length,
-        conv_transpose_crop=_jax_transpose_crop,
+        conv_transpose_output_length=_jax_transposed(jx.conv_transpose_output_length),
+        conv_transpose_crop=_jax_transposed(jx.conv_transpose_crop),
         conv_transpose_output_range=None,
-        pool_output_length=_jax_pool,
+        pool_output_length=_unit_stride(_jax_pool),
     ),
     "onnx": Framework(
         name="onnx",
         title="ONNX",
-        conv_output_length=_onnx_length,
-        conv_padding=_onnx_padding_of,
-        conv_transpose_output_length=_onnx_transpose_length,
-        conv_transpose_crop=_onnx_transpose_crop,
-        conv_transpose_output_range=_onnx_range,
-        pool_output_length=_onnx_pool,
+        conv_output_length=_onnx(ox.conv_output_length),
+        conv_padding=_onnx(ox.conv_padding),
+        conv_transpose_output_length=_onnx(_zero_output_padding(ox.conv_transpose_output_length)),
+        conv_transpose_crop=_onnx(_zero_output_padding(ox.conv_transpose_crop)),
+        conv_transpose_output_range=_onnx(ox.conv_transpose_output_range),
+        pool_output_length=_unit_stride(_onnx(ox.pool_output_length)),
     ),
 }
 
