@@ -31,25 +31,30 @@ from typing import Any
 
 from ._core import (
     ceil_mode_length,
-    effective_kernel,
     forward_length,
     full_transposed_length,
     same_padding,
-    same_total,
     split,
     transposed_length,
 )
-from ._types import Pad
-from ._validate import (
-    Shape,
-    as_int,
-    check_flag,
-    check_positive,
-    check_shape,
-    check_size,
-    choice_error,
+from ._onnx_nodes import _check_offsets, _node_geometry
+from ._onnx_rules import (
+    POOL_OPS,
+    _auto_pad,
+    _geometry,
+    _longest,
+    _no_dilated_same,
+    _odd,
+    _pads,
+    _pool_pads,
+    _pool_same_pads,  # noqa: F401  (explain.py reads it from here)
+    _transpose_output_padding,
+    _transpose_output_shape,
+    _truncated,
 )
-from .errors import ConvShapeError, EmptyOutputError, _short_repr
+from ._types import Pad
+from ._validate import as_int, check_flag, check_shape
+from .errors import ConvShapeError, EmptyOutputError
 
 __all__ = [
     "conv_output_length",
@@ -64,60 +69,6 @@ __all__ = [
     "lp_pool_output_length",
     "pool_output_length",
 ]
-
-POOL_OPS = ("MaxPool", "AveragePool", "LpPool")
-
-AUTO_PADS = ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER")
-
-
-def _auto_pad(value: object) -> str:
-    if value not in AUTO_PADS:
-        raise choice_error(value, "auto_pad", AUTO_PADS)
-    return str(value)
-
-
-def _pads(value: Any) -> Pad:
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise ConvShapeError(
-            "`pads` must be a (begin, end) pair", argument="pads", received={"pads": value}
-        )
-    begin, end = as_int(value[0], "pads"), as_int(value[1], "pads")
-    if begin < 0 or end < 0:
-        raise ConvShapeError(
-            "`pads` must not be negative", argument="pads", received={"pads": value}
-        )
-    return Pad(begin, end)
-
-
-def _geometry(
-    size: object, kernel_size: object, stride: object, dilation: object
-) -> tuple[int, int, int]:
-    checked = check_size(size)
-    if checked is None or checked == 0:
-        raise ConvShapeError(
-            "`size` must be a known length >= 1 for ONNX Runtime",
-            argument="size",
-            received={"size": size},
-        )
-    k = check_positive(kernel_size, "kernel_size")
-    s = check_positive(stride, "stride")
-    d = check_positive(dilation, "dilation")
-    return checked, effective_kernel(k, d), s
-
-
-def _no_dilated_same(mode: str, dilation: object) -> None:
-    if mode.startswith("SAME") and dilation != 1:
-        raise ConvShapeError(
-            "ONNX Runtime does not support dilation with auto_pad SAME_UPPER/SAME_LOWER",
-            argument="auto_pad",
-            received={"auto_pad": mode, "dilation": dilation},
-        )
-
-
-def _odd(mode: str) -> str:
-    """Where a split puts its odd element: at the end for SAME_UPPER only (SAME_LOWER, and
-    NOTSET with an ``output_shape``, put it at the beginning, as the specification says)."""
-    return "after" if mode == "SAME_UPPER" else "before"
 
 
 def conv_padding(
@@ -195,42 +146,17 @@ def conv_transpose_pads(
     """
     checked, k_eff, s = _geometry(size, kernel_size, stride, dilation)
     mode = _auto_pad(auto_pad)
-    op = as_int(output_padding, "output_padding")
-    if not 0 <= op < s:
-        raise ConvShapeError(
-            "`output_padding` must be >= 0 and smaller than the stride (ONNX Runtime checks "
-            "that the forward convolution maps the output back to the input)",
-            argument="output_padding",
-            received={"output_padding": output_padding, "stride": stride},
-        )
+    op = _transpose_output_padding(output_padding, s, stride)
     full = full_transposed_length(checked, k_eff, s) + op
     if output_shape is None and mode in ("NOTSET", "VALID"):
         return _pads(pads) if mode == "NOTSET" else Pad(0, 0)
     if output_shape is None:
         # The spec asks for I * s; ONNX Runtime clamps a negative total padding to 0 instead.
         return split(max(full - checked * s, 0), _odd(mode))
-    target = as_int(output_shape, "output_shape")
-    longest = _longest(checked, k_eff, s)
-    if not 1 <= target <= longest:
-        raise ConvShapeError(
-            "`output_shape` must be between 1 and s * (size - 1) + k_eff + s - 1 (ONNX Runtime "
-            "checks that the forward convolution maps it back to the input)",
-            argument="output_shape",
-            received={
-                "output_shape": output_shape,
-                "size": size,
-                "stride": stride,
-                "longest": longest,
-            },
-        )
+    target = _transpose_output_shape(output_shape, checked, k_eff, s, size, stride)
     if target > full:
         return Pad(0, full - target)  # zeros appended at the end (found by running ORT 1.32)
     return split(full - target, _odd(mode))
-
-
-def _longest(size: int, k_eff: int, stride: int) -> int:
-    """The longest ``output_shape`` ONNX Runtime accepts: ``s (I - 1) + k_eff + s - 1``."""
-    return full_transposed_length(size, k_eff, stride) + stride - 1
 
 
 def conv_transpose_crop(
@@ -328,27 +254,6 @@ def conv_transpose_output_length(
     return length
 
 
-def _truncated(numerator: int, denominator: int) -> int:
-    """C++ integer division: rounds toward zero."""
-    quotient = abs(numerator) // denominator
-    return quotient if numerator >= 0 else -quotient
-
-
-def _pool_same_pads(size: int, kernel_size: int, stride: int, auto_pad: str) -> Pad:
-    """The pads a pooling's ``SAME_UPPER``/``SAME_LOWER`` adds, as ONNX Runtime splits
-    them: ``needed = (ceil(I / s) - 1) * s + k - I`` with the undilated kernel, ``before =
-    (needed + lower) / 2`` in C++ truncation (``lower`` 1 for SAME_LOWER), the rest after;
-    negative when the kernel is shorter than the stride. Trusted ints (``pool_output_length``
-    validates).
-
-    >>> _pool_same_pads(13, 6, 5, "SAME_LOWER"), _pool_same_pads(7, 1, 4, "SAME_UPPER")
-    (Pad(before=2, after=1), Pad(before=-1, after=-1))
-    """
-    needed = same_total(size, kernel_size, stride)
-    before = _truncated(needed + (auto_pad == "SAME_LOWER"), 2)
-    return Pad(before, needed - before)
-
-
 def pool_output_length(
     size: int,
     kernel_size: int,
@@ -381,30 +286,7 @@ def pool_output_length(
             received={"op": op},
         )
     check_flag(ceil_mode, "ceil_mode")
-    mode = _auto_pad(auto_pad)
-    if mode == "NOTSET":
-        before, after = _pads(pads)
-        if max(before, after) >= check_positive(kernel_size, "kernel_size"):
-            raise ConvShapeError(
-                "ONNX Runtime's pools require each of `pads` to be smaller than the kernel",
-                argument="pads",
-                received={"pads": pads, "kernel_size": kernel_size},
-            )
-    elif mode == "VALID":
-        before, after = 0, 0
-    else:
-        # The undilated kernel, and a negative total split with C++ truncation (ORT 1.32).
-        before, after = _pool_same_pads(
-            checked, check_positive(kernel_size, "kernel_size"), s, mode
-        )
-        # Only the undilated MaxPool kernel checks the padding (found by running ORT 1.32).
-        if op == "MaxPool" and dilation == 1 and (before < 0 or after < 0):
-            raise ConvShapeError(
-                "ONNX Runtime's MaxPool rejects the negative SAME padding of a kernel shorter "
-                "than the stride",
-                argument="auto_pad",
-                received={"auto_pad": auto_pad, "size": size, "kernel_size": kernel_size},
-            )
+    before, after = _pool_pads(checked, s, size, kernel_size, auto_pad, pads, dilation, op)
     if ceil_mode:
         length = ceil_mode_length(checked, k_eff, s, before, after)
     else:  # forward_length with C++ truncation: a window may start past the input
@@ -471,87 +353,6 @@ def global_pool_output_shape(input_shape: Any) -> tuple[int | None, ...]:
             received={"input_shape": input_shape},
         )
     return (shape[0], shape[1]) + (1,) * (len(shape) - 2)
-
-
-def _ints(value: Any, name: str, rank: int, default: int, low: int) -> list[int]:
-    """A per-axis attribute: a list of ``rank`` ints >= ``low``, or None for the default."""
-    if value is None:
-        return [default] * rank
-    if not isinstance(value, (tuple, list)):
-        raise TypeError(
-            f"`{name}` must be a list of {rank} ints, not {type(value).__name__}. "
-            f"Received: {name}={_short_repr(value)}"
-        )
-    numbers = [as_int(item, name) for item in value]
-    if len(numbers) != rank or any(number < low for number in numbers):
-        raise ConvShapeError(
-            f"`{name}` must hold {rank} ints >= {low}, one per spatial axis",
-            argument=name,
-            received={name: value},
-        )
-    return numbers
-
-
-def _node_geometry(
-    x_shape: Any,
-    w_shape: Any,
-    kernel_shape: Any,
-    strides: Any,
-    dilations: Any,
-    pads: Any,
-    group: Any,
-) -> tuple[Shape, Shape, list[int], list[int], list[int], list[Pad], int]:
-    """The checked shapes and attributes of a Conv-like node: X (N, C, D1..Dn) and W
-    (M, C / group, k1..kn); ``pads`` flat, ``[x1_begin, ..., x1_end, ...]``."""
-    x = check_shape(x_shape, "x_shape")
-    w = check_shape(w_shape, "w_shape")
-    if len(x) < 3 or len(w) != len(x):
-        raise ConvShapeError(
-            "`x_shape` must be (N, C, D1, ..., Dn) and `w_shape` (M, C / group, k1, ..., kn) "
-            "of the same rank, n >= 1",
-            argument="w_shape" if len(x) >= 3 else "x_shape",
-            received={"x_shape": x_shape, "w_shape": w_shape},
-        )
-    rank = len(x) - 2
-    if any(dim is None for dim in (*x[1:], *w)):
-        raise ConvShapeError(
-            "`x_shape` and `w_shape` must be known but for the batch N",
-            argument="x_shape",
-            received={"x_shape": x_shape, "w_shape": w_shape},
-        )
-    groups = check_positive(group, "group")
-    channels, per_group, out_channels = x[1], w[1], w[0]
-    assert channels is not None
-    assert per_group is not None
-    assert out_channels is not None
-    if channels != per_group * groups or out_channels % groups:
-        raise ConvShapeError(
-            "the input channels C must equal w_shape[1] * group, and w_shape[0] must be a "
-            "multiple of group",
-            argument="group",
-            received={"x_shape": x_shape, "w_shape": w_shape, "group": group},
-        )
-    weight_kernel = [int(dim or 0) for dim in w[2:]]
-    kernel = _ints(kernel_shape, "kernel_shape", rank, 0, 1)
-    if kernel_shape is None:
-        kernel = weight_kernel
-    if kernel != weight_kernel or min(kernel) < 1:
-        raise ConvShapeError(
-            "`kernel_shape` must equal the spatial dimensions of `w_shape`, each >= 1",
-            argument="kernel_shape",
-            received={"kernel_shape": kernel_shape, "w_shape": w_shape},
-        )
-    flat = _ints(pads, "pads", 2 * rank, 0, 0)
-    pairs = [Pad(flat[i], flat[i + rank]) for i in range(rank)]
-    return (
-        x,
-        w,
-        kernel,
-        _ints(strides, "strides", rank, 1, 1),
-        _ints(dilations, "dilations", rank, 1, 1),
-        pairs,
-        groups,
-    )
 
 
 def conv_output_shape(
@@ -623,35 +424,5 @@ def deform_conv_output_shape(
         dilations=dilations,
         group=group,
     )
-    x = check_shape(x_shape, "x_shape")
-    groups = check_positive(offset_group, "offset_group")
-    channels = x[1]
-    assert channels is not None  # conv_output_shape checked it
-    if channels % groups:
-        raise ConvShapeError(
-            "the input channels C must be a multiple of offset_group",
-            argument="offset_group",
-            received={"x_shape": x_shape, "offset_group": offset_group},
-        )
-    taps = groups
-    for dim in check_shape(w_shape, "w_shape")[2:]:
-        taps *= int(dim or 0)
-    rank = len(x) - 2
-    expected = {
-        "offset_shape": (offset_shape, (shape[0], taps * rank, *shape[2:]), "k1 * ... * kn * n"),
-        "mask_shape": (mask_shape, (shape[0], taps, *shape[2:]), "k1 * ... * kn"),
-    }
-    for name, (given, wanted, channels_rule) in expected.items():
-        if given is None:
-            continue
-        got = check_shape(given, name)
-        if len(got) != len(wanted) or any(
-            a is not None and b is not None and a != b for a, b in zip(got, wanted, strict=True)
-        ):
-            shown = "(" + ", ".join("N" if v is None else str(v) for v in wanted) + ")"
-            raise ConvShapeError(
-                f"`{name}` must be (N, offset_group * {channels_rule}, O1, ..., On) = {shown}",
-                argument=name,
-                received={name: given},
-            )
+    _check_offsets(shape, x_shape, w_shape, offset_shape, mask_shape, offset_group)
     return shape
