@@ -24,14 +24,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from fractions import Fraction as F
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from convshape import Input, Model, Sequential, clear_session, layers
 from convshape import torch as pt
+from convshape.layers import Layer
 from convshape.receptive import AxisField, receptive_field, receptive_fields
 from tests.oracles import ORACLE_COUNTS, oracle
+
+if TYPE_CHECKING:
+    from convshape._geometry import TorchSpec
 
 COUNTED = "torch receptive fields (gradients)"
 
@@ -59,7 +63,7 @@ class Op:
     stride: tuple[int, ...] = ()
     dilation: tuple[int, ...] = ()
     #: An int per axis (each side), or "same" (TensorFlow's split) or "causal".
-    padding: Any = ()
+    padding: str | tuple[int, ...] = ()
     output_padding: tuple[int, ...] = ()
     factor: tuple[int, ...] = ()
     mode: str = "nearest"
@@ -99,7 +103,7 @@ def _random_op(rng: random.Random, rank: int) -> Op:
     k_eff = [(k - 1) * d + 1 for k, d in zip(kernel, dilation, strict=True)]
     if kind == "conv":
         choices = ["int", "int", "same", "causal"] if rank == 1 else ["int", "same"]
-        padding: Any = rng.choice(choices)
+        padding: str | tuple[int, ...] = rng.choice(choices)
         if padding == "int":
             padding = tuple(rng.randint(0, k - 1) for k in k_eff)
         return Op(kind, kernel, stride, dilation, padding)
@@ -202,6 +206,7 @@ def _run(torch: Any, ops: list[Op], weights: list[Any], x: Any, rank: int) -> An
             elif op.padding == "causal":
                 x = _pad(torch, x, [(k - 1, 0) for k in k_eff])
             else:
+                assert isinstance(op.padding, tuple)  # an int per axis
                 x = _pad(torch, x, [(p, p) for p in op.padding])
             x = conv(x, weight, stride=op.stride, dilation=op.dilation)
         elif op.kind in ("max", "avg"):
@@ -265,12 +270,12 @@ def _weights(torch: Any, rng: random.Random, ops: list[Op]) -> list[Any]:
 # The same stack in convshape: PyTorch specifications and Keras layers.
 
 
-def _torch_specs(ops: list[Op], rank: int) -> list[Any] | None:
+def _torch_specs(ops: list[Op], rank: int) -> list[TorchSpec] | None:
     conv = [pt.Conv1d, pt.Conv2d][rank - 1]
     conv_t = [pt.ConvTranspose1d, pt.ConvTranspose2d][rank - 1]
     max_pool = [pt.MaxPool1d, pt.MaxPool2d][rank - 1]
     avg_pool = [pt.AvgPool1d, pt.AvgPool2d][rank - 1]
-    specs: list[Any] = []
+    specs: list[TorchSpec] = []
     for op in ops:
         if op.kind == "conv":
             if op.padding == "causal" or (op.padding == "same" and max(op.stride) > 1):
@@ -294,7 +299,7 @@ def _torch_specs(ops: list[Op], rank: int) -> list[Any] | None:
     return specs
 
 
-def _keras_layers(ops: list[Op], rank: int) -> list[Any] | None:  # noqa: PLR0912
+def _keras_layers(ops: list[Op], rank: int) -> list[Layer] | None:  # noqa: PLR0912
     conv = [layers.Conv1D, layers.Conv2D][rank - 1]
     conv_t = [layers.Conv1DTranspose, layers.Conv2DTranspose][rank - 1]
     max_pool = [layers.MaxPooling1D, layers.MaxPooling2D][rank - 1]
@@ -302,10 +307,10 @@ def _keras_layers(ops: list[Op], rank: int) -> list[Any] | None:  # noqa: PLR091
     zero_pad = [layers.ZeroPadding1D, layers.ZeroPadding2D][rank - 1]
     crop = [layers.Cropping1D, layers.Cropping2D][rank - 1]
 
-    def pairs(values: tuple[int, ...]) -> Any:
+    def pairs(values: tuple[int, ...]) -> tuple[int, int] | tuple[tuple[int, int], ...]:
         return (values[0], values[0]) if rank == 1 else tuple((v, v) for v in values)
 
-    found: list[Any] = []
+    found: list[Layer] = []
     for op in ops:
         strided_dilation = max(op.stride or (1,)) > 1 and max(op.dilation or (1,)) > 1
         if op.kind == "conv":
@@ -321,7 +326,7 @@ def _keras_layers(ops: list[Op], rank: int) -> list[Any] | None:  # noqa: PLR091
         elif op.kind in ("max", "avg"):
             if max(op.dilation) > 1:
                 return None  # Keras pools have no dilation
-            if any(op.padding):
+            if isinstance(op.padding, tuple) and any(op.padding):
                 found.append(zero_pad(pairs(op.padding)))
             found.append((max_pool if op.kind == "max" else avg_pool)(op.kernel, op.stride))
         elif op.kind == "pool_same":
@@ -341,7 +346,7 @@ def _keras_layers(ops: list[Op], rank: int) -> list[Any] | None:  # noqa: PLR091
                     dilation_rate=op.dilation,
                 )
             )
-            if any(op.padding):
+            if isinstance(op.padding, tuple) and any(op.padding):
                 found.append(crop(pairs(op.padding)))
         elif op.kind == "tconv_same":
             found.append(conv_t(1, op.kernel, op.stride, "same"))
@@ -826,7 +831,13 @@ def test_nested_models_match_their_flat_stack() -> None:
     assert _values(receptive_field(outer)) == _values(receptive_field(flat))
 
 
-def _values(fields: tuple[AxisField, ...]) -> list[tuple[Any, ...]]:
+#: An axis's field but its origin's name: axis, size, jump, start, period, lows, highs.
+_Values = tuple[
+    int, int | None, Fraction, Fraction | None, int, tuple[int | None, ...], tuple[int | None, ...]
+]
+
+
+def _values(fields: tuple[AxisField, ...]) -> list[_Values]:
     """Everything but the origin's name."""
     return [(f.axis, f.size, f.jump, f.start, f.period, f.lows, f.highs) for f in fields]
 
