@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ._core import effective_kernel
 from ._render import counted
@@ -28,6 +27,10 @@ from .layers.adaptive_pooling import (
 from .models.model import Model
 from .models.sequential import Sequential
 from .torch._crop import padding_for_crop
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the names below are for mypy only
+if TYPE_CHECKING:
+    from ._geometry import Windowed
 
 __all__ = ["CODES", "Finding", "check"]
 
@@ -149,7 +152,7 @@ def _field_findings(model: Model) -> list[Finding]:
     return [Finding("field-misses-input", message, model.name)]
 
 
-def _model_on(model: Model, input_shape: Any) -> list[Finding]:
+def _model_on(model: Model, input_shape: Sequence[int | None]) -> list[Finding]:
     """The model on another input shape: why it fails, or the traps on those shapes."""
     from .diagnosis import _input_shapes, _run, diagnose  # noqa: PLC0415  (builds on this module's users)
 
@@ -166,12 +169,6 @@ def _model_on(model: Model, input_shape: Any) -> list[Finding]:
             shape = trace.shapes.get(id(node.input_tensors[0]))
             findings += _layer_findings(node.operation, shape)
     return findings
-
-
-def _dims(layer: Any) -> Iterator[tuple[int, int, int, int, int | None]]:
-    """(dimension, kernel, stride, dilation, output_padding) per spatial dimension."""
-    for dim, axis in enumerate(layer.geometry):
-        yield dim, axis.kernel, axis.stride, axis.dilation, axis.output_padding
 
 
 def _adaptive_max_crash(layer: Layer, shape: Sequence[int | None] | None) -> list[Finding]:
@@ -199,7 +196,11 @@ def _layer_findings(layer: Layer, shape: Sequence[int | None] | None) -> list[Fi
     if not geometry:
         return _adaptive_max_crash(layer, shape)
     name = layer.name or type(layer).__name__
-    found = _transposed(layer, shape) if geometry[0].transposed else _strided(layer, shape)
+    if geometry[0].transposed:
+        found = _transposed(layer, shape)
+    else:
+        output = None if shape is None else layer.compute_output_shape(tuple(shape))
+        found = _strided(layer, shape, output)
     # One finding per code and message, naming the spatial dimensions it concerns.
     merged: dict[tuple[str, str], list[int]] = {}
     for code, dim, message in found:
@@ -216,18 +217,21 @@ def _layer_findings(layer: Layer, shape: Sequence[int | None] | None) -> list[Fi
 _AXIS_NAMES = {2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
-def _sizes(layer: Any, shape: Sequence[int | None] | None) -> list[int | None]:
+def _sizes(windows: Windowed, shape: Sequence[int | None] | None) -> list[int | None]:
+    """The size along each window's axis in ``shape`` (None for an unknown shape)."""
     if shape is None:
-        return [None] * len(layer.geometry)
-    return [shape[axis.axis] for axis in layer.geometry]
+        return [None] * len(windows.geometry)
+    return [shape[axis.axis] for axis in windows.geometry]
 
 
-def _transposed(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tuple[str, int, str]]:
-    padding = layer.geometry[0].padding
-    dims = list(_dims(layer))
-    sizes = _sizes(layer, shape)
-    for (dim, k, s, d, op), size in zip(dims, sizes, strict=True):
-        k_eff = effective_kernel(k, d)
+def _transposed(
+    windows: Windowed, shape: Sequence[int | None] | None
+) -> Iterator[tuple[str, int, str]]:
+    """The traps of a transposed window on ``shape``'s sizes: (code, dimension, message)."""
+    axes = windows.geometry
+    for dim, (axis, size) in enumerate(zip(axes, _sizes(windows, shape), strict=True)):
+        k, s, d, op = axis.kernel, axis.stride, axis.dilation, axis.output_padding
+        k_eff, padding = effective_kernel(k, d), axis.padding
         crop = _transpose_crop(k_eff, s, padding, op)
         probe = size or 1
         length = _transpose_length(probe, k_eff, s, crop)
@@ -289,13 +293,16 @@ def _offsets(k: int, s: int, d: int, count: int) -> str:
     return f"{first}, ... ({count} offsets, one per tap)"
 
 
-def _strided(layer: Any, shape: Sequence[int | None] | None) -> Iterator[tuple[str, int, str]]:
-    dims = list(_dims(layer))
-    output = None if shape is None else layer.compute_output_shape(tuple(shape))
-    for (dim, k, s, d, _op), size, out in zip(
-        dims, _sizes(layer, shape), _sizes(layer, output), strict=True
-    ):
-        k_eff = effective_kernel(k, d)
+def _strided(
+    windows: Windowed,
+    shape: Sequence[int | None] | None,
+    output: Sequence[int | None] | None = None,
+) -> Iterator[tuple[str, int, str]]:
+    """The traps of a forward window from ``shape`` to ``output``: (code, dimension,
+    message); a size is compared with its output only where both are given."""
+    sizes = zip(windows.geometry, _sizes(windows, shape), _sizes(windows, output), strict=True)
+    for dim, (axis, size, out) in enumerate(sizes):
+        k_eff, s = axis.effective_kernel, axis.stride
         if k_eff < s:
             yield (
                 "inputs-never-read",
