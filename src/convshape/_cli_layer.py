@@ -106,7 +106,7 @@ def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) ->
             "`--padding` of a Keras pooling is 'valid' or 'same'; an explicit padding is "
             "PyTorch's (--framework torch)",
             "padding",
-            {"padding": args.padding, "framework": "keras"},
+            {"padding": args.padding, "framework": args.framework},
         )
     if pool and any(p in ("causal", "full") for p in paddings):
         opt.refuse(
@@ -144,7 +144,7 @@ def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) ->
             "`--output-padding` with --framework jax: lax has no output_padding, give an "
             "asymmetric before:after padding instead",
             "output_padding",
-            {"output_padding": args.output_padding, "framework": "jax"},
+            {"output_padding": args.output_padding, "framework": args.framework},
         )
 
 
@@ -259,12 +259,13 @@ def _forward(args: argparse.Namespace, *, pool: bool) -> dict[str, Any]:
         output = [rules.pool_output_length(*dim, args.ceil_mode) for dim in dims]
     else:
         output = [rules.conv_output_length(*dim) for dim in dims]
-    if pool and rules.name == "torch":
-        # a PyTorch pooling's padding is its int on both sides; the convolution's rule
-        # (the kernel fits the padded input) is not the pooling's, which ceil_mode relaxes
-        pads = [[p, p] for _, _, _, p, _ in dims]
-    else:
-        pads = [list(rules.conv_padding(*dim)) for dim in dims]
+    # A pooling pads its explicit padding (an int: PyTorch's) on both sides; the
+    # convolution's rule (the kernel fits the padded input) is not the pooling's, which
+    # ceil_mode relaxes.
+    pads = [
+        [dim[3], dim[3]] if pool and isinstance(dim[3], int) else list(rules.conv_padding(*dim))
+        for dim in dims
+    ]
     result: dict[str, Any] = {"input": args.sizes, "output": output, "padding": pads}
     if args.explain and pool:
         result["explanation"] = [
