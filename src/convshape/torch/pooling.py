@@ -68,21 +68,38 @@ def _pooled(module: Any, input_shape: Sequence[int | None], dilation: Any) -> Sh
     return (*shape[:-rank], *spatial)
 
 
+def _pool_stride(module: Any) -> None:
+    """Convert and check ``stride``: None (the kernel size) or, as PyTorch reads an empty
+    one, ``()`` or ``[]``; else an int or ``rank`` ints >= 1."""
+    stride = module.stride
+    if isinstance(stride, (tuple, list)) and not stride:
+        stride = None
+    if stride is not None:
+        stride = int_or_tuple(stride, module.rank, "stride", minimum=1)
+    object.__setattr__(module, "stride", stride)
+
+
 def _pool_arguments(module: Any) -> None:
     """Convert and check the window arguments; an empty ``stride`` is PyTorch's default."""
     rank = module.rank
     set_ = object.__setattr__
     set_(module, "kernel_size", int_or_tuple(module.kernel_size, rank, "kernel_size", minimum=1))
-    stride = module.stride
-    if isinstance(stride, (tuple, list)) and not stride:
-        stride = None
-    set_(
-        module,
-        "stride",
-        None if stride is None else int_or_tuple(stride, rank, "stride", minimum=1),
-    )
+    _pool_stride(module)
     set_(module, "padding", int_or_tuple(module.padding, rank, "padding", minimum=0))
     set_(module, "ceil_mode", flag(module.ceil_mode, "ceil_mode"))
+
+
+def _kernel_fits(module: Any, input_shape: Sequence[int | None], message: str) -> None:
+    """PyTorch's 3-D average pooling (AvgPool3d, and LPPool3d through it) refuses an input
+    length shorter than the kernel, whatever the padding."""
+    sizes = check_shape(input_shape)[-3:]
+    kernel = _spatial(module.kernel_size, 3, "kernel_size")
+    if any(size is not None and size < k for size, k in zip(sizes, kernel, strict=True)):
+        raise ConvShapeError(
+            message,
+            argument="input_shape",
+            received={"input_shape": input_shape, "kernel_size": module.kernel_size},
+        )
 
 
 @dataclass(frozen=True)
@@ -137,15 +154,12 @@ class _AvgPool(Module):
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         shape = _pooled(self, input_shape, 1)
         if self.rank == 3:
-            sizes = check_shape(input_shape)[-3:]
-            kernel = _spatial(self.kernel_size, 3, "kernel_size")
-            if any(size is not None and size < k for size, k in zip(sizes, kernel, strict=True)):
-                raise ConvShapeError(
-                    "AvgPool3d needs every input length at least the kernel size, padding "
-                    "aside (PyTorch: input image smaller than kernel size)",
-                    argument="input_shape",
-                    received={"input_shape": input_shape, "kernel_size": self.kernel_size},
-                )
+            _kernel_fits(
+                self,
+                input_shape,
+                "AvgPool3d needs every input length at least the kernel size, padding aside "
+                "(PyTorch: input image smaller than kernel size)",
+            )
         return shape
 
 
@@ -230,12 +244,7 @@ class _LPPool(Module):
         else:
             kernel = spatial_tuple(kernel, 1, "kernel_size", minimum=1)[0]
         object.__setattr__(self, "kernel_size", kernel)
-        stride = self.stride
-        if isinstance(stride, (tuple, list)) and not stride:
-            stride = None
-        if stride is not None:
-            stride = int_or_tuple(stride, self.rank, "stride", minimum=1)
-        object.__setattr__(self, "stride", stride)
+        _pool_stride(self)
         object.__setattr__(self, "ceil_mode", flag(self.ceil_mode, "ceil_mode"))
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
@@ -243,15 +252,12 @@ class _LPPool(Module):
         ``norm_type``), per spatial dimension."""
         shape = _pooled(self, input_shape, 1)
         if self.rank == 3 and not math.isinf(self.norm_type):
-            kernel = spatial_tuple(self.kernel_size, 3, "kernel_size", minimum=1)
-            sizes = check_shape(input_shape)[-3:]
-            if any(size is not None and size < k for size, k in zip(sizes, kernel, strict=True)):
-                raise ConvShapeError(
-                    "LPPool3d needs every input length at least the kernel size (PyTorch's "
-                    "avg_pool3d: input image smaller than kernel size)",
-                    argument="input_shape",
-                    received={"input_shape": input_shape, "kernel_size": self.kernel_size},
-                )
+            _kernel_fits(
+                self,
+                input_shape,
+                "LPPool3d needs every input length at least the kernel size (PyTorch's "
+                "avg_pool3d: input image smaller than kernel size)",
+            )
         return shape
 
 
