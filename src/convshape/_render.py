@@ -23,15 +23,7 @@ from __future__ import annotations
 from itertools import zip_longest
 
 from ._rich_text import _cell_lines, _column_widths, _justify, _row_lines, _wrap
-from ._summary_cells import (
-    EXTRA_HEADERS,
-    _extra_cell,
-    _extra_totals,
-    _extra_widths,
-    _params_cell,
-    _trainable_cell,
-    extra_width,
-)
+from ._summary_cells import EXTRA_HEADERS, _extra_cell, _extra_totals, _params_cell, _trainable_cell
 from ._summary_html import summary_html
 from ._words import counted, format_shape, readable_memory_size
 
@@ -64,6 +56,20 @@ def default_line_length(show_trainable: bool = False, connections: bool = False)
 #: made from ``_cell_lines``, cleared with it.
 _frames: dict[tuple[object, ...], _Frame] = {}
 _cell_lines.derived += (_frames,)
+
+
+def _extra_widths(summary: Summary, rows: Sequence[SummaryRow]) -> list[int]:
+    """Each optional column's width: its widest cell or header, plus borders."""
+    widths = []
+    for column in summary.columns:
+        texts = [_extra_cell(dict(row.extras).get(column)) for row in rows]
+        widths.append(max(len(text) for text in [*texts, EXTRA_HEADERS[column]]) + 4)
+    return widths
+
+
+def extra_width(summary: Summary, rows: Sequence[SummaryRow] | None = None) -> int:
+    """Columns the optional columns need: their widest cell or header, plus borders."""
+    return sum(_extra_widths(summary, summary.rows if rows is None else rows))
 
 
 def _layout(

@@ -1,6 +1,6 @@
 """The texts of a summary's cells and totals that every rendering shares: parameter
 counts, the Trainable mark, the optional columns (MACs, FLOPs, output bytes, receptive
-field) with their headers, widths and totals lines.
+field) with their headers and totals lines.
 
 Part of the renderers: the text table (:mod:`convshape._render`) and the HTML
 (:mod:`convshape._summary_html`) write the same cells.
@@ -12,8 +12,6 @@ from ._words import readable_memory_size
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from .summary import Summary, SummaryRow
 
 
@@ -65,17 +63,3 @@ def _extra_totals(summary: Summary) -> list[str]:
         if key in totals:
             lines.append(f" {label}: {readable_memory_size(totals[key])}")
     return lines
-
-
-def _extra_widths(summary: Summary, rows: Sequence[SummaryRow]) -> list[int]:
-    """Each optional column's width: its widest cell or header, plus borders."""
-    widths = []
-    for column in summary.columns:
-        texts = [_extra_cell(dict(row.extras).get(column)) for row in rows]
-        widths.append(max(len(text) for text in [*texts, EXTRA_HEADERS[column]]) + 4)
-    return widths
-
-
-def extra_width(summary: Summary, rows: Sequence[SummaryRow] | None = None) -> int:
-    """Columns the optional columns need: their widest cell or header, plus borders."""
-    return sum(_extra_widths(summary, summary.rows if rows is None else rows))
