@@ -36,7 +36,7 @@ from .._validate import check_positive
 from ..errors import ConvShapeError
 from ._checks import count, flag
 from ._checks import input_shape as input_shape_of
-from ._module import Module
+from ._module import Module, Shape
 from .conv import (
     Conv1d,
     Conv2d,
@@ -56,8 +56,6 @@ __all__ = [
     "LazyConvTranspose2d",
     "LazyConvTranspose3d",
 ]
-
-Shape = tuple[int | None, ...]
 
 
 class _Lazy(Module):

@@ -1,6 +1,9 @@
 """PyTorch's normalization modules: ``nn.BatchNorm*d``, ``nn.InstanceNorm*d``,
 ``nn.GroupNorm`` and ``nn.LayerNorm``, with their parameters (weight and bias) and buffers
 (running statistics).
+
+Parameter and buffer counts are what ``sum(p.numel() for p in m.parameters())`` and
+``sum(b.numel() for b in m.buffers())`` give.
 """
 
 from __future__ import annotations

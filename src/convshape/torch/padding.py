@@ -21,7 +21,7 @@ from .._validate import as_int, check_shape
 from ..errors import ConvShapeError
 from ._checks import number
 from ._circular import circular_fits
-from ._module import Module
+from ._module import Module, Shape
 
 __all__ = [
     "CircularPad1d",
@@ -40,8 +40,6 @@ __all__ = [
     "ZeroPad2d",
     "ZeroPad3d",
 ]
-
-Shape = tuple[int | None, ...]
 
 
 def _pads(value: Any, rank: int) -> tuple[int, ...]:

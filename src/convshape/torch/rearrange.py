@@ -20,11 +20,9 @@ from .._validate import check_shape
 from ..errors import ConvShapeError
 from ._checks import count, spatial_tuple
 from ._checks import input_shape as input_shape_of
-from ._module import Module
+from ._module import Module, Shape
 
 __all__ = ["Fold", "PixelShuffle", "PixelUnshuffle", "Unfold"]
-
-Shape = tuple[int | None, ...]
 
 
 def _at_least_3d(module: Any, input_shape: Sequence[int | None]) -> Shape:
