@@ -188,3 +188,12 @@ def test_summary_reads_like_its_rows() -> None:
     assert summary[-1].class_name == "Tanh"
     assert summary[4].index == "4"
     assert summary[4].parameters == 819200
+
+
+def test_summary_classes_are_public() -> None:
+    """What ``summarize`` returns is importable from ``convshape.torch``, for annotations
+    and ``isinstance``: the summary and its rows."""
+    summary = generator(pt).summarize((None, 100))
+    assert {"SequentialSummary", "SequentialRow"} <= set(pt.__all__)
+    assert type(summary) is pt.SequentialSummary
+    assert all(type(row) is pt.SequentialRow for row in summary)
