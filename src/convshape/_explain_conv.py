@@ -11,20 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
+from . import _explain_steps as shared
 from ._core import effective_kernel
-from ._explain_steps import (
-    check_writable,
-    forward_drawing,
-    heading,
-    kernel_step,
-    known,
-    onnx_arguments,
-    onnx_padding,
-    padded_step,
-    rules,
-    same_step,
-    windows_step,
-)
 from ._render import counted
 from ._types import Pad, PaddingArg
 from .arithmetic import conv_output_length, conv_padding
@@ -33,21 +21,35 @@ from .explain import Explanation
 __all__ = ["CONV"]
 
 
-def _keras_conv(
-    size: int, kernel_size: int, stride: int, padding: PaddingArg, dilation: int
+def _explained(
+    title: str,
+    rule: str,
+    padded: str,
+    size: int,
+    pad: Pad,
+    k: int,
+    s: int,
+    d: int,
+    length: int,
+    *,
+    clamp: bool = False,
+    notes: tuple[str, ...] = (),
 ) -> Explanation:
-    length = known(conv_output_length(size, kernel_size, stride, padding, dilation), size)
-    pad = conv_padding(size, kernel_size, stride, padding, dilation)
-    k_eff = effective_kernel(kernel_size, dilation)
-    check_writable(size, kernel_size, stride, dilation, size + sum(pad) + k_eff)
-    padded = size + pad.before + pad.after
+    """The explanation every framework's convolution gives once its padding ``rule`` and
+    its ``padded`` input step are worded: the kernel's span, those two, the windows (the
+    input, its padding, the window and the output length, in that order)."""
+    k_eff = effective_kernel(k, d)
+    windows = shared.windows_step(size + sum(pad), k_eff, s, length, clamp)
+    steps = (shared.kernel_step(k, d), rule, padded, windows)
+    return Explanation(title, steps, notes, **shared.forward_drawing(size, k, s, d, pad, length))
+
+
+def _keras_conv(size: int, k: int, s: int, padding: PaddingArg, d: int) -> Explanation:
+    length = shared.known(conv_output_length(size, k, s, padding, d), size)
+    pad = conv_padding(size, k, s, padding, d)
+    padded = shared.padded_step(size, k, s, d, pad)
     mode = padding.lower() if isinstance(padding, str) else padding
-    steps = [
-        kernel_step(kernel_size, dilation),
-        _keras_pad_step(size, stride, k_eff, pad, mode),
-        f"Padded input: {size} + {pad.before} + {pad.after} = {padded}.",
-        f"Windows: floor(({padded} - {k_eff}) / {stride}) + 1 = {length}.",
-    ]
+    rule = _keras_rule(size, s, effective_kernel(k, d), pad, mode)
     notes = []
     if mode == "same" and pad.after > pad.before:
         notes.append(
@@ -55,20 +57,15 @@ def _keras_conv(
             "the right as here); ONNX SAME_UPPER matches TensorFlow, SAME_LOWER does not."
         )
     title = (
-        f"Convolution (Keras/TensorFlow): size {size}, kernel_size {kernel_size}, "
-        f"stride {stride}, padding {padding!r}, dilation {dilation}"
+        f"Convolution (Keras/TensorFlow): size {size}, kernel_size {k}, stride {s}, "
+        f"padding {padding!r}, dilation {d}"
     )
-    return Explanation(
-        title,
-        tuple(steps),
-        tuple(notes),
-        **forward_drawing(size, kernel_size, stride, dilation, pad, length),
-    )
+    return _explained(title, rule, padded, size, pad, k, s, d, length, notes=tuple(notes))
 
 
-def _keras_pad_step(size: int, s: int, k_eff: int, pad: Pad, mode: object) -> str:
+def _keras_rule(size: int, s: int, k_eff: int, pad: Pad, mode: object) -> str:
     if mode == "same":
-        return "'same': " + same_step(size, s, k_eff, pad, "after")
+        return "'same': " + shared.same_step(size, s, k_eff, pad, "after")
     if mode == "causal":
         return (
             f"'causal': k_eff - 1 = {counted(pad.before, 'zero')} before, none after (each output "
@@ -85,9 +82,8 @@ def _keras_pad_step(size: int, s: int, k_eff: int, pad: Pad, mode: object) -> st
 
 
 def _torch_conv(size: int, k: int, s: int, padding: PaddingArg, d: int) -> Explanation:
-    pt = rules("torch")
-    length = known(pt.conv_output_length(size, k, s, padding, d), size)
-    k_eff = effective_kernel(k, d)
+    pt = shared.rules("torch")
+    length = shared.known(pt.conv_output_length(size, k, s, padding, d), size)
     pad = pt.conv_padding(size, k, s, padding, d)
     if padding == "same":
         total = pad.before + pad.after
@@ -97,33 +93,24 @@ def _torch_conv(size: int, k: int, s: int, padding: PaddingArg, d: int) -> Expla
         )
     elif padding == "valid":
         rule = "'valid': no padding."
-    else:  # an int: PyTorch's rules refuse anything else
+    else:  # an int: PyTorch's rules refuse any other padding
         rule = f"padding={padding}: {counted(cast('int', padding), 'zero')} on each side."
-    step = padded_step(size, k, s, d, pad)
-    title = heading(
-        "Convolution",
-        "torch",
-        {"size": size, "kernel_size": k, "stride": s, "padding": padding, "dilation": d},
-    )
-    padded = size + sum(pad)
-    return Explanation(
-        title,
-        (kernel_step(k, d), rule, step, windows_step(padded, k_eff, s, length)),
-        **forward_drawing(size, k, s, d, pad, length),
-    )
+    padded = shared.padded_step(size, k, s, d, pad)
+    arguments = {"size": size, "kernel_size": k, "stride": s, "padding": padding, "dilation": d}
+    title = shared.heading("Convolution", "torch", arguments)
+    return _explained(title, rule, padded, size, pad, k, s, d, length)
 
 
 def _jax_conv(size: int, k: int, s: int, padding: PaddingArg, d: int) -> Explanation:
-    jx = rules("jax")
-    length = known(jx.conv_output_length(size, k, s, padding, d), size)
+    jx = shared.rules("jax")
+    length = shared.known(jx.conv_output_length(size, k, s, padding, d), size)
     pad = jx.conv_padding(size, k, s, padding, d)
-    k_eff = effective_kernel(k, d)
     mode = padding.upper() if isinstance(padding, str) else None
     if mode == "VALID":
         rule = "'VALID': no padding."
     elif mode is not None:
         where = "after" if mode == "SAME" else "before"
-        rule = f"{padding!r}: " + same_step(size, s, k_eff, pad, where)
+        rule = f"{padding!r}: " + shared.same_step(size, s, effective_kernel(k, d), pad, where)
     else:
         sides = [
             f"{counted(-n, 'input element')} removed {side}"
@@ -132,15 +119,10 @@ def _jax_conv(size: int, k: int, s: int, padding: PaddingArg, d: int) -> Explana
             for n, side in zip(pad, ("before", "after"), strict=True)
         ]
         rule = f"(low, high) = {tuple(pad)}: {sides[0]}, {sides[1]}."
-    step = padded_step(size, k, s, d, pad)
-    title = heading(
-        "Convolution",
-        "jax",
-        {"size": size, "kernel_size": k, "stride": s, "padding": padding, "rhs_dilation": d},
-    )
-    window = windows_step(size + sum(pad), k_eff, s, length, clamp=True)
-    steps = (kernel_step(k, d), rule, step, window)
-    return Explanation(title, steps, **forward_drawing(size, k, s, d, pad, length))
+    padded = shared.padded_step(size, k, s, d, pad)
+    arguments = {"size": size, "kernel_size": k, "stride": s, "padding": padding, "rhs_dilation": d}
+    title = shared.heading("Convolution", "jax", arguments)
+    return _explained(title, rule, padded, size, pad, k, s, d, length, clamp=True)
 
 
 def _onnx_rule(auto_pad: str, pad: Pad, size: int, s: int, k_eff: int) -> str:
@@ -149,26 +131,20 @@ def _onnx_rule(auto_pad: str, pad: Pad, size: int, s: int, k_eff: int) -> str:
     if auto_pad == "VALID":
         return "auto_pad 'VALID': no padding."
     where = "after" if auto_pad == "SAME_UPPER" else "before"
-    return f"auto_pad {auto_pad!r}: " + same_step(size, s, k_eff, pad, where)
+    return f"auto_pad {auto_pad!r}: " + shared.same_step(size, s, k_eff, pad, where)
 
 
 def _onnx_conv(size: int, k: int, s: int, padding: PaddingArg, d: int) -> Explanation:
-    auto_pad, pads = onnx_padding(padding)
-    ox = rules("onnx")
+    auto_pad, pads = shared.onnx_padding(padding)
+    ox = shared.rules("onnx")
     given = auto_pad if auto_pad != "NOTSET" else pads
-    length = known(ox.conv_output_length(size, k, s, given, d), size)
+    length = shared.known(ox.conv_output_length(size, k, s, given, d), size)
     pad = ox.conv_padding(size, k, s, given, d)
-    k_eff = effective_kernel(k, d)
-    step = padded_step(size, k, s, d, pad)
-    title = heading(
-        "Convolution",
-        "onnx",
-        {"size": size, **onnx_arguments(k, s, auto_pad, pads), "dilations": d},
-    )
-    rule = _onnx_rule(auto_pad, pad, size, s, k_eff)
-    window = windows_step(size + sum(pad), k_eff, s, length)
-    steps = (kernel_step(k, d), rule, step, window)
-    return Explanation(title, steps, **forward_drawing(size, k, s, d, pad, length))
+    padded = shared.padded_step(size, k, s, d, pad)
+    rule = _onnx_rule(auto_pad, pad, size, s, effective_kernel(k, d))
+    arguments = shared.onnx_arguments(k, s, auto_pad, pads)
+    title = shared.heading("Convolution", "onnx", {"size": size, **arguments, "dilations": d})
+    return _explained(title, rule, padded, size, pad, k, s, d, length)
 
 
 #: Each framework's explanation of a forward convolution: (size, kernel_size, stride,

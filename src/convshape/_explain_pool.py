@@ -12,20 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
+from . import _explain_steps as shared
 from ._core import ceil_div, effective_kernel, full_transposed_length
-from ._explain_steps import (
-    forward_drawing,
-    heading,
-    is_valid,
-    kernel_step,
-    known,
-    onnx_arguments,
-    onnx_padding,
-    padded_step,
-    rules,
-    same_step,
-    windows_step,
-)
 from ._render import counted
 from ._types import Pad, PaddingArg
 from .arithmetic import conv_output_length, conv_padding
@@ -101,12 +89,12 @@ def _pool_explanation(
 ) -> Explanation:
     k_eff = effective_kernel(k, d)
     padded = size + pad.before + pad.after
-    steps = [kernel_step(k, d)] if d != 1 else []
-    steps += [rule, padded_step(size, k, s, d, pad)]
+    steps = [shared.kernel_step(k, d)] if d != 1 else []
+    steps += [rule, shared.padded_step(size, k, s, d, pad)]
     if ceil_mode:
         steps += _ceil_steps(size, pad.before, padded, k_eff, s, length)
     elif padded >= k_eff or framework != "onnx":
-        steps.append(windows_step(padded, k_eff, s, length))
+        steps.append(shared.windows_step(padded, k_eff, s, length))
     else:
         steps.append(
             f"Windows: ({padded} - {k_eff}) / {s} rounded toward zero (C++ division), + 1 "
@@ -116,8 +104,8 @@ def _pool_explanation(
     # The windows reach (O - 1) * s + k_eff: the full output of the transposed rule.
     padded_any, past = max(pad) > 0, full_transposed_length(length, k_eff, s) > padded
     notes = [_pool_note(framework, kind, padded_any, past)] if padded_any or past else []
-    title = heading(POOLS[kind], framework, {"size": size, **arguments})
-    drawing = forward_drawing(size, k, s, d, pad, length, pool=True)
+    title = shared.heading(POOLS[kind], framework, {"size": size, **arguments})
+    drawing = shared.forward_drawing(size, k, s, d, pad, length, pool=True)
     return Explanation(title, tuple(steps), tuple(notes), **drawing)
 
 
@@ -137,10 +125,10 @@ def _keras_pool(
             received={"ceil_mode": ceil_mode, "dilation": d},
         )
     s = k if strides is None else strides
-    length = known(conv_output_length(size, k, s, padding), size)
+    length = shared.known(conv_output_length(size, k, s, padding), size)
     pad = conv_padding(size, k, s, padding)
     if padding == "same":
-        rule = "'same': " + same_step(size, s, k, pad, "after", "padding position")
+        rule = "'same': " + shared.same_step(size, s, k, pad, "after", "padding position")
     else:
         rule = "'valid': no padding."
     arguments = {"pool_size": k, "strides": s, "padding": padding}
@@ -150,15 +138,15 @@ def _keras_pool(
 def _torch_pool(
     size: int, k: int, strides: int | None, padding: PaddingArg, ceil_mode: bool, d: int, kind: str
 ) -> Explanation:
-    p = 0 if is_valid(padding) else padding
+    p = 0 if shared.is_valid(padding) else padding
     if kind == "average" and d != 1:
         raise ConvShapeError(
             "`dilation` must be 1 for average pooling: PyTorch's AvgPool has none",
             argument="dilation",
             received={"dilation": d},
         )
-    pt = rules("torch")
-    length = known(pt.pool_output_length(size, k, strides, p, d, ceil_mode), size)
+    pt = shared.rules("torch")
+    length = shared.known(pt.pool_output_length(size, k, strides, p, d, ceil_mode), size)
     p = cast("int", p)  # PyTorch's rules refuse any other padding
     s = k if strides is None else strides
     rule = (
@@ -178,7 +166,7 @@ def _torch_pool(
 def _onnx_pool(
     size: int, k: int, strides: int | None, padding: PaddingArg, ceil_mode: bool, d: int, kind: str
 ) -> Explanation:
-    auto_pad, pads = onnx_padding(padding)
+    auto_pad, pads = shared.onnx_padding(padding)
     s = 1 if strides is None else strides
     op = "MaxPool" if kind == "max" else "AveragePool"
     from . import onnx as ox  # noqa: PLC0415  (loaded when first needed)
@@ -197,7 +185,7 @@ def _onnx_pool(
             f"in all{' (the undilated kernel)' if d != 1 else ''}: {pad.before} before, "
             f"{pad.after} after."
         )
-    arguments = onnx_arguments(k, s, auto_pad, pads)
+    arguments = shared.onnx_arguments(k, s, auto_pad, pads)
     if d != 1:
         arguments["dilations"] = d
     arguments["ceil_mode"] = ceil_mode

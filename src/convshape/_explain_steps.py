@@ -13,6 +13,7 @@ read as its ``auto_pad`` and ``pads``, and the diagram's figure.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import TypedDict, cast
 
 from ._core import ceil_div, effective_kernel
@@ -129,7 +130,7 @@ def framework_name(framework: object, supported: tuple[str, ...], what: str) -> 
     return framework
 
 
-def heading(what: str, framework: str, arguments: dict[str, object]) -> str:
+def heading(what: str, framework: str, arguments: Mapping[str, object]) -> str:
     """An explanation's title: what it explains, the framework, the arguments in its words."""
     shown = ", ".join(f"{name} {value!r}" for name, value in arguments.items())
     return f"{what} ({FRAMEWORKS[framework]}): {shown}"

@@ -12,18 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import cast
 
+from . import _explain_steps as shared
 from ._core import effective_kernel, full_transposed_length, transposed_length, valid_crop
-from ._explain_steps import (
-    check_writable,
-    heading,
-    is_valid,
-    kernel_step,
-    known,
-    onnx_arguments,
-    onnx_padding,
-    rules,
-    transposed_drawing,
-)
 from ._render import counted
 from ._types import Pad, PaddingArg
 from .arithmetic import conv_transpose_crop, conv_transpose_output_length
@@ -38,9 +28,9 @@ def _transpose_steps(size: int, k: int, s: int, d: int, *numbers: int) -> tuple[
     output), once the numbers are known to be writable."""
     k_eff = effective_kernel(k, d)
     full = full_transposed_length(size, k_eff, s)
-    check_writable(size, k, s, d, full, *(abs(number) for number in numbers))
+    shared.check_writable(size, k, s, d, full, *(abs(number) for number in numbers))
     steps = [
-        kernel_step(k, d),
+        shared.kernel_step(k, d),
         f"Full output: (I - 1) * s + k_eff = ({size} - 1) * {s} + {k_eff} = {full}.",
     ]
     return k_eff, steps
@@ -54,7 +44,7 @@ def _keras_transpose(
     output_padding: int | None,
     dilation: int,
 ) -> Explanation:
-    length = known(
+    length = shared.known(
         conv_transpose_output_length(size, kernel_size, stride, padding, output_padding, dilation),
         size,
     )
@@ -76,7 +66,7 @@ def _keras_transpose(
         f"stride {stride}, padding {padding!r}, output_padding {output_padding}, "
         f"dilation {dilation}"
     )
-    drawing = transposed_drawing(size, kernel_size, stride, dilation, crop, length)
+    drawing = shared.transposed_drawing(size, kernel_size, stride, dilation, crop, length)
     return Explanation(title, tuple(steps), notes, **drawing)
 
 
@@ -187,9 +177,9 @@ def _torch_transpose(
     size: int, k: int, s: int, padding: PaddingArg, output_padding: int | None, d: int
 ) -> Explanation:
     op = 0 if output_padding is None else output_padding
-    padding = 0 if is_valid(padding) else padding
-    pt = rules("torch")
-    length = known(pt.conv_transpose_output_length(size, k, s, padding, op, d), size)
+    padding = 0 if shared.is_valid(padding) else padding
+    pt = shared.rules("torch")
+    length = shared.known(pt.conv_transpose_output_length(size, k, s, padding, op, d), size)
     # An int from here: PyTorch's rules refuse any other padding.
     p = cast("int", padding)
     _, steps = _transpose_steps(size, k, s, d, p, op, length)
@@ -198,7 +188,7 @@ def _torch_transpose(
         f"Output: (I - 1) * s - 2p + d * (k - 1) + output_padding + 1 = ({size} - 1) * {s} - "
         f"2 * {p} + {d} * ({k} - 1) + {op} + 1 = {length}.",
     ]
-    title = heading(
+    title = shared.heading(
         "Transposed convolution",
         "torch",
         {
@@ -210,7 +200,7 @@ def _torch_transpose(
             "dilation": d,
         },
     )
-    drawing = transposed_drawing(size, k, s, d, Pad(p, p), length, appended=op)
+    drawing = shared.transposed_drawing(size, k, s, d, Pad(p, p), length, appended=op)
     return Explanation(title, tuple(steps), **drawing)
 
 
@@ -223,9 +213,9 @@ def _jax_transpose(
             argument="output_padding",
             received={"output_padding": output_padding},
         )
-    padding = "VALID" if is_valid(padding) else padding
-    jx = rules("jax")
-    length = known(jx.conv_transpose_output_length(size, k, s, padding, None, d), size)
+    padding = "VALID" if shared.is_valid(padding) else padding
+    jx = shared.rules("jax")
+    length = shared.known(jx.conv_transpose_output_length(size, k, s, padding, None, d), size)
     crop = jx.conv_transpose_crop(size, k, s, padding, None, d)
     k_eff, steps = _transpose_steps(size, k, s, d, *crop, length)
     from . import jax as lax_rules  # noqa: PLC0415  (loaded when first needed)
@@ -255,13 +245,13 @@ def _jax_transpose(
         if min(low, high) >= 0
         else f"Output: max({spread} + ({low}) + ({high}) - {k_eff} + 1, 0) = {length}.",
     ]
-    title = heading(
+    title = shared.heading(
         "Transposed convolution",
         "jax",
         {"size": size, "kernel_size": k, "stride": s, "padding": padding, "dilation": d},
     )
     notes = (_jax_crop_note(low, high, k_eff, crop),) if length > 0 else ()
-    drawing = transposed_drawing(size, k, s, d, crop, length)
+    drawing = shared.transposed_drawing(size, k, s, d, crop, length)
     return Explanation(title, tuple(steps), notes, **drawing)
 
 
@@ -284,7 +274,7 @@ def _jax_crop_note(low: int, high: int, k_eff: int, crop: Pad) -> str:
 def _onnx_transpose(
     size: int, k: int, s: int, padding: PaddingArg, output_padding: int | None, d: int
 ) -> Explanation:
-    auto_pad, pads = onnx_padding(padding)
+    auto_pad, pads = shared.onnx_padding(padding)
     op = 0 if output_padding is None else output_padding
     from . import onnx as ox  # noqa: PLC0415  (loaded when first needed)
 
@@ -309,17 +299,17 @@ def _onnx_transpose(
             f"{f' (the odd one at the {where})' if total % 2 else ''}."
         )
     steps += [rule, f"Output: {with_op} - {begin} - {end} = {length}."]
-    title = heading(
+    title = shared.heading(
         "Transposed convolution",
         "onnx",
         {
             "size": size,
-            **onnx_arguments(k, s, auto_pad, pads),
+            **shared.onnx_arguments(k, s, auto_pad, pads),
             "output_padding": op,
             "dilations": d,
         },
     )
-    drawing = transposed_drawing(size, k, s, d, Pad(begin, end), length, appended=op)
+    drawing = shared.transposed_drawing(size, k, s, d, Pad(begin, end), length, appended=op)
     return Explanation(title, tuple(steps), **drawing)
 
 

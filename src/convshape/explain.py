@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from ._diagram import Figure
 from ._explain_steps import framework_name
 from ._svg import FONT, figure_svg
+from ._types import PaddingArg
 from ._validate import check_choice
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the names below are for mypy only
 if TYPE_CHECKING:
-    from ._types import PaddingArg
     from .layers._base import Layer
     from .models.graph import Node
 
