@@ -359,3 +359,18 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert first.startswith(b"Model:")
     assert "Traceback" not in errors
     assert "BrokenPipe" not in errors
+
+
+def test_the_parser_loads_no_search_or_port_it_does_not_run() -> None:
+    """`convshape --help` and the model commands start without the solvers, the planner
+    and the porting: each subcommand loads its own when it runs."""
+    code = (
+        "import sys; from convshape.cli import build_parser; build_parser(); "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    loaded = set(result.stdout.split())
+    assert "convshape._cli_search" in loaded
+    assert not loaded & {"convshape.solve", "convshape.plan", "convshape.porting"}

@@ -12,8 +12,6 @@ from . import _cli_options as opt
 from ._core import ceil_div
 from ._words import counted
 from .errors import ConvShapeError
-from .plan import plan_downsampling, plan_upsampling
-from .solve import solve_conv, solve_conv_transpose
 
 __all__ = ["EXAMPLES", "add_plan_arguments", "add_solve_arguments", "plan_command", "solve_command"]
 
@@ -138,6 +136,8 @@ def solve_command(args: argparse.Namespace) -> dict[str, Any]:
             )
         if getattr(args, bound) is None:
             setattr(args, bound, default)
+    from .solve import solve_conv, solve_conv_transpose  # noqa: PLC0415  (loaded when run)
+
     common: dict[str, Any] = {
         "kernel_size": args.kernel_size,
         "stride": args.stride,
@@ -225,6 +225,8 @@ def plan_command(args: argparse.Namespace) -> dict[str, Any]:
         "padding": args.padding,
         "max_layers": args.max_layers,
     }
+    from .plan import plan_downsampling, plan_upsampling  # noqa: PLC0415  (loaded when run)
+
     planner = plan_upsampling if up else plan_downsampling
     plans = planner(size, target, **options)
     layer = "Conv2DTranspose" if up else "Conv2D"

@@ -9,8 +9,6 @@ from typing import Any
 from . import _cli_options as opt
 from ._frameworks import FRAMEWORKS
 from .errors import ConvShapeError
-from .layers import convolutional as keras_layers
-from .porting import translate
 
 __all__ = ["EXAMPLES", "add_arguments", "translate_command"]
 
@@ -22,15 +20,6 @@ EXAMPLES = {
 
 #: The frameworks a Keras layer is ported to: the table's others, in its order.
 _TARGETS = tuple(name for name in FRAMEWORKS if name != "keras")
-
-_KERAS_CLASSES = {
-    ("conv", 1): keras_layers.Conv1D,
-    ("conv", 2): keras_layers.Conv2D,
-    ("conv", 3): keras_layers.Conv3D,
-    ("conv-transpose", 1): keras_layers.Conv1DTranspose,
-    ("conv-transpose", 2): keras_layers.Conv2DTranspose,
-    ("conv-transpose", 3): keras_layers.Conv3DTranspose,
-}
 
 
 def add_arguments(sub: argparse.ArgumentParser) -> None:
@@ -85,7 +74,7 @@ def translate_command(args: argparse.Namespace) -> dict[str, Any]:
             "padding",
             {"padding": "causal", "kind": args.kind, "SIZE": args.sizes},
         )
-    if (args.kind, rank) not in _KERAS_CLASSES:
+    if not 1 <= rank <= 3:
         raise ConvShapeError(
             "translate takes 1 to 3 spatial sizes", argument="SIZE", received={"SIZE": args.sizes}
         )
@@ -99,7 +88,19 @@ def translate_command(args: argparse.Namespace) -> dict[str, Any]:
             opt.per_dimension(args.output_padding, rank, "output_padding", 0)
         )
     kernel = tuple(opt.per_dimension(args.kernel_size, rank, "kernel_size", None))
-    layer = _KERAS_CLASSES[args.kind, rank](args.filters, kernel, **kwargs)
+    # loaded when run, not for the parser
+    from .layers import convolutional as keras_layers  # noqa: PLC0415
+    from .porting import translate  # noqa: PLC0415
+
+    keras_classes = {
+        "conv": (keras_layers.Conv1D, keras_layers.Conv2D, keras_layers.Conv3D),
+        "conv-transpose": (
+            keras_layers.Conv1DTranspose,
+            keras_layers.Conv2DTranspose,
+            keras_layers.Conv3DTranspose,
+        ),
+    }
+    layer = keras_classes[args.kind][rank - 1](args.filters, kernel, **kwargs)
     translation = translate(layer, args.to, (None, *args.sizes, args.channels))
     return {
         "kwargs": translation.kwargs,
