@@ -108,8 +108,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ._cost_base import Known
 from ._cost_torch import TORCH_SPECS
+from ._geometry import KnownShape
 from ._validate import check_count
 from .errors import _short_repr
 from .layers._base import Layer
@@ -117,6 +117,7 @@ from .models.model import Model
 
 __all__ = ["LayerCost", "Memory", "ModelCost", "cost", "flops", "macs", "memory"]
 
+Known = KnownShape
 _MB = 1e6
 
 
