@@ -2,9 +2,10 @@
 
 Each public function in ``convshape.arithmetic`` answers the common calls (plain ints, a
 lower-case mode, a result that neither raises nor warns) itself and hands the rest to the
-validating path, ``_<name>_checked``. Both must give the same result, the same error (type,
-message, ``argument``, ``received``) and the same warnings (category, message, file, line)
-for every input, valid or not. Speed is measured in benchmarks/bench_core.py.
+validating path, ``_<name>_checked`` (in ``convshape._keras_rules``). Both must give the
+same result, the same error (type, message, ``argument``, ``received``) and the same
+warnings (category, message, file, line) for every input, valid or not. Speed is measured
+in benchmarks/bench_core.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from convshape import Pad, arithmetic
+from convshape import Pad, _keras_rules, arithmetic
 from convshape.errors import ConvShapeWarning
 
 
@@ -103,22 +104,22 @@ _TRANSPOSE = ("size", "kernel_size", "stride", "padding", "output_padding", "dil
 
 #: (public function, validating path, argument names)
 FUNCTIONS: list[tuple[Callable[..., Any], Callable[..., Any], tuple[str, ...]]] = [
-    (arithmetic.conv_output_length, arithmetic._conv_output_length_checked, _FORWARD),
-    (arithmetic.conv_padding, arithmetic._conv_padding_checked, _FORWARD),
+    (arithmetic.conv_output_length, _keras_rules._conv_output_length_checked, _FORWARD),
+    (arithmetic.conv_padding, _keras_rules._conv_padding_checked, _FORWARD),
     (
         arithmetic.conv_transpose_output_length,
-        arithmetic._conv_transpose_output_length_checked,
+        _keras_rules._conv_transpose_output_length_checked,
         _TRANSPOSE,
     ),
-    (arithmetic.conv_transpose_crop, arithmetic._conv_transpose_crop_checked, _TRANSPOSE),
+    (arithmetic.conv_transpose_crop, _keras_rules._conv_transpose_crop_checked, _TRANSPOSE),
     (
         arithmetic.conv_transpose_output_range,
-        arithmetic._conv_transpose_output_range_checked,
+        _keras_rules._conv_transpose_output_range_checked,
         _FORWARD,
     ),
     (
         arithmetic.effective_kernel_size,
-        arithmetic._effective_kernel_size_checked,
+        _keras_rules._effective_kernel_size_checked,
         ("kernel_size", "dilation"),
     ),
 ]
@@ -214,10 +215,10 @@ def test_pads_around_the_prebuilt_ones() -> None:
     crops = [
         (size, k, s, mode) for k, s in sweep for size in (None, 7) for mode in ("same", "valid")
     ]
-    _compare(arithmetic.conv_transpose_crop, arithmetic._conv_transpose_crop_checked, crops)
+    _compare(arithmetic.conv_transpose_crop, _keras_rules._conv_transpose_crop_checked, crops)
     sweep = itertools.product(range(1, 41), range(1, 41))
     pads = [(size, k, s, "same") for k, s in sweep for size in (0, 1, 7, 28, 40)]
-    _compare(arithmetic.conv_padding, arithmetic._conv_padding_checked, pads)
+    _compare(arithmetic.conv_padding, _keras_rules._conv_padding_checked, pads)
 
 
 def test_warning_points_at_the_callers_line() -> None:

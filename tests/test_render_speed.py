@@ -30,6 +30,7 @@ import pytest
 
 import convshape as cs
 from convshape import _render as fast
+from convshape import _rich_text as layout
 from convshape.summary import Summary, SummaryRow
 from tests.zoo import ZOO, dcgan_generator
 
@@ -81,8 +82,8 @@ def _without_header(text: str) -> tuple[str, str]:
 
 
 def _clear() -> None:
-    fast._wrap.cache_clear()
-    fast._cell_lines.cache_clear()
+    layout._wrap.cache_clear()
+    layout._cell_lines.cache_clear()
 
 
 @cache
@@ -223,13 +224,13 @@ def test_generated_tables_are_unchanged(seed: int) -> None:
 
 @contextmanager
 def _small_caches(size: int) -> Iterator[None]:
-    saved = fast._wrap.maxsize, fast._cell_lines.maxsize
-    fast._wrap.maxsize = fast._cell_lines.maxsize = size
+    saved = layout._wrap.maxsize, layout._cell_lines.maxsize
+    layout._wrap.maxsize = layout._cell_lines.maxsize = size
     _clear()
     try:
         yield
     finally:
-        fast._wrap.maxsize, fast._cell_lines.maxsize = saved
+        layout._wrap.maxsize, layout._cell_lines.maxsize = saved
         _clear()
 
 
@@ -238,15 +239,15 @@ def test_caches_too_small_for_the_table() -> None:
     with _small_caches(3):
         _same(summary)
         _same(summary, show_trainable=True, line_length=70)
-        assert len(fast._wrap.cache) <= 3
+        assert len(layout._wrap.cache) <= 3
 
 
 def test_clearing_the_cell_cache_clears_the_frames() -> None:
     fast.render_summary(dcgan_generator(CONVSHAPE).summarize())
     assert fast._frames
-    fast._cell_lines.cache_clear()
+    layout._cell_lines.cache_clear()
     assert not fast._frames
-    assert not fast._cell_lines.cache
+    assert not layout._cell_lines.cache
 
 
 def test_wrap_matches_the_reference() -> None:
@@ -255,8 +256,8 @@ def test_wrap_matches_the_reference() -> None:
     texts = ["", " ", "   ", "a", "a ", " a", "word", "two words", "x" * 30, "\t\n"]
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(40))) for _ in range(600)]
     for text, width in product(texts, range(-1, 14)):
-        assert fast._wrap(text, width) == reference._wrap(text, width), (text, width)
-        assert fast._wrap.__wrapped__(text, width) == reference._wrap(text, width)
+        assert layout._wrap(text, width) == reference._wrap(text, width), (text, width)
+        assert layout._wrap.__wrapped__(text, width) == reference._wrap(text, width)
 
 
 def test_rendering_imports_no_regular_expressions() -> None:

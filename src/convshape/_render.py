@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = [
     "counted",
     "default_line_length",
+    "extra_width",
+    "format_shape",
     "readable_memory_size",
     "render_summary",
     "summary_html",

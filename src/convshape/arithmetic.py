@@ -21,28 +21,29 @@ Sizes may be None (unknown); a None size passes through as None.
 Pad(before=1, after=2)
 """
 
+# ruff: noqa: PLC0414  (`import X as X` is the explicit re-export mypy --strict reads)
+
 from __future__ import annotations
 
 from ._core import SMALL_SPLITS, split
 from ._keras_rules import (
-    _conv_output_length_checked,  # noqa: F401  (tests/test_fast_path.py compares it)
     _conv_padding_checked,
     _conv_transpose_crop_checked,
-    _conv_transpose_output_length_checked,  # noqa: F401  (tests/test_fast_path.py compares it)
     _conv_transpose_output_range_checked,
     _effective_kernel_size_checked,
     _forward,
-    # Keras's resolvers, which the analyses import from here.
-    _forward_is_empty,  # noqa: F401
-    _forward_length,  # noqa: F401
-    _forward_pad,  # noqa: F401
-    _output_range,  # noqa: F401
     _transpose,
-    _transpose_crop,  # noqa: F401
-    _transpose_is_empty,  # noqa: F401
-    _transpose_length,  # noqa: F401
-    _warn_if_tensorflow_rejects,  # noqa: F401
 )
+
+# The resolvers the analyses (plans, solvers, sizes, layers) import from here.
+from ._keras_rules import _forward_is_empty as _forward_is_empty
+from ._keras_rules import _forward_length as _forward_length
+from ._keras_rules import _forward_pad as _forward_pad
+from ._keras_rules import _output_range as _output_range
+from ._keras_rules import _transpose_crop as _transpose_crop
+from ._keras_rules import _transpose_is_empty as _transpose_is_empty
+from ._keras_rules import _transpose_length as _transpose_length
+from ._keras_rules import _warn_if_tensorflow_rejects as _warn_if_tensorflow_rejects
 from ._types import Pad, PaddingArg
 from ._validate import LARGEST_INT, check_positive
 from .errors import ConvShapeError

@@ -47,11 +47,11 @@ from ._onnx_rules import (
     _odd,
     _pads,
     _pool_pads,
-    _pool_same_pads,  # noqa: F401  (explain.py reads it from here)
     _transpose_output_padding,
     _transpose_output_shape,
     _truncated,
 )
+from ._onnx_rules import _pool_same_pads as _pool_same_pads  # noqa: PLC0414  (explain.py reads it)
 from ._types import Pad
 from ._validate import as_int, check_flag, check_shape
 from .errors import ConvShapeError, EmptyOutputError
