@@ -18,6 +18,7 @@ from ._render import counted
 from ._validate import check_shape
 from .arithmetic import _output_range, _transpose_crop, _transpose_length
 from .errors import ConvShapeError, _short_repr
+from .explain import AXIS_NAMES
 from .layers._base import Layer
 from .layers.adaptive_pooling import (
     AdaptiveMaxPooling1D,
@@ -208,13 +209,9 @@ def _layer_findings(layer: Layer, shape: Sequence[int | None] | None) -> list[Fi
     rank = len(geometry)
     findings = []
     for (code, message), dims in merged.items():
-        where = "" if rank == 1 else f" ({' and '.join(_AXIS_NAMES[rank][dim] for dim in dims)})"
+        where = "" if rank == 1 else f" ({' and '.join(AXIS_NAMES[rank][dim] for dim in dims)})"
         findings.append(Finding(code, message + where, name))
     return findings
-
-
-#: The spatial axes' names, in the order of a layer's geometry.
-_AXIS_NAMES = {2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
 def _sizes(windows: Windowed, shape: Sequence[int | None] | None) -> list[int | None]:
