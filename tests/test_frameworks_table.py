@@ -17,7 +17,17 @@ import numpy as np
 import pytest
 
 import convshape as cs
-from convshape import _frameworks, arithmetic, layers
+from convshape import (
+    _frameworks,
+    _solve_forward,
+    _solve_keras,
+    _solve_rank,
+    _solve_space,
+    _solve_torch,
+    arithmetic,
+    layers,
+    solve,
+)
 from convshape import jax as jx
 from convshape import onnx as ox
 from convshape import torch as pt
@@ -37,7 +47,10 @@ FIELDS = (
     "conv_transpose_crop",
     "conv_transpose_output_range",
     "pool_output_length",
+    "solver",
 )
+#: The fields that hold one of the framework's rules.
+RULES = FIELDS[2:8]
 
 #: Each framework's own padding values, forward and transposed.
 FORWARD_PADDINGS: dict[str, list[Any]] = {
@@ -93,6 +106,39 @@ def test_every_framework_has_the_shared_names() -> None:
         assert entry.name == name
         assert framework(name) is entry
     assert FRAMEWORKS["jax"].conv_transpose_output_range is None
+
+
+def test_the_solvers_take_the_frameworks_with_a_solver() -> None:
+    """The solvers find a framework's search in the table: Keras's and PyTorch's, and
+    refuse the others naming the ones they take."""
+    solvers = {name: entry.solver for name, entry in FRAMEWORKS.items()}
+    assert [name for name, solver in solvers.items() if solver is not None] == ["keras", "torch"]
+    assert all(solver is None or solver.name == name for name, solver in solvers.items())
+    assert solve.FRAMEWORKS == ("keras", "torch")
+    for name in ("keras", "torch"):
+        for solver in (cs.solve_conv, cs.solve_conv_transpose):
+            assert solver(7, 7, framework=name).problem.endswith(f"({name})")
+    for name in ("jax", "onnx", "tf"):
+        for solver in (cs.solve_conv, cs.solve_conv_transpose):
+            with pytest.raises(cs.ConvShapeError) as error:
+                solver(7, 7, framework=name)
+            assert str(error.value).startswith("`framework` must be one of 'keras', 'torch'")
+            assert error.value.received == {"framework": name}
+
+
+def test_no_solver_code_branches_on_a_framework_name() -> None:
+    """The solvers read a framework's differences from its Search record: no comparison
+    with a framework's name in their modules."""
+    names = {repr(name) for name in FRAMEWORKS}
+    for module in (solve, _solve_forward, _solve_keras, _solve_rank, _solve_space, _solve_torch):
+        tree = ast.parse(inspect.getsource(module))
+        branches = [
+            ast.unparse(node)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Compare)
+            and any(ast.unparse(part) in names for part in (node.left, *node.comparators))
+        ]
+        assert branches == [], module.__name__
 
 
 @pytest.mark.parametrize("name", [None, "tf", "Keras", 3])
@@ -215,7 +261,7 @@ MODULE_CALLS: dict[str, tuple[Callable[..., Any] | None, ...]] = {
 def _pairs(name: str) -> Iterator[tuple[str, Any, Any]]:
     """(call, the table's outcome, the module's outcome) over the grid."""
     entry = FRAMEWORKS[name]
-    module = dict(zip(FIELDS[2:], MODULE_CALLS[name], strict=True))
+    module = dict(zip(RULES, MODULE_CALLS[name], strict=True))
     for size, k, s, d in GRID:
         forward = [(size, k, s, padding, d) for padding in FORWARD_PADDINGS[name]]
         transposed = [
@@ -227,10 +273,10 @@ def _pairs(name: str) -> Iterator[tuple[str, Any, Any]]:
             for padding, stride in itertools.product(POOL_PADDINGS[name], (None, s))
         ]
         calls: list[tuple[str, tuple[Any, ...], tuple[Any, ...]]] = [
-            *((field, args, args) for args in forward for field in FIELDS[2:4]),
-            *((field, args, args) for args in transposed for field in FIELDS[4:6]),
-            *((FIELDS[6], args, args) for args in forward),
-            *((FIELDS[7], (*args, False), args) for args in pools),
+            *((field, args, args) for args in forward for field in RULES[0:2]),
+            *((field, args, args) for args in transposed for field in RULES[2:4]),
+            *((RULES[4], args, args) for args in forward),
+            *((RULES[5], (*args, False), args) for args in pools),
         ]
         for field, table_args, module_args in calls:
             table, ours = getattr(entry, field), module[field]

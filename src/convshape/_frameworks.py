@@ -23,7 +23,8 @@ adapter that only passes the arguments on in its order: ONNX's padding split int
 (auto_pad, pads), an ``output_padding`` or pooling ``stride`` of None read as the
 framework's default; what a framework lacks raises :class:`ConvShapeError`, and
 ``conv_transpose_output_range`` is None where the framework takes no output length
-(JAX's ``lax.conv_transpose``).
+(JAX's ``lax.conv_transpose``). ``solver`` is how the solvers (``convshape.solve``)
+search the framework's layers, None for the frameworks they do not take.
 
 >>> keras, torch = FRAMEWORKS["keras"], FRAMEWORKS["torch"]
 >>> keras.conv_transpose_crop(7, 5, 2, "same", None, 1), torch.conv_transpose_crop(7, 5, 2, 2, 1, 1)
@@ -42,6 +43,9 @@ from typing import Any, Protocol, TypeVar
 from . import arithmetic
 from . import jax as jx
 from . import onnx as ox
+from ._solve_keras import KERAS
+from ._solve_space import Search
+from ._solve_torch import TORCH
 from ._types import Pad
 from ._validate import choice_error
 from .errors import ConvShapeError
@@ -109,6 +113,8 @@ class Framework:
     conv_transpose_crop: Transposed[Pad]
     conv_transpose_output_range: OutputRange | None
     pool_output_length: PoolLength
+    #: How ``solve_conv`` and ``solve_conv_transpose`` search its layers (None: they do not).
+    solver: Search | None
 
 
 def _refuse(title: str, argument: str, value: object, why: str) -> ConvShapeError:
@@ -230,6 +236,7 @@ FRAMEWORKS: dict[str, Framework] = {
         conv_transpose_crop=arithmetic.conv_transpose_crop,
         conv_transpose_output_range=arithmetic.conv_transpose_output_range,
         pool_output_length=_keras_pool,
+        solver=KERAS,
     ),
     "torch": Framework(
         name="torch",
@@ -240,6 +247,7 @@ FRAMEWORKS: dict[str, Framework] = {
         conv_transpose_crop=_zero_output_padding(pt.conv_transpose_crop),
         conv_transpose_output_range=pt.conv_transpose_output_range,
         pool_output_length=pt.pool_output_length,
+        solver=TORCH,
     ),
     "jax": Framework(
         name="jax",
@@ -250,6 +258,7 @@ FRAMEWORKS: dict[str, Framework] = {
         conv_transpose_crop=_jax_transposed(jx.conv_transpose_crop),
         conv_transpose_output_range=None,
         pool_output_length=_unit_stride(_jax_pool),
+        solver=None,
     ),
     "onnx": Framework(
         name="onnx",
@@ -260,6 +269,7 @@ FRAMEWORKS: dict[str, Framework] = {
         conv_transpose_crop=_onnx(_zero_output_padding(ox.conv_transpose_crop)),
         conv_transpose_output_range=_onnx(ox.conv_transpose_output_range),
         pool_output_length=_unit_stride(_onnx(ox.pool_output_length)),
+        solver=None,
     ),
 }
 

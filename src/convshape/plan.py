@@ -24,7 +24,7 @@ from .arithmetic import (
     _transpose_length,
 )
 from .errors import ConvShapeError, _short_repr
-from .solve import COMMON_KERNEL_SIZES, _flagged
+from ._solve_rank import COMMON_KERNEL_SIZES, _flagged
 
 __all__ = [
     "MAX_KERNEL_SIZES",
