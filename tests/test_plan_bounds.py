@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from convshape import plan
+from convshape import _plan_search, plan
 from convshape.errors import ConvShapeError
 from tests import _reference_plan
 
@@ -132,7 +132,7 @@ def test_windowed_offsets_equal_the_cached_ones(
     monkeypatch: pytest.MonkeyPatch, start: int, target: int, options: dict[str, Any]
 ) -> None:
     cached = [item.describe() for item in plan.plan_upsampling(start, target, **options)]
-    monkeypatch.setattr(plan, "_CACHED_STRIDES", 1)
+    monkeypatch.setattr(_plan_search, "_CACHED_STRIDES", 1)
     windowed = [item.describe() for item in plan.plan_upsampling(start, target, **options)]
     assert cached
     assert windowed == cached
