@@ -12,12 +12,12 @@ import warnings
 from collections.abc import Callable, Iterator
 from functools import partial
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
 import convshape as cs
 from convshape import layers
+from convshape.arithmetic import PaddingArg
 from tests.zoo import dcgan_generator
 
 SIZES = (1, 5, 13)
@@ -29,7 +29,7 @@ DILATIONS = (1, 2)
 def _calls() -> Iterator[Callable[[], cs.Explanation]]:
     conv, transpose, pool = cs.explain_conv, cs.explain_conv_transpose, cs.explain_pool
     for size, k, s, d in itertools.product(SIZES, KERNELS, STRIDES, DILATIONS):
-        paddings: dict[str, tuple[Any, ...]] = {
+        paddings: dict[str, tuple[PaddingArg, ...]] = {
             "keras": ("valid", "same", "causal", "full", 1, (1, 2)),
             "torch": (0, 1, "same", "valid"),
             "jax": ("SAME", "SAME_LOWER", "VALID", (1, 2), (-1, 0)),
@@ -38,20 +38,23 @@ def _calls() -> Iterator[Callable[[], cs.Explanation]]:
         for framework, modes in paddings.items():
             for padding in modes:
                 yield partial(conv, size, k, s, padding, d, framework=framework)
-        for padding, op in itertools.product(("valid", "same", "full", 1, (1, 2)), (None, 1)):
+        keras_crops: tuple[PaddingArg, ...] = ("valid", "same", "full", 1, (1, 2))
+        for padding, op in itertools.product(keras_crops, (None, 1)):
             yield partial(transpose, size, k, s, padding, op, d)
         for p, op in itertools.product((0, 1, 2), (0, 1)):
             yield partial(transpose, size, k, s, p, op, d, framework="torch")
         for padding in ("SAME", "VALID", (1, 2), (4, 1)):
             yield partial(transpose, size, k, s, padding, None, d, framework="jax")
-        for padding, op in itertools.product(("VALID", "SAME_UPPER", "SAME_LOWER", (1, 2)), (0, 1)):
+        onnx_crops: tuple[PaddingArg, ...] = ("VALID", "SAME_UPPER", "SAME_LOWER", (1, 2))
+        for padding, op in itertools.product(onnx_crops, (0, 1)):
             yield partial(transpose, size, k, s, padding, op, d, framework="onnx")
         for kind in ("max", "average"):
             for padding in ("valid", "same"):
                 yield partial(pool, size, k, s, padding, kind=kind)
             for p, ceil in itertools.product((0, 1), (False, True)):
                 yield partial(pool, size, k, s, p, framework="torch", ceil_mode=ceil, kind=kind)
-            for padding, ceil in itertools.product(("VALID", "SAME_LOWER", (1, 0)), (False, True)):
+            onnx_pads: tuple[PaddingArg, ...] = ("VALID", "SAME_LOWER", (1, 0))
+            for padding, ceil in itertools.product(onnx_pads, (False, True)):
                 yield partial(
                     pool, size, k, s, padding, framework="onnx", ceil_mode=ceil, kind=kind
                 )
