@@ -8,12 +8,14 @@ pinned here, against the real framework where one shows the rule.
 - ``translate`` of a channels_first layer (porting): PyTorch's module built from its
   arguments runs on the layer's input and gives the layer's output shape.
 - A translation's text names a crop only where there is one (porting).
+- check()'s per-axis rules read each axis's own padding (pitfalls).
 """
 
 from __future__ import annotations
 
 import itertools
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -145,3 +147,25 @@ def test_checkerboard_gaps_are_the_offsets_keras_leaves_without_a_tap(k: int, s:
         listed = reached if len(reached) <= 32 else reached[:8]  # the message lists 8 past 32
         assert ", ".join(map(str, listed)) + ("]" if len(reached) <= 32 else ", ...") in ours[0]
     ORACLE_COUNTS["keras checkerboard offsets"] += 1
+
+
+def test_the_per_axis_rules_read_each_axis_its_own_window() -> None:
+    """check()'s per-axis rules take any Windowed (a Keras layer, a PyTorch spec, a solver's
+    probe): each axis is read with its own padding, not the first axis's."""
+    from convshape.layers._spatial import AxisGeometry
+    from convshape.pitfalls import _transposed
+
+    @dataclass(frozen=True)
+    class Probe:
+        geometry: tuple[AxisGeometry, ...]
+
+    # Kernel 4, stride 2, output_padding 0: Keras's 'same' predicts a length TensorFlow
+    # rejects; 'valid' does not.
+    same, valid = (
+        AxisGeometry(1 + i, 4, 2, 1, mode, 0, True) for i, mode in enumerate(("same", "valid"))
+    )
+    found = {(code, dim) for code, dim, _ in _transposed(Probe((same, valid)), (None, 5, 5, 1))}
+    assert ("keras-same-rejected-by-tensorflow", 0) in found
+    assert ("keras-same-rejected-by-tensorflow", 1) not in found
+    alone = {code for code, _, _ in _transposed(Probe((valid,)), (None, 5, 1))}
+    assert {code for code, dim in found if dim == 1} == alone
