@@ -529,7 +529,17 @@ FUNCTIONS = [
     *_functions(cs_onnx, "onnx."),
 ]
 LAYER_CLASSES = [name for name in layers.__all__ if inspect.isclass(getattr(layers, name))]
-TORCH_CLASSES = [name for name in cs_torch.__all__ if inspect.isclass(getattr(cs_torch, name))]
+#: convshape.torch's result records: built by Sequential.summarize(), which the fuzzed
+#: Sequential runs, not module specs with a compute_output_shape.
+TORCH_RESULTS = {
+    "SequentialRow": "a row of SequentialSummary; rendered in tests/test_torch_summary.py",
+    "SequentialSummary": "what Sequential.summarize() returns; see tests/test_torch_summary.py",
+}
+TORCH_CLASSES = [
+    name
+    for name in cs_torch.__all__
+    if inspect.isclass(getattr(cs_torch, name)) and name not in TORCH_RESULTS
+]
 
 
 #: load_keras's own rules: a string that is no JSON document is a path, and reading it
