@@ -66,14 +66,16 @@ def test_forward_length_and_effective_kernel_match_torch(torch: Any) -> None:
 
 
 def test_transposed_lengths_match_torch(torch: Any) -> None:
-    """The full output and a crop (p, p - op): torch's conv_transpose1d."""
+    """The full output and PyTorch's crop, ``padding`` less the ``output_padding`` given back
+    at the end (core.crop_less_output_padding): torch's conv_transpose1d."""
     functional = torch.nn.functional
     mismatches = []
     for k, s, d, size in itertools.product(KERNELS, STRIDES, DILATIONS, SIZES):
         k_eff = core.effective_kernel(k, d)
         for p, op in itertools.product(range(3), range(max(s, d))):
             ORACLE_COUNTS["torch conv_transpose1d (core transposed length)"] += 1
-            ours = core.transposed_length(size, k_eff, s, p, p - op)
+            crop = core.crop_less_output_padding(p, p, op)
+            ours = core.transposed_length(size, k_eff, s, *crop)
             try:
                 theirs = functional.conv_transpose1d(
                     torch.ones(1, 1, size),
@@ -92,6 +94,77 @@ def test_transposed_lengths_match_torch(torch: Any) -> None:
         )
         if core.full_transposed_length(size, k_eff, s) != full.shape[-1]:
             mismatches.append(f"I={size} k={k} s={s} d={d}: full length")
+    assert mismatches == []
+
+
+def test_a_port_reaches_any_crop_with_the_closest_output_padding_and_the_remainder(
+    torch: Any,
+) -> None:
+    """A crop no PyTorch padding makes on its own: torch's conv_transpose1d with padding p and
+    the output_padding core.closest_output_padding picks, then core.remainder cropped (or
+    zero-padded at the end) from its values, is the full output less the crop wherever the op
+    crops no value the crop keeps; and no other output_padding leaves less to do at the end."""
+    functional = torch.nn.functional
+    mismatches = []
+    for k, s, d, before, after in itertools.product(
+        range(1, 5), STRIDES, DILATIONS, range(3), range(-3, 3)
+    ):
+        largest = core.largest_output_padding(s, d)
+        w = RNG.integers(1, 9, k).astype("float32")
+        x = RNG.integers(1, 9, 4).astype("float32")
+        wanted = core.Pad(before, after)
+        length = core.transposed_length(4, core.effective_kernel(k, d), s, *wanted)
+        expected = transpose_cropped(x.tolist(), w.tolist(), s, d, before, length)
+        for p in range(before + 1):
+            ORACLE_COUNTS["torch conv_transpose1d (core closest output_padding, values)"] += 1
+            op = core.closest_output_padding(after - p, largest)
+            if not 0 <= op <= largest:  # PyTorch refuses it
+                mismatches.append(f"k={k} s={s} d={d} crop={wanted} p={p}: op={op}")
+            made = core.crop_less_output_padding(p, p, op)
+            if made.after > max(after, 0):  # the op crops values the wanted crop keeps
+                continue
+            rest = core.remainder(wanted, made)
+            try:
+                y = functional.conv_transpose1d(
+                    torch.as_tensor(x).reshape(1, 1, -1),
+                    torch.as_tensor(w).reshape(1, 1, -1),
+                    stride=s,
+                    padding=p,
+                    output_padding=op,
+                    dilation=d,
+                )
+            except RuntimeError:  # an empty output: PyTorch refuses it
+                continue
+            got = y.ravel().tolist() + [0.0] * max(-rest.after, 0)
+            got = got[rest.before : len(got) - max(rest.after, 0)]
+            if got != expected:
+                mismatches.append(f"k={k} s={s} d={d} crop={wanted} p={p}: {got} != {expected}")
+            left = [
+                abs(core.remainder(wanted, core.crop_less_output_padding(p, p, other)).after)
+                for other in range(largest + 1)
+            ]
+            if abs(rest.after) != min(left):
+                mismatches.append(f"k={k} s={s} d={d} crop={wanted} p={p}: op={op}, {left}")
+    assert mismatches == []
+
+
+def test_causal_padding_matches_keras_values() -> None:
+    """Keras's causal Conv1D (TensorFlow backend) on tensors: the zeros core.causal_padding
+    adds, then a valid convolution."""
+    keras = oracle("keras")
+    mismatches = []
+    for k, d, size in itertools.product(KERNELS, DILATIONS, (1, 4, 7)):
+        ORACLE_COUNTS["keras Conv1D causal (core causal padding, values)"] += 1
+        x = RNG.integers(1, 9, size).astype("float32")
+        w = RNG.integers(1, 9, k).astype("float32")
+        layer = keras.layers.Conv1D(1, k, padding="causal", dilation_rate=d, use_bias=False)
+        layer.build((1, size, 1))
+        layer.set_weights([w.reshape(k, 1, 1)])
+        got = np.asarray(layer(x.reshape(1, size, 1))).ravel().tolist()
+        pad = core.causal_padding(core.effective_kernel(k, d))
+        expected = forward_gather(x.tolist(), w.tolist(), 1, d, *pad)
+        if got != expected:
+            mismatches.append(f"I={size} k={k} d={d}: {pad} gives {expected}, Keras {got}")
     assert mismatches == []
 
 

@@ -25,12 +25,16 @@ from ._types import Pad
 __all__ = [
     "SMALL_SPLITS",
     "Pad",
+    "causal_padding",
     "ceil_div",
     "ceil_mode_length",
+    "closest_output_padding",
+    "crop_less_output_padding",
     "effective_kernel",
     "forward_length",
     "full_transposed_length",
     "largest_output_padding",
+    "remainder",
     "same_crop",
     "same_output_range",
     "same_padding",
@@ -111,6 +115,37 @@ def largest_output_padding(stride: int, dilation: int) -> int:
     return max(stride, dilation) - 1
 
 
+def closest_output_padding(after: int, largest: int) -> int:
+    """The ``output_padding`` (0 to ``largest``) that comes closest to a crop of ``after``
+    at the end: the zeros a negative ``after`` appends, ``min(max(-after, 0), largest)``.
+
+    >>> closest_output_padding(-1, 1), closest_output_padding(-3, 1), closest_output_padding(2, 1)
+    (1, 1, 0)
+    """
+    return min(max(-after, 0), largest)
+
+
+def crop_less_output_padding(before: int, after: int, output_padding: int) -> Pad:
+    """What a transposed convolution that crops ``(before, after)`` from its full output and
+    gives ``output_padding`` back at the end removes: ``(before, after - output_padding)``
+    (a negative end: zeros appended).
+
+    >>> crop_less_output_padding(2, 2, 1), crop_less_output_padding(0, 0, 2)
+    (Pad(before=2, after=1), Pad(before=0, after=-2))
+    """
+    return Pad(before, after - output_padding)
+
+
+def remainder(wanted: Pad, made: Pad) -> Pad:
+    """What remains of a padding (or crop) ``wanted`` once an op has made ``made``:
+    ``(wanted.before - made.before, wanted.after - made.after)``, for a port to add itself.
+
+    >>> remainder(Pad(1, 2), Pad(1, 1)), remainder(Pad(0, -1), Pad(0, 0))
+    (Pad(before=0, after=1), Pad(before=0, after=-1))
+    """
+    return Pad(wanted.before - made.before, wanted.after - made.after)
+
+
 def split(total: int, odd: str = "after") -> Pad:
     """``total`` elements in two halves; ``odd`` says which end takes the odd one.
 
@@ -137,6 +172,16 @@ def _halves(total: int, odd: str) -> Pad:
 #: ``split(total)`` for -8 <= total <= 24, built once: building a Pad costs more than the
 #: arithmetic (the negative totals at the end, where negative indices read them).
 SMALL_SPLITS = tuple(_halves(total, "after") for total in (*range(25), *range(-8, 0)))
+
+
+def causal_padding(k_eff: int) -> Pad:
+    """The zeros a causal convolution adds (Keras's and Flax's "causal"): ``k_eff - 1``
+    before, none after, so output ``i`` sees inputs ``i`` and earlier.
+
+    >>> causal_padding(5)
+    Pad(before=4, after=0)
+    """
+    return Pad(k_eff - 1, 0)
 
 
 def same_total(size: int, k_eff: int, stride: int) -> int:
@@ -204,4 +249,4 @@ def valid_crop(k_eff: int, stride: int, output_padding: int | None = None) -> Pa
     (Pad(before=0, after=0), Pad(before=0, after=-2), Pad(before=0, after=-1))
     """
     extra = max(k_eff, stride) - k_eff if output_padding is None else output_padding
-    return Pad(0, -extra)
+    return crop_less_output_padding(0, 0, extra)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._core import (
+    causal_padding,
     effective_kernel,
     forward_length,
     full_transposed_length,
@@ -239,16 +240,16 @@ def conv_transpose_crop(
     _, k_eff, pads = _transpose(
         size, kernel_size, stride, padding, dilation, use_consistent_padding
     )
-    return Pad(*_mirror(k_eff, pads))
+    return _mirror(k_eff, pads)
 
 
-def _mirror(k_eff: int, pair: tuple[int, int]) -> tuple[int, int]:
+def _mirror(k_eff: int, pair: tuple[int, int]) -> Pad:
     """A crop of the full transposed output as the padding of the stride-dilated input
     ``lax.conv_transpose`` convolves, or that padding as a crop: ``k_eff - 1 - x`` each side.
 
     JAX's ``use_consistent_padding=True`` takes the crop, as PyTorch's padding is one.
     """
-    return k_eff - 1 - pair[0], k_eff - 1 - pair[1]
+    return Pad(k_eff - 1 - pair[0], k_eff - 1 - pair[1])
 
 
 def transpose_padding_for_crop(k_eff: int, crop: Pad) -> Pad:
@@ -258,7 +259,7 @@ def transpose_padding_for_crop(k_eff: int, crop: Pad) -> Pad:
     >>> transpose_padding_for_crop(5, Pad(1, 2))
     Pad(before=3, after=2)
     """
-    return Pad(*_mirror(k_eff, crop))
+    return _mirror(k_eff, crop)
 
 
 def _transpose_padding(k_eff: int, stride: int, mode: str) -> tuple[int, int]:
@@ -312,7 +313,7 @@ def flax_conv_output_length(
             check_positive(kernel_size, "kernel_size"),
             check_positive(kernel_dilation, "kernel_dilation"),
         )
-        pads = Pad(k_eff - 1, 0) if mode == "CAUSAL" else split(k_eff - 1)
+        pads = causal_padding(k_eff) if mode == "CAUSAL" else split(k_eff - 1)
         checked = check_size(size)
         if checked is None:
             return None

@@ -25,7 +25,7 @@ from .._core import (
 from .._types import Pad
 from .._validate import as_int, check_flag, check_positive, check_size
 from ..errors import ConvShapeError, EmptyOutputError
-from ._crop import largest_output_padding
+from ._crop import crop_of, largest_output_padding, pad_of
 
 __all__ = [
     "conv_output_length",
@@ -92,9 +92,8 @@ def _forward_pad(padding: object, stride: int, k_eff: int) -> Pad:
                 argument="padding",
                 received={"padding": padding, "stride": stride},
             )
-        return split(k_eff - 1) if padding == "same" else Pad(0, 0)
-    each = _int_padding(padding)
-    return Pad(each, each)
+        return split(k_eff - 1) if padding == "same" else pad_of(0)
+    return pad_of(_int_padding(padding))
 
 
 def _forward(
@@ -193,7 +192,7 @@ def _transpose(
             argument="output_padding",
             received={"output_padding": output_padding, "stride": stride, "dilation": dilation},
         )
-    crop = Pad(p, p - op)
+    crop = crop_of(p, op)
     if checked is None:
         return None, crop
     length = transposed_length(checked, effective_kernel(k, d), s, crop[0], crop[1])
@@ -295,7 +294,7 @@ def conv_transpose_output_range(
             argument="size",
             received={"size": size},
         )
-    return transposed_output_range(checked, effective_kernel(k, d), s, p, p)
+    return transposed_output_range(checked, effective_kernel(k, d), s, *pad_of(p))
 
 
 def pool_output_length(
@@ -332,7 +331,7 @@ def pool_output_length(
     if checked is None:
         return None
     k_eff = effective_kernel(k, d)
-    length = (ceil_mode_length if ceil_mode else forward_length)(checked, k_eff, s, p, p)
+    length = (ceil_mode_length if ceil_mode else forward_length)(checked, k_eff, s, *pad_of(p))
     if length <= 0:
         raise EmptyOutputError(
             f"the pooled output would have {length} elements; PyTorch: invalid computed "
