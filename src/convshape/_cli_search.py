@@ -10,12 +10,14 @@ from typing import Any
 
 from . import _cli_options as opt
 from ._core import ceil_div
+from ._frameworks import FRAMEWORKS
 from ._words import counted
 from .errors import ConvShapeError
 
 __all__ = ["EXAMPLES", "add_plan_arguments", "add_solve_arguments", "plan_command", "solve_command"]
 
-_SOLVE_FRAMEWORKS = ("keras", "torch")  # the frameworks the solvers take
+#: The frameworks the solvers take: those with a search in the framework table.
+_SOLVE_FRAMEWORKS = tuple(name for name, rules in FRAMEWORKS.items() if rules.solver is not None)
 
 EXAMPLES = {
     "solve": "example: convshape solve 7 14 -k 5   (or: convshape solve 28 14 --kind conv)",
