@@ -5,7 +5,7 @@ hints (:func:`_hints`): the bounds searched and the question to ask instead."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ._types import Pad
@@ -60,13 +60,15 @@ def _hints(
     transposed: bool,
     size: int,
     target: int,
-    searched: dict[str, tuple[range, bool]],
+    bounds: Mapping[str, tuple[range, object]],
     padding: Any,
     other: str,
     max_stride: object,
 ) -> tuple[str, ...]:
-    """After an empty answer: the bounds searched and the question to ask instead
-    (``other``: the framework to suggest with wider bounds, if any)."""
+    """After an empty answer: the bounds searched (each argument's range, and the value
+    given, None when searched) and the question to ask instead (``other``: the framework
+    to suggest with wider bounds, if any)."""
+    searched = {name: (values, given is not None) for name, (values, given) in bounds.items()}
 
     def shown(values: range, held: bool) -> str:
         if held or len(values) == 1:

@@ -20,7 +20,8 @@ Pad(before=1, after=2)
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,8 +168,17 @@ def _solver(framework: object) -> Search:
     return entry.solver
 
 
-def _solutions(found: Found, target: int, pooling: bool = False) -> tuple[Solution, ...]:
-    """What a search found, in its order, then ranked and merged (:func:`_ranked`)."""
+def _solutions(
+    size: int, target: int, run: Callable[[Found], None] | None, pooling: bool = False
+) -> tuple[Solution, ...]:
+    """What the search ``run`` finds (none when None), in its order, then ranked and merged
+    (:func:`_ranked`); a ConvShapeError past :data:`MAX_SOLUTIONS`."""
+    found = Found(MAX_SOLUTIONS)
+    if run is not None:
+        try:
+            run(found)
+        except _TooMany:
+            raise _too_many(size, target) from None
     found.sort(key=lambda item: item[0])
     solutions = [Solution(kwargs, target, split, note) for _, (kwargs, split, note) in found]
     return _ranked(solutions, pooling)
@@ -226,13 +236,11 @@ def solve_conv_transpose(
     op = _check_output_padding(output_padding, strides, dilations)
     checked = search.transpose_padding(padding)
     empty = bool(search.empty) and not (size and target)
-    found = Found(MAX_SOLUTIONS)
-    if kernels and strides and dilations and not empty:
-        try:
-            search.transpose(size, target, kernels, strides, dilations, checked, op, found)
-        except _TooMany:
-            raise _too_many(size, target) from None
-    solutions = _solutions(found, target)
+    run = functools.partial(
+        search.transpose, size, target, kernels, strides, dilations, checked, op
+    )
+    ready = kernels and strides and dilations and not empty
+    solutions = _solutions(size, target, run if ready else None)
     reason = ""
     if not solutions:
         if empty:
@@ -240,14 +248,14 @@ def solve_conv_transpose(
         else:
             reasons = search.transpose_reasons(size, kernels, strides, dilations, checked, op)
             reason = _no_solution(reasons, size, target)
-    hints: tuple[str, ...] = ()
-    if not solutions:
-        searched = {
-            "kernel sizes": (kernels, kernel_size is not None),
-            "strides": (strides, stride is not None),
-            "dilations": (dilations, dilation is not None),
-        }
-        hints = _hints(True, size, target, searched, padding, search.other, max_stride)
+    bounds = {
+        "kernel sizes": (kernels, kernel_size),
+        "strides": (strides, stride),
+        "dilations": (dilations, dilation),
+    }
+    hints = (
+        () if solutions else _hints(True, size, target, bounds, padding, search.other, max_stride)
+    )
     notes = search.transpose_notes(size, target, solutions)
     problem = f"transposed convolution {size} -> {target} ({search.name})"
     return Solutions(problem, solutions, reason, notes, hints)
@@ -294,14 +302,11 @@ def solve_conv(
     empty = bool(search.empty) and not (size and target)
     if empty:
         kernels = range(0)  # the framework rejects empty inputs and outputs
-    found = Found(MAX_SOLUTIONS)
-    if kernels and strides:
-        try:
-            _conv(size, target, search, pooling, kernels, strides, dilations, modes, found)
-        except _TooMany:
-            raise _too_many(size, target) from None
+    run = functools.partial(
+        _conv, size, target, search, pooling, kernels, strides, dilations, modes
+    )
     kind = "pooling" if pooling else "convolution"
-    solutions = _solutions(found, target, pooling)
+    solutions = _solutions(size, target, run if kernels and strides else None, pooling)
     reason = ""
     if not solutions:
         if empty:
@@ -311,15 +316,12 @@ def solve_conv(
                 size, search, pooling, padding, kernels, strides, dilations, modes
             )
             reason = _no_solution(reasons, size, target)
-    hints: tuple[str, ...] = ()
-    if not solutions:
-        searched = {
-            "kernel sizes": (kernels, kernel_size is not None),
-            "strides": (strides, stride is not None),
-        }
-        if not pooling:
-            searched["dilations"] = (dilations, dilation is not None)
-        hints = _hints(False, size, target, searched, padding, search.other, max_stride)
+    bounds = {"kernel sizes": (kernels, kernel_size), "strides": (strides, stride)}
+    if not pooling:
+        bounds["dilations"] = (dilations, dilation)
+    hints = (
+        () if solutions else _hints(False, size, target, bounds, padding, search.other, max_stride)
+    )
     return Solutions(f"{kind} {size} -> {target} ({search.name})", solutions, reason, (), hints)
 
 
