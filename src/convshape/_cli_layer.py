@@ -162,19 +162,17 @@ def _torch_padding(padding: Any, strided: bool, *, transpose: bool, pool: bool) 
     return padding
 
 
-def _jax_padding(padding: Any) -> Any:
-    """The CLI's padding in lax's terms: "SAME"/"VALID" in capitals, an int as a pair."""
-    if isinstance(padding, str):
-        return padding.upper()
-    return (padding, padding) if isinstance(padding, int) else padding
+#: The name of the CLI's ``same`` where modes are capitals: lax's SAME, ONNX's SAME_UPPER
+#: (which pads as TensorFlow does).
+_CAPITAL_SAME = {"jax": "SAME", "onnx": "SAME_UPPER"}
 
 
-def _onnx_padding(padding: Any) -> Any:
-    """The CLI's padding in ONNX's terms: an ``auto_pad`` name (same is SAME_UPPER, like
-    TensorFlow), or the (begin, end) ``pads``, an int as a pair."""
+def _capital_padding(padding: Any, same: str) -> Any:
+    """The CLI's padding in lax's or ONNX's terms: a mode in capitals, ``same`` as
+    ``same``, an int as a (before, after) pair."""
     if isinstance(padding, str):
         mode = padding.upper()
-        return "SAME_UPPER" if mode == "SAME" else mode
+        return same if mode == "SAME" else mode
     return (padding, padding) if isinstance(padding, int) else padding
 
 
@@ -182,13 +180,12 @@ def _framework_padding(
     name: str, padding: Any, strided: bool, *, transpose: bool, pool: bool
 ) -> Any:
     """The CLI's padding (a mode, an int or a pair) in the terms of framework ``name``'s
-    functions in :data:`convshape._frameworks.FRAMEWORKS`."""
+    functions in :data:`convshape._frameworks.FRAMEWORKS`. The table has no field for a
+    framework's spelling of a padding, hence the names here."""
     if name == "torch":
         return _torch_padding(padding, strided, transpose=transpose, pool=pool)
-    if name == "jax":
-        return _jax_padding(padding)
-    if name == "onnx":
-        return _onnx_padding(padding)
+    if name in _CAPITAL_SAME:
+        return _capital_padding(padding, _CAPITAL_SAME[name])
     return padding
 
 
