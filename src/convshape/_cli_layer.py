@@ -11,6 +11,7 @@ from typing import Any
 from . import _cli_options as opt
 from ._frameworks import FRAMEWORKS as TABLE
 from ._frameworks import framework
+from ._solve_words import crop_words
 from ._types import Pad
 from ._words import counted
 from .explain import explain_conv, explain_conv_transpose, explain_pool
@@ -311,8 +312,6 @@ def _split_text(split: str, pads: list[Pad]) -> str:
     if all(pad.before >= 0 and pad.after >= 0 for pad in pads):
         pairs = ", ".join(f"({pad.before}, {pad.after})" for pad in pads)
         return f"{split} (before, after): {pairs}"
-    from .solve import crop_words  # noqa: PLC0415  (loaded when first needed)
-
     words = [crop_words(pad) if split == "crop" else _padding_words(pad) for pad in pads]
     if len(pads) == 1:
         return words[0]
