@@ -78,6 +78,7 @@ def add_sizes(parser: argparse.ArgumentParser, example: int) -> None:
 
 
 def add_kernel_size(parser: argparse.ArgumentParser, what: str = "kernel") -> None:
+    """The required -k, one size or one per axis (``what``: a kernel's or a pool's)."""
     parser.add_argument(
         "-k",
         "--kernel-size",
@@ -89,6 +90,7 @@ def add_kernel_size(parser: argparse.ArgumentParser, what: str = "kernel") -> No
 
 
 def add_json_flag(parser: argparse.ArgumentParser, what: str = "a JSON document") -> None:
+    """--json: main prints the document as JSON, without its text."""
     parser.add_argument("--json", action="store_true", help=f"print {what} (default: text)")
 
 
