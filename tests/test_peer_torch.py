@@ -39,6 +39,7 @@ import pytest
 
 import convshape.torch as pt
 from convshape import ConvShapeError
+from convshape.torch._module import Module as TorchModule
 from tests.oracles import ORACLE_COUNTS, oracle, oracles_required
 
 #: PyTorch's exceptions for arguments or inputs it refuses.
@@ -510,7 +511,7 @@ def _ours(sample: Sample) -> tuple[Outcome, str]:
     stage = "construction"
     try:
         spec = getattr(pt, sample.name)(*sample.args, **sample.kwargs)
-        buffers = spec.buffer_count() if isinstance(spec, pt.nn.Module) else 0
+        buffers = spec.buffer_count() if isinstance(spec, TorchModule) else 0
         if not sample.inputs:  # a construction error sample
             return ((), spec.parameter_count(), buffers), ""
         stage = "forward"

@@ -29,8 +29,8 @@ from .layers import attention as _att
 from .layers._base import Layer
 from .models.graph import Node, SymbolicTensor, flatten, map_structure
 from .models.model import Model
-from .torch import nn as _tn
 from .torch._checks import require_batched
+from .torch.container import Sequential as TorchSequential
 
 
 def _require(input_shape: object, message: str) -> None:
@@ -269,8 +269,8 @@ def torch_cost(obj: TorchModule, input_shape: object, batch: int) -> ModelCost:
     """The rows of a ``convshape.torch`` module, or of each module of a Sequential."""
     name = type(obj).__name__
     _require(input_shape, f"the cost of a convshape.torch {name} needs its `input_shape`")
-    modules: Sequence[TorchLayer] = obj.modules if isinstance(obj, _tn.Sequential) else (obj,)
-    sequential = isinstance(obj, _tn.Sequential)
+    modules: Sequence[TorchLayer] = obj.modules if isinstance(obj, TorchSequential) else (obj,)
+    sequential = isinstance(obj, TorchSequential)
     shape = _known(check_shape(input_shape), batch, name, "input")
     require_batched(modules, shape, "the cost")
     input_bytes = _size(shape) * 4

@@ -25,48 +25,51 @@ from ._cost_base import (
 )
 from ._geometry import torch_geometry
 from .torch import lazy as _tlazy
-from .torch import modules as _tm
-from .torch import nn as _tn
 from .torch import pooling as _tpool
+from .torch._module import Module
+from .torch.activation import ELU, GELU, LeakyReLU, PReLU, ReLU, Sigmoid, SiLU, Softmax, Tanh
+from .torch.container import Sequential
+from .torch.conv import _Conv, _ConvNd, _ConvTranspose
+from .torch.linear import Linear
+from .torch.normalization import GroupNorm, LayerNorm, _InstanceNorm, _Norm
+from .torch.pooling import _AdaptiveAvgPool, _AdaptivePool, _AvgPool, _Pool
 
 #: The ``convshape.torch`` specifications ``cost`` counts.
-TorchModule = _tn.Module | _tm._Conv | _tm._ConvTranspose | _tn.Sequential
-TORCH_SPECS = (_tn.Module, _tm._Conv, _tm._ConvTranspose, _tn.Sequential)
+TorchModule = Module | _Conv | _ConvTranspose | Sequential
+TORCH_SPECS = (Module, _Conv, _ConvTranspose, Sequential)
 #: One module of a ``convshape.torch`` stack.
-TorchLayer = _tn.Module | _tm._Conv | _tm._ConvTranspose
+TorchLayer = Module | _Conv | _ConvTranspose
 #: A PyTorch rule: (module, input shape, output shape) -> counts.
 TorchRule = Callable[[TorchLayer, Known, Known], Counts]
 _Module = TypeVar("_Module")
 
 
-def _torch_conv(module: _tm._ConvNd, x: Known, y: Known) -> Counts:
+def _torch_conv(module: _ConvNd, x: Known, y: Known) -> Counts:
     geometry = torch_geometry(module)
     products = conv_macs(geometry, x, y, module.in_channels, module.out_channels, module.groups)
     return products, _size(y) if module.bias else 0
 
 
-def _torch_linear(module: _tn.Linear, x: Known, y: Known) -> Counts:
+def _torch_linear(module: Linear, x: Known, y: Known) -> Counts:
     return _size(y) * module.in_features, _size(y) if module.bias else 0
 
 
-def _torch_pool(module: _tn._Pool | _tn._AvgPool | _tpool._LPPool, x: Known, y: Known) -> Counts:
+def _torch_pool(module: _Pool | _AvgPool | _tpool._LPPool, x: Known, y: Known) -> Counts:
     return 0, _size(y) * _taps(torch_geometry(module))
 
 
-def _torch_adaptive(module: _tn._AdaptivePool | _tn._AdaptiveAvgPool, x: Known, y: Known) -> Counts:
+def _torch_adaptive(module: _AdaptivePool | _AdaptiveAvgPool, x: Known, y: Known) -> Counts:
     rank = module.rank
     return 0, _size(y[:-rank]) * math.prod(map(_adaptive_windows, x[-rank:], y[-rank:]))
 
 
 def _torch_lazy(module: _tlazy._Lazy, x: Known, y: Known) -> Counts:
-    conv: _tm._ConvNd = module.materialized  # compute_output_shape materialized it
+    conv: _ConvNd = module.materialized  # compute_output_shape materialized it
     return _torch_conv(conv, x, y)
 
 
-def _torch_normalising(
-    module: _tn._InstanceNorm | _tn.GroupNorm | _tn.LayerNorm, x: Known, y: Known
-) -> Counts:
-    if isinstance(module, _tn.LayerNorm):
+def _torch_normalising(module: _InstanceNorm | GroupNorm | LayerNorm, x: Known, y: Known) -> Counts:
+    if isinstance(module, LayerNorm):
         scale = bool(module.elementwise_affine)
         center = scale and bool(module.bias)
     else:
@@ -90,29 +93,29 @@ def _torch_rule(
 
 _TORCH_RULES: dict[type, TorchRule] = dict(
     [
-        _torch_rule(_tm._ConvNd, _torch_conv),
-        _torch_rule(_tn.Linear, _torch_linear),
-        _torch_rule(_tn._Pool, _torch_pool),
-        _torch_rule(_tn._AvgPool, _torch_pool),
+        _torch_rule(_ConvNd, _torch_conv),
+        _torch_rule(Linear, _torch_linear),
+        _torch_rule(_Pool, _torch_pool),
+        _torch_rule(_AvgPool, _torch_pool),
         _torch_rule(_tpool._LPPool, _torch_pool),
         _torch_rule(_tlazy._Lazy, _torch_lazy),
-        _torch_rule(_tn._AdaptivePool, _torch_adaptive),
-        _torch_rule(_tn._AdaptiveAvgPool, _torch_adaptive),
-        (_tn._Norm, _torch_per_element(2)),
-        _torch_rule(_tn._InstanceNorm, _torch_normalising),
-        _torch_rule(_tn.GroupNorm, _torch_normalising),
-        _torch_rule(_tn.LayerNorm, _torch_normalising),
-        (_tn.Softmax, _torch_per_element(5)),
+        _torch_rule(_AdaptivePool, _torch_adaptive),
+        _torch_rule(_AdaptiveAvgPool, _torch_adaptive),
+        (_Norm, _torch_per_element(2)),
+        _torch_rule(_InstanceNorm, _torch_normalising),
+        _torch_rule(GroupNorm, _torch_normalising),
+        _torch_rule(LayerNorm, _torch_normalising),
+        (Softmax, _torch_per_element(5)),
         *dict.fromkeys(
             (
-                _tn.ReLU,
-                _tn.LeakyReLU,
-                _tn.ELU,
-                _tn.GELU,
-                _tn.SiLU,
-                _tn.Tanh,
-                _tn.Sigmoid,
-                _tn.PReLU,
+                ReLU,
+                LeakyReLU,
+                ELU,
+                GELU,
+                SiLU,
+                Tanh,
+                Sigmoid,
+                PReLU,
             ),
             _torch_per_element(1),
         ).items(),

@@ -49,21 +49,16 @@ from .layers.reshaping import (
 )
 from .models.model import Model
 from .models.ops import KerasOp
-from .torch.nn import Flatten as TorchFlatten
-from .torch.nn import (
-    GroupNorm,
-    LayerNorm,
-    Linear,
-    Module,
-    Unflatten,
-    Upsample,
-    _AdaptiveAvgPool,
-    _AdaptivePool,
-    _InstanceNorm,
-)
-from .torch.nn import Softmax as TorchSoftmax
+from .torch._module import Module
+from .torch.activation import Softmax as TorchSoftmax
+from .torch.flatten import Flatten as TorchFlatten
+from .torch.flatten import Unflatten
+from .torch.linear import Linear
+from .torch.normalization import GroupNorm, LayerNorm, _InstanceNorm
 from .torch.padding import _Pad as _TorchPad
+from .torch.pooling import _AdaptiveAvgPool, _AdaptivePool
 from .torch.rearrange import PixelShuffle, PixelUnshuffle
+from .torch.upsampling import Upsample
 
 if TYPE_CHECKING:
     from ._geometry import TorchSpec

@@ -125,9 +125,9 @@ from .errors import ConvShapeError, _short_repr
 from .layers._base import Layer
 from .layers.core import InputLayer
 from .models.model import Model
-from .torch.modules import _Conv, _ConvTranspose
-from .torch.nn import Module
-from .torch.nn import Sequential as TorchSequential
+from .torch._module import Module
+from .torch.container import Sequential as TorchSequential
+from .torch.conv import _Conv, _ConvTranspose
 
 __all__ = ["AxisField", "TensorFields", "receptive_field", "receptive_fields"]
 
