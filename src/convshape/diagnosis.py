@@ -23,45 +23,33 @@ each failing merge, the transposed convolutions' ``output_padding``, or
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from ._core import split
+from ._diagnosis_graph import (
+    Edit,
+    Trace,
+    ancestors,
+    chain_nodes,
+    differing_axes,
+    is_merge,
+    run,
+)
+from ._diagnosis_repairs import REPAIRS, repair
+from ._geometry import windowed
 from ._render import counted
-from ._validate import check_shape
-from .arithmetic import conv_transpose_output_length
-from .errors import ConvShapeError, ConvShapeWarning, _short_repr
-from .layers import reshaping
-from .layers._base import Layer
-from .layers.merging import Concatenate, _Elementwise
-from .models.graph import Node, SymbolicTensor, flatten, operation_weights
+from ._validate import Shape, check_shape
+from .errors import ConvShapeError, _short_repr
+from .models.graph import Node, SymbolicTensor
 from .models.model import Model
-from .sizes import _rebind
 
 __all__ = ["Chain", "Diagnosis", "Fix", "diagnose"]
 
+#: The run of the graph, by the name ``pitfalls`` imports it under.
+_run = run
 
-@dataclass(frozen=True)
-class Edit:
-    """One change to a model: the layer named ``target`` replaced by ``layer``, or, with a
-    ``position``, ``layer`` inserted on that input of the merge named ``target``."""
-
-    description: str
-    target: str
-    layer: Layer
-    position: int | None = None
-    #: What the graph knows the change by (the replaced layer, or the merge's node).
-    key: int = field(default=0, repr=False, compare=False)
-
-    @property
-    def replace(self) -> tuple[int, Layer] | None:
-        return None if self.position is not None else (self.key, self.layer)
-
-    @property
-    def before(self) -> tuple[int, int, Layer] | None:
-        return None if self.position is None else (self.key, self.position, self.layer)
+#: What ``diagnose`` takes: one shape (batch included), or a list of them for several inputs.
+ShapeArg = Sequence[int | None] | Sequence[Sequence[int | None]]
 
 
 @dataclass(frozen=True)
@@ -97,13 +85,13 @@ class Diagnosis:
 
     layer: str
     class_name: str
-    shapes: list[Any]
+    shapes: list[Shape]
     message: str
     axes: tuple[int, ...] = ()
     chains: tuple[Chain, ...] = ()
     fixes: tuple[Fix, ...] = field(default=())
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """A JSON-ready mapping of the diagnosis and its fixes."""
         return {
             "layer": self.layer,
@@ -129,68 +117,10 @@ class Diagnosis:
         return text_block(str(self), name="diagnosis")
 
 
-# -- running the graph on concrete shapes ----------------------------------------
-
-
-@dataclass
-class _Trace:
-    shapes: dict[int, Any]
-    failed: Node | None = None
-    inputs: list[Any] = field(default_factory=list)
-    error: str = ""
-
-
-def _run(model: Model, input_shapes: Sequence[Any], edits: Sequence[Edit] = ()) -> _Trace:
-    """The model's graph on these input shapes, with ``edits`` applied, up to the first
-    layer that rejects its input."""
-    replaced = {key: layer for edit in edits if edit.replace for key, layer in [edit.replace]}
-    inserted = {
-        (node_id, position): layer
-        for edit in edits
-        if edit.before
-        for node_id, position, layer in [edit.before]
-    }
-    shapes: dict[int, Any] = {
-        id(tensor): shape for tensor, shape in zip(model._inputs, input_shapes, strict=True)
-    }
-    trace = _Trace(shapes)
-    for node in model._nodes():
-        if node.is_input:
-            continue
-        operation = replaced.get(id(node.operation), node.operation)
-        given = [shapes[id(tensor)] for tensor in node.input_tensors]
-        for position in range(len(given)):
-            layer = inserted.get((id(node), position))
-            if layer is not None:
-                try:
-                    given[position] = layer.compute_output_shape(given[position])
-                except ConvShapeError as error:
-                    trace.failed, trace.inputs, trace.error = node, given, str(error)
-                    return trace
-        args, kwargs = _rebind(node, given)
-        try:
-            output = operation.output_spec(*args, **kwargs)
-            weights = operation.build_weights(*args, **kwargs)
-        except ConvShapeError as error:
-            trace.failed, trace.inputs, trace.error = node, given, str(error)
-            return trace
-        built = [w.shape for w in operation_weights(node.operation)]
-        if built and operation is node.operation and [w.shape for w in weights] != built:
-            trace.failed, trace.inputs = node, given
-            trace.error = (
-                f"its weights were built for other input shapes ({built}); these would need "
-                f"{[w.shape for w in weights]}"
-            )
-            return trace
-        for tensor, shape in zip(node.output_tensors, flatten(output), strict=True):
-            shapes[id(tensor)] = shape
-    return trace
-
-
 # -- the diagnosis ----------------------------------------------------------------
 
 
-def diagnose(model: Model, input_shape: Any) -> Diagnosis | None:
+def diagnose(model: Model, input_shape: ShapeArg) -> Diagnosis | None:
     """Why ``model`` fails on ``input_shape`` (a shape, batch included, or a list of them
     for several inputs), with fixes; None when the model accepts it."""
     if not isinstance(model, Model):
@@ -199,12 +129,12 @@ def diagnose(model: Model, input_shape: Any) -> Diagnosis | None:
             f"Received: model={_short_repr(model)}"
         )
     shapes = _input_shapes(model, input_shape)
-    trace = _run(model, shapes)
+    trace = run(model, shapes)
     if trace.failed is None:
         return None
     node = trace.failed
     operation = node.operation
-    axes = _differing_axes(operation, trace.inputs) if _is_merge(operation) else ()
+    axes = differing_axes(operation, trace.inputs) if is_merge(operation) else ()
     if axes:
         detail = ("axes " if len(axes) > 1 else "axis ") + " and ".join(map(str, axes))
         lengths = ", ".join(
@@ -232,7 +162,7 @@ def diagnose(model: Model, input_shape: Any) -> Diagnosis | None:
     )
 
 
-def _input_shapes(model: Model, input_shape: Any) -> list[tuple[int | None, ...]]:
+def _input_shapes(model: Model, input_shape: ShapeArg) -> list[Shape]:
     given = (
         [input_shape]
         if len(model._inputs) == 1 and not isinstance(input_shape, list)
@@ -258,34 +188,13 @@ def _input_shapes(model: Model, input_shape: Any) -> list[tuple[int | None, ...]
     return shapes
 
 
-def _is_merge(operation: Any) -> bool:
-    return isinstance(operation, (_Elementwise, Concatenate))
-
-
-def _differing_axes(operation: Any, shapes: list[Any]) -> tuple[int, ...]:
-    rank = len(shapes[0])
-    if any(len(shape) != rank for shape in shapes):
-        return ()
-    concat = operation.axis % rank if isinstance(operation, Concatenate) else None
-    found = []
-    for axis in range(1, rank):
-        if axis == concat:
-            continue
-        sizes = {shape[axis] for shape in shapes if shape[axis] is not None}
-        if concat is None:
-            sizes.discard(1)
-        if len(sizes) > 1:
-            found.append(axis)
-    return tuple(found)
-
-
 def _lengths(lengths: tuple[int | None, ...]) -> str:
     return str(lengths[0]) if len(lengths) == 1 else "x".join(map(str, lengths))
 
 
-def _chains(model: Model, node: Node, trace: _Trace, axes: tuple[int, ...]) -> tuple[Chain, ...]:
+def _chains(model: Model, node: Node, trace: Trace, axes: tuple[int, ...]) -> tuple[Chain, ...]:
     """Each input's way back to the last tensor the inputs share."""
-    ancestry = [_ancestors(tensor) for tensor in node.input_tensors]
+    ancestry = [ancestors(tensor) for tensor in node.input_tensors]
     chains = []
     for position, tensor in enumerate(node.input_tensors):
         others: set[int] = set()
@@ -308,58 +217,40 @@ def _chains(model: Model, node: Node, trace: _Trace, axes: tuple[int, ...]) -> t
     return tuple(chains)
 
 
-def _why(node: Node, trace: _Trace, axes: tuple[int, ...]) -> str:
+def _why(node: Node, trace: Trace, axes: tuple[int, ...]) -> str:
     """The strided layer that lost an element: it floors a length its stride does not
     divide, so doubling back cannot restore it."""
-    ancestry = [_ancestors(tensor) for tensor in node.input_tensors]
+    ancestry = [ancestors(tensor) for tensor in node.input_tensors]
     for position, tensor in enumerate(node.input_tensors):
         others = set().union(*(a for i, a in enumerate(ancestry) if i != position))
-        for upstream in _chain_nodes(tensor, others):
+        for upstream in chain_nodes(tensor, others):
             layer = upstream.operation
-            geometry = getattr(layer, "geometry", ())
-            if not geometry or geometry[0].transposed:
+            windows = windowed(layer)
+            if windows is None or windows.geometry[0].transposed:
                 continue
+            geometry = windows.geometry
             source = trace.shapes.get(id(upstream.input_tensors[0]))
             result = trace.shapes.get(id(upstream.output_tensors[0]))
             for g in geometry:
                 if g.axis not in axes or g.stride == 1 or source is None or result is None:
                     continue
-                length = source[g.axis]
-                if length is not None and length % g.stride:
+                length, floored = source[g.axis], result[g.axis]
+                if length is not None and length % g.stride and floored is not None:
                     return (
                         f"{layer.name} ({type(layer).__name__}) turns {length} into "
-                        f"{result[g.axis]} with stride {g.stride}; scaling back by "
-                        f"{g.stride} gives {result[g.axis] * g.stride}, not {length}"
+                        f"{floored} with stride {g.stride}; scaling back by "
+                        f"{g.stride} gives {floored * g.stride}, not {length}"
                     )
     return ""
-
-
-def _ancestors(tensor: SymbolicTensor) -> set[int]:
-    found: set[int] = set()
-    stack = [tensor]
-    while stack:
-        current = stack.pop()
-        if id(current) in found:
-            continue
-        found.add(id(current))
-        if current._history is not None:
-            node = current._history.operation._inbound_nodes[current._history.node_index]
-            stack.extend(node.input_tensors)
-    return found
 
 
 # -- fixes ------------------------------------------------------------------------
 
 
-def _fixes(model: Model, shapes: list[Any], axes: tuple[int, ...]) -> list[Fix]:
+def _fixes(model: Model, shapes: list[Shape], axes: tuple[int, ...]) -> list[Fix]:
     fixes = _size_fixes(model, shapes)
-    for kind, strategy in (
-        ("crop", _crop),
-        ("pad", _pad),
-        ("output-padding", _output_padding),
-        ("same-padding", _same_padding),
-    ):
-        edits = _repair(model, shapes, strategy)
+    for kind, strategy in REPAIRS:
+        edits = repair(model, shapes, strategy)
         if edits:
             description = "; ".join(edit.description for edit in edits)
             fixes.append(Fix(kind, description, tuple(edits)))
@@ -367,7 +258,7 @@ def _fixes(model: Model, shapes: list[Any], axes: tuple[int, ...]) -> list[Fix]:
     return fixes
 
 
-def _size_fixes(model: Model, shapes: list[Any]) -> list[Fix]:
+def _size_fixes(model: Model, shapes: list[Shape]) -> list[Fix]:
     """The nearest sizes the model accepts, for each spatial axis of each input."""
     from .sizes import input_sizes  # noqa: PLC0415  (sizes builds on the same graph)
 
@@ -393,7 +284,7 @@ def _size_fixes(model: Model, shapes: list[Any]) -> list[Fix]:
     for candidate in suggestions:
         if len(candidate) != len(shapes) or candidate == [tuple(s) for s in shapes]:
             continue
-        if _run(model, candidate).failed is None:
+        if run(model, candidate).failed is None:
             text = " and ".join(str(shape) for shape in candidate)
             fixes.append(
                 Fix("input-size", f"use the input shape {text}", input_shapes=tuple(candidate))
@@ -410,211 +301,3 @@ def _size_fixes(model: Model, shapes: list[Any]) -> list[Fix]:
             )
         ]
     return fixes
-
-
-def _repair(model: Model, shapes: list[Any], strategy: Any) -> list[Edit] | None:
-    """Apply ``strategy`` at each failing merge in turn until the model accepts the
-    input (then return the edits), or give up."""
-    edits: list[Edit] = []
-    for _ in range(len(model.operations) + 1):
-        trace = _run(model, shapes, edits)
-        if trace.failed is None:
-            return edits
-        node = trace.failed
-        axes = _differing_axes(node.operation, trace.inputs) if _is_merge(node.operation) else ()
-        if not axes:
-            return None
-        found = strategy(model, node, trace, axes, edits)
-        if not found:
-            return None
-        edits.extend(found)
-    return None
-
-
-def _targets(shapes: list[Any], axes: tuple[int, ...], pick: Any) -> dict[int, int]:
-    return {
-        axis: pick(shape[axis] for shape in shapes if shape[axis] not in (None, 1)) for axis in axes
-    }
-
-
-def _spatial_layer(family: str, rank: int, amounts: list[tuple[int, int]]) -> Layer:
-    cls = getattr(reshaping, f"{family}{rank}D")
-    value: Any = amounts[0] if rank == 1 else tuple(amounts)
-    layer: Layer = cls(value)
-    return layer
-
-
-def _resize(
-    node: Node, trace: _Trace, axes: tuple[int, ...], target: dict[int, int], family: str
-) -> list[Edit]:
-    edits = []
-    for position, shape in enumerate(trace.inputs):
-        rank = len(shape) - 2
-        amounts = []
-        for axis in range(1, rank + 1):
-            difference = 0
-            if axis in axes and shape[axis] not in (None, 1):
-                difference = shape[axis] - target[axis]
-                if family == "ZeroPadding":
-                    difference = -difference
-            half = split(difference)  # the odd one after, as "same" does
-            amounts.append((half.before, half.after))
-        if any(a or b for a, b in amounts):
-            if any(a < 0 or b < 0 for a, b in amounts):
-                return []
-            layer = _spatial_layer(family, rank, amounts)
-            edits.append(
-                Edit(
-                    f"{type(layer).__name__}({_amounts(amounts)}) on input {position} of "
-                    f"{node.operation.name}",
-                    node.operation.name,
-                    layer,
-                    position,
-                    id(node),
-                )
-            )
-    return edits
-
-
-def _amounts(amounts: list[tuple[int, int]]) -> str:
-    return str(amounts[0]) if len(amounts) == 1 else str(tuple(amounts))
-
-
-def _crop(model: Model, node: Node, trace: _Trace, axes: tuple[int, ...], edits: Any) -> list[Edit]:
-    return _resize(node, trace, axes, _targets(trace.inputs, axes, min), "Cropping")
-
-
-def _pad(model: Model, node: Node, trace: _Trace, axes: tuple[int, ...], edits: Any) -> list[Edit]:
-    return _resize(node, trace, axes, _targets(trace.inputs, axes, max), "ZeroPadding")
-
-
-def _chain_nodes(tensor: SymbolicTensor, stop: set[int]) -> list[Node]:
-    """The nodes from ``tensor`` back to (not into) the tensors in ``stop``."""
-    found = []
-    current: SymbolicTensor | None = tensor
-    while current is not None and current._history is not None and id(current) not in stop:
-        node = current._history.operation._inbound_nodes[current._history.node_index]
-        found.append(node)
-        current = node.input_tensors[0] if node.input_tensors else None
-    return found
-
-
-def _output_padding(
-    model: Model, node: Node, trace: _Trace, axes: tuple[int, ...], edits: list[Edit]
-) -> list[Edit]:
-    """Give the transposed convolution on each mismatched input the output_padding (and
-    padding) that reaches the length of the input without one."""
-    ancestry = [_ancestors(tensor) for tensor in node.input_tensors]
-    replaced = {edit.replace[0] for edit in edits if edit.replace}
-    for position, tensor in enumerate(node.input_tensors):
-        others = set().union(*(a for i, a in enumerate(ancestry) if i != position))
-        transposed = [
-            n
-            for n in _chain_nodes(tensor, others)
-            if isinstance(n.operation, Layer)
-            and n.operation.geometry
-            and n.operation.geometry[0].transposed
-            and id(n.operation) not in replaced
-        ]
-        if not transposed:
-            continue
-        target_shape = next(
-            (s for i, s in enumerate(trace.inputs) if i != position), trace.inputs[position]
-        )
-        layer_node = transposed[0]
-        new = _retuned(layer_node, trace, target_shape, axes)
-        if new is None:
-            continue
-        edit = Edit(
-            f"{layer_node.operation.name} ({type(layer_node.operation).__name__}): "
-            f"padding={new.padding!r}, output_padding={new.output_padding}",  # type: ignore[attr-defined]
-            layer_node.operation.name,
-            new,
-            key=id(layer_node.operation),
-        )
-        if _run(model, _first_shapes(model, trace), [*edits, edit]).failed is not node:
-            return [edit]
-    return []
-
-
-def _first_shapes(model: Model, trace: _Trace) -> list[Any]:
-    return [trace.shapes[id(tensor)] for tensor in model._inputs]
-
-
-def _retuned(node: Node, trace: _Trace, target: Any, axes: tuple[int, ...]) -> Layer | None:
-    layer: Any = node.operation
-    source = trace.shapes.get(id(node.input_tensors[0]))
-    output = trace.shapes.get(id(node.output_tensors[0]))
-    if source is None or output is None:
-        return None
-    for padding in dict.fromkeys((layer.padding, "same", "valid")):
-        ops = []
-        for geometry in layer.geometry:
-            axis = geometry.axis
-            want = target[axis] if axis in axes else output[axis]
-            choice = next(
-                (
-                    op
-                    for op in range(geometry.stride)
-                    if _length(source[axis], geometry, padding, op) == want
-                ),
-                None,
-            )
-            if choice is None:
-                break
-            ops.append(choice)
-        else:
-            try:
-                return layer._replace(padding=padding, output_padding=tuple(ops))  # type: ignore[no-any-return]
-            except ConvShapeError:
-                continue
-    return None
-
-
-def _length(size: int | None, geometry: Any, padding: str, op: int) -> int | None:
-    if size is None:
-        return None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            length = conv_transpose_output_length(
-                size, geometry.kernel, geometry.stride, padding, op, geometry.dilation
-            )
-        except ConvShapeError:
-            return None
-    # A length Keras predicts but TensorFlow refuses to run is no fix.
-    if any(issubclass(w.category, ConvShapeWarning) for w in caught):
-        return None
-    return length
-
-
-def _same_padding(
-    model: Model, node: Node, trace: _Trace, axes: tuple[int, ...], edits: list[Edit]
-) -> list[Edit]:
-    """``padding="same"`` on the strided layers that floor an odd size."""
-    found = []
-    replaced = {edit.replace[0] for edit in edits if edit.replace}
-    for tensor in node.input_tensors:
-        for upstream in _chain_nodes(tensor, set()):
-            layer = upstream.operation
-            if not isinstance(layer, Layer) or id(layer) in replaced:
-                continue
-            geometry = layer.geometry
-            if not geometry or geometry[0].transposed or geometry[0].padding != "valid":
-                continue
-            source = trace.shapes.get(id(upstream.input_tensors[0]))
-            if source is None or all(
-                g.stride == 1 or (source[g.axis] or 0) % g.stride == 0 for g in geometry
-            ):
-                continue
-            new: Layer = layer._replace(padding="same")
-            replaced.add(id(layer))
-            found.append(
-                Edit(
-                    f"{layer.name} ({type(layer).__name__}): padding='same'",
-                    str(layer.name),
-                    new,
-                    key=id(layer),
-                )
-            )
-    return found
