@@ -29,6 +29,18 @@ def _slices(crop: tuple[Pad, ...], offset: int) -> str:
     return ", ".join(parts)
 
 
+def _appended(crop: tuple[Pad, ...]) -> list[Pad]:
+    """The zeros each axis's crop appends at its end (a negative ``after``), as pads."""
+    return [Pad(0, max(-c.after, 0)) for c in crop]
+
+
+def _late_bias(t: Translation, name: str, args: str) -> tuple[bool, str]:
+    """Whether the bias is added after the op, as positions the crop appends after it get
+    the bias too; and the op's arguments (``name`` off when it is)."""
+    late = bool(t.kwargs[name]) and any(pad != (0, 0) for pad in _appended(t.crop))
+    return late, args.replace(f"{name}=True", f"{name}=False") if late else args
+
+
 def _pads_spec(pads: Sequence[Pad]) -> list[int]:
     """torch.nn.functional.pad's flat (last axis first) spec."""
     flat: list[int] = []
@@ -44,11 +56,8 @@ def _torch_code(t: Translation) -> str:
     # Keras kernels: (*k, in, out) forward and (*k, out, in) transposed; PyTorch's weight is
     # (out, in, *k) forward and (in, out, *k) transposed: the same permutation in both.
     order = (rank + 1, rank, *range(rank))
-    appended = [Pad(0, max(-c.after, 0)) for c in t.crop]
-    late_bias = t.kwargs["bias"] and any(pad != (0, 0) for pad in appended)
-    if late_bias:
-        # Positions appended after the op get the bias too: add it after the padding.
-        args = args.replace("bias=True", "bias=False")
+    appended = _appended(t.crop)
+    late_bias, args = _late_bias(t, "bias", args)
     lines = [
         "import torch",
         "import torch.nn.functional as F",
@@ -112,11 +121,8 @@ def _keras_code(t: Translation) -> str:
     # (*k, out, in): the same permutation in both.
     order = (*range(2, rank + 2), 1, 0)
     in_axis = 0 if "Transpose" in t.kind else 1
-    appended = [(0, max(-c.after, 0)) for c in t.crop]
-    late_bias = t.kwargs["use_bias"] and any(after for _, after in appended)
-    if late_bias:
-        # Positions appended after the op get the bias too: add it after the padding.
-        args = args.replace("use_bias=True", "use_bias=False")
+    appended = _appended(t.crop)
+    late_bias, args = _late_bias(t, "use_bias", args)
     lines = [
         "import numpy as np",
         "import keras",
@@ -136,8 +142,9 @@ def _keras_code(t: Translation) -> str:
         lines.append(f"    x = np.pad(x, {spec})")
     lines.append("    y = np.asarray(layer(x))")
     if any(c != (0, 0) for c in t.crop):
-        if any(after for _, after in appended):
-            lines.append(f"    y = np.pad(y, {[(0, 0), *appended, (0, 0)]})")
+        if any(pad != (0, 0) for pad in appended):
+            spec = [(0, 0), *map(tuple, appended), (0, 0)]
+            lines.append(f"    y = np.pad(y, {spec})")
         lines.append(f"    y = y[{_slices(t.crop, 1)}, :]")
     if late_bias:
         lines.append("    y = y + np.asarray(bias)")
