@@ -7,11 +7,13 @@ notes about padding where there is none."""
 from __future__ import annotations
 
 import itertools
+import numbers
 import re
 import warnings
 from collections.abc import Callable, Iterator
 from functools import partial
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -177,3 +179,51 @@ def test_words_a_newcomer_reads() -> None:
         "nothing at the start, high = 1 removes k_eff - 1 - 1 = 3 positions at the end.",
     )
     assert lax.diagram[2].endswith("12 13 14  x  x  x")
+
+
+class _Dimension:
+    """An integer that is not an int, as NumPy's int64 or a tensor's dimension is."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __int__(self) -> int:
+        return self.value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+numbers.Integral.register(_Dimension)
+
+
+def test_integers_of_other_types_explain_as_ints() -> None:
+    """``explain_*(np.int64(7), ...)`` raised AttributeError ('bit_length') while every
+    other function took NumPy's integers; they explain exactly as Python's ints."""
+
+    def d(value: int) -> Any:
+        return _Dimension(value)
+
+    pairs = [
+        (
+            cs.explain_conv_transpose(d(7), d(5), d(2), "same"),
+            cs.explain_conv_transpose(7, 5, 2, "same"),
+        ),
+        (
+            cs.explain_conv_transpose(d(7), 3, 2, (d(1), d(2)), d(1), framework="keras"),
+            cs.explain_conv_transpose(7, 3, 2, (1, 2), 1, framework="keras"),
+        ),
+        (
+            cs.explain_conv(d(13), d(6), d(5), "SAME_LOWER", framework="onnx"),
+            cs.explain_conv(13, 6, 5, "SAME_LOWER", framework="onnx"),
+        ),
+        (
+            cs.explain_pool(d(8), d(3), d(2), d(1), framework="torch", ceil_mode=True),
+            cs.explain_pool(8, 3, 2, 1, framework="torch", ceil_mode=True),
+        ),
+    ]
+    for other, plain in pairs:
+        assert str(other) == str(plain)
+        assert other.title == plain.title
+    with pytest.raises(TypeError, match=r"`size` must be an int, not bool"):
+        cs.explain_conv(True, 3)  # the refusal under test

@@ -41,6 +41,19 @@ def _type_error(name: str, expected: str, value: object) -> TypeError:
     )
 
 
+def plain_int(value: object) -> object:
+    """An integer of another type (NumPy's, a tensor's dimension) as a Python int, whose
+    text is the same; anything else unchanged, for the argument's own check to judge.
+
+    >>> from fractions import Fraction
+    >>> plain_int(True), plain_int(2.0), plain_int(Fraction(3, 1)), plain_int(4)
+    (True, 2.0, Fraction(3, 1), 4)
+    """
+    if type(value) is int or isinstance(value, bool) or not isinstance(value, Integral):
+        return value
+    return int(value)
+
+
 def as_int(value: object, name: str) -> int:
     """Return ``value`` as an int, raising TypeError for anything that is not one and
     ConvShapeError for an int outside int64 (``|value| > 2**63 - 1``).

@@ -29,6 +29,7 @@ from ._check_scalars import (
     check_positive,
     check_rate,
     check_size,
+    plain_int,
 )
 from ._check_shapes import Shape, array_shape, as_axes, check_axis, check_shape, standardize_tuple
 
@@ -56,5 +57,6 @@ __all__ = [
     "check_size",
     "check_str",
     "choice_error",
+    "plain_int",
     "standardize_tuple",
 ]

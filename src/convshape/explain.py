@@ -17,14 +17,17 @@ import dataclasses
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from ._diagram import Figure
 from ._explain_steps import framework_name
 from ._svg import FONT, figure_svg
 from ._types import PaddingArg
-from ._validate import check_choice
+from ._validate import check_choice, plain_int
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the names below are for mypy only
+_T = TypeVar("_T")
+
 if TYPE_CHECKING:
     from .layers._base import Layer
     from .models.graph import Node
@@ -96,6 +99,15 @@ class Explanation:
         return "\n".join(lines)
 
 
+def _plain(value: _T) -> _T:
+    """An integer of another type (NumPy's, a tensor dimension) as a Python int, its text
+    unchanged; a padding pair element by element; anything else as given, for the
+    framework's own checks to judge (``True`` and ``2.0`` are refused there)."""
+    if isinstance(value, (tuple, list)):
+        return cast("_T", type(value)(_plain(item) for item in value))
+    return cast("_T", plain_int(value))
+
+
 def explain_conv_transpose(
     size: int,
     kernel_size: int,
@@ -132,7 +144,14 @@ def explain_conv_transpose(
     name = framework_name(framework, ("keras", "torch", "jax", "onnx"), "a transposed convolution")
     from ._explain_transpose import TRANSPOSE  # noqa: PLC0415  (it builds on Explanation)
 
-    return TRANSPOSE[name](size, kernel_size, stride, padding, output_padding, dilation)
+    return TRANSPOSE[name](
+        _plain(size),
+        _plain(kernel_size),
+        _plain(stride),
+        _plain(padding),
+        _plain(output_padding),
+        _plain(dilation),
+    )
 
 
 def explain_conv(
@@ -176,7 +195,9 @@ def explain_conv(
     name = framework_name(framework, ("keras", "torch", "jax", "onnx"), "a convolution")
     from ._explain_conv import CONV  # noqa: PLC0415  (it builds on Explanation)
 
-    return CONV[name](size, kernel_size, stride, padding, dilation)
+    return CONV[name](
+        _plain(size), _plain(kernel_size), _plain(stride), _plain(padding), _plain(dilation)
+    )
 
 
 def explain_pool(
@@ -222,7 +243,15 @@ def explain_pool(
     from ._explain_pool import POOL, POOLS  # noqa: PLC0415  (it builds on Explanation)
 
     check_choice(kind, "kind", tuple(POOLS))
-    return POOL[name](size, pool_size, strides, padding, ceil_mode, dilation, kind)
+    return POOL[name](
+        _plain(size),
+        _plain(pool_size),
+        _plain(strides),
+        _plain(padding),
+        ceil_mode,
+        _plain(dilation),
+        kind,
+    )
 
 
 #: The spatial axes by name, in the order Keras lays them out, for 1, 2 and 3 dimensions.
