@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from .porting import Translation
 
-__all__ = ["CODE"]
+__all__ = ["CODE", "arguments"]
 
 
 def _slices(crop: tuple[Pad, ...], offset: int) -> str:
@@ -34,9 +34,15 @@ def _appended(crop: tuple[Pad, ...]) -> list[Pad]:
     return [Pad(0, max(-c.after, 0)) for c in crop]
 
 
-def _late_bias(t: Translation, name: str, args: str) -> tuple[bool, str]:
+def arguments(kwargs: dict[str, object]) -> str:
+    """The op's keyword arguments as Python text: ``name=value, ...``."""
+    return ", ".join(f"{name}={value!r}" for name, value in kwargs.items())
+
+
+def _late_bias(t: Translation, name: str) -> tuple[bool, str]:
     """Whether the bias is added after the op, as positions the crop appends after it get
     the bias too; and the op's arguments (``name`` off when it is)."""
+    args = arguments(t.kwargs)
     late = bool(t.kwargs[name]) and any(pad != (0, 0) for pad in _appended(t.crop))
     return late, args.replace(f"{name}=True", f"{name}=False") if late else args
 
@@ -51,13 +57,12 @@ def _pads_spec(pads: Sequence[Pad]) -> list[int]:
 
 def _torch_code(t: Translation) -> str:
     rank = len(t.crop)
-    args = ", ".join(f"{name}={value!r}" for name, value in t.kwargs.items())
+    late_bias, args = _late_bias(t, "bias")
     last = t.source_layout == "channels_last"
     # Keras kernels: (*k, in, out) forward and (*k, out, in) transposed; PyTorch's weight is
     # (out, in, *k) forward and (in, out, *k) transposed: the same permutation in both.
     order = (rank + 1, rank, *range(rank))
     appended = _appended(t.crop)
-    late_bias, args = _late_bias(t, "bias", args)
     lines = [
         "import torch",
         "import torch.nn.functional as F",
@@ -92,7 +97,7 @@ def _torch_code(t: Translation) -> str:
 
 def _jax_code(t: Translation) -> str:
     op = t.kind.split(".")[1]
-    args = ", ".join(f"{name}={value!r}" for name, value in t.kwargs.items())
+    args = arguments(t.kwargs)
     # Keras's kernel layout is already lax's (spatial..., I, O); transpose_kernel=True makes
     # lax.conv_transpose the gradient of the forward convolution, as TensorFlow's is.
     bias_shape = "(-1,)" if t.source_layout == "channels_last" else "(-1,) + (1,) * (y.ndim - 2)"
@@ -116,13 +121,12 @@ def _jax_code(t: Translation) -> str:
 
 def _keras_code(t: Translation) -> str:
     rank = len(t.crop)
-    args = ", ".join(f"{name}={value!r}" for name, value in t.kwargs.items())
+    late_bias, args = _late_bias(t, "use_bias")
     # PyTorch's weight (out, in, *k) forward, (in, out, *k) transposed -> Keras (*k, in, out) /
     # (*k, out, in): the same permutation in both.
     order = (*range(2, rank + 2), 1, 0)
     in_axis = 0 if "Transpose" in t.kind else 1
     appended = _appended(t.crop)
-    late_bias, args = _late_bias(t, "use_bias", args)
     lines = [
         "import numpy as np",
         "import keras",
@@ -154,7 +158,7 @@ def _keras_code(t: Translation) -> str:
 
 def _onnx_code(t: Translation) -> str:
     rank = len(t.crop)
-    args = ", ".join(f"{name}={value!r}" for name, value in t.kwargs.items())
+    args = arguments(t.kwargs)
     # ONNX weights: Conv (out, in, *k), ConvTranspose (in, out, *k): the same permutation of
     # Keras's (*k, in, out) and (*k, out, in) as PyTorch's.
     order = (rank + 1, rank, *range(rank))

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from ._porting_code import CODE
+from ._porting_code import CODE, arguments
 from ._porting_rules import (
     TorchConvolution,
     from_keras,
@@ -70,8 +70,7 @@ class Translation:
         return CODE[self.target](self)
 
     def __str__(self) -> str:
-        args = ", ".join(f"{name}={value!r}" for name, value in self.kwargs.items())
-        lines = [f"{self.source} -> {self.target}: {self.kind}({args})"]
+        lines = [f"{self.source} -> {self.target}: {self.kind}({arguments(self.kwargs)})"]
         if any(pad != (0, 0) for pad in self.input_pad):
             lines.append(f"  zero-pad the input first: {list(map(tuple, self.input_pad))}")
         if any(crop != (0, 0) for crop in self.crop):
