@@ -222,6 +222,10 @@ def test_integers_of_other_types_explain_as_ints() -> None:
             cs.explain_pool(8, 3, 2, 1, framework="torch", ceil_mode=True),
         ),
     ]
+    pad = cs.Pad(1, 2)
+    assert cs.explain_conv_transpose(7, 3, 2, pad).steps == (
+        cs.explain_conv_transpose(7, 3, 2, (1, 2)).steps
+    )
     for other, plain in pairs:
         assert str(other) == str(plain)
         assert other.title == plain.title

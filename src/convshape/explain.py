@@ -101,10 +101,13 @@ class Explanation:
 
 def _plain(value: _T) -> _T:
     """An integer of another type (NumPy's, a tensor dimension) as a Python int, its text
-    unchanged; a padding pair element by element; anything else as given, for the
-    framework's own checks to judge (``True`` and ``2.0`` are refused there)."""
-    if isinstance(value, (tuple, list)):
-        return cast("_T", type(value)(_plain(item) for item in value))
+    unchanged; a padding pair element by element (a ``Pad`` as a plain pair); anything
+    else as given, for the framework's own checks to judge (``True`` and ``2.0`` are
+    refused there)."""
+    if isinstance(value, (tuple, list)):  # one level: a pair's elements, never deeper
+        items = [plain_int(item) for item in value]
+        # A Pad is written as the pair it is, (1, 2), as a plain tuple is.
+        return cast("_T", items if isinstance(value, list) else tuple(items))
     return cast("_T", plain_int(value))
 
 
