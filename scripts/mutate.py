@@ -44,11 +44,25 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The rule modules, and the test files that cover each one, quickest killers first:
 #: (fast test files, oracle test files).
 AGREE = ["tests/test_agreement.py", "tests/test_rule_gaps.py"]
+KERAS = (
+    ["tests/test_arithmetic.py", *AGREE, "tests/test_properties.py", "tests/test_fast_path.py"],
+    ["tests/test_oracle_keras.py"],
+)
+ONNX = (
+    [*AGREE, "tests/test_explain_frameworks.py"],
+    ["tests/test_oracle_onnx.py", "tests/test_oracle_onnx_nodes.py", "tests/test_peer_onnx.py"],
+)
+PORTING = (
+    [*AGREE, "tests/test_translate.py", "tests/test_explain_check.py"],
+    ["tests/test_peer_keras.py", "tests/test_peer_torch.py"],
+)
+SOLVING = (
+    [*AGREE, "tests/test_solve.py", "tests/test_solve_ranking.py"],
+    ["tests/test_cli_options.py"],
+)
 TESTS: dict[str, tuple[list[str], list[str]]] = {
-    "src/convshape/arithmetic.py": (
-        ["tests/test_arithmetic.py", *AGREE, "tests/test_properties.py", "tests/test_fast_path.py"],
-        ["tests/test_oracle_keras.py"],
-    ),
+    "src/convshape/arithmetic.py": KERAS,
+    "src/convshape/_keras_rules.py": KERAS,
     "src/convshape/_core.py": (
         [
             "tests/test_arithmetic.py",
@@ -81,18 +95,18 @@ TESTS: dict[str, tuple[list[str], list[str]]] = {
         [*AGREE, "tests/test_explain_frameworks.py"],
         ["tests/test_oracle_jax.py"],
     ),
-    "src/convshape/onnx.py": (
-        [*AGREE, "tests/test_explain_frameworks.py"],
-        ["tests/test_oracle_onnx.py", "tests/test_oracle_onnx_nodes.py", "tests/test_peer_onnx.py"],
-    ),
+    "src/convshape/onnx.py": ONNX,
+    "src/convshape/_onnx_rules.py": ONNX,
+    "src/convshape/_onnx_nodes.py": ONNX,
     "src/convshape/pitfalls.py": (
         [*AGREE, "tests/test_explain_check.py"],
         ["tests/test_peer_keras.py", "tests/test_peer_torch.py"],
     ),
-    "src/convshape/porting.py": (
-        [*AGREE, "tests/test_translate.py", "tests/test_explain_check.py"],
-        ["tests/test_peer_keras.py", "tests/test_peer_torch.py"],
-    ),
+    "src/convshape/porting.py": PORTING,
+    "src/convshape/_porting_rules.py": PORTING,
+    "src/convshape/_solve_keras.py": SOLVING,
+    "src/convshape/_solve_torch.py": SOLVING,
+    "src/convshape/_solve_forward.py": SOLVING,
 }
 
 

@@ -28,7 +28,7 @@ from ._types import Pad
 from ._validate import check_shape
 from .errors import ConvShapeError
 from .layers.convolutional import Conv3DTranspose, _Conv, _ConvTranspose12
-from .torch.modules import _ConvNd, _ConvTranspose
+from .torch.conv import _ConvNd, _ConvTranspose
 
 __all__ = ["TARGETS", "Translation", "translate"]
 

@@ -11,8 +11,6 @@ pooling) and module specifications with PyTorch's names and arguments, NCHW.
 
 from __future__ import annotations
 
-# The old module paths, ``pt.nn`` and ``pt.modules``, until their importers move.
-from . import modules, nn  # noqa: F401
 from .activation import (
     ELU,
     GELU,
