@@ -69,6 +69,27 @@ def check_shape(value: object, name: str = "input_shape") -> Shape:
     return tuple(shape)
 
 
+def required_shape(value: object, rule: str) -> Shape:
+    """``input_shape`` where an analysis cannot do without it: ``rule`` says why when it
+    is None; otherwise :func:`check_shape`.
+
+    >>> required_shape((None, 8, 3), "the cost of a layer needs its `input_shape`")
+    (None, 8, 3)
+    >>> required_shape(None, "the cost of a layer needs its `input_shape`")
+    Traceback (most recent call last):
+    convshape.errors.ConvShapeError: the cost of a layer needs its `input_shape`. Received: input_shape=None
+    """  # noqa: E501  (a doctest output line is as long as it is)
+    return check_shape(given_input_shape(value, rule))
+
+
+def given_input_shape(value: object, rule: str) -> object:
+    """``input_shape`` as given (one shape, or a list of them), ConvShapeError with
+    ``rule`` when it is None."""
+    if value is None:
+        raise ConvShapeError(rule, argument="input_shape", received={"input_shape": None})
+    return value
+
+
 def standardize_tuple(
     value: object, n: int, name: str, *, allow_zero: bool = False
 ) -> tuple[int, ...]:

@@ -22,7 +22,7 @@ from ._cost_keras import CallArguments, Operation, keras_rule, output_itemsize
 from ._cost_torch import TorchLayer, TorchModule, torch_counts
 from ._geometry import Shape
 from ._render import counted
-from ._validate import check_shape
+from ._validate import given_input_shape, required_shape
 from .costs import LayerCost, Memory, ModelCost, cost
 from .errors import ConvShapeError, _short_repr
 from .layers import attention as _att
@@ -31,12 +31,6 @@ from .models.graph import Node, SymbolicTensor, flatten, map_structure
 from .models.model import Model
 from .torch._checks import require_batched
 from .torch.container import Sequential as TorchSequential
-
-
-def _require(input_shape: object, message: str) -> None:
-    """A layer, a module or an unbuilt model cannot do without ``input_shape``."""
-    if input_shape is None:
-        raise ConvShapeError(message, argument="input_shape", received={"input_shape": None})
 
 
 def _incompatible(model: Model, tensor: SymbolicTensor, shape: Shape) -> ConvShapeError:
@@ -51,7 +45,9 @@ def _incompatible(model: Model, tensor: SymbolicTensor, shape: Shape) -> ConvSha
 def layer_cost(layer: Layer, input_shape: object, batch: int) -> ModelCost:
     """The one row of a layer called on ``input_shape`` (a list of shapes for a layer
     with several inputs)."""
-    _require(input_shape, f"the cost of a single layer ({layer.name!r}) needs its `input_shape`")
+    given_input_shape(
+        input_shape, f"the cost of a single layer ({layer.name!r}) needs its `input_shape`"
+    )
     shapes = _shapes_argument(input_shape)
     multi = isinstance(layer, _att.MultiHeadAttention) and isinstance(shapes, list)
     args: Known | list[Known] = map_structure(
@@ -249,10 +245,10 @@ def model_cost(model: Model, input_shape: object, batch: int) -> ModelCost:
 
 
 def _unbuilt_cost(model: Model, input_shape: object, batch: int) -> ModelCost:
-    _require(
+    checked = required_shape(
         input_shape, f"Sequential model {model.name!r} has no input shape yet: pass `input_shape`"
     )
-    shape = _known(check_shape(input_shape), batch, model.name, "input")
+    shape = _known(checked, batch, model.name, "input")
     input_bytes = _size(shape) * 4
     rows: list[LayerCost] = []
     params_bytes = 0
@@ -268,10 +264,12 @@ def _unbuilt_cost(model: Model, input_shape: object, batch: int) -> ModelCost:
 def torch_cost(obj: TorchModule, input_shape: object, batch: int) -> ModelCost:
     """The rows of a ``convshape.torch`` module, or of each module of a Sequential."""
     name = type(obj).__name__
-    _require(input_shape, f"the cost of a convshape.torch {name} needs its `input_shape`")
+    checked = required_shape(
+        input_shape, f"the cost of a convshape.torch {name} needs its `input_shape`"
+    )
     modules: Sequence[TorchLayer] = obj.modules if isinstance(obj, TorchSequential) else (obj,)
     sequential = isinstance(obj, TorchSequential)
-    shape = _known(check_shape(input_shape), batch, name, "input")
+    shape = _known(checked, batch, name, "input")
     require_batched(modules, shape, "the cost")
     input_bytes = _size(shape) * 4
     rows = []

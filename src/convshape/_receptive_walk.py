@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, cast
 from ._geometry import Shape
 from ._receptive_rules import generic, keras_merge, keras_step, operation_name, torch_step
 from ._receptive_tensors import TensorState, keras_axes, origin_state, torch_axes
-from ._validate import check_shape
+from ._validate import required_shape
 from .errors import ConvShapeError
 from .layers._base import Layer
 from .layers.merging import Concatenate, _Elementwise
@@ -32,7 +32,7 @@ from .torch._checks import require_batched
 if TYPE_CHECKING:
     from ._geometry import TorchSpec
 
-__all__ = ["Recorder", "fold_keras", "fold_layer", "fold_torch", "required_shape"]
+__all__ = ["Recorder", "fold_keras", "fold_layer", "fold_torch"]
 
 #: One recorded output tensor: the layer's name, its class name, the tensor's shape, its
 #: fields and which of the call's outputs it is.
@@ -53,13 +53,6 @@ class Recorder:
             return
         for index, (shape, state) in enumerate(zip(shapes, states, strict=True)):
             self.rows.append((name, class_name, shape, state, index))
-
-
-def required_shape(input_shape: object, rule: str) -> Shape:
-    """``input_shape`` checked; ``rule`` is the message where it is missing (None)."""
-    if input_shape is None:
-        raise ConvShapeError(rule, argument="input_shape", received={"input_shape": None})
-    return check_shape(input_shape)
 
 
 def _layout(model: Model) -> str:
@@ -166,7 +159,7 @@ def fold_keras(
     layout = layout or _layout(model)
     if isinstance(model, Sequential) and not model.built:
         checked = required_shape(
-            shape, f"Sequential model {model.name!r} has no input shape yet; pass input_shape"
+            shape, f"Sequential model {model.name!r} has no input shape yet: pass `input_shape`"
         )
         if state is None:
             state = origin_state("input", checked, keras_axes(checked, layout))

@@ -31,7 +31,16 @@ from ._check_scalars import (
     check_size,
     plain_int,
 )
-from ._check_shapes import Shape, array_shape, as_axes, check_axis, check_shape, standardize_tuple
+from ._check_shapes import (
+    Shape,
+    array_shape,
+    as_axes,
+    check_axis,
+    check_shape,
+    given_input_shape,
+    required_shape,
+    standardize_tuple,
+)
 
 __all__ = [
     "LARGEST_INT",
@@ -57,6 +66,8 @@ __all__ = [
     "check_size",
     "check_str",
     "choice_error",
+    "given_input_shape",
     "plain_int",
+    "required_shape",
     "standardize_tuple",
 ]

@@ -120,7 +120,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ._receptive_tensors import TensorState
-from ._receptive_walk import Recorder, fold_keras, fold_layer, fold_torch, required_shape
+from ._receptive_walk import Recorder, fold_keras, fold_layer, fold_torch
+from ._validate import required_shape
 from .errors import ConvShapeError, _short_repr
 from .layers._base import Layer
 from .layers.core import InputLayer
@@ -321,14 +322,14 @@ def _fold(obj: object, input_shape: object, recorder: Recorder) -> TensorState:
     if isinstance(obj, (TorchSequential, Module, _Conv, _ConvTranspose)):
         shape = required_shape(
             input_shape,
-            "a PyTorch module has no input shape of its own; pass input_shape "
+            "a PyTorch module has no input shape of its own: pass `input_shape` "
             "(batch and channels included)",
         )
         modules: Sequence[TorchSpec] = obj.modules if isinstance(obj, TorchSequential) else (obj,)
         return fold_torch(modules, shape, recorder)
     if isinstance(obj, Layer):
         shape = required_shape(
-            input_shape, f"layer {obj.name!r} needs input_shape (batch dimension included)"
+            input_shape, f"layer {obj.name!r} needs its `input_shape` (batch dimension included)"
         )
         return fold_layer(obj, shape, recorder)
     if isinstance(obj, InputLayer):
