@@ -9,8 +9,6 @@ tensors.
 
 from __future__ import annotations
 
-import math
-
 from .._naming import auto_name, snake_case
 from .._record import KW_ONLY, MISSING, Record, field, fields
 from .._validate import (
@@ -26,6 +24,11 @@ from .._validate import (
 from ..errors import ConvShapeError, _short_repr
 from ..models.graph import Node, SymbolicTensor, call_operation, call_single
 
+# What the layer modules (and the costs, receptive fields and sizes) import from here:
+# the weight records and the axis helpers live in their own modules.
+from ._axes import channel_axis, known, spatial_axes
+from ._weight import _DTYPE_BYTES, Weight, check_lora, lora_weights
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -39,28 +42,16 @@ __all__ = [
     "Layer",
     "SymbolicTensor",
     "Weight",
+    "channel_axis",
     "check_axis",
     "check_lora",
     "check_rate",
+    "known",
     "lora_weights",
     "snake_case",
+    "spatial_axes",
     "with_name",
 ]
-
-#: Bytes per parameter for the dtypes Keras stores variables in.
-_DTYPE_BYTES = {
-    "float16": 2,
-    "bfloat16": 2,
-    "float32": 4,
-    "float64": 8,
-    "mixed_float16": 4,
-    "mixed_bfloat16": 4,
-    "int8": 1,
-    "uint8": 1,
-    "int16": 2,
-    "int32": 4,
-    "int64": 8,
-}
 
 
 def with_name(layer: L, name: str) -> L:
@@ -82,73 +73,6 @@ def _is_default(value: object, default: object) -> bool:
     if isinstance(value, tuple) and not isinstance(default, tuple):
         return all(item == default for item in value)
     return default is None and value == "channels_last"
-
-
-_WEIGHT_DOC = """One variable a layer creates when built: ``name``, ``shape``, ``trainable``
-    and ``itemsize``, the bytes per scalar when the variable's dtype is fixed (LoRA factors
-    are float32), None for the layer's own dtype.
-
-    >>> Weight("kernel", (5, 5, 128, 256), True).size
-    819200
-    """
-
-
-def _checked_weight(
-    name: object, shape: object, trainable: object, itemsize: object
-) -> tuple[str, tuple[int, ...], bool, int | None]:
-    """A weight's fields validated: a str name, a shape of known sizes, a bool and a
-    positive itemsize or None."""
-    check_str(name, "name")
-    dims = check_shape(shape, "shape")
-    if None in dims:
-        raise ConvShapeError(
-            "`shape` of a weight must be known", argument="shape", received={"shape": shape}
-        )
-    size = None if itemsize is None else check_count(itemsize, "itemsize")
-    return str(name), tuple(int(dim or 0) for dim in dims), check_bool(trainable, "trainable"), size
-
-
-if TYPE_CHECKING:
-    from typing import NamedTuple
-
-    class Weight(NamedTuple):
-        name: str
-        shape: tuple[int, ...]
-        trainable: bool
-        itemsize: int | None = None
-
-        @property
-        def size(self) -> int: ...
-
-else:
-    from .._types import TupleRecord, field_getter
-
-    class Weight(TupleRecord):
-        __slots__ = ()
-        __doc__ = _WEIGHT_DOC
-        _fields = ("name", "shape", "trainable", "itemsize")
-
-        def __new__(cls, name, shape, trainable, itemsize=None):
-            # Layers build their weights from plain values: checked by type alone.
-            if (
-                type(name) is not str
-                or type(shape) is not tuple
-                or type(trainable) is not bool
-                or not (itemsize is None or type(itemsize) is int)
-                or not all(type(dim) is int for dim in shape)
-            ):
-                name, shape, trainable, itemsize = _checked_weight(name, shape, trainable, itemsize)
-            return tuple.__new__(cls, (name, shape, trainable, itemsize))
-
-        name = field_getter(0, "The variable's name.")
-        shape = field_getter(1, "Its shape.")
-        trainable = field_getter(2, "Whether training updates it.")
-        itemsize = field_getter(3, "Bytes per scalar when fixed; None for the layer's dtype.")
-
-        @property
-        def size(self):
-            """The number of scalars in the variable."""
-            return math.prod(self.shape)
 
 
 #: Marks a ``compute_output_shape`` that returns ``_output_shape(_check_input(shape))``.
@@ -473,51 +397,3 @@ class Layer(Record):
                 f"{type(self).__name__} takes exactly one input tensor, got {len(inputs)}"
             )
         return inputs[0]
-
-
-def lora_weights(layer: Layer, kernel: Weight, rank: int | None, out: int) -> tuple[Weight, ...]:
-    """Keras's ``enable_lora``: the kernel freezes and two low-rank float32 factors train
-    (``kernel`` comes from ``layer._weight``; the factors follow the layer's flag)."""
-    if not rank:
-        return (kernel,)
-    trainable = layer.trainable
-    return (
-        Weight(kernel.name, kernel.shape, False, kernel.itemsize),
-        Weight("lora_kernel_a", (*kernel.shape[:-1], rank), trainable, 4),
-        Weight("lora_kernel_b", (rank, out), trainable, 4),
-    )
-
-
-def check_lora(rank: object, constraint: object) -> int | None:
-    """Validate ``lora_rank``: None or an int >= 1, not together with a kernel constraint."""
-    if rank is None:
-        return None
-    checked = check_count(rank, "lora_rank")
-    if constraint is not None:
-        raise ConvShapeError(
-            "LoRA (`lora_rank`) is incompatible with a kernel or embeddings constraint",
-            argument="lora_rank",
-            received={"lora_rank": rank, "constraint": constraint},
-        )
-    return checked
-
-
-def spatial_axes(rank: int, data_format: str) -> range:
-    """Indices of the spatial dimensions in a shape of ``rank + 2`` dimensions."""
-    return range(1, rank + 1) if data_format == "channels_last" else range(2, rank + 2)
-
-
-def channel_axis(data_format: str) -> int:
-    return -1 if data_format == "channels_last" else 1
-
-
-def known(shape: Shape, axis: int, layer: object, what: str) -> int:
-    """A dimension that must be known to build the layer's weights."""
-    dim = shape[axis]
-    if dim is None:
-        raise ConvShapeError(
-            f"{type(layer).__name__} needs a known {what} (axis {axis}) to create its weights",
-            argument="input_shape",
-            received={"input_shape": shape},
-        )
-    return dim
