@@ -73,8 +73,7 @@ class BatchNormalization(Layer):
         if self.renorm:
             statistics += ["moving_stddev", "renorm_mean", "renorm_stddev"]
         return (
-            *((self._weight("gamma", size),) if self.scale else ()),
-            *((self._weight("beta", size),) if self.center else ()),
+            *_gamma_beta(self, size, self.scale, self.center),
             *(self._weight(name, size, False) for name in statistics),
         )
 
@@ -114,11 +113,8 @@ class LayerNormalization(Layer):
         axes = self.axis if isinstance(self.axis, tuple) else (self.axis,)
         checked = sorted(check_axis(axis, len(shape), owner=self) for axis in axes)
         size = tuple(known(shape, axis, self, "size along `axis`") for axis in checked)
-        gamma = self.scale or self.rms_scaling
-        beta = self.center and not self.rms_scaling
-        return (
-            *((self._weight("gamma", size),) if gamma else ()),
-            *((self._weight("beta", size),) if beta else ()),
+        return _gamma_beta(
+            self, size, self.scale or self.rms_scaling, self.center and not self.rms_scaling
         )
 
 
@@ -171,10 +167,15 @@ class GroupNormalization(Layer):
 
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         size = (known(shape, check_axis(self.axis, len(shape), owner=self), self, "channels"),)
-        return (
-            *((self._weight("gamma", size),) if self.scale else ()),
-            *((self._weight("beta", size),) if self.center else ()),
-        )
+        return _gamma_beta(self, size, self.scale, self.center)
+
+
+def _gamma_beta(layer: Layer, size: tuple[int, ...], gamma: bool, beta: bool) -> tuple[Weight, ...]:
+    """The scale ``gamma`` and the offset ``beta`` of a normalisation, each when it has one."""
+    return (
+        *((layer._weight("gamma", size),) if gamma else ()),
+        *((layer._weight("beta", size),) if beta else ()),
+    )
 
 
 def _check_clipping(clipping: Any) -> None:
