@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib
 import inspect
 import itertools
+import pkgutil
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -48,9 +50,20 @@ FIELDS = (
     "conv_transpose_output_range",
     "pool_output_length",
     "solver",
+    "same",
+    "modes_in_capitals",
+    "symmetric_padding",
+    "causal",
+    "strided_dilation",
+    "output_padding",
+    "output_padding_below_stride",
+    "pool_ceil_mode",
+    "pool_padding",
 )
 #: The fields that hold one of the framework's rules.
 RULES = FIELDS[2:8]
+#: The fields that say what a framework takes and how it spells it (facts, no rules).
+FACTS = FIELDS[9:]
 
 #: Each framework's own padding values, forward and transposed.
 FORWARD_PADDINGS: dict[str, list[Any]] = {
@@ -126,19 +139,75 @@ def test_the_solvers_take_the_frameworks_with_a_solver() -> None:
             assert error.value.received == {"framework": name}
 
 
+def _name_comparisons(source: str) -> list[str]:
+    """The comparisons in ``source`` with a framework's name (or a literal
+    collection of names): a branch on the name instead of a look-up in the table."""
+    names = {repr(name) for name in FRAMEWORKS}
+
+    def names_one(part: ast.expr) -> bool:
+        if isinstance(part, ast.Tuple | ast.List | ast.Set):
+            return any(names_one(element) for element in part.elts)
+        return ast.unparse(part) in names
+
+    tree = ast.parse(source)
+    return [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare) and any(map(names_one, (node.left, *node.comparators)))
+    ]
+
+
 def test_no_solver_code_branches_on_a_framework_name() -> None:
     """The solvers read a framework's differences from its Search record: no comparison
     with a framework's name in their modules."""
-    names = {repr(name) for name in FRAMEWORKS}
     for module in (solve, _solve_forward, _solve_keras, _solve_rank, _solve_space, _solve_torch):
-        tree = ast.parse(inspect.getsource(module))
-        branches = [
-            ast.unparse(node)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Compare)
-            and any(ast.unparse(part) in names for part in (node.left, *node.comparators))
-        ]
-        assert branches == [], module.__name__
+        assert _name_comparisons(inspect.getsource(module)) == [], module.__name__
+
+
+def test_no_cli_code_branches_on_a_framework_name() -> None:
+    """The CLI reads what a framework takes and how it spells a padding from its record
+    (the facts after ``solver``): no comparison with a framework's name in its modules."""
+    names = [
+        info.name for info in pkgutil.iter_modules(cs.__path__) if info.name.startswith("_cli")
+    ]
+    assert len(names) >= 6
+    for name in ["cli", *names]:
+        module = importlib.import_module(f"convshape.{name}")
+        assert _name_comparisons(inspect.getsource(module)) == [], name
+    # What the CLI did before the table said what each framework takes:
+    said = "if name in ('jax', 'onnx') or rules.name == 'keras' or 'torch' != name: pass"
+    assert _name_comparisons(said) == [
+        "name in ('jax', 'onnx')",
+        "rules.name == 'keras'",
+        "'torch' != name",
+    ]
+
+
+def test_the_facts_are_flags_and_names() -> None:
+    """The facts the CLI reads: a bool each, and ``same`` the framework's own mode name,
+    capitals where its modes are capitals."""
+    for entry in FRAMEWORKS.values():
+        for field in FACTS[1:]:
+            assert type(getattr(entry, field)) is bool, (entry.name, field)
+        assert entry.same.isupper() == entry.modes_in_capitals
+        assert entry.conv_output_length(5, 3, 1, entry.same, 1) == 5
+        if not entry.symmetric_padding:  # PyTorch's poolings take an int padding only
+            assert entry.pool_output_length(5, 2, 2, entry.same, 1, False) == 3
+        # What each flag says the framework takes, its functions take:
+        valid = 0 if entry.symmetric_padding else "VALID" if entry.modes_in_capitals else "valid"
+        explicit = 1 if entry.symmetric_padding else (1, 1)
+        assert entry.conv_output_length(5, 3, 1, valid, 1) == 3
+        ceil = _outcome(entry.pool_output_length, 5, 2, 2, valid, 1, True)
+        assert (ceil == 3) is entry.pool_ceil_mode, (entry.name, ceil)
+        padded = _outcome(entry.pool_output_length, 6, 2, 2, explicit, 1, False)
+        assert (padded == 4) is entry.pool_padding, (entry.name, padded)
+        output_padding = _outcome(entry.conv_transpose_output_length, 5, 3, 2, valid, 1, 1)
+        assert (output_padding == 12) is entry.output_padding, (entry.name, output_padding)
+    assert [name for name, entry in FRAMEWORKS.items() if entry.causal] == ["keras"]
+    for name in ("keras", "torch"):
+        solver = FRAMEWORKS[name].solver
+        assert solver is not None
+        assert FRAMEWORKS[name].strided_dilation is solver.strided_dilation
 
 
 @pytest.mark.parametrize("name", [None, "tf", "Keras", 3])

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import _cli_options as opt
 from ._frameworks import FRAMEWORKS as TABLE
-from ._frameworks import framework
+from ._frameworks import Framework, framework
 from ._solve_words import crop_words
 from ._types import Pad
 from ._words import counted
@@ -90,21 +90,22 @@ def add_arguments(
 
 
 def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) -> None:
-    """Option combinations no framework takes: one error naming both options."""
+    """Option combinations no framework takes, or the --framework does not (its record in
+    the framework table says what it takes): one error naming both options."""
+    rules = framework(args.framework)
     rank = len(args.sizes)
     paddings = opt.paddings(args.padding, rank)
-    if pool and args.ceil_mode and args.framework != "torch":
+    if pool and args.ceil_mode and not rules.pool_ceil_mode:
         opt.refuse(
-            f"`--ceil-mode` is PyTorch's (--framework torch); {framework(args.framework).title}'s "
-            "pooling has "
+            f"`--ceil-mode` is PyTorch's (--framework torch); {rules.title}'s pooling has "
             "no ceil_mode",
             "ceil_mode",
             {"ceil_mode": True, "framework": args.framework},
         )
-    if pool and args.framework == "keras" and any(not isinstance(p, str) for p in paddings):
+    if pool and not rules.pool_padding and any(not isinstance(p, str) for p in paddings):
         opt.refuse(
-            "`--padding` of a Keras pooling is 'valid' or 'same'; an explicit padding is "
-            "PyTorch's (--framework torch)",
+            f"`--padding` of a {rules.title} pooling is 'valid' or 'same'; an explicit "
+            "padding is PyTorch's (--framework torch)",
             "padding",
             {"padding": args.padding, "framework": args.framework},
         )
@@ -122,27 +123,28 @@ def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) ->
             "padding",
             {"padding": "causal", "SIZE": args.sizes},
         )
-    if "causal" in paddings and args.framework in ("jax", "onnx"):
+    # PyTorch's int padding refuses the modes it lacks in its own words (_torch_padding).
+    if "causal" in paddings and not rules.causal and not rules.symmetric_padding:
         opt.refuse(
             f"`--padding causal` is Keras's (Conv1D); --framework {args.framework} has no "
             "causal mode: give the pair k_eff-1:0",
             "padding",
             {"padding": "causal", "framework": args.framework},
         )
-    if not pool and args.framework == "keras":
+    if not pool and not rules.strided_dilation:
         strided = any(s != 1 for s in args.stride or [1])
         dilated = any(d != 1 for d in args.dilation or [1])
         if strided and dilated:
             opt.refuse(
-                "Keras rejects `--stride` > 1 together with `--dilation` > 1 (PyTorch takes "
-                "both: --framework torch)",
+                f"{rules.title} rejects `--stride` > 1 together with `--dilation` > 1 "
+                "(PyTorch takes both: --framework torch)",
                 "dilation",
                 {"stride": args.stride, "dilation": args.dilation},
             )
-    if transpose and args.framework == "jax" and args.output_padding is not None:
+    if transpose and not rules.output_padding and args.output_padding is not None:
         opt.refuse(
-            "`--output-padding` with --framework jax: lax has no output_padding, give an "
-            "asymmetric before:after padding instead",
+            f"`--output-padding` with --framework {args.framework}: lax has no output_padding, "
+            "give an asymmetric before:after padding instead",
             "output_padding",
             {"output_padding": args.output_padding, "framework": args.framework},
         )
@@ -163,11 +165,6 @@ def _torch_padding(padding: Any, strided: bool, *, transpose: bool, pool: bool) 
     return padding
 
 
-#: The name of the CLI's ``same`` where modes are capitals: lax's SAME, ONNX's SAME_UPPER
-#: (which pads as TensorFlow does).
-_CAPITAL_SAME = {"jax": "SAME", "onnx": "SAME_UPPER"}
-
-
 def _capital_padding(padding: Any, same: str) -> Any:
     """The CLI's padding in lax's or ONNX's terms: a mode in capitals, ``same`` as
     ``same``, an int as a (before, after) pair."""
@@ -178,15 +175,14 @@ def _capital_padding(padding: Any, same: str) -> Any:
 
 
 def _framework_padding(
-    name: str, padding: Any, strided: bool, *, transpose: bool, pool: bool
+    rules: Framework, padding: Any, strided: bool, *, transpose: bool, pool: bool
 ) -> Any:
-    """The CLI's padding (a mode, an int or a pair) in the terms of framework ``name``'s
-    functions in :data:`convshape._frameworks.FRAMEWORKS`. The table has no field for a
-    framework's spelling of a padding, hence the names here."""
-    if name == "torch":
+    """The CLI's padding (a mode, an int or a pair) in the terms of the framework
+    ``rules``'s functions, spelled as its record in the framework table says."""
+    if rules.symmetric_padding:
         return _torch_padding(padding, strided, transpose=transpose, pool=pool)
-    if name in _CAPITAL_SAME:
-        return _capital_padding(padding, _CAPITAL_SAME[name])
+    if rules.modes_in_capitals:
+        return _capital_padding(padding, rules.same)
     return padding
 
 
@@ -198,10 +194,10 @@ def conv_transpose_command(args: argparse.Namespace) -> dict[str, Any]:
     strides = opt.per_dimension(args.stride, rank, "stride", 1)
     dilations = opt.per_dimension(args.dilation, rank, "dilation", 1)
     ops = opt.per_dimension(args.output_padding, rank, "output_padding", None)
-    if rules.name == "keras":
-        _check_keras_output_padding(ops, strides)
+    if rules.output_padding_below_stride:
+        _check_output_padding_below_stride(rules, ops, strides)
     paddings = [
-        _framework_padding(rules.name, p, False, transpose=True, pool=False)
+        _framework_padding(rules, p, False, transpose=True, pool=False)
         for p in opt.paddings(args.padding, rank)
     ]
     dims = list(zip(args.sizes, kernels, strides, paddings, ops, dilations, strict=True))
@@ -215,13 +211,15 @@ def conv_transpose_command(args: argparse.Namespace) -> dict[str, Any]:
     return {**result, "text": _text("crop", result)}
 
 
-def _check_keras_output_padding(ops: Sequence[int | None], strides: Sequence[int]) -> None:
-    """Keras's Conv*DTranspose takes an output_padding smaller than the stride only (the
-    core, as PyTorch, also takes one smaller than the dilation)."""
+def _check_output_padding_below_stride(
+    rules: Framework, ops: Sequence[int | None], strides: Sequence[int]
+) -> None:
+    """A framework whose output_padding must be smaller than the stride, such as Keras's
+    Conv*DTranspose (the core, as PyTorch, also takes one smaller than the dilation)."""
     for op, stride in zip(ops, strides, strict=True):
         if op is not None and op >= stride:
             opt.refuse(
-                "`--output-padding` must be smaller than `--stride` for Keras "
+                f"`--output-padding` must be smaller than `--stride` for {rules.title} "
                 "(Conv*DTranspose refuses output_padding >= strides; PyTorch also takes one "
                 "smaller than the dilation: --framework torch)",
                 "output_padding",
@@ -248,7 +246,7 @@ def _forward(args: argparse.Namespace, *, pool: bool) -> dict[str, Any]:
     dilations = [1] * rank if pool else opt.per_dimension(args.dilation, rank, "dilation", 1)
     strided = any(s != 1 for s in strides)
     paddings = [
-        _framework_padding(rules.name, p, strided, transpose=False, pool=pool)
+        _framework_padding(rules, p, strided, transpose=False, pool=pool)
         for p in opt.paddings(args.padding, rank)
     ]
     dims = list(zip(args.sizes, kernels, strides, paddings, dilations, strict=True))

@@ -18,8 +18,10 @@ EXAMPLES = {
     ),
 }
 
+#: The framework whose layer the subcommand ports (its options are Keras's).
+_SOURCE = FRAMEWORKS["keras"]
 #: The frameworks a Keras layer is ported to: the table's others, in its order.
-_TARGETS = tuple(name for name in FRAMEWORKS if name != "keras")
+_TARGETS = tuple(name for name, rules in FRAMEWORKS.items() if rules is not _SOURCE)
 
 
 def add_arguments(sub: argparse.ArgumentParser) -> None:

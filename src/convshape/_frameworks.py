@@ -115,6 +115,27 @@ class Framework:
     pool_output_length: PoolLength
     #: How ``solve_conv`` and ``solve_conv_transpose`` search its layers (None: they do not).
     solver: Search | None
+    # What it accepts and how it spells it (for the CLI, which takes one vocabulary):
+    #: Its name for the padding TensorFlow calls "same" (ONNX's SAME_UPPER).
+    same: str
+    #: Its padding modes are written in capitals (lax's, ONNX's ``auto_pad``).
+    modes_in_capitals: bool
+    #: Its explicit padding is one int for both sides (PyTorch's), not a (before, after) pair.
+    symmetric_padding: bool
+    #: It has a causal padding mode (Keras's Conv1D).
+    causal: bool
+    #: Its convolutions take a stride > 1 together with a dilation > 1 (its solver's own
+    #: ``strided_dilation`` where it has a solver).
+    strided_dilation: bool
+    #: Its transposed convolutions take ``output_padding``.
+    output_padding: bool
+    #: Its ``output_padding`` must be smaller than the stride, however large the dilation
+    #: (PyTorch's and ONNX's may instead be smaller than the dilation).
+    output_padding_below_stride: bool
+    #: Its poolings take ``ceil_mode``.
+    pool_ceil_mode: bool
+    #: Its poolings take an explicit padding, not only modes.
+    pool_padding: bool
 
 
 def _refuse(title: str, argument: str, value: object, why: str) -> ConvShapeError:
@@ -237,6 +258,15 @@ FRAMEWORKS: dict[str, Framework] = {
         conv_transpose_output_range=arithmetic.conv_transpose_output_range,
         pool_output_length=_keras_pool,
         solver=KERAS,
+        same="same",
+        modes_in_capitals=False,
+        symmetric_padding=False,
+        causal=True,
+        strided_dilation=KERAS.strided_dilation,
+        output_padding=True,
+        output_padding_below_stride=True,
+        pool_ceil_mode=False,
+        pool_padding=False,
     ),
     "torch": Framework(
         name="torch",
@@ -248,6 +278,15 @@ FRAMEWORKS: dict[str, Framework] = {
         conv_transpose_output_range=pt.conv_transpose_output_range,
         pool_output_length=pt.pool_output_length,
         solver=TORCH,
+        same="same",
+        modes_in_capitals=False,
+        symmetric_padding=True,
+        causal=False,
+        strided_dilation=TORCH.strided_dilation,
+        output_padding=True,
+        output_padding_below_stride=False,
+        pool_ceil_mode=True,
+        pool_padding=True,
     ),
     "jax": Framework(
         name="jax",
@@ -259,6 +298,15 @@ FRAMEWORKS: dict[str, Framework] = {
         conv_transpose_output_range=None,
         pool_output_length=_unit_stride(_jax_pool),
         solver=None,
+        same="SAME",
+        modes_in_capitals=True,
+        symmetric_padding=False,
+        causal=False,
+        strided_dilation=True,
+        output_padding=False,
+        output_padding_below_stride=False,
+        pool_ceil_mode=False,
+        pool_padding=True,
     ),
     "onnx": Framework(
         name="onnx",
@@ -270,6 +318,15 @@ FRAMEWORKS: dict[str, Framework] = {
         conv_transpose_output_range=_onnx(ox.conv_transpose_output_range),
         pool_output_length=_unit_stride(_onnx(ox.pool_output_length)),
         solver=None,
+        same="SAME_UPPER",
+        modes_in_capitals=True,
+        symmetric_padding=False,
+        causal=False,
+        strided_dilation=True,
+        output_padding=True,
+        output_padding_below_stride=False,
+        pool_ceil_mode=True,
+        pool_padding=True,
     ),
 }
 
