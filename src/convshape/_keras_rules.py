@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from ._core import (
     SMALL_SPLITS,
+    causal_padding,
+    crop_less_output_padding,
     effective_kernel,
     forward_length,
     full_transposed_length,
@@ -39,7 +41,7 @@ def _forward_pad(size: int | None, k_eff: int, stride: int, padding: str | Pad) 
     if padding == "valid":
         return SMALL_SPLITS[0]
     if padding == "causal":
-        return Pad(k_eff - 1, 0)
+        return causal_padding(k_eff)
     if padding == "full":
         return Pad(k_eff - 1, k_eff - 1)
     # "same": TensorFlow pads just enough for ceil(I / s) windows; the odd one goes after.
@@ -56,11 +58,11 @@ def _transpose_crop(k_eff: int, stride: int, padding: str | Pad, output_padding:
     ``total = full - O`` independently of I.
     """
     if isinstance(padding, Pad):
-        return Pad(padding.before, padding.after - (output_padding or 0))
+        return crop_less_output_padding(padding.before, padding.after, output_padding or 0)
     if padding == "valid":
         return valid_crop(k_eff, stride, output_padding)
     if padding == "full":
-        return Pad(k_eff - 1, k_eff - 1 - (output_padding or 0))
+        return crop_less_output_padding(k_eff - 1, k_eff - 1, output_padding or 0)
     # "same": O = I * s, or (I - 1) * s + k_eff % 2 + output_padding when given.
     return same_crop(k_eff, stride, output_padding)
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from ._core import (
     ceil_mode_length,
+    crop_less_output_padding,
     forward_length,
     full_transposed_length,
     same_padding,
@@ -154,8 +155,8 @@ def conv_transpose_pads(
         # The spec asks for I * s; ONNX Runtime clamps a negative total padding to 0 instead.
         return split(max(full - checked * s, 0), _odd(mode))
     target = _transpose_output_shape(output_shape, checked, k_eff, s, size, stride)
-    if target > full:
-        return Pad(0, full - target)  # zeros appended at the end (found by running ORT 1.32)
+    # An output_shape past the full output: a negative total, which split appends whole at
+    # the end as zeros (found by running ORT 1.32).
     return split(full - target, _odd(mode))
 
 
@@ -181,7 +182,7 @@ def conv_transpose_crop(
     begin, end = conv_transpose_pads(
         size, kernel_size, stride, auto_pad, pads, output_padding, dilation, output_shape
     )
-    return Pad(begin, end - as_int(output_padding, "output_padding"))
+    return crop_less_output_padding(begin, end, as_int(output_padding, "output_padding"))
 
 
 def transpose_pads_for_crop(crop: Pad) -> tuple[Pad, int]:
