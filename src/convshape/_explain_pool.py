@@ -145,6 +145,8 @@ def _torch_pool(
             argument="dilation",
             received={"dilation": d},
         )
+    from .torch._crop import pad_of  # noqa: PLC0415  (loaded with PyTorch's rules)
+
     pt = shared.rules("torch")
     length = shared.known(pt.pool_output_length(size, k, strides, p, d, ceil_mode), size)
     p = cast("int", p)  # PyTorch's rules refuse any other padding
@@ -159,7 +161,7 @@ def _torch_pool(
         arguments["dilation"] = d
     arguments["ceil_mode"] = ceil_mode
     return _pool_explanation(
-        "torch", kind, arguments, size, k, s, d, Pad(p, p), length, rule, ceil_mode
+        "torch", kind, arguments, size, k, s, d, pad_of(p), length, rule, ceil_mode
     )
 
 

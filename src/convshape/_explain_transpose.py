@@ -200,7 +200,9 @@ def _torch_transpose(
             "dilation": d,
         },
     )
-    drawing = shared.transposed_drawing(size, k, s, d, Pad(p, p), length, appended=op)
+    from .torch._crop import pad_of  # noqa: PLC0415  (loaded with PyTorch's rules)
+
+    drawing = shared.transposed_drawing(size, k, s, d, pad_of(p), length, appended=op)
     return Explanation(title, tuple(steps), **drawing)
 
 

@@ -227,6 +227,7 @@ def _torch_conv(
 ) -> tuple[TorchAxis, ...]:
     # A spec keeps its arguments as PyTorch's plain ints (a lazy one as the convolution it
     # becomes): tuples of ``rank`` ints, and a padding mode or a tuple.
+    from .torch._crop import pad_of  # noqa: PLC0415  (a torch spec: loaded)
     from .torch.conv import _ConvTranspose  # noqa: PLC0415
     from .torch.lazy import _LazyConvTranspose  # noqa: PLC0415  (a torch spec: loaded)
 
@@ -240,7 +241,7 @@ def _torch_conv(
     if isinstance(module, (_ConvTranspose, _LazyConvTranspose)):
         given = module.output_padding
     pads: tuple[str | Pad, ...] = (
-        (padding,) * rank if isinstance(padding, str) else tuple(Pad(p, p) for p in padding)
+        (padding,) * rank if isinstance(padding, str) else tuple(pad_of(p) for p in padding)
     )
     return tuple(
         TorchAxis(2 + i, kernel[i], stride[i], dilation[i], pads[i], given[i], transposed, False)
@@ -251,6 +252,7 @@ def _torch_conv(
 def _torch_pool(module: _Pool | _AvgPool | _LPPool) -> tuple[TorchAxis, ...]:
     rank = module.rank
     from .torch._checks import spatial_tuple  # noqa: PLC0415  (a torch spec: loaded)
+    from .torch._crop import pad_of  # noqa: PLC0415
     from .torch.pooling import _Pool  # noqa: PLC0415
 
     kernel = spatial_tuple(module.kernel_size, rank, "kernel_size", minimum=None)
@@ -264,7 +266,7 @@ def _torch_pool(module: _Pool | _AvgPool | _LPPool) -> tuple[TorchAxis, ...]:
     dilation = spatial_tuple(dilated, rank, "dilation", minimum=None)
     ceil_mode = bool(module.ceil_mode)
     return tuple(
-        TorchAxis(2 + i, kernel[i], stride[i], dilation[i], Pad(p, p), None, False, ceil_mode)
+        TorchAxis(2 + i, kernel[i], stride[i], dilation[i], pad_of(p), None, False, ceil_mode)
         for i, p in enumerate(padding)
     )
 

@@ -29,7 +29,7 @@ from ._solve_space import (
 from ._types import Pad
 from ._validate import as_int
 from .torch import functional as pt
-from .torch._crop import largest_output_padding, padding_for_crop
+from .torch._crop import largest_output_padding, pad_of, padding_for_crop
 
 if TYPE_CHECKING:
     from .solve import Solution
@@ -202,7 +202,7 @@ def _torch_free_stride(
     for k in _torch_kernels(size, target, kernels, s, d, pooling):
         k_eff = effective_kernel(k, d)
         for p in _torch_paddings(size, target, k_eff, s, k, pooling):
-            _conv_solution(size, target, TORCH.names, pooling, k, s, d, Pad(p, p), found)
+            _conv_solution(size, target, TORCH.names, pooling, k, s, d, pad_of(p), found)
     return len(found) > before
 
 
@@ -242,7 +242,7 @@ def _forward_modes(padding: object, pooling: bool, strides: range) -> list[Any]:
     fixed = _torch_padding(padding, transpose=False, pooling=pooling)
     if fixed == "same" and strides.start > 1:
         raise _padding_error(padding, "PyTorch takes padding='same' for stride 1 only")
-    return [] if fixed is None else [Pad(fixed, fixed) if type(fixed) is int else fixed]
+    return [] if fixed is None else [pad_of(fixed) if type(fixed) is int else fixed]
 
 
 #: How the solvers search PyTorch's layers.
