@@ -295,3 +295,16 @@ def test_every_default_is_the_class_attribute_instances_fall_back_to() -> None:
     assert "activation" not in vars(conv)
     assert conv.activation is None
     assert layers.Conv2D(8, 3, activation="relu").activation == "relu"
+
+
+def test_call_keywords() -> None:
+    """A layer's call takes its input positionally or as ``inputs=``, with ``training`` and
+    ``mask`` ignored; any other keyword is Keras's TypeError."""
+    dense = layers.Dense(3)
+    assert dense.output_spec(inputs=(None, 4), training=True, mask=None) == (None, 3)
+    with pytest.raises(
+        TypeError, match=r"^Dense\.call\(\) got an unexpected keyword argument 'foo'$"
+    ):
+        dense.output_spec((None, 4), foo=1, zoo=2)
+    with pytest.raises(TypeError, match=r"^Dense takes exactly one input tensor, got 2$"):
+        dense.output_spec((None, 4), inputs=(None, 4))

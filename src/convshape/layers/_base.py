@@ -42,6 +42,7 @@ __all__ = [
     "Layer",
     "SymbolicTensor",
     "Weight",
+    "call_inputs",
     "channel_axis",
     "check_axis",
     "check_lora",
@@ -383,17 +384,23 @@ class Layer(Record):
 
     def _single_input(self, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         """The one input of a call; ``training`` and ``mask`` are accepted and ignored."""
-        extra = set(kwargs) - {"inputs", "training", "mask"}
-        if extra:
-            raise TypeError(
-                f"{type(self).__name__}.call() got an unexpected keyword argument "
-                f"{sorted(extra)[0]!r}"
-            )
-        inputs = list(args)
-        if "inputs" in kwargs:
-            inputs.insert(0, kwargs["inputs"])
+        inputs = call_inputs(self, args, kwargs)
         if len(inputs) != 1:
             raise TypeError(
                 f"{type(self).__name__} takes exactly one input tensor, got {len(inputs)}"
             )
         return inputs[0]
+
+
+def call_inputs(owner: object, args: Sequence[Any], kwargs: dict[str, Any]) -> list[Any]:
+    """The inputs of a call of ``owner`` (a layer or a model), ``inputs=`` first;
+    ``training`` and ``mask`` are accepted and ignored, any other keyword is a TypeError."""
+    extra = set(kwargs) - {"inputs", "training", "mask"}
+    if extra:
+        raise TypeError(
+            f"{type(owner).__name__}.call() got an unexpected keyword argument {sorted(extra)[0]!r}"
+        )
+    inputs = list(args)
+    if "inputs" in kwargs:
+        inputs.insert(0, kwargs["inputs"])
+    return inputs
