@@ -327,3 +327,34 @@ def test_keras_transpose_solutions_are_what_keras_runs(keras: Any) -> None:
                 size, target, max_kernel_size=4, max_stride=3, max_dilation=2
             )
             assert _keys(solutions) == produced.get((size, target), set()), (size, target)
+
+
+def test_torch_same_reasons_offer_only_what_pytorch_accepts() -> None:
+    """An empty answer's reason with PyTorch's padding='same' held names only layers that
+    PyTorch builds (its 'same' takes stride 1 only), each with the length it gives."""
+    torch = oracle("torch")
+    offered = re.compile(r"kernel_size=(\d+), stride=(\d+), padding='same' gives (\d+)")
+    checked, refused = 0, []
+    for size, target, k in itertools.product((7, 13, 28), (3, 5, 13), (1, 2, 5)):
+        solutions = cs.solve_conv(size, target, kernel_size=k, padding="same", framework="torch")
+        if solutions:
+            continue
+        for part in solutions.reason.split("; "):
+            found = offered.fullmatch(part)
+            assert found, solutions.reason
+            kernel, s, length = map(int, found.groups())
+            ORACLE_COUNTS["torch Conv1d padding='same' offered in solver reasons"] += 1
+            checked += 1
+            try:
+                layer = torch.nn.Conv1d(1, 1, kernel, stride=s, padding="same")
+            except ValueError:
+                refused.append(f"{size} -> {target}: {part}")
+                continue
+            with warnings.catch_warnings():  # an even kernel: a padded copy of the input
+                warnings.simplefilter("ignore", UserWarning)
+                got = layer(torch.zeros(1, 1, size)).shape[-1]
+            if got != length:
+                refused.append(f"{size} -> {target}: {part} (PyTorch gives another length)")
+    assert checked >= 5
+    assert refused == []
+

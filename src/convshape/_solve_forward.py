@@ -166,6 +166,8 @@ def _conv_reasons(
                     break
                 for mode in modes:
                     checked = check_padding(mode, transpose=False)
+                    if checked == "same" and s > (search.same_stride or s):
+                        continue  # PyTorch's "same" takes stride 1 only
                     pad = _forward_pad(size, k_eff, s, checked)
                     assert pad is not None
                     length = _forward_length(size, k_eff, s, pad)
