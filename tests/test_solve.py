@@ -358,3 +358,14 @@ def test_torch_same_reasons_offer_only_what_pytorch_accepts() -> None:
     assert checked >= 5
     assert refused == []
 
+
+@pytest.mark.parametrize("kernel_size", [None, 3])
+def test_torch_empty_input_hints_show_the_kernel_sizes_searched(kernel_size: int | None) -> None:
+    """An empty input under PyTorch: the hints name the kernel sizes of the search, as the
+    transposed solver's do, not an empty range."""
+    shown = "1..7" if kernel_size is None else "3 (held)"
+    forward = cs.solve_conv(0, 5, kernel_size=kernel_size, framework="torch")
+    transposed = cs.solve_conv_transpose(0, 5, kernel_size=kernel_size, framework="torch")
+    assert forward.reason == "PyTorch rejects an empty input or output"
+    assert forward.hints[0] == f"Searched: kernel sizes {shown}, strides 1..4, dilations 1."
+    assert transposed.hints[0] == forward.hints[0]

@@ -304,14 +304,13 @@ def solve_conv(
     strides = _choices(stride, "stride", max_stride)
     dilations = range(1, 2) if pooling else _choices(dilation, "dilation", max_dilation)
     modes = search.forward_modes(padding, pooling, strides)
-    empty = bool(search.empty) and not (size and target)
-    if empty:
-        kernels = range(0)  # the framework rejects empty inputs and outputs
+    empty = bool(search.empty) and not (size and target)  # the framework rejects them
     run = functools.partial(
         _conv, size, target, search, pooling, kernels, strides, dilations, modes
     )
     kind = "pooling" if pooling else "convolution"
-    solutions = _solutions(size, target, run if kernels and strides else None, pooling)
+    ready = kernels and strides and not empty
+    solutions = _solutions(size, target, run if ready else None, pooling)
     reason = ""
     if not solutions:
         if empty:
