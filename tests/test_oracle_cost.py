@@ -704,3 +704,15 @@ def test_thousand_layers_are_costed() -> None:
     report = cost(Sequential(stack))
     assert len(report.layers) == 1000
     assert report.macs == 500 * (16 * 16 * 8 * 8) + 500 * (16 * 16 * 9 * 8 * 8)
+
+
+def test_numpy_integers_in_input_shape() -> None:
+    """An input_shape of NumPy's integers (``x.shape`` of an array) is one shape: it was
+    read as a list of shapes and refused with "not int. Received: input_shape=1"."""
+    numpy = pytest.importorskip("numpy")
+    shape = (1, numpy.int64(28), numpy.int64(28), 1)
+    layer = layers.Conv2D(4, 3)
+    assert cost(layer, shape) == cost(layer, (1, 28, 28, 1))
+    assert macs(pt.Conv2d(1, 4, 3), (1, 1, numpy.int64(28), 28)) == macs(
+        pt.Conv2d(1, 4, 3), (1, 1, 28, 28)
+    )

@@ -72,8 +72,10 @@ def _weight_bytes(weights: Sequence[Weight]) -> int:
 
 def _shapes_argument(value: object) -> Shape | list[Shape]:
     """One shape (a tuple) or a list of shapes, validated."""
-    if isinstance(value, (tuple, list)) and all(
-        dim is None or isinstance(dim, int) for dim in value
+    # One shape holds no shapes: its dimensions may be NumPy's integers, or wrong values
+    # for check_shape to name.
+    if isinstance(value, (tuple, list)) and not any(
+        isinstance(dim, (tuple, list)) for dim in value
     ):
         return check_shape(value)
     if not isinstance(value, (tuple, list)):
