@@ -15,6 +15,7 @@ from .._record import KW_ONLY
 from .._validate import Shape, as_int, check_count, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight, check_rate, known
+from .merging import broadcast_shapes
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -27,24 +28,14 @@ ShapeArg = Sequence[int | None]
 
 def _broadcast(first: Shape, second: Shape, what: str) -> Shape:
     """NumPy broadcasting of two shapes (aligned on the right); None is unknown."""
-    rank = max(len(first), len(second))
-    a = (1,) * (rank - len(first)) + first
-    b = (1,) * (rank - len(second)) + second
-    dims: list[int | None] = []
-    for x, y in zip(a, b, strict=True):
-        if y in (x, 1):
-            dims.append(x)
-        elif x == 1:
-            dims.append(y)
-        elif x is None or y is None:
-            dims.append(y if x is None else x)
-        else:
-            raise ConvShapeError(
-                f"the {what} do not broadcast: {first} and {second}",
-                argument="inputs",
-                received={"shapes": [first, second]},
-            )
-    return tuple(dims)
+    dims = broadcast_shapes(first, second)
+    if dims is None:
+        raise ConvShapeError(
+            f"the {what} do not broadcast: {first} and {second}",
+            argument="inputs",
+            received={"shapes": [first, second]},
+        )
+    return dims
 
 
 def _mismatch(first: int | None, second: int | None) -> bool:
