@@ -168,6 +168,24 @@ def test_causal_padding_matches_keras_values() -> None:
     assert mismatches == []
 
 
+def test_full_padding_matches_numpy_full_correlation() -> None:
+    """NumPy's ``correlate(mode="full")`` (every window that overlaps the input) on values,
+    the kernel dilated with zeros: the zeros core.full_padding adds, then a valid
+    convolution."""
+    mismatches = []
+    for k, d, size in itertools.product(KERNELS, DILATIONS, SIZES):
+        x = RNG.integers(1, 9, size).astype("float64")
+        w = RNG.integers(1, 9, k).astype("float64")
+        dilated = np.zeros(core.effective_kernel(k, d))
+        dilated[::d] = w
+        got = np.correlate(x, dilated, mode="full").tolist()
+        pad = core.full_padding(core.effective_kernel(k, d))
+        expected = forward_gather(x.tolist(), w.tolist(), 1, d, *pad)
+        if got != expected:
+            mismatches.append(f"I={size} k={k} d={d}: {pad} gives {expected}, NumPy {got}")
+    assert mismatches == []
+
+
 @pytest.mark.parametrize(("odd", "mode"), [("after", "SAME"), ("before", "SAME_LOWER")])
 def test_same_padding_matches_lax_padtype_to_pads(lax: Any, odd: str, mode: str) -> None:
     """JAX's own resolver: "SAME" puts the odd element high, "SAME_LOWER" low."""

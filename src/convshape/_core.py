@@ -32,6 +32,7 @@ __all__ = [
     "crop_less_output_padding",
     "effective_kernel",
     "forward_length",
+    "full_padding",
     "full_transposed_length",
     "largest_output_padding",
     "remainder",
@@ -182,6 +183,17 @@ def causal_padding(k_eff: int) -> Pad:
     Pad(before=4, after=0)
     """
     return Pad(k_eff - 1, 0)
+
+
+def full_padding(k_eff: int) -> Pad:
+    """The zeros a "full" convolution adds (convshape's Keras "full", NumPy's
+    ``correlate(mode="full")``): ``k_eff - 1`` on each side, so every window that overlaps
+    the input counts; its transposed convolution crops the same pair.
+
+    >>> full_padding(5)
+    Pad(before=4, after=4)
+    """
+    return Pad(k_eff - 1, k_eff - 1)
 
 
 def same_total(size: int, k_eff: int, stride: int) -> int:

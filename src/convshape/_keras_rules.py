@@ -16,6 +16,7 @@ from ._core import (
     crop_less_output_padding,
     effective_kernel,
     forward_length,
+    full_padding,
     full_transposed_length,
     same_crop,
     same_output_range,
@@ -43,7 +44,7 @@ def _forward_pad(size: int | None, k_eff: int, stride: int, padding: str | Pad) 
     if padding == "causal":
         return causal_padding(k_eff)
     if padding == "full":
-        return Pad(k_eff - 1, k_eff - 1)
+        return full_padding(k_eff)
     # "same": TensorFlow pads just enough for ceil(I / s) windows; the odd one goes after.
     if size is None:
         # With stride 1 the total is k_eff - 1 whatever the size.
@@ -62,7 +63,7 @@ def _transpose_crop(k_eff: int, stride: int, padding: str | Pad, output_padding:
     if padding == "valid":
         return valid_crop(k_eff, stride, output_padding)
     if padding == "full":
-        return crop_less_output_padding(k_eff - 1, k_eff - 1, output_padding or 0)
+        return crop_less_output_padding(*full_padding(k_eff), output_padding or 0)
     # "same": O = I * s, or (I - 1) * s + k_eff % 2 + output_padding when given.
     return same_crop(k_eff, stride, output_padding)
 
