@@ -68,6 +68,7 @@ class _ConvOps(FastShape):
         padding: str
         data_format: str
         dilation_rate: tuple[int, ...]
+        use_bias: bool
 
         def _set(self, name: str, value: object) -> None: ...
         def _weight(self, name: str, shape: tuple[int, ...], trainable: bool = True) -> Weight: ...
@@ -127,6 +128,10 @@ class _ConvOps(FastShape):
 
     def _in_channels(self, shape: Shape) -> int:
         return known(shape, channel_axis(self.data_format), self, "channel dimension")
+
+    def _bias(self, size: int) -> tuple[Weight, ...]:
+        """The bias of ``size`` output channels, when the layer has one."""
+        return (self._weight("bias", (size,)),) if self.use_bias else ()
 
     def _spatial(self, shape: Shape, channels: int | None) -> Shape:
         out = forward_shape(
@@ -192,8 +197,10 @@ class _Conv(_ConvOps, Layer):
                 received={"input_shape": shape, "groups": self.groups},
             )
         kernel = self._weight("kernel", (*self.kernel_size, channels // self.groups, self.filters))
-        bias = (self._weight("bias", (self.filters,)),) if self.use_bias else ()
-        return (*lora_weights(self, kernel, self.lora_rank, self.filters), *bias)
+        return (
+            *lora_weights(self, kernel, self.lora_rank, self.filters),
+            *self._bias(self.filters),
+        )
 
 
 class Conv1D(_Conv):
@@ -248,7 +255,6 @@ class _ConvTransposeOps(_ConvOps):
     if TYPE_CHECKING:
         filters: int
         output_padding: tuple[int, ...] | None
-        use_bias: bool
 
     def _validate(self) -> None:
         self._set("filters", check_count(self.filters, "filters"))
@@ -288,8 +294,7 @@ class _ConvTransposeOps(_ConvOps):
     def _weights(self, shape: Shape) -> tuple[Weight, ...]:
         channels = self._in_channels(shape)
         kernel = self._weight("kernel", (*self.kernel_size, self.filters, channels))
-        bias = (self._weight("bias", (self.filters,)),) if self.use_bias else ()
-        return (kernel, *bias)
+        return (kernel, *self._bias(self.filters))
 
 
 class _ConvTranspose12(_ConvTransposeOps, Layer):
@@ -405,7 +410,7 @@ class _SeparableConv(_ConvOps, Layer):
         return (
             self._weight("depthwise_kernel", (*self.kernel_size, channels, depth)),
             self._weight("pointwise_kernel", (*(1,) * self.rank, channels * depth, self.filters)),
-            *((self._weight("bias", (self.filters,)),) if self.use_bias else ()),
+            *self._bias(self.filters),
         )
 
 
@@ -464,7 +469,7 @@ class _DepthwiseConv(_ConvOps, Layer):
         depth = self.depth_multiplier
         return (
             self._weight("kernel", (*self.kernel_size, channels, depth)),
-            *((self._weight("bias", (channels * depth,)),) if self.use_bias else ()),
+            *self._bias(channels * depth),
         )
 
 
