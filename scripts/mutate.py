@@ -60,6 +60,18 @@ SOLVING = (
     [*AGREE, "tests/test_solve.py", "tests/test_solve_ranking.py"],
     ["tests/test_cli_options.py"],
 )
+RECEPTIVE = (
+    [*AGREE, "tests/test_oracle_receptive.py", "tests/test_oracle_receptive_modules.py"],
+    ["tests/test_oracle_receptive.py", "tests/test_oracle_receptive_modules.py"],
+)
+SIZES = (
+    [*AGREE, "tests/test_sizes.py", "tests/test_oracle_keras_sizes.py"],
+    ["tests/test_oracle_keras_sizes.py"],
+)
+COSTS = (
+    [*AGREE, "tests/test_oracle_cost.py", "tests/test_oracle_cost_modules.py"],
+    ["tests/test_oracle_cost.py", "tests/test_oracle_cost_modules.py"],
+)
 TESTS: dict[str, tuple[list[str], list[str]]] = {
     "src/convshape/arithmetic.py": KERAS,
     "src/convshape/_keras_rules.py": KERAS,
@@ -104,6 +116,13 @@ TESTS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "src/convshape/porting.py": PORTING,
     "src/convshape/_porting_rules.py": PORTING,
+    "src/convshape/_receptive_spans.py": RECEPTIVE,
+    "src/convshape/_receptive_rules.py": RECEPTIVE,
+    "src/convshape/_sizes_maps.py": SIZES,
+    "src/convshape/_sizes_forms.py": SIZES,
+    "src/convshape/_cost_base.py": COSTS,
+    "src/convshape/_cost_keras.py": COSTS,
+    "src/convshape/_cost_torch.py": COSTS,
     "src/convshape/_solve_keras.py": SOLVING,
     "src/convshape/_solve_torch.py": SOLVING,
     "src/convshape/_solve_forward.py": SOLVING,
