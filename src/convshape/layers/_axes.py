@@ -7,9 +7,24 @@ from ..errors import ConvShapeError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
     from .._validate import Shape
 
-__all__ = ["channel_axis", "known", "spatial_axes"]
+__all__ = ["SpatialRank", "channel_axis", "known", "spatial_axes"]
+
+
+class SpatialRank:
+    """Mixin of the layers over ``rank`` spatial axes (convolutions, poolings, resampling):
+    Keras's InputSpec wants ``ndim = rank + 2`` dimensions, the batch and channels added."""
+
+    __slots__ = ()
+    rank: ClassVar[int] = 2
+    ndim: ClassVar[int | None] = 4
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.ndim = cls.rank + 2
 
 
 def spatial_axes(rank: int, data_format: str) -> range:

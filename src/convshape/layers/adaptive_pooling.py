@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .._validate import Shape, standardize_tuple
 from ..errors import ConvShapeError, _short_repr
+from ._axes import SpatialRank
 from ._base import Layer, channel_axis, spatial_axes
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -59,16 +60,9 @@ def _data_format(value: object) -> str:
     return value
 
 
-class _AdaptivePooling(Layer):
+class _AdaptivePooling(SpatialRank, Layer):
     output_size: Any
     data_format: Any = None
-
-    rank: ClassVar[int] = 2
-    ndim: ClassVar[int | None] = 4
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.ndim = cls.rank + 2
 
     def _validate(self) -> None:
         self._set("output_size", _output_size(self.output_size, self.rank))

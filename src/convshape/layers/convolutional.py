@@ -10,6 +10,7 @@ from __future__ import annotations
 from .._record import KW_ONLY
 from .._validate import Shape, check_count, check_data_format, standardize_tuple
 from ..errors import ConvShapeError, _short_repr
+from ._axes import SpatialRank
 from ._base import Layer, Weight, channel_axis, check_lora, known, lora_weights
 from ._spatial import (
     AxisGeometry,
@@ -55,12 +56,10 @@ def _keras_padding(layer: object, value: object, *, allow_causal: bool) -> str:
     return padding
 
 
-class _ConvOps(FastShape):
+class _ConvOps(FastShape, SpatialRank):
     """Validation and shape logic shared by the convolution classes (fields live there)."""
 
     __slots__ = ()
-    rank: ClassVar[int] = 2
-    ndim: ClassVar[int | None] = 4
 
     if TYPE_CHECKING:
         kernel_size: tuple[int, ...]
@@ -72,10 +71,6 @@ class _ConvOps(FastShape):
 
         def _set(self, name: str, value: object) -> None: ...
         def _weight(self, name: str, shape: tuple[int, ...], trainable: bool = True) -> Weight: ...
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.ndim = cls.rank + 2
 
     def _set_geometry(self) -> None:
         rank = self.rank

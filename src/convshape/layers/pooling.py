@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._validate import Shape, check_bool, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
+from ._axes import SpatialRank
 from ._base import Layer, channel_axis
 from ._spatial import AxisGeometry, FastShape, axis_geometry, fast_shape, forward_shape
 
@@ -28,15 +29,9 @@ __all__ = [
 ]
 
 
-class _PoolOps:
+class _PoolOps(SpatialRank):
     __slots__ = ()
     _built_at_init: ClassVar[bool] = True
-    rank: ClassVar[int] = 2
-    ndim: ClassVar[int | None] = 4
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.ndim = cls.rank + 2
 
 
 class _Pooling(FastShape, _PoolOps, Layer):

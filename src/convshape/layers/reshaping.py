@@ -7,6 +7,7 @@ import math
 
 from .._validate import Shape, as_int, check_count, check_data_format, standardize_tuple
 from ..errors import ConvShapeError, _short_repr
+from ._axes import SpatialRank
 from ._base import Layer, spatial_axes
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -28,16 +29,6 @@ __all__ = [
     "ZeroPadding2D",
     "ZeroPadding3D",
 ]
-
-
-class _SpatialOps:
-    __slots__ = ()
-    rank: ClassVar[int] = 2
-    ndim: ClassVar[int | None] = 4
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.ndim = cls.rank + 2
 
 
 def _pairs(value: object, rank: int, name: str) -> Any:
@@ -71,7 +62,7 @@ def _with_sizes(shape: Shape, axes: range, sizes: list[int | None]) -> Shape:
     return tuple(out)
 
 
-class _UpSampling(_SpatialOps, Layer):
+class _UpSampling(SpatialRank, Layer):
     size: Any = 2
     data_format: Any = None
 
@@ -87,7 +78,7 @@ class _UpSampling(_SpatialOps, Layer):
         return _with_sizes(shape, axes, sizes)
 
 
-class UpSampling1D(_SpatialOps, Layer):
+class UpSampling1D(SpatialRank, Layer):
     """Repeat each step ``size`` times.
 
     >>> UpSampling1D(3).compute_output_shape((None, 5, 2))
@@ -137,7 +128,7 @@ class UpSampling3D(_UpSampling):
     size: Any = (2, 2, 2)
 
 
-class _ZeroPadding(_SpatialOps, Layer):
+class _ZeroPadding(SpatialRank, Layer):
     padding: Any = 1
     data_format: Any = None
 
@@ -188,7 +179,7 @@ class ZeroPadding3D(_ZeroPadding):
     padding: Any = ((1, 1), (1, 1), (1, 1))
 
 
-class _CroppingOps(_SpatialOps):
+class _CroppingOps(SpatialRank):
     __slots__ = ()
 
     if TYPE_CHECKING:
