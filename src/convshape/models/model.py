@@ -13,6 +13,7 @@ from _collections_abc import Callable, Iterator, Sequence
 from .._naming import auto_name
 from .._validate import Shape, check_bool, check_shape, check_str
 from ..errors import ConvShapeError, _short_repr, locate, scopes
+from ..layers._base import call_inputs
 from .graph import (
     GraphMap,
     Node,
@@ -400,15 +401,7 @@ def _unwrap(structure: Any) -> Any:
 
 
 def _call_input(operation: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
-    extra = set(kwargs) - {"inputs", "training", "mask"}
-    if extra:
-        raise TypeError(
-            f"{type(operation).__name__}.call() got an unexpected keyword argument "
-            f"{sorted(extra)[0]!r}"
-        )
-    given = list(args)
-    if "inputs" in kwargs:
-        given.insert(0, kwargs["inputs"])
+    given = call_inputs(operation, args, kwargs)
     if len(given) != 1:
         raise TypeError(
             f"model {operation.name!r} takes its inputs as one argument (a tensor, a list or "
