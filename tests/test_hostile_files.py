@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convshape as cs
-from convshape import loading
+from convshape import _keras_config, _keras_replay
 from convshape._keras_files import MAX_BYTES
 from convshape.cli import main
 
@@ -690,8 +690,8 @@ def _passes(order: list[str], pending: dict[str, list[Any]], created: dict[str, 
             calls = pending[name]
             while calls:
                 try:
-                    args, kwargs = loading._arguments(calls[0], created)
-                except loading._NotYet:
+                    args, kwargs = _keras_replay._arguments(calls[0], created)
+                except _keras_replay._NotYet:
                     break
                 created[name](*args, **kwargs)
                 calls.pop(0)
@@ -710,7 +710,7 @@ def test_shuffled_files_replay_as_keras_loop_does(
         random.Random(seed).shuffle(shuffled["config"]["layers"])
         ours = cs.load_keras(copy.deepcopy(shuffled)).summarize().to_dict()
         with monkeypatch.context() as patch:
-            patch.setattr(loading, "_replay", _passes)
+            patch.setattr(_keras_config, "_replay", _passes)
             theirs = cs.load_keras(copy.deepcopy(shuffled)).summarize().to_dict()
         assert ours == theirs
 
