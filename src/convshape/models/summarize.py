@@ -7,11 +7,13 @@ plain chain gets Keras's "Connected to" column. The table is rendered as Keras p
 from __future__ import annotations
 
 import gc
-import os
 import sys
 from _collections_abc import Callable, Sequence
 from math import prod
 
+# `import X as X`: the explicit re-export mypy --strict reads (_render and tests use them here).
+from .._console import console_columns as console_columns  # noqa: PLC0414
+from .._console import terminal_columns as terminal_columns  # noqa: PLC0414
 from .._render import default_line_length, extra_width, render_summary
 from .._validate import as_int, check_bool, check_callable, check_number
 from ..errors import ConvShapeError, _short_repr
@@ -343,74 +345,6 @@ def _check_positions(positions: object) -> tuple[float, ...]:
             received={"positions": positions},
         )
     return chosen
-
-
-def terminal_columns() -> int:
-    """``shutil.get_terminal_size().columns`` without importing ``shutil`` (which loads
-    the compression modules): ``COLUMNS`` if set, else the terminal's width, else 80."""
-    try:
-        columns = int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            columns = 0
-    return columns if columns > 0 else 80
-
-
-def console_columns(to_stdout: bool = True) -> int:
-    """The width of the rich console Keras prints its summary on (``Console.size``):
-    ``JUPYTER_COLUMNS`` or 115 in a notebook; else ``COLUMNS`` if set; else 80 on a dumb
-    terminal; else the width of the first of stdin, stdout and stderr that is a terminal
-    (so ``| cat`` in a terminal keeps the terminal's width); else 80.
-
-    Not ``terminal_columns()``: Keras's default ``line_length`` comes from shutil (stdout
-    only), the width its table is cut to from rich.
-    """
-    import builtins  # noqa: PLC0415  (built in: costs nothing)
-
-    environ = os.environ
-    if _in_jupyter(getattr(builtins, "get_ipython", None)):
-        columns = environ.get("JUPYTER_COLUMNS", "")
-        return int(columns) if columns.isdigit() else 115
-    columns = environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) and environ.get("LINES", "").isdigit():
-        return int(columns)
-    if to_stdout and environ.get("TERM", "").lower() in ("dumb", "unknown") and _is_tty():
-        return 80
-    if columns.isdigit() and int(columns):
-        return int(columns)
-    for descriptor in (1, 2) if sys.platform == "win32" else (0, 1, 2):
-        try:
-            width = os.get_terminal_size(descriptor).columns
-        except (AttributeError, ValueError, OSError):  # not a terminal
-            continue
-        return width or 80
-    return 80
-
-
-def _in_jupyter(get_ipython: Any) -> bool:
-    """rich's test for a notebook: IPython's ``get_ipython()`` is a kernel's shell."""
-    if get_ipython is None:
-        return False
-    try:
-        shell = get_ipython()
-    except Exception:  # whatever a failing stand-in is, it is not a notebook
-        return False
-    return (
-        "google.colab" in str(type(shell))
-        or bool(os.environ.get("DATABRICKS_RUNTIME_VERSION"))
-        or type(shell).__name__ == "ZMQInteractiveShell"
-    )
-
-
-def _is_tty() -> bool:
-    try:
-        return bool(sys.stdout.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 def _select_rows(rows: Sequence[SummaryRow], layer_range: Sequence[str]) -> tuple[SummaryRow, ...]:
