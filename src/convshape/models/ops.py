@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .._naming import auto_name
 from ..errors import ConvShapeError
+from ..layers.merging import broadcast_shapes as _broadcast
 from .graph import Node, call_operation, flatten, is_shape
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -75,24 +76,14 @@ def broadcast_shapes(
     >>> broadcast_shapes((None, 4, 1), (3,))
     (None, 4, 3)
     """
-    rank = max(len(first), len(second))
-    a = (1,) * (rank - len(first)) + tuple(first)
-    b = (1,) * (rank - len(second)) + tuple(second)
-    out: list[int | None] = []
-    for x, y in zip(a, b, strict=True):
-        if x == 1:
-            out.append(y)
-        elif x is None:
-            out.append(None if y == 1 else y)
-        elif y in (1, None) or y == x:
-            out.append(x)
-        else:
-            raise ConvShapeError(
-                f"cannot broadcast shape {first} to shape {second}",
-                argument="inputs",
-                received={"shapes": [first, second]},
-            )
-    return tuple(out)
+    shape = _broadcast(first, second)  # the layers' rule (merging, attention), None if none
+    if shape is None:
+        raise ConvShapeError(
+            f"cannot broadcast shape {first} to shape {second}",
+            argument="inputs",
+            received={"shapes": [first, second]},
+        )
+    return shape
 
 
 class KerasOp:
