@@ -200,9 +200,10 @@ def _torch_transpose(
             "dilation": d,
         },
     )
-    from .torch._crop import pad_of  # noqa: PLC0415  (loaded with PyTorch's rules)
+    from .torch._crop import crop_of  # noqa: PLC0415  (loaded with PyTorch's rules)
 
-    drawing = shared.transposed_drawing(size, k, s, d, pad_of(p), length, appended=op)
+    # The crop before output_padding, which the drawing appends itself.
+    drawing = shared.transposed_drawing(size, k, s, d, crop_of(p, 0), length, appended=op)
     return Explanation(title, tuple(steps), **drawing)
 
 
