@@ -109,9 +109,13 @@ def test_jax_and_onnx_frameworks(capsys: pytest.CaptureFixture[str]) -> None:
     assert json.loads(out)["padding"] == [[2, 1]]
     _, out, _ = run(capsys, "conv", "3", "-k", "5", "--framework", "jax", "--json")
     assert json.loads(out)["output"] == [0]  # lax returns an empty output, not an error
-    with pytest.raises(SystemExit, match="2"):
-        run(capsys, "pool", "5", "-k", "2", "--framework", "jax")
-    assert "argument --framework: invalid choice: 'jax' (choose from" in capsys.readouterr().err
+    # The poolings of JAX (lax.reduce_window) and ONNX (MaxPool), with their own "same":
+    # tests/test_cli_pool_frameworks.py runs them against the frameworks.
+    _, out, _ = run(capsys, "pool", "7", "-k", "2", "-p", "same", "--framework", "jax", "--json")
+    assert (json.loads(out)["output"], json.loads(out)["padding"]) == ([4], [[0, 1]])
+    argv = ["pool", "8", "-k", "3", "-s", "2", "-p", "same_lower", "--framework", "onnx"]
+    _, out, _ = run(capsys, *argv, "--ceil-mode", "--json")
+    assert (json.loads(out)["output"], json.loads(out)["padding"]) == ([4], [[1, 0]])
 
 
 def test_solve(capsys: pytest.CaptureFixture[str]) -> None:

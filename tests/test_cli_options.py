@@ -236,7 +236,7 @@ def test_bare_convshape_prints_usage_and_the_commands(
     [
         ("conv-transpose", "{keras,torch,jax,onnx}"),
         ("conv", "{keras,torch,jax,onnx}"),
-        ("pool", "{keras,torch}"),
+        ("pool", "{keras,torch,jax,onnx}"),
         ("solve", "{keras,torch}"),
     ],
 )
@@ -256,7 +256,11 @@ def test_help_lists_only_the_frameworks_a_command_supports(
     ("argv", "names"),
     [
         (["pool", "8", "-k", "3", "--ceil-mode"], ["--ceil-mode", "--framework torch", "keras"]),
-        (["pool", "8", "-k", "3", "--framework", "onnx"], ["--framework", "invalid choice"]),
+        (
+            ["pool", "8", "-k", "3", "--framework", "jax", "--ceil-mode"],
+            ["--ceil-mode", "JAX's pooling has no ceil_mode", "jax"],
+        ),
+        (["pool", "8", "-k", "3", "--framework", "tf"], ["--framework", "invalid choice"]),
         (["pool", "10", "-k", "3", "-p", "causal"], ["--padding", "pooling", "'causal'"]),
         (["pool", "10", "-k", "3", "-p", "full"], ["--padding", "pooling", "'full'"]),
         (["conv", "10", "10", "-k", "3", "-p", "causal"], ["--padding causal", "2 sizes"]),

@@ -58,7 +58,7 @@ FIELDS = (
     "output_padding",
     "output_padding_below_stride",
     "pool_ceil_mode",
-    "pool_padding",
+    "pool_explicit_padding",
 )
 #: The fields that hold one of the framework's rules.
 RULES = FIELDS[2:8]
@@ -200,7 +200,7 @@ def test_the_facts_are_flags_and_names() -> None:
         ceil = _outcome(entry.pool_output_length, 5, 2, 2, valid, 1, True)
         assert (ceil == 3) is entry.pool_ceil_mode, (entry.name, ceil)
         padded = _outcome(entry.pool_output_length, 6, 2, 2, explicit, 1, False)
-        assert (padded == 4) is entry.pool_padding, (entry.name, padded)
+        assert (padded == 4) is entry.pool_explicit_padding, (entry.name, padded)
         output_padding = _outcome(entry.conv_transpose_output_length, 5, 3, 2, valid, 1, 1)
         assert (output_padding == 12) is entry.output_padding, (entry.name, output_padding)
     assert [name for name, entry in FRAMEWORKS.items() if entry.causal] == ["keras"]

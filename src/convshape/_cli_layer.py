@@ -19,7 +19,8 @@ from .explain import explain_conv, explain_conv_transpose, explain_pool
 __all__ = ["EXAMPLES", "add_arguments", "conv_command", "conv_transpose_command", "pool_command"]
 
 _FRAMEWORKS = tuple(TABLE)  # keras, torch, jax, onnx
-_POOL_FRAMEWORKS = ("keras", "torch")  # the pools convshape computes
+#: The frameworks whose poolings take ceil_mode.
+_CEIL_MODE = tuple(name for name, rules in TABLE.items() if rules.pool_ceil_mode)
 
 EXAMPLES = {
     "conv-transpose": "example: convshape conv-transpose 7x7 -k 5 -s 2 -p same --explain",
@@ -72,14 +73,13 @@ def add_arguments(
         parser.add_argument(
             "--ceil-mode",
             action="store_true",
-            help="PyTorch's ceil_mode, with --framework torch (default off)",
+            help=f"ceil_mode, with --framework {' or '.join(_CEIL_MODE)} (default off)",
         )
-    frameworks = _POOL_FRAMEWORKS if pool else _FRAMEWORKS
     parser.add_argument(
         "--framework",
-        choices=frameworks,
+        choices=_FRAMEWORKS,
         default="keras",
-        help=f"whose conventions: {', '.join(frameworks)} (default keras)",
+        help=f"whose conventions: {', '.join(_FRAMEWORKS)} (default keras)",
     )
     parser.add_argument(
         "--explain",
@@ -102,7 +102,7 @@ def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) ->
             "ceil_mode",
             {"ceil_mode": True, "framework": args.framework},
         )
-    if pool and not rules.pool_padding and any(not isinstance(p, str) for p in paddings):
+    if pool and not rules.pool_explicit_padding and any(not isinstance(p, str) for p in paddings):
         opt.refuse(
             f"`--padding` of a {rules.title} pooling is 'valid' or 'same'; an explicit "
             "padding is PyTorch's (--framework torch)",

@@ -135,7 +135,7 @@ class Framework:
     #: Its poolings take ``ceil_mode``.
     pool_ceil_mode: bool
     #: Its poolings take an explicit padding, not only modes.
-    pool_padding: bool
+    pool_explicit_padding: bool
 
 
 def _refuse(title: str, argument: str, value: object, why: str) -> ConvShapeError:
@@ -266,7 +266,7 @@ FRAMEWORKS: dict[str, Framework] = {
         output_padding=True,
         output_padding_below_stride=True,
         pool_ceil_mode=False,
-        pool_padding=False,
+        pool_explicit_padding=False,
     ),
     "torch": Framework(
         name="torch",
@@ -286,7 +286,7 @@ FRAMEWORKS: dict[str, Framework] = {
         output_padding=True,
         output_padding_below_stride=False,
         pool_ceil_mode=True,
-        pool_padding=True,
+        pool_explicit_padding=True,
     ),
     "jax": Framework(
         name="jax",
@@ -306,7 +306,7 @@ FRAMEWORKS: dict[str, Framework] = {
         output_padding=False,
         output_padding_below_stride=False,
         pool_ceil_mode=False,
-        pool_padding=True,
+        pool_explicit_padding=True,
     ),
     "onnx": Framework(
         name="onnx",
@@ -326,7 +326,7 @@ FRAMEWORKS: dict[str, Framework] = {
         output_padding=True,
         output_padding_below_stride=False,
         pool_ceil_mode=True,
-        pool_padding=True,
+        pool_explicit_padding=True,
     ),
 }
 
