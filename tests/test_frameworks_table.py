@@ -43,27 +43,34 @@ RNG = np.random.default_rng(16)
 FIELDS = (
     "name",
     "title",
+    "same",
+    "modes_in_capitals",
+    "symmetric_padding",
+    "conv_output_length",
+    "causal",
+    "strided_dilation",
+    "conv_padding",
+    "conv_transpose_output_length",
+    "output_padding",
+    "output_padding_below_stride",
+    "conv_transpose_crop",
+    "conv_transpose_output_range",
+    "pool_output_length",
+    "pool_ceil_mode",
+    "pool_explicit_padding",
+    "solver",
+)
+#: The fields that hold one of the framework's rules.
+RULES = (
     "conv_output_length",
     "conv_padding",
     "conv_transpose_output_length",
     "conv_transpose_crop",
     "conv_transpose_output_range",
     "pool_output_length",
-    "solver",
-    "same",
-    "modes_in_capitals",
-    "symmetric_padding",
-    "causal",
-    "strided_dilation",
-    "output_padding",
-    "output_padding_below_stride",
-    "pool_ceil_mode",
-    "pool_explicit_padding",
 )
-#: The fields that hold one of the framework's rules.
-RULES = FIELDS[2:8]
 #: The fields that say what a framework takes and how it spells it (facts, no rules).
-FACTS = FIELDS[9:]
+FACTS = tuple(field for field in FIELDS[2:-1] if field not in RULES)
 
 #: Each framework's own padding values, forward and transposed.
 FORWARD_PADDINGS: dict[str, list[Any]] = {

@@ -24,7 +24,11 @@ adapter that only passes the arguments on in its order: ONNX's padding split int
 framework's default; what a framework lacks raises :class:`ConvShapeError`, and
 ``conv_transpose_output_range`` is None where the framework takes no output length
 (JAX's ``lax.conv_transpose``). ``solver`` is how the solvers (``convshape.solve``)
-search the framework's layers, None for the frameworks they do not take.
+search the framework's layers, None for the frameworks they do not take. The other fields
+are facts, read by the CLI, which takes one vocabulary for every framework: its name for
+"same", whether its modes are capitals or its padding one symmetric int, and which
+arguments it takes (causal mode, strided dilation, output_padding and its bound, a
+pooling's ceil_mode and explicit padding).
 
 >>> keras, torch = FRAMEWORKS["keras"], FRAMEWORKS["torch"]
 >>> keras.conv_transpose_crop(7, 5, 2, "same", None, 1), torch.conv_transpose_crop(7, 5, 2, 2, 1, 1)
@@ -103,39 +107,39 @@ class PoolLength(Protocol):
 
 @dataclass(frozen=True)
 class Framework:
-    """One framework's rules under the shared names (see the module's docstring)."""
+    """One framework's rules under the shared names (see the module's docstring), and,
+    beside the rules they concern, facts: what it takes and how it spells a padding."""
 
     name: str
     title: str
-    conv_output_length: Forward[int | None]
-    conv_padding: Forward[Pad]
-    conv_transpose_output_length: Transposed[int | None]
-    conv_transpose_crop: Transposed[Pad]
-    conv_transpose_output_range: OutputRange | None
-    pool_output_length: PoolLength
-    #: How ``solve_conv`` and ``solve_conv_transpose`` search its layers (None: they do not).
-    solver: Search | None
-    # What it accepts and how it spells it (for the CLI, which takes one vocabulary):
     #: Its name for the padding TensorFlow calls "same" (ONNX's SAME_UPPER).
     same: str
     #: Its padding modes are written in capitals (lax's, ONNX's ``auto_pad``).
     modes_in_capitals: bool
     #: Its explicit padding is one int for both sides (PyTorch's), not a (before, after) pair.
     symmetric_padding: bool
+    conv_output_length: Forward[int | None]
     #: It has a causal padding mode (Keras's Conv1D).
     causal: bool
     #: Its convolutions take a stride > 1 together with a dilation > 1 (its solver's own
     #: ``strided_dilation`` where it has a solver).
     strided_dilation: bool
+    conv_padding: Forward[Pad]
+    conv_transpose_output_length: Transposed[int | None]
     #: Its transposed convolutions take ``output_padding``.
     output_padding: bool
     #: Its ``output_padding`` must be smaller than the stride, however large the dilation
     #: (PyTorch's and ONNX's may instead be smaller than the dilation).
     output_padding_below_stride: bool
+    conv_transpose_crop: Transposed[Pad]
+    conv_transpose_output_range: OutputRange | None
+    pool_output_length: PoolLength
     #: Its poolings take ``ceil_mode``.
     pool_ceil_mode: bool
     #: Its poolings take an explicit padding, not only modes.
     pool_explicit_padding: bool
+    #: How ``solve_conv`` and ``solve_conv_transpose`` search its layers (None: they do not).
+    solver: Search | None
 
 
 def _refuse(title: str, argument: str, value: object, why: str) -> ConvShapeError:
@@ -251,82 +255,82 @@ FRAMEWORKS: dict[str, Framework] = {
     "keras": Framework(
         name="keras",
         title="Keras",
-        conv_output_length=arithmetic.conv_output_length,
-        conv_padding=arithmetic.conv_padding,
-        conv_transpose_output_length=arithmetic.conv_transpose_output_length,
-        conv_transpose_crop=arithmetic.conv_transpose_crop,
-        conv_transpose_output_range=arithmetic.conv_transpose_output_range,
-        pool_output_length=_keras_pool,
-        solver=KERAS,
         same="same",
         modes_in_capitals=False,
         symmetric_padding=False,
+        conv_output_length=arithmetic.conv_output_length,
         causal=True,
         strided_dilation=KERAS.strided_dilation,
+        conv_padding=arithmetic.conv_padding,
+        conv_transpose_output_length=arithmetic.conv_transpose_output_length,
         output_padding=True,
         output_padding_below_stride=True,
+        conv_transpose_crop=arithmetic.conv_transpose_crop,
+        conv_transpose_output_range=arithmetic.conv_transpose_output_range,
+        pool_output_length=_keras_pool,
         pool_ceil_mode=False,
         pool_explicit_padding=False,
+        solver=KERAS,
     ),
     "torch": Framework(
         name="torch",
         title="PyTorch",
-        conv_output_length=pt.conv_output_length,
-        conv_padding=pt.conv_padding,
-        conv_transpose_output_length=_zero_output_padding(pt.conv_transpose_output_length),
-        conv_transpose_crop=_zero_output_padding(pt.conv_transpose_crop),
-        conv_transpose_output_range=pt.conv_transpose_output_range,
-        pool_output_length=pt.pool_output_length,
-        solver=TORCH,
         same="same",
         modes_in_capitals=False,
         symmetric_padding=True,
+        conv_output_length=pt.conv_output_length,
         causal=False,
         strided_dilation=TORCH.strided_dilation,
+        conv_padding=pt.conv_padding,
+        conv_transpose_output_length=_zero_output_padding(pt.conv_transpose_output_length),
         output_padding=True,
         output_padding_below_stride=False,
+        conv_transpose_crop=_zero_output_padding(pt.conv_transpose_crop),
+        conv_transpose_output_range=pt.conv_transpose_output_range,
+        pool_output_length=pt.pool_output_length,
         pool_ceil_mode=True,
         pool_explicit_padding=True,
+        solver=TORCH,
     ),
     "jax": Framework(
         name="jax",
         title="JAX",
-        conv_output_length=_jax_length,
-        conv_padding=jx.conv_padding,
-        conv_transpose_output_length=_jax_transposed(jx.conv_transpose_output_length),
-        conv_transpose_crop=_jax_transposed(jx.conv_transpose_crop),
-        conv_transpose_output_range=None,
-        pool_output_length=_unit_stride(_jax_pool),
-        solver=None,
         same="SAME",
         modes_in_capitals=True,
         symmetric_padding=False,
+        conv_output_length=_jax_length,
         causal=False,
         strided_dilation=True,
+        conv_padding=jx.conv_padding,
+        conv_transpose_output_length=_jax_transposed(jx.conv_transpose_output_length),
         output_padding=False,
         output_padding_below_stride=False,
+        conv_transpose_crop=_jax_transposed(jx.conv_transpose_crop),
+        conv_transpose_output_range=None,
+        pool_output_length=_unit_stride(_jax_pool),
         pool_ceil_mode=False,
         pool_explicit_padding=True,
+        solver=None,
     ),
     "onnx": Framework(
         name="onnx",
         title="ONNX",
-        conv_output_length=_onnx(ox.conv_output_length),
-        conv_padding=_onnx(ox.conv_padding),
-        conv_transpose_output_length=_onnx(_zero_output_padding(ox.conv_transpose_output_length)),
-        conv_transpose_crop=_onnx(_zero_output_padding(ox.conv_transpose_crop)),
-        conv_transpose_output_range=_onnx(ox.conv_transpose_output_range),
-        pool_output_length=_unit_stride(_onnx(ox.pool_output_length)),
-        solver=None,
         same="SAME_UPPER",
         modes_in_capitals=True,
         symmetric_padding=False,
+        conv_output_length=_onnx(ox.conv_output_length),
         causal=False,
         strided_dilation=True,
+        conv_padding=_onnx(ox.conv_padding),
+        conv_transpose_output_length=_onnx(_zero_output_padding(ox.conv_transpose_output_length)),
         output_padding=True,
         output_padding_below_stride=False,
+        conv_transpose_crop=_onnx(_zero_output_padding(ox.conv_transpose_crop)),
+        conv_transpose_output_range=_onnx(ox.conv_transpose_output_range),
+        pool_output_length=_unit_stride(_onnx(ox.pool_output_length)),
         pool_ceil_mode=True,
         pool_explicit_padding=True,
+        solver=None,
     ),
 }
 
