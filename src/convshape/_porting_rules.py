@@ -55,6 +55,8 @@ class KerasConvolution(Windowed, Protocol):
     def data_format(self) -> str: ...
     @property
     def use_bias(self) -> bool: ...
+    @property
+    def activation(self) -> object: ...
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape: ...
 
 
@@ -77,6 +79,8 @@ class TorchConvolution(Protocol):
     def groups(self) -> int: ...
     @property
     def bias(self) -> bool: ...
+    @property
+    def padding_mode(self) -> str: ...
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape: ...
 
 
@@ -99,6 +103,14 @@ _Rule = tuple[str, dict[str, object], tuple[Pad, ...], tuple[Pad, ...]]
 def from_keras(layer: KerasConvolution, groups: int | None, shape: Shape, to: str) -> Port:
     """A Keras convolution on an input of ``shape`` as the ``to`` framework's op; ``groups``
     is None for a transposed one (Keras's have none)."""
+    if layer.activation not in (None, "linear"):
+        # The port is the convolution alone: an activation after it would be dropped.
+        raise ConvShapeError(
+            "translate() ports the convolution alone; apply the activation after the port "
+            "(or build the layer with activation=None)",
+            argument="activation",
+            received={"activation": layer.activation},
+        )
     output = layer.compute_output_shape(shape)
     geometry = layer.geometry
     channels_axis = -1 if layer.data_format == "channels_last" else 1
@@ -245,6 +257,13 @@ def _torch_common(
 
 def torch_transpose_to_keras(layer: TorchConvTranspose, shape: Shape) -> Port:
     """A PyTorch ``ConvTranspose*d`` as a Keras "valid" ``Conv*DTranspose``."""
+    if layer.groups > 1:
+        raise ConvShapeError(
+            f"Keras's Conv{layer.rank}DTranspose has no `groups` (Keras 3): a grouped "
+            "transposed convolution has no Keras port",
+            argument="groups",
+            received={"groups": layer.groups},
+        )
     output, kwargs = _torch_common(layer, shape)
     # Keras "valid" crops (0, -op) with op < strides; what remains of PyTorch's crop is
     # cropped (or zero-padded) after.
@@ -276,6 +295,14 @@ def torch_conv_to_keras(layer: TorchConvolution, shape: Shape) -> Port:
     zero = (Pad(0, 0),) * rank
     padding = layer.padding
     pads = (0,) * rank if isinstance(padding, str) else padding  # "same" or "valid"
+    pads_input = any(pads) or (padding == "same" and max(layer.kernel_size) > 1)
+    if layer.padding_mode != "zeros" and pads_input:
+        raise ConvShapeError(
+            "Keras pads with zeros only: a padding_mode other than 'zeros' has no Keras port "
+            "unless the padding is 0",
+            argument="padding_mode",
+            received={"padding_mode": layer.padding_mode, "padding": padding},
+        )
     if padding == "same" or all(p == 0 for p in pads):
         kwargs["padding"] = "same" if padding == "same" else "valid"
         input_pad = zero

@@ -97,6 +97,12 @@ def translate(layer: object, to: str, input_shape: Sequence[int | None]) -> Tran
     ``"torch"``, ``"jax"`` or ``"onnx"``; convshape's PyTorch specs (``convshape.torch.Conv*d``,
     ``ConvTranspose*d``) to ``"keras"``. ``input_shape`` includes the batch axis, in the
     source's layout.
+
+    What a port cannot carry raises :class:`~convshape.ConvShapeError` rather than being
+    dropped: a Keras ``activation`` (the port is the convolution alone), a PyTorch
+    ``ConvTranspose*d``'s ``groups > 1`` (Keras's have no ``groups``), a PyTorch
+    ``padding_mode`` other than ``"zeros"`` on a padded input, strides and dilation both > 1
+    to Keras.
     """
     if to not in TARGETS:
         raise ConvShapeError(
