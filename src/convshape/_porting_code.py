@@ -21,7 +21,8 @@ __all__ = ["CODE", "arguments"]
 
 
 def _slices(crop: tuple[Pad, ...], offset: int) -> str:
-    """Python slicing that removes ``crop`` from the spatial axes starting at ``offset``."""
+    """Python slicing that removes ``crop``'s positive sides from the spatial axes starting at
+    ``offset`` (its negative sides are zeros :func:`_appended` adds first)."""
     parts = [":"] * offset
     for axis, c in enumerate(crop):
         stop = f"y.shape[{offset + axis}] - {c.after}" if c.after > 0 else ""
@@ -30,8 +31,8 @@ def _slices(crop: tuple[Pad, ...], offset: int) -> str:
 
 
 def _appended(crop: tuple[Pad, ...]) -> list[Pad]:
-    """The zeros each axis's crop appends at its end (a negative ``after``), as pads."""
-    return [Pad(0, max(-c.after, 0)) for c in crop]
+    """The zeros each axis's crop adds (a negative ``before`` or ``after``), as pads."""
+    return [Pad(max(-c.before, 0), max(-c.after, 0)) for c in crop]
 
 
 def arguments(kwargs: dict[str, object]) -> str:
@@ -125,14 +126,18 @@ def _keras_code(t: Translation) -> str:
     # PyTorch's weight (out, in, *k) forward, (in, out, *k) transposed -> Keras (*k, in, out) /
     # (*k, out, in): the same permutation in both.
     order = (*range(2, rank + 2), 1, 0)
-    in_axis = 0 if "Transpose" in t.kind else 1
+    # The input channels: a transposed weight's first axis, a forward one's second times groups.
+    in_channels = "kernel.shape[0]" if "Transpose" in t.kind else "kernel.shape[1]"
+    groups = t.kwargs.get("groups", 1)
+    if groups != 1:
+        in_channels += f" * {groups}"
     appended = _appended(t.crop)
     lines = [
         "import numpy as np",
         "import keras",
         "",
         f"layer = keras.layers.{t.kind}({args})",
-        f"layer.build((None, *[None] * {rank}, kernel.shape[{in_axis}]))",
+        f"layer.build((None, *[None] * {rank}, {in_channels}))",
         f"weights = [np.transpose(np.asarray(kernel), {order})]",
     ]
     if t.kwargs["use_bias"] and not late_bias:
