@@ -3,6 +3,7 @@ code run in the target framework with the converted weights, the values compared
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import warnings
 from typing import Any
@@ -258,3 +259,156 @@ def test_keras_conv_transpose_2d_grid_ports_exactly(keras: Any, torch: Any, targ
         if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-4):
             mismatches.append(f"{kernel} {strides} {padding} op={op} d={dilation}: {translation}")
     assert mismatches == []
+
+
+def _torch_values_mismatch(
+    torch: Any, spec: Any, module: Any, shape: tuple[int, ...], label: str
+) -> list[str]:
+    """The PyTorch module and its Keras port run on the same input: [] or the mismatch."""
+    x = RNG.standard_normal(shape).astype("float32")
+    with warnings.catch_warnings():
+        # PyTorch's note on padding="same" with an even kernel: a copy, not a change of values.
+        warnings.filterwarnings("ignore", "Using padding='same' with even kernel", UserWarning)
+        expected = module(torch.as_tensor(x)).detach().numpy()
+    translation = cs.translate(spec, "keras", (None, *shape[1:]))
+    ORACLE_COUNTS["translations torch -> keras proven on values"] += 1
+    bias = module.bias.detach().numpy() if module.bias is not None else None
+    got = _run_code(translation, module.weight.detach().numpy(), bias, x)
+    if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-4):
+        return [f"{label}: {translation}"]
+    return []
+
+
+def test_torch_grouped_dilated_conv_ports_to_keras_exactly(keras: Any, torch: Any) -> None:
+    mismatches = []
+    for rank, groups, k, s, d, padding, bias in itertools.product(
+        (1, 2), (1, 2, 3), (1, 2, 3), (1, 2), (1, 2), (0, 1, "same", "valid"), (True, False)
+    ):
+        if (s > 1 and d > 1) or (padding == "same" and s > 1):
+            continue
+        kwargs = {"stride": s, "padding": padding, "dilation": d, "groups": groups, "bias": bias}
+        name = f"Conv{rank}d"
+        spec = getattr(cs.torch, name)(6, 3 * groups, k, **kwargs)
+        module = getattr(torch.nn, name)(6, 3 * groups, k, **kwargs)
+        label = f"{name} groups={groups} k={k} s={s} d={d} padding={padding} bias={bias}"
+        mismatches += _torch_values_mismatch(torch, spec, module, (2, 6, *(7,) * rank), label)
+    assert mismatches == []
+
+
+def test_torch_dilated_conv_transpose_ports_to_keras_exactly(keras: Any, torch: Any) -> None:
+    mismatches = []
+    for rank, k, d, p, op, bias in itertools.product(
+        (2, 3), (2, 3), (2, 3), (0, 1), (0, 1), (True, False)
+    ):
+        kwargs = {"padding": p, "output_padding": op, "dilation": d, "bias": bias}
+        name = f"ConvTranspose{rank}d"
+        spec = getattr(cs.torch, name)(3, 2, k, **kwargs)
+        module = getattr(torch.nn, name)(3, 2, k, **kwargs)
+        label = f"{name} k={k} d={d} p={p} op={op} bias={bias}"
+        mismatches += _torch_values_mismatch(torch, spec, module, (2, 3, *(4,) * rank), label)
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("rank", [1, 2, 3])
+def test_torch_grouped_conv_transpose_is_refused(rank: int) -> None:
+    spec = getattr(cs.torch, f"ConvTranspose{rank}d")(4, 6, 3, stride=2, groups=2)
+    with pytest.raises(
+        cs.ConvShapeError,
+        match=f"Keras's Conv{rank}DTranspose has no `groups`.*Received: groups=2",
+    ):
+        cs.translate(spec, "keras", (None, 4, *(5,) * rank))
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_torch_padding_mode_is_carried_or_refused(keras: Any, torch: Any, mode: str) -> None:
+    padded = cs.torch.Conv2d(2, 3, 3, padding=1, padding_mode=mode)
+    with pytest.raises(
+        cs.ConvShapeError,
+        match=f"Keras pads with zeros only.*Received: padding_mode='{mode}', padding=\\(1, 1\\)",
+    ):
+        cs.translate(padded, "keras", (None, 2, 6, 6))
+    same = cs.torch.Conv1d(2, 3, 3, padding="same", padding_mode=mode)
+    with pytest.raises(cs.ConvShapeError, match="Keras pads with zeros only"):
+        cs.translate(same, "keras", (None, 2, 6))
+    # No padding: the mode changes nothing, and the port is exact.
+    for padding in (0, "valid"):
+        spec = cs.torch.Conv2d(2, 3, 3, padding=padding, padding_mode=mode)
+        module = torch.nn.Conv2d(2, 3, 3, padding=padding, padding_mode=mode)
+        assert _torch_values_mismatch(torch, spec, module, (1, 2, 6, 6), mode) == []
+    kernel_1 = cs.torch.Conv1d(2, 3, 1, padding="same", padding_mode=mode)
+    module_1 = torch.nn.Conv1d(2, 3, 1, padding="same", padding_mode=mode)
+    assert _torch_values_mismatch(torch, kernel_1, module_1, (1, 2, 5), mode) == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "shape"),
+    [
+        (layers.Conv2D(6, 3, padding="same", groups=3, dilation_rate=2), (None, 9, 8, 3)),
+        (layers.Conv2D(4, (3, 2), strides=2, padding="valid", groups=2), (None, 9, 8, 4)),
+        (
+            layers.Conv3D(4, 2, padding="same", groups=2, dilation_rate=(1, 2, 1)),
+            (None, 4, 5, 4, 2),
+        ),
+        (layers.Conv1D(4, 3, padding="causal", groups=4, dilation_rate=3), (None, 11, 4)),
+        (layers.Conv2D(3, 3, padding="same", use_bias=False, activation="linear"), (None, 6, 6, 2)),
+        (layers.Conv2DTranspose(3, 3, strides=2, padding="same", use_bias=False), (None, 4, 5, 2)),
+        (layers.Conv1DTranspose(2, 3, padding="same", dilation_rate=3), (None, 7, 2)),
+    ],
+)
+def test_keras_grouped_dilated_ports_exactly(
+    keras: Any, torch: Any, spec: layers.Layer, shape: tuple[int | None, ...]
+) -> None:
+    rank = len(shape) - 2
+    layer, kernel, bias = _keras_layer(keras, spec, shape[-1] or 1, rank)
+    x = RNG.standard_normal((2, *(dim or 1 for dim in shape[1:]))).astype("float32")
+    expected = np.asarray(layer(x))
+    for target in ("torch", "jax", "onnx"):
+        ORACLE_COUNTS[f"translations keras -> {target} proven on values"] += 1
+        got = _run_code(cs.translate(spec, target, shape), kernel, bias, x)
+        assert got.shape == expected.shape, target
+        assert np.allclose(got, expected, atol=1e-4), target
+
+
+def test_keras_channels_first_ports_exactly(keras: Any, torch: Any) -> None:
+    spec = layers.Conv2D(4, 3, padding="same", groups=2, data_format="channels_first")
+    layer = keras.layers.Conv2D(4, 3, padding="same", groups=2, data_format="channels_first")
+    layer.build((None, 4, 6, 5))
+    weights = [RNG.standard_normal(w.shape).astype("float32") for w in layer.get_weights()]
+    layer.set_weights(weights)
+    x = RNG.standard_normal((2, 4, 6, 5)).astype("float32")
+    expected = np.asarray(layer(x))
+    for target in ("torch", "jax", "onnx"):
+        got = _run_code(cs.translate(spec, target, (None, 4, 6, 5)), weights[0], weights[1], x)
+        assert got.shape == expected.shape, target
+        assert np.allclose(got, expected, atol=1e-4), target
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_keras_activation_is_refused(activation: str) -> None:
+    for spec, shape in [
+        (layers.Conv2D(2, 3, activation=activation), (None, 5, 5, 1)),
+        (layers.Conv1DTranspose(2, 3, activation=activation), (None, 5, 1)),
+    ]:
+        for target in ("torch", "jax", "onnx"):
+            with pytest.raises(
+                cs.ConvShapeError,
+                match=f"ports the convolution alone.*Received: activation='{activation}'",
+            ):
+                cs.translate(spec, target, shape)
+
+
+@pytest.mark.parametrize("side", ["before", "after", "both"])
+def test_port_code_adds_zeros_for_a_negative_crop(keras: Any, torch: Any, side: str) -> None:
+    """A negative crop on either side is zeros added there; the bias covers them too."""
+    module = torch.nn.Conv1d(2, 3, 3)
+    spec = cs.torch.Conv1d(2, 3, 3)
+    x = RNG.standard_normal((1, 2, 6)).astype("float32")
+    pad = {"before": (2, 0), "after": (0, 1), "both": (1, 3)}[side]
+    exact = cs.translate(spec, "keras", (None, 2, 6))
+    translation = dataclasses.replace(exact, crop=(cs.Pad(-pad[0], -pad[1]),))
+    weight, bias = module.weight.detach().numpy(), module.bias.detach().numpy()
+    core = module(torch.as_tensor(x)).detach().numpy() - bias[:, None]
+    expected = np.pad(core, [(0, 0), (0, 0), pad]) + bias[:, None]
+    got = _run_code(translation, weight, bias, x)
+    assert got.shape == expected.shape
+    assert np.allclose(got, expected, atol=1e-5)
