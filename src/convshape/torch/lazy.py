@@ -29,7 +29,7 @@ groups`` per group).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import InitVar, dataclass, field
+from dataclasses import InitVar, dataclass, field, fields
 from typing import Any, ClassVar
 
 from .._validate import check_positive
@@ -69,8 +69,15 @@ class _Lazy(Module):
     bias: bool
     materialized: Any
 
+    def __post_init__(self, device: Any, dtype: Any) -> None:
+        self._validate()
+
     def _arguments(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The convolution's arguments after ``in_channels`` and ``out_channels``: this
+        spec's other fields, in PyTorch's order."""
+        spec: Any = self  # each subclass is a dataclass
+        names = [f.name for f in fields(spec) if f.init and f.name != "out_channels"]
+        return {name: getattr(self, name) for name in names}
 
     def _out_channels(self) -> int:
         return self.out_channels
@@ -163,20 +170,6 @@ class _LazyConv(_Lazy):
     dtype: InitVar[Any] = None
     materialized: Any = field(default=None, init=False, repr=False, compare=False)
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
-        self._validate()
-
-    def _arguments(self) -> dict[str, Any]:
-        return {
-            "kernel_size": self.kernel_size,
-            "stride": self.stride,
-            "padding": self.padding,
-            "dilation": self.dilation,
-            "groups": self.groups,
-            "bias": self.bias,
-            "padding_mode": self.padding_mode,
-        }
-
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         """The materialized convolution's output shape (in_channels from this input, or
         from the first one)."""
@@ -201,9 +194,6 @@ class _LazyConvTranspose(_Lazy):
     materialized: Any = field(default=None, init=False, repr=False, compare=False)
     becomes: ClassVar[type[Any]] = ConvTranspose2d
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
-        self._validate()
-
     def _check_groups(self) -> None:
         # The weight is (in, out // groups, *k): without a bias PyTorch runs with
         # out // groups * groups output channels; a bias of out_channels does not fit them.
@@ -221,18 +211,6 @@ class _LazyConvTranspose(_Lazy):
 
     def _out_channels(self) -> int:
         return self.out_channels // self.groups * self.groups
-
-    def _arguments(self) -> dict[str, Any]:
-        return {
-            "kernel_size": self.kernel_size,
-            "stride": self.stride,
-            "padding": self.padding,
-            "output_padding": self.output_padding,
-            "groups": self.groups,
-            "bias": self.bias,
-            "dilation": self.dilation,
-            "padding_mode": self.padding_mode,
-        }
 
     def compute_output_shape(
         self, input_shape: Sequence[int | None], output_size: Sequence[int] | None = None
