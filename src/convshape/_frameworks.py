@@ -112,19 +112,19 @@ class Framework:
 
     name: str
     title: str
+    conv_output_length: Forward[int | None]
+    conv_padding: Forward[Pad]
     #: Its name for the padding TensorFlow calls "same" (ONNX's SAME_UPPER).
     same: str
     #: Its padding modes are written in capitals (lax's, ONNX's ``auto_pad``).
     modes_in_capitals: bool
     #: Its explicit padding is one int for both sides (PyTorch's), not a (before, after) pair.
     symmetric_padding: bool
-    conv_output_length: Forward[int | None]
     #: It has a causal padding mode (Keras's Conv1D).
     causal: bool
     #: Its convolutions take a stride > 1 together with a dilation > 1 (its solver's own
     #: ``strided_dilation`` where it has a solver).
     strided_dilation: bool
-    conv_padding: Forward[Pad]
     conv_transpose_output_length: Transposed[int | None]
     #: Its transposed convolutions take ``output_padding``.
     output_padding: bool
@@ -255,13 +255,13 @@ FRAMEWORKS: dict[str, Framework] = {
     "keras": Framework(
         name="keras",
         title="Keras",
+        conv_output_length=arithmetic.conv_output_length,
+        conv_padding=arithmetic.conv_padding,
         same="same",
         modes_in_capitals=False,
         symmetric_padding=False,
-        conv_output_length=arithmetic.conv_output_length,
         causal=True,
         strided_dilation=KERAS.strided_dilation,
-        conv_padding=arithmetic.conv_padding,
         conv_transpose_output_length=arithmetic.conv_transpose_output_length,
         output_padding=True,
         output_padding_below_stride=True,
@@ -275,13 +275,13 @@ FRAMEWORKS: dict[str, Framework] = {
     "torch": Framework(
         name="torch",
         title="PyTorch",
+        conv_output_length=pt.conv_output_length,
+        conv_padding=pt.conv_padding,
         same="same",
         modes_in_capitals=False,
         symmetric_padding=True,
-        conv_output_length=pt.conv_output_length,
         causal=False,
         strided_dilation=TORCH.strided_dilation,
-        conv_padding=pt.conv_padding,
         conv_transpose_output_length=_zero_output_padding(pt.conv_transpose_output_length),
         output_padding=True,
         output_padding_below_stride=False,
@@ -295,13 +295,13 @@ FRAMEWORKS: dict[str, Framework] = {
     "jax": Framework(
         name="jax",
         title="JAX",
+        conv_output_length=_jax_length,
+        conv_padding=jx.conv_padding,
         same="SAME",
         modes_in_capitals=True,
         symmetric_padding=False,
-        conv_output_length=_jax_length,
         causal=False,
         strided_dilation=True,
-        conv_padding=jx.conv_padding,
         conv_transpose_output_length=_jax_transposed(jx.conv_transpose_output_length),
         output_padding=False,
         output_padding_below_stride=False,
@@ -315,13 +315,13 @@ FRAMEWORKS: dict[str, Framework] = {
     "onnx": Framework(
         name="onnx",
         title="ONNX",
+        conv_output_length=_onnx(ox.conv_output_length),
+        conv_padding=_onnx(ox.conv_padding),
         same="SAME_UPPER",
         modes_in_capitals=True,
         symmetric_padding=False,
-        conv_output_length=_onnx(ox.conv_output_length),
         causal=False,
         strided_dilation=True,
-        conv_padding=_onnx(ox.conv_padding),
         conv_transpose_output_length=_onnx(_zero_output_padding(ox.conv_transpose_output_length)),
         output_padding=True,
         output_padding_below_stride=False,
