@@ -412,3 +412,14 @@ def test_port_code_adds_zeros_for_a_negative_crop(keras: Any, torch: Any, side: 
     got = _run_code(translation, weight, bias, x)
     assert got.shape == expected.shape
     assert np.allclose(got, expected, atol=1e-5)
+
+
+def test_keras_lora_is_refused(keras: Any) -> None:
+    spec = layers.Conv2D(4, 3, lora_rank=2)
+    # Real Keras computes with more than the kernel: a port of the kernel alone would differ.
+    layer = keras.layers.Conv2D(4, 3, lora_rank=2)
+    layer.build((None, None, None, 3))
+    assert len(layer.get_weights()) == 4
+    for target in ("torch", "jax", "onnx"):
+        with pytest.raises(cs.ConvShapeError, match=r"a LoRA layer.*Received: lora_rank=2"):
+            cs.translate(spec, target, (None, 6, 6, 3))

@@ -111,6 +111,15 @@ def from_keras(layer: KerasConvolution, groups: int | None, shape: Shape, to: st
             argument="activation",
             received={"activation": layer.activation},
         )
+    lora_rank = getattr(layer, "lora_rank", None)  # Conv*D's; the transposed have none
+    if lora_rank is not None:
+        raise ConvShapeError(
+            "translate() ports a kernel and a bias; a LoRA layer computes with kernel + "
+            "lora_kernel_a @ lora_kernel_b * lora_alpha / lora_rank (merge it first, or build "
+            "the layer with lora_rank=None)",
+            argument="lora_rank",
+            received={"lora_rank": lora_rank},
+        )
     output = layer.compute_output_shape(shape)
     geometry = layer.geometry
     channels_axis = -1 if layer.data_format == "channels_last" else 1

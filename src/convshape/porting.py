@@ -99,8 +99,8 @@ def translate(layer: object, to: str, input_shape: Sequence[int | None]) -> Tran
     source's layout.
 
     What a port cannot carry raises :class:`~convshape.ConvShapeError` rather than being
-    dropped: a Keras ``activation`` (the port is the convolution alone), a PyTorch
-    ``ConvTranspose*d``'s ``groups > 1`` (Keras's have no ``groups``), a PyTorch
+    dropped: a Keras ``activation`` (the port is the convolution alone) or ``lora_rank``, a
+    PyTorch ``ConvTranspose*d``'s ``groups > 1`` (Keras's have no ``groups``), a PyTorch
     ``padding_mode`` other than ``"zeros"`` on a padded input, strides and dilation both > 1
     to Keras.
     """
