@@ -282,7 +282,7 @@ def _torch_values_mismatch(
 def test_torch_grouped_dilated_conv_ports_to_keras_exactly(keras: Any, torch: Any) -> None:
     mismatches = []
     for rank, groups, k, s, d, padding, bias in itertools.product(
-        (1, 2), (1, 2, 3), (1, 2, 3), (1, 2), (1, 2), (0, 1, "same", "valid"), (True, False)
+        (1, 2, 3), (1, 2, 3), (1, 2, 3), (1, 2), (1, 2), (0, 1, "same", "valid"), (True, False)
     ):
         if (s > 1 and d > 1) or (padding == "same" and s > 1):
             continue
@@ -291,7 +291,8 @@ def test_torch_grouped_dilated_conv_ports_to_keras_exactly(keras: Any, torch: An
         spec = getattr(cs.torch, name)(6, 3 * groups, k, **kwargs)
         module = getattr(torch.nn, name)(6, 3 * groups, k, **kwargs)
         label = f"{name} groups={groups} k={k} s={s} d={d} padding={padding} bias={bias}"
-        mismatches += _torch_values_mismatch(torch, spec, module, (2, 6, *(7,) * rank), label)
+        size = 5 if rank == 3 else 7
+        mismatches += _torch_values_mismatch(torch, spec, module, (2, 6, *(size,) * rank), label)
     assert mismatches == []
 
 
