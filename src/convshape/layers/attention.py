@@ -15,7 +15,7 @@ from .._record import KW_ONLY
 from .._validate import Shape, as_int, check_count, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight, check_rate, known
-from .merging import broadcast_shapes
+from .merging import broadcast_or_raise
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
@@ -28,14 +28,7 @@ ShapeArg = Sequence[int | None]
 
 def _broadcast(first: Shape, second: Shape, what: str) -> Shape:
     """NumPy broadcasting of two shapes (aligned on the right); None is unknown."""
-    dims = broadcast_shapes(first, second)
-    if dims is None:
-        raise ConvShapeError(
-            f"the {what} do not broadcast: {first} and {second}",
-            argument="inputs",
-            received={"shapes": [first, second]},
-        )
-    return dims
+    return broadcast_or_raise(first, second, f"the {what} do not broadcast: {first} and {second}")
 
 
 def _mismatch(first: int | None, second: int | None) -> bool:

@@ -73,6 +73,16 @@ def broadcast_shapes(
     return tuple(out)
 
 
+def broadcast_or_raise(
+    first: tuple[int | None, ...], second: tuple[int | None, ...], rule: str
+) -> tuple[int | None, ...]:
+    """:func:`broadcast_shapes`, or a ConvShapeError saying ``rule`` (of the ``inputs``)."""
+    shape = broadcast_shapes(first, second)
+    if shape is None:
+        raise ConvShapeError(rule, argument="inputs", received={"shapes": [first, second]})
+    return shape
+
+
 class _ListInput(Layer):
     """A layer called on a list of tensors: shapes in, one shape out, no weights."""
 
