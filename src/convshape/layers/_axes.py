@@ -1,5 +1,6 @@
-"""Where a layer reads its input: the channel and spatial axes of a data format, and
-the dimensions that must be known to create the weights."""
+"""Where a layer reads its input: the input rank of the layers over spatial axes, the
+channel and spatial axes of a data format, and the dimensions that must be known to
+create the weights."""
 
 from __future__ import annotations
 
