@@ -27,7 +27,8 @@ from ..models.graph import Node, SymbolicTensor, call_operation, call_single
 # What the layer modules (and the costs, receptive fields and sizes) import from here:
 # the weight records and the axis helpers live in their own modules.
 from ._axes import channel_axis, known, spatial_axes
-from ._weight import _DTYPE_BYTES, Weight, check_lora, lora_weights
+from ._weight import _DTYPE_BYTES as _DTYPE_BYTES  # noqa: PLC0414  (re-exported: _cost_base reads it here)
+from ._weight import Weight, check_lora, lora_weights
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
