@@ -384,18 +384,47 @@ def test_keras_channels_first_ports_exactly(keras: Any, torch: Any) -> None:
         assert np.allclose(got, expected, atol=1e-4), target
 
 
-@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
-def test_keras_activation_is_refused(activation: str) -> None:
-    for spec, shape in [
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+def test_keras_activation_is_applied_after_the_port(
+    keras: Any, torch: Any, activation: str
+) -> None:
+    """The last layer of TensorFlow's DCGAN generator has activation="tanh": its port is
+    the convolution, the crop, then the activation, equal to real Keras on values."""
+    cases: list[tuple[layers.Layer, tuple[int | None, ...]]] = [
         (layers.Conv2D(2, 3, activation=activation), (None, 5, 5, 1)),
-        (layers.Conv1DTranspose(2, 3, activation=activation), (None, 5, 1)),
-    ]:
+        (
+            layers.Conv2DTranspose(1, 5, strides=2, padding="same", activation=activation),
+            (None, 7, 7, 3),
+        ),
+        (layers.Conv1DTranspose(2, 3, activation=activation, use_bias=False), (None, 5, 1)),
+    ]
+    for spec, shape in cases:
+        rank = len(shape) - 2
+        layer, kernel, bias = _keras_layer(keras, spec, shape[-1] or 1, rank)
+        x = RNG.standard_normal((2, *(dim or 1 for dim in shape[1:]))).astype("float32")
+        expected = np.asarray(layer(x))
         for target in ("torch", "jax", "onnx"):
-            with pytest.raises(
-                cs.ConvShapeError,
-                match=f"ports the convolution alone.*Received: activation='{activation}'",
-            ):
-                cs.translate(spec, target, shape)
+            translation = cs.translate(spec, target, shape)
+            assert translation.activation == activation
+            assert f"then the activation: {activation}" in str(translation)
+            ORACLE_COUNTS[f"translations keras -> {target} proven on values"] += 1
+            got = _run_code(translation, kernel, bias, x)
+            assert got.shape == expected.shape, target
+            assert np.allclose(got, expected, atol=1e-4), (target, type(spec).__name__)
+
+
+@pytest.mark.parametrize("activation", ["softmax", "gelu", abs])
+def test_keras_activation_the_port_cannot_apply_is_refused(activation: object) -> None:
+    spec = layers.Conv2D(2, 3, activation=activation)
+    for target in ("torch", "jax", "onnx"):
+        with pytest.raises(
+            cs.ConvShapeError,
+            match=r"applies the activations 'relu', 'sigmoid', 'tanh'.*Received: activation=",
+        ):
+            cs.translate(spec, target, (None, 5, 5, 1))
+    linear = cs.translate(layers.Conv2D(2, 3, activation="linear"), "torch", (None, 5, 5, 1))
+    assert linear.activation is None
+    assert str(linear).endswith("exact as it is")
 
 
 @pytest.mark.parametrize("side", ["before", "after", "both"])

@@ -20,6 +20,14 @@ if TYPE_CHECKING:
 __all__ = ["CODE", "arguments"]
 
 
+#: Each ported activation in each target's code: (PyTorch, JAX, ONNX operator).
+_ACTIVATIONS = {
+    "relu": ("torch.relu", "jax.nn.relu", "Relu"),
+    "sigmoid": ("torch.sigmoid", "jax.nn.sigmoid", "Sigmoid"),
+    "tanh": ("torch.tanh", "jnp.tanh", "Tanh"),
+}
+
+
 def _slices(crop: tuple[Pad, ...], offset: int) -> str:
     """Python slicing that removes ``crop``'s positive sides from the spatial axes starting at
     ``offset`` (its negative sides are zeros :func:`_appended` adds first)."""
@@ -89,6 +97,8 @@ def _torch_code(t: Translation) -> str:
         lines.append(f"    y = y[{_slices(t.crop, 2)}]")
     if late_bias:
         lines.append(f"    y = y + torch.as_tensor(bias).reshape((-1,) + (1,) * {rank})")
+    if t.activation is not None:
+        lines.append(f"    y = {_ACTIVATIONS[t.activation][0]}(y)")
     if last:
         lines.append(f"    return y.permute{to_last}")
     else:
@@ -102,9 +112,11 @@ def _jax_code(t: Translation) -> str:
     # Keras's kernel layout is already lax's (spatial..., I, O); transpose_kernel=True makes
     # lax.conv_transpose the gradient of the forward convolution, as TensorFlow's is.
     bias_shape = "(-1,)" if t.source_layout == "channels_last" else "(-1,) + (1,) * (y.ndim - 2)"
+    activation = [] if t.activation is None else [f"    y = {_ACTIVATIONS[t.activation][1]}(y)"]
     return (
         "\n".join(
             [
+                *(["import jax"] if t.activation is not None else []),
                 "import jax.numpy as jnp",
                 "from jax import lax",
                 "",
@@ -113,6 +125,7 @@ def _jax_code(t: Translation) -> str:
                 f"    y = lax.{op}(jnp.asarray(x), jnp.asarray(kernel), {args})",
                 "    if bias is not None:",
                 f"        y = y + jnp.asarray(bias).reshape({bias_shape})",
+                *activation,
                 "    return y",
             ]
         )
@@ -170,6 +183,13 @@ def _onnx_code(t: Translation) -> str:
     to_first = (0, rank + 1, *range(1, rank + 1))
     to_last = (0, *range(2, rank + 2), 1)
     last = t.source_layout == "channels_last"
+    # An activation is a second node, from the convolution's output "Z" to "Y".
+    conv_out, nodes, activation = "Y", "[node]", []
+    if t.activation is not None:
+        conv_out, nodes = "Z", "[node, activation]"
+        activation = [
+            f'activation = helper.make_node("{_ACTIVATIONS[t.activation][2]}", ["Z"], ["Y"])'
+        ]
     lines = [
         "import numpy as np",
         "import onnx",
@@ -178,7 +198,8 @@ def _onnx_code(t: Translation) -> str:
         "",
         f"weight = np.ascontiguousarray(np.transpose(np.asarray(kernel, np.float32), {order}))",
         'inputs = ["X", "W"] + (["B"] if bias is not None else [])',
-        f'node = helper.make_node("{t.kind}", inputs, ["Y"], {args})',
+        f'node = helper.make_node("{t.kind}", inputs, ["{conv_out}"], {args})',
+        *activation,
         'initializers = [numpy_helper.from_array(weight, "W")]',
         "if bias is not None:",
         '    initializers.append(numpy_helper.from_array(np.asarray(bias, np.float32), "B"))',
@@ -191,7 +212,7 @@ def _onnx_code(t: Translation) -> str:
         "    float_type = onnx.TensorProto.FLOAT",
         '    x_info = helper.make_tensor_value_info("X", float_type, list(x.shape))',
         '    y_info = helper.make_tensor_value_info("Y", float_type, None)',
-        '    graph = helper.make_graph([node], "port", [x_info], [y_info], initializers)',
+        f'    graph = helper.make_graph({nodes}, "port", [x_info], [y_info], initializers)',
         '    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)])',
         "    model.ir_version = 9",
         "    session = onnxruntime.InferenceSession(",

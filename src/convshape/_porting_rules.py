@@ -23,11 +23,13 @@ from .onnx import transpose_pads_for_crop
 from .torch._crop import crop_of, pad_of, padding_for_crop, padding_for_pad
 
 __all__ = [
+    "PORTED_ACTIVATIONS",
     "KerasConvolution",
     "Port",
     "TorchConvTranspose",
     "TorchConvolution",
     "from_keras",
+    "keras_activation",
     "torch_conv_to_keras",
     "torch_transpose_to_keras",
 ]
@@ -96,6 +98,29 @@ class TorchConvTranspose(TorchConvolution, Protocol):
 
 # -- from Keras ---------------------------------------------------------------------
 
+#: The Keras activations a port applies after the target op (the code spells each in the
+#: target's terms): elementwise, so they follow the crop and the bias as in Keras.
+PORTED_ACTIVATIONS = ("relu", "sigmoid", "tanh")
+
+
+def keras_activation(layer: KerasConvolution) -> str | None:
+    """The activation a port of ``layer`` applies after its op: None for none or
+    "linear"; one of :data:`PORTED_ACTIVATIONS`; anything else is refused rather than
+    dropped."""
+    activation = layer.activation
+    if activation is None or activation == "linear":
+        return None
+    if isinstance(activation, str) and activation in PORTED_ACTIVATIONS:
+        return activation
+    raise ConvShapeError(
+        "translate() applies the activations "
+        f"{', '.join(map(repr, PORTED_ACTIVATIONS))} after the convolution; apply this one "
+        "after the port (or build the layer with activation=None)",
+        argument="activation",
+        received={"activation": activation},
+    )
+
+
 #: A rule's (kind, kwargs, crop, input_pad).
 _Rule = tuple[str, dict[str, object], tuple[Pad, ...], tuple[Pad, ...]]
 
@@ -103,14 +128,6 @@ _Rule = tuple[str, dict[str, object], tuple[Pad, ...], tuple[Pad, ...]]
 def from_keras(layer: KerasConvolution, groups: int | None, shape: Shape, to: str) -> Port:
     """A Keras convolution on an input of ``shape`` as the ``to`` framework's op; ``groups``
     is None for a transposed one (Keras's have none)."""
-    if layer.activation not in (None, "linear"):
-        # The port is the convolution alone: an activation after it would be dropped.
-        raise ConvShapeError(
-            "translate() ports the convolution alone; apply the activation after the port "
-            "(or build the layer with activation=None)",
-            argument="activation",
-            received={"activation": layer.activation},
-        )
     lora_rank = getattr(layer, "lora_rank", None)  # Conv*D's; the transposed have none
     if lora_rank is not None:
         raise ConvShapeError(

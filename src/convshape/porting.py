@@ -21,6 +21,7 @@ from ._porting_code import CODE, arguments
 from ._porting_rules import (
     TorchConvolution,
     from_keras,
+    keras_activation,
     torch_conv_to_keras,
     torch_transpose_to_keras,
 )
@@ -46,7 +47,9 @@ class Translation:
     ``kwargs`` are the target's constructor (or op) arguments; ``input_pad`` the zeros to
     add to the input before the target op and ``crop`` the elements to remove from its
     output afterwards (negative: zeros to append), one (before, after) per spatial
-    dimension; ``exact`` is true when neither is needed. ``code()`` is a runnable snippet.
+    dimension; ``exact`` is true when neither is needed. ``activation`` is the source
+    layer's activation ("relu", "sigmoid", "tanh"), applied after the op and the crop, or
+    None. ``code()`` is a runnable snippet.
     """
 
     source: str
@@ -57,10 +60,12 @@ class Translation:
     input_pad: tuple[Pad, ...]
     output_shape: tuple[int | None, ...]
     source_layout: str
+    activation: str | None = None
 
     @property
     def exact(self) -> bool:
-        """True when the target op alone reproduces the source layer."""
+        """True when the target op needs no padding before it and no crop after it to
+        reproduce the source layer (its ``activation``, if any, still follows it)."""
         return all(split == (0, 0) for split in self.crop + self.input_pad)
 
     def code(self) -> str:
@@ -75,8 +80,12 @@ class Translation:
             lines.append(f"  zero-pad the input first: {list(map(tuple, self.input_pad))}")
         if any(crop != (0, 0) for crop in self.crop):
             lines.append(f"  then crop the output: {list(map(tuple, self.crop))}")
+        steps = [] if self.exact else ["the padding/crop"]
+        if self.activation is not None:
+            lines.append(f"  then the activation: {self.activation}")
+            steps.append("the activation")
         lines.append(
-            "  exact as it is" if self.exact else "  exact once the padding/crop above is applied"
+            f"  exact once {' and '.join(steps)} above is applied" if steps else "  exact as it is"
         )
         return "\n".join(lines)
 
@@ -99,7 +108,8 @@ def translate(layer: object, to: str, input_shape: Sequence[int | None]) -> Tran
     source's layout.
 
     What a port cannot carry raises :class:`~convshape.ConvShapeError` rather than being
-    dropped: a Keras ``activation`` (the port is the convolution alone) or ``lora_rank``, a
+    dropped: a Keras ``activation`` other than "relu", "sigmoid" or "tanh" (those the port
+    applies after the op), ``lora_rank``, a
     PyTorch ``ConvTranspose*d``'s ``groups > 1`` (Keras's have no ``groups``), a PyTorch
     ``padding_mode`` other than ``"zeros"`` on a padded input, strides and dilation both > 1
     to Keras.
@@ -135,4 +145,6 @@ def translate(layer: object, to: str, input_shape: Sequence[int | None]) -> Tran
             "the layer is already a Keras layer", argument="to", received={"to": to}
         )
     groups = layer.groups if isinstance(layer, _Conv) else None
-    return Translation("keras", to, *from_keras(layer, groups, check_shape(input_shape), to))
+    activation = keras_activation(layer)
+    port = from_keras(layer, groups, check_shape(input_shape), to)
+    return Translation("keras", to, *port, activation=activation)
