@@ -113,6 +113,20 @@ def conv_output_length(
     >>> conv_output_length(3, 5)
     0
     """
+    return _output_length(size, kernel_size, stride, padding, lhs_dilation, rhs_dilation, True)
+
+
+def _output_length(
+    size: object,
+    kernel_size: object,
+    stride: object,
+    padding: Any,
+    lhs_dilation: object,
+    rhs_dilation: object,
+    refuse_overcrop: bool,
+) -> int | None:
+    """The windows' length; ``refuse_overcrop``: a negative padding that removes more than
+    the input is refused (conv_general_dilated) rather than an empty output (reduce_window)."""
     checked = check_size(size)
     k = check_positive(kernel_size, "kernel_size")
     s = check_positive(stride, "stride")
@@ -133,11 +147,20 @@ def conv_output_length(
             "`size` must be known for 'SAME' padding", argument="size", received={"size": size}
         )
     low, high = conv_padding(checked, k, s, padding, rhs)
-    return _length(_dilated(checked, lhs), effective_kernel(k, rhs), s, low, high, padding)
+    k_eff = effective_kernel(k, rhs)
+    return _length(_dilated(checked, lhs), k_eff, s, low, high, padding, refuse_overcrop)
 
 
-def _length(dilated: int, k_eff: int, stride: int, low: int, high: int, padding: Any) -> int:
-    if low + high < -dilated:
+def _length(
+    dilated: int,
+    k_eff: int,
+    stride: int,
+    low: int,
+    high: int,
+    padding: Any,
+    refuse_overcrop: bool = True,
+) -> int:
+    if refuse_overcrop and low + high < -dilated:
         raise ConvShapeError(
             "negative padding removes more than the (dilated) input holds "
             f"({-(low + high)} > {dilated})",
@@ -157,13 +180,16 @@ def pool_output_length(
     """Output length of ``lax.reduce_window`` (Flax's ``max_pool``/``avg_pool``) along one
     dimension, the window as the kernel: ``max(floor((I + low + high - k_eff) / s) + 1, 0)``,
     "SAME" and "SAME_LOWER" resolved as :func:`conv_padding` does (``window_dilation`` is
-    ``dilation``).
+    ``dilation``). A negative padding that removes the whole input leaves an empty output,
+    where ``conv_general_dilated`` refuses it.
 
     >>> pool_output_length(7, 2, stride=2), pool_output_length(7, 2, stride=2, padding="SAME")
     (3, 4)
+    >>> pool_output_length(1, 1, padding=(-1, -1))
+    0
     """
     d = check_positive(dilation, "dilation")
-    return conv_output_length(size, kernel_size, stride, padding, 1, d)
+    return _output_length(size, kernel_size, stride, padding, 1, d, False)
 
 
 def _transpose(
