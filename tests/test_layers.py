@@ -308,3 +308,11 @@ def test_call_keywords() -> None:
         dense.output_spec((None, 4), foo=1, zoo=2)
     with pytest.raises(TypeError, match=r"^Dense takes exactly one input tensor, got 2$"):
         dense.output_spec((None, 4), inputs=(None, 4))
+
+
+def test_recurrent_dropout_rates_clip_however_large() -> None:
+    """Keras clips ``min(1.0, max(0.0, rate))``; a rate too large for a float clipped too
+    (it raised OverflowError)."""
+    assert layers.LSTM(4, recurrent_dropout=10**400).recurrent_dropout == 1.0
+    assert layers.GRU(4, dropout=-(10**400)).dropout == 0.0
+    assert layers.SimpleRNN(4, dropout=0.25).dropout == 0.25

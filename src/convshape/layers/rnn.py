@@ -34,7 +34,7 @@ def _clip_rate(value: object, name: str) -> float:
             f"`{name}` must be a number, not {type(value).__name__}. "
             f"Received: {name}={_short_repr(value)}"
         )
-    return min(1.0, max(0.0, float(value)))
+    return float(min(1.0, max(0.0, value)))  # compared first: 10**400 clips, float() overflows
 
 
 class _Recurrent(Layer):

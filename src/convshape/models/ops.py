@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .._naming import auto_name
 from ..errors import ConvShapeError
-from ..layers.merging import broadcast_shapes as _broadcast
+from ..layers.merging import broadcast_or_raise
 from .graph import Node, call_operation, flatten, is_shape
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
@@ -76,14 +76,7 @@ def broadcast_shapes(
     >>> broadcast_shapes((None, 4, 1), (3,))
     (None, 4, 3)
     """
-    shape = _broadcast(first, second)  # the layers' rule (merging, attention), None if none
-    if shape is None:
-        raise ConvShapeError(
-            f"cannot broadcast shape {first} to shape {second}",
-            argument="inputs",
-            received={"shapes": [first, second]},
-        )
-    return shape
+    return broadcast_or_raise(first, second, f"cannot broadcast shape {first} to shape {second}")
 
 
 class KerasOp:
