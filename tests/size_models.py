@@ -325,6 +325,15 @@ SIZE_MODELS: tuple[SizeModel, ...] = (
         resample_padding="same",
     ),
     _unet_model("unet3_same_pool3_same_t3", depth=3, down_kernel=3, up_kernel=3),
+    # "same" transposed convolutions that crop unevenly, (1, 2): k_eff 5, stride 2.
+    _unet_model(
+        "unet3_same_strided3_t5_same",
+        depth=3,
+        down="strided",
+        down_kernel=3,
+        up_kernel=5,
+        resample_padding="same",
+    ),
     # Valid strided convolution and transposed convolution, kernel 3: 2m + 1 after
     # (n - 3) // 2 + 1 = m only meets odd lengths, so n = 7 mod 8.
     _unet_model("unet3_odd_strided3_t3", depth=3, down="strided", down_kernel=3, up_kernel=3),
