@@ -36,7 +36,7 @@ from tests.zoo import dcgan_generator
 
 import convshape as cs
 from benchmarks import bench_core, bench_plan, bench_render
-from convshape._render import _cell_lines, _wrap
+from convshape._rich_text import _cell_lines, _wrap
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 

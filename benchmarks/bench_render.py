@@ -37,6 +37,7 @@ from tests.zoo import dcgan_generator
 
 import convshape as cs
 from convshape import _render as ours
+from convshape import _rich_text
 from convshape.models import summarize as summarize_module
 from convshape.summary import Summary
 
@@ -132,7 +133,7 @@ def figures(quick: bool = False) -> list[Figure]:
     repeat = 1 if quick else 15
     big_repeat = 1 if quick else 9
     modules = {
-        "ours": SimpleNamespace(_wrap=ours._wrap, _cell_lines=ours._cell_lines),
+        "ours": SimpleNamespace(_wrap=_rich_text._wrap, _cell_lines=_rich_text._cell_lines),
         "reference": SimpleNamespace(_wrap=reference._wrap, _cell_lines=reference._cell_lines),
     }
     results: list[Figure] = []
