@@ -169,3 +169,27 @@ def test_the_per_axis_rules_read_each_axis_its_own_window() -> None:
     assert ("keras-same-rejected-by-tensorflow", 1) not in found
     alone = {code for code, _, _ in _transposed(Probe((valid,)), (None, 5, 1))}
     assert {code for code, dim in found if dim == 1} == alone
+
+
+def test_a_field_as_long_as_the_input_misses_nothing() -> None:
+    """``field-misses-input`` is for a field shorter than the input: kernel 5 over 5
+    positions sees all of them, over 6 it does not (a ``<=`` here went unnoticed)."""
+    for length, codes in [(5, []), (6, ["field-misses-input"])]:
+        model = cs.Sequential([cs.Input((length, 1)), layers.Conv1D(1, 5)])
+        assert [finding.code for finding in cs.check(model)] == codes, length
+    wide = cs.Sequential([cs.Input((6, 1)), layers.Conv1D(1, 5)])
+    assert (
+        cs.check(wide)[0].message
+        == "each output position sees at most 5 of 6 along axis 1 (jump 1)"
+    )
+
+
+def test_a_rejected_size_keeps_the_whole_reason() -> None:
+    """The finding of a size the model refuses is the diagnosis's reason, whole, even when
+    it holds ": " itself (only the layer's name before it is cut)."""
+    model = cs.Sequential([cs.Input((None, 1)), layers.Conv1D(2, 5, name="conv")])
+    (finding,) = cs.check(model, input_shape=(None, 3, 1))
+    assert finding.code == "size-rejected"
+    assert finding.layer == "conv"
+    assert finding.message.startswith("Conv1D: in spatial dimension 0 the effective kernel (5)")
+    assert "so the output would be empty. Received: input_shape=(None, 3, 1)" in finding.message
