@@ -453,3 +453,27 @@ def test_keras_lora_is_refused(keras: Any) -> None:
     for target in ("torch", "jax", "onnx"):
         with pytest.raises(cs.ConvShapeError, match=r"a LoRA layer.*Received: lora_rank=2"):
             cs.translate(spec, target, (None, 6, 6, 3))
+
+
+def test_torch_port_refuses_strides_and_dilation_on_different_axes(keras: Any) -> None:
+    """Keras refuses strides > 1 with dilation_rate > 1 even on different axes; so does the
+    port of such a PyTorch convolution."""
+    with pytest.raises(ValueError, match="not supported in conjunction with"):
+        keras.layers.Conv2D(2, 3, strides=(2, 1), dilation_rate=(1, 2))
+    spec = cs.torch.Conv2d(3, 2, 3, stride=(2, 1), dilation=(1, 2))
+    with pytest.raises(cs.ConvShapeError, match="strides > 1 and dilation_rate > 1"):
+        cs.translate(spec, "keras", (None, 3, 9, 9))
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_torch_port_output_shape_is_the_real_output_in_keras_layout(
+    torch: Any, transposed: bool
+) -> None:
+    """The translation's output_shape is PyTorch's output moved to channels last, the batch
+    axis kept (None stays None)."""
+    kind = "ConvTranspose2d" if transposed else "Conv2d"
+    module = getattr(torch.nn, kind)(3, 2, 4, stride=2, padding=1)
+    spec = getattr(cs.torch, kind)(3, 2, 4, stride=2, padding=1)
+    real = tuple(module(torch.zeros(5, 3, 9, 7)).shape)
+    assert cs.translate(spec, "keras", (5, 3, 9, 7)).output_shape == (5, *real[2:], real[1])
+    assert cs.translate(spec, "keras", (None, 3, 9, 7)).output_shape == (None, *real[2:], real[1])
