@@ -57,7 +57,7 @@ PORTING = (
     ["tests/test_peer_keras.py", "tests/test_peer_torch.py"],
 )
 SOLVING = (
-    [*AGREE, "tests/test_solve.py", "tests/test_solve_ranking.py"],
+    [*AGREE, "tests/test_solve.py", "tests/test_solve_ranking.py", "tests/test_plan_speed.py"],
     ["tests/test_cli_options.py"],
 )
 RECEPTIVE = (
