@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import convshape as cs
@@ -35,12 +37,12 @@ def test_records_reject_arguments_as_python_does() -> None:
         layers.Conv2D(8, 3, filters=4)  # type: ignore[misc]
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'kernel_size'"):
         layers.Conv2D(8)  # type: ignore[call-arg]
+    too_many: list[Any] = [8, 3, 1, "valid", None, 1, 1, None, True, "glorot_uniform"]
+    too_many += ["zeros", None, None, 0]
     with pytest.raises(
         TypeError, match="takes from 3 to 14 positional arguments but 15 were given"
     ):
-        layers.Conv2D(
-            *[8, 3, 1, "valid", None, 1, 1, None, True, "glorot_uniform", "zeros", None, None, 0]
-        )
+        layers.Conv2D(*too_many)
     with pytest.raises(TypeError, match="unexpected keyword argument '_inbound_nodes'"):
         layers.Dense(3, _inbound_nodes=[])  # type: ignore[call-arg]
 

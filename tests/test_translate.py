@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -414,7 +415,9 @@ def test_keras_activation_is_applied_after_the_port(
 
 
 @pytest.mark.parametrize("activation", ["softmax", "gelu", abs])
-def test_keras_activation_the_port_cannot_apply_is_refused(activation: object) -> None:
+def test_keras_activation_the_port_cannot_apply_is_refused(
+    activation: str | Callable[..., object],
+) -> None:
     spec = layers.Conv2D(2, 3, activation=activation)
     for target in ("torch", "jax", "onnx"):
         with pytest.raises(

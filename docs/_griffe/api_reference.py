@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import importlib
 import inspect
 import itertools
+import pathlib
 import re
 import textwrap
 from typing import Any
@@ -439,12 +441,76 @@ def _default(runtime: Any, cls: Any, mro: list[Any], parameter: inspect.Paramete
 
 
 def _annotation(cls: Any, mro: list[Any], name: str) -> Any:
-    """The field's annotation where a class declares it, unless it says nothing (Any)."""
+    """The field's annotation where a class declares it, unless it says nothing (Any).
+
+    A field typed with an alias of ``convshape._fields`` shows what the argument accepts:
+    ``kernel_size: IntTuple`` reads ``int | tuple[int, ...] | list[int]``."""
     for owner in (cls, *mro):
         member = owner.members.get(name)
         if member is not None and not member.is_alias and member.is_attribute:
             annotation = member.annotation
             if annotation is None or str(annotation) == "Any":
                 return None
-            return annotation
+            return _accepted(annotation)
     return None
+
+
+SOURCE = pathlib.Path(__file__).resolve().parents[2] / "src" / "convshape"
+
+
+@functools.cache
+def _field_types() -> dict[str, str]:
+    """Each type alias of ``convshape`` (``convshape._fields`` and a layer module's own,
+    ``Name: TypeAlias = ...``) by what an argument of that type accepts: ``In`` for an
+    ``Arg[In, Out]``, the alias's own value otherwise. Two aliases may not share a name."""
+    found: dict[str, str] = {}
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and ast.unparse(node.annotation) == "TypeAlias"
+                and node.value
+            ):
+                name, accepted = node.target.id, _accepted_text(node.value)
+                if found.setdefault(name, accepted) != accepted:
+                    raise ValueError(f"two type aliases are named {name} ({path})")
+    return found
+
+
+def _accepted_text(value: ast.expr) -> str:
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        value = ast.parse(value.value, mode="eval").body
+    if (
+        isinstance(value, ast.Subscript)
+        and isinstance(value.value, ast.Name)
+        and value.value.id == "Arg"
+        and isinstance(value.slice, ast.Tuple)
+    ):
+        return ast.unparse(value.slice.elts[0])
+    return ast.unparse(value)
+
+
+def _accepted(annotation: Any) -> Any:
+    """An annotation as the argument takes it: aliases of ``convshape._fields`` and an
+    ``Arg[In, Out]`` written in place become what they accept, in place (``IntTuple | None``
+    reads ``int | tuple[int, ...] | list[int] | None``)."""
+    text = str(annotation)
+    types = _field_types()
+    names = re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", text)
+    if not any(name in types for name in names) and "Arg[" not in text:
+        return annotation
+    tree = ast.parse(text, mode="eval")
+
+    class Expand(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            if node.id in types:
+                return ast.parse(f"({types[node.id]})", mode="eval").body
+            return node
+
+        def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+            if isinstance(node.value, ast.Name) and node.value.id == "Arg":
+                return ast.parse(f"({_accepted_text(node)})", mode="eval").body
+            return self.generic_visit(node)
+
+    return ast.unparse(Expand().visit(tree))

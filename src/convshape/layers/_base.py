@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any, ClassVar, TypeVar
 
+    from .._fields import Opaque
     from ..explain import Explanation
 
     L = TypeVar("L", bound="Layer")
@@ -98,9 +99,9 @@ class Layer(Record):
     _: KW_ONLY
     name: str | None = None
     trainable: bool = True
-    dtype: Any = None
+    dtype: object = None
     autocast: bool = True
-    activity_regularizer: Any = None
+    activity_regularizer: Opaque = None
     input_shape: Sequence[int | None] | None = None
     input_dim: int | None = None
     batch_size: int | None = None

@@ -7,7 +7,7 @@ in Keras's signatures are keyword-only here.
 
 from __future__ import annotations
 
-from .._record import KW_ONLY
+from .._record import KW_ONLY, field
 from .._validate import Shape, check_count, check_data_format, standardize_tuple
 from ..errors import ConvShapeError, _short_repr
 from ._axes import SpatialRank
@@ -25,6 +25,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs millis
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any, ClassVar
+
+    from .._fields import Activation, DataFormat, IntTuple, Opaque, OptionalIntTuple
 
 __all__ = [
     "Conv1D",
@@ -148,24 +150,24 @@ class _ConvOps(FastShape, SpatialRank):
 
 class _Conv(_ConvOps, Layer):
     _final_weights: ClassVar[bool] = True
-    filters: Any
-    kernel_size: Any
-    strides: Any = 1
-    padding: Any = "valid"
-    data_format: Any = None
-    dilation_rate: Any = 1
-    groups: Any = 1
-    activation: Any = None
-    use_bias: Any = True
-    kernel_initializer: Any = "glorot_uniform"
-    bias_initializer: Any = "zeros"
-    kernel_regularizer: Any = None
-    bias_regularizer: Any = None
+    filters: int
+    kernel_size: IntTuple
+    strides: IntTuple = field(default=1)
+    padding: str = "valid"
+    data_format: DataFormat = field(default=None)
+    dilation_rate: IntTuple = field(default=1)
+    groups: int = 1
+    activation: Activation = None
+    use_bias: bool = True
+    kernel_initializer: Opaque = "glorot_uniform"
+    bias_initializer: Opaque = "zeros"
+    kernel_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    kernel_constraint: Any = None
-    bias_constraint: Any = None
-    lora_rank: Any = None
-    lora_alpha: Any = None
+    kernel_constraint: Opaque = None
+    bias_constraint: Opaque = None
+    lora_rank: int | None = None
+    lora_alpha: float | None = None
 
     def _validate(self) -> None:
         self._set("filters", check_count(self.filters, "filters"))
@@ -293,22 +295,22 @@ class _ConvTransposeOps(_ConvOps):
 
 
 class _ConvTranspose12(_ConvTransposeOps, Layer):
-    filters: Any
-    kernel_size: Any
-    strides: Any = 1
-    padding: Any = "valid"
-    output_padding: Any = None
-    data_format: Any = None
-    dilation_rate: Any = 1
-    activation: Any = None
-    use_bias: Any = True
-    kernel_initializer: Any = "glorot_uniform"
-    bias_initializer: Any = "zeros"
-    kernel_regularizer: Any = None
-    bias_regularizer: Any = None
+    filters: int
+    kernel_size: IntTuple
+    strides: IntTuple = field(default=1)
+    padding: str = "valid"
+    output_padding: OptionalIntTuple = field(default=None)
+    data_format: DataFormat = field(default=None)
+    dilation_rate: IntTuple = field(default=1)
+    activation: Activation = None
+    use_bias: bool = True
+    kernel_initializer: Opaque = "glorot_uniform"
+    bias_initializer: Opaque = "zeros"
+    kernel_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    kernel_constraint: Any = None
-    bias_constraint: Any = None
+    kernel_constraint: Opaque = None
+    bias_constraint: Opaque = None
 
 
 class Conv1DTranspose(_ConvTranspose12):
@@ -348,22 +350,22 @@ class Conv3DTranspose(_ConvTransposeOps, Layer):
     """
 
     rank: ClassVar[int] = 3
-    filters: Any
-    kernel_size: Any
-    strides: Any = 1
-    padding: Any = "valid"
-    data_format: Any = None
-    output_padding: Any = None
-    dilation_rate: Any = 1
-    activation: Any = None
-    use_bias: Any = True
-    kernel_initializer: Any = "glorot_uniform"
-    bias_initializer: Any = "zeros"
-    kernel_regularizer: Any = None
-    bias_regularizer: Any = None
+    filters: int
+    kernel_size: IntTuple
+    strides: IntTuple = field(default=1)
+    padding: str = "valid"
+    data_format: DataFormat = field(default=None)
+    output_padding: OptionalIntTuple = field(default=None)
+    dilation_rate: IntTuple = field(default=1)
+    activation: Activation = None
+    use_bias: bool = True
+    kernel_initializer: Opaque = "glorot_uniform"
+    bias_initializer: Opaque = "zeros"
+    kernel_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    kernel_constraint: Any = None
-    bias_constraint: Any = None
+    kernel_constraint: Opaque = None
+    bias_constraint: Opaque = None
 
 
 # -- Separable and depthwise ------------------------------------------------------
@@ -371,25 +373,25 @@ class Conv3DTranspose(_ConvTransposeOps, Layer):
 
 class _SeparableConv(_ConvOps, Layer):
     _final_weights: ClassVar[bool] = True
-    filters: Any
-    kernel_size: Any
-    strides: Any = 1
-    padding: Any = "valid"
-    data_format: Any = None
-    dilation_rate: Any = 1
-    depth_multiplier: Any = 1
-    activation: Any = None
-    use_bias: Any = True
-    depthwise_initializer: Any = "glorot_uniform"
-    pointwise_initializer: Any = "glorot_uniform"
-    bias_initializer: Any = "zeros"
-    depthwise_regularizer: Any = None
-    pointwise_regularizer: Any = None
-    bias_regularizer: Any = None
+    filters: int
+    kernel_size: IntTuple
+    strides: IntTuple = field(default=1)
+    padding: str = "valid"
+    data_format: DataFormat = field(default=None)
+    dilation_rate: IntTuple = field(default=1)
+    depth_multiplier: int = 1
+    activation: Activation = None
+    use_bias: bool = True
+    depthwise_initializer: Opaque = "glorot_uniform"
+    pointwise_initializer: Opaque = "glorot_uniform"
+    bias_initializer: Opaque = "zeros"
+    depthwise_regularizer: Opaque = None
+    pointwise_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    depthwise_constraint: Any = None
-    pointwise_constraint: Any = None
-    bias_constraint: Any = None
+    depthwise_constraint: Opaque = None
+    pointwise_constraint: Opaque = None
+    bias_constraint: Opaque = None
 
     def _validate(self) -> None:
         self._set("filters", check_count(self.filters, "filters"))
@@ -435,21 +437,21 @@ class SeparableConv2D(_SeparableConv):
 
 class _DepthwiseConv(_ConvOps, Layer):
     _final_weights: ClassVar[bool] = True
-    kernel_size: Any
-    strides: Any = 1
-    padding: Any = "valid"
-    depth_multiplier: Any = 1
-    data_format: Any = None
-    dilation_rate: Any = 1
-    activation: Any = None
-    use_bias: Any = True
-    depthwise_initializer: Any = "glorot_uniform"
-    bias_initializer: Any = "zeros"
-    depthwise_regularizer: Any = None
-    bias_regularizer: Any = None
+    kernel_size: IntTuple
+    strides: IntTuple = field(default=1)
+    padding: str = "valid"
+    depth_multiplier: int = 1
+    data_format: DataFormat = field(default=None)
+    dilation_rate: IntTuple = field(default=1)
+    activation: Activation = None
+    use_bias: bool = True
+    depthwise_initializer: Opaque = "glorot_uniform"
+    bias_initializer: Opaque = "zeros"
+    depthwise_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    depthwise_constraint: Any = None
-    bias_constraint: Any = None
+    depthwise_constraint: Opaque = None
+    bias_constraint: Opaque = None
 
     def _validate(self) -> None:
         self._set("depth_multiplier", check_count(self.depth_multiplier, "depth_multiplier"))
