@@ -25,7 +25,7 @@ def _auto_pad(value: object) -> str:
     return str(value)
 
 
-def _pads(value: Any) -> Pad:
+def _pads(value: object) -> Pad:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise ConvShapeError(
             "`pads` must be a (begin, end) pair", argument="pads", received={"pads": value}

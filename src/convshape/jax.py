@@ -15,7 +15,7 @@ over the stride-dilated input.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from ._core import (
     causal_padding,
@@ -44,7 +44,7 @@ __all__ = [
 _MODES = ("SAME", "SAME_LOWER", "VALID")
 
 
-def _pair(padding: Any, name: str = "padding") -> tuple[int, int]:
+def _pair(padding: object, name: str = "padding") -> tuple[int, int]:
     if not isinstance(padding, (tuple, list)) or len(padding) != 2:
         raise ConvShapeError(
             f"`{name}` must be 'SAME', 'SAME_LOWER', 'VALID' or a (low, high) pair of ints",
@@ -64,7 +64,7 @@ def conv_padding(
     size: int | None,
     kernel_size: int,
     stride: int = 1,
-    padding: Any = "VALID",
+    padding: str | tuple[int, int] | list[int] = "VALID",
     rhs_dilation: int = 1,
 ) -> Pad:
     """The (low, high) padding ``lax.padtype_to_pads`` resolves: "SAME" pads
@@ -100,7 +100,7 @@ def conv_output_length(
     size: int | None,
     kernel_size: int,
     stride: int = 1,
-    padding: Any = "VALID",
+    padding: str | tuple[int, int] | list[int] = "VALID",
     lhs_dilation: int = 1,
     rhs_dilation: int = 1,
 ) -> int | None:
@@ -120,7 +120,7 @@ def _output_length(
     size: object,
     kernel_size: object,
     stride: object,
-    padding: Any,
+    padding: str | tuple[int, int] | list[int],
     lhs_dilation: object,
     rhs_dilation: object,
     refuse_overcrop: bool,
@@ -157,7 +157,7 @@ def _length(
     stride: int,
     low: int,
     high: int,
-    padding: Any,
+    padding: object,
     refuse_overcrop: bool = True,
 ) -> int:
     if refuse_overcrop and low + high < -dilated:
@@ -174,7 +174,7 @@ def pool_output_length(
     size: int | None,
     kernel_size: int,
     stride: int = 1,
-    padding: Any = "VALID",
+    padding: str | tuple[int, int] | list[int] = "VALID",
     dilation: int = 1,
 ) -> int | None:
     """Output length of ``lax.reduce_window`` (Flax's ``max_pool``/``avg_pool``) along one
@@ -196,7 +196,7 @@ def _transpose(
     size: object,
     kernel_size: object,
     stride: object,
-    padding: Any,
+    padding: object,
     dilation: object,
     use_consistent_padding: object,
 ) -> tuple[int | None, int, tuple[int, int]]:
@@ -230,7 +230,7 @@ def conv_transpose_output_length(
     size: int | None,
     kernel_size: int,
     stride: int = 1,
-    padding: Any = "SAME",
+    padding: str | tuple[int, int] | list[int] = "SAME",
     dilation: int = 1,
     use_consistent_padding: bool = False,
 ) -> int | None:
@@ -253,7 +253,7 @@ def conv_transpose_crop(
     size: int | None,
     kernel_size: int,
     stride: int = 1,
-    padding: Any = "SAME",
+    padding: str | tuple[int, int] | list[int] = "SAME",
     dilation: int = 1,
     use_consistent_padding: bool = False,
 ) -> Pad:
@@ -295,7 +295,7 @@ def _transpose_padding(k_eff: int, stride: int, mode: str) -> tuple[int, int]:
     return _mirror(k_eff, crop)
 
 
-def _flax_padding(padding: Any, *, nested: bool = False) -> Any:
+def _flax_padding(padding: object, *, nested: bool = False) -> str | tuple[int, int]:
     """Flax's canonical form: strings as they are, an int p as (p, p).
 
     A sequence of one int or pair (one per spatial dimension) is read one level deep, as
@@ -318,7 +318,7 @@ def flax_conv_output_length(
     size: int | None,
     kernel_size: int,
     strides: int = 1,
-    padding: Any = "SAME",
+    padding: str | int | Sequence[int | tuple[int, int]] = "SAME",
     input_dilation: int = 1,
     kernel_dilation: int = 1,
 ) -> int | None:
@@ -354,7 +354,7 @@ def flax_conv_transpose_output_length(
     size: int | None,
     kernel_size: int,
     strides: int = 1,
-    padding: Any = "SAME",
+    padding: str | int | Sequence[int | tuple[int, int]] = "SAME",
     kernel_dilation: int = 1,
 ) -> int | None:
     """Output length of ``flax.linen.ConvTranspose`` along one dimension: "CIRCULAR" wraps

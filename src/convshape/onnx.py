@@ -77,7 +77,7 @@ def conv_padding(
     kernel_size: int,
     stride: int = 1,
     auto_pad: str = "NOTSET",
-    pads: Any = (0, 0),
+    pads: tuple[int, int] | list[int] = (0, 0),
     dilation: int = 1,
 ) -> Pad:
     """The zeros ``Conv`` adds before and after the input.
@@ -100,7 +100,7 @@ def conv_output_length(
     kernel_size: int,
     stride: int = 1,
     auto_pad: str = "NOTSET",
-    pads: Any = (0, 0),
+    pads: tuple[int, int] | list[int] = (0, 0),
     dilation: int = 1,
 ) -> int:
     """Output length of ``Conv``: ``floor((I + begin + end - k_eff) / s) + 1``.
@@ -125,7 +125,7 @@ def conv_transpose_pads(
     kernel_size: int,
     stride: int = 1,
     auto_pad: str = "NOTSET",
-    pads: Any = (0, 0),
+    pads: tuple[int, int] | list[int] = (0, 0),
     output_padding: int = 0,
     dilation: int = 1,
     output_shape: int | None = None,
@@ -165,7 +165,7 @@ def conv_transpose_crop(
     kernel_size: int,
     stride: int = 1,
     auto_pad: str = "NOTSET",
-    pads: Any = (0, 0),
+    pads: tuple[int, int] | list[int] = (0, 0),
     output_padding: int = 0,
     dilation: int = 1,
     output_shape: int | None = None,
@@ -201,7 +201,7 @@ def conv_transpose_output_range(
     kernel_size: int,
     stride: int = 1,
     auto_pad: str = "NOTSET",
-    pads: Any = (0, 0),
+    pads: tuple[int, int] | list[int] = (0, 0),
     dilation: int = 1,
 ) -> range:
     """The ``output_shape`` lengths ``ConvTranspose`` accepts: ``1`` to
@@ -223,7 +223,7 @@ def conv_transpose_output_length(
     kernel_size: int,
     stride: int = 1,
     auto_pad: str = "NOTSET",
-    pads: Any = (0, 0),
+    pads: tuple[int, int] | list[int] = (0, 0),
     output_padding: int = 0,
     dilation: int = 1,
     output_shape: int | None = None,
@@ -260,7 +260,7 @@ def pool_output_length(
     kernel_size: int,
     stride: int = 1,
     auto_pad: str = "NOTSET",
-    pads: Any = (0, 0),
+    pads: tuple[int, int] | list[int] = (0, 0),
     dilation: int = 1,
     ceil_mode: bool = False,
     op: str = "MaxPool",
@@ -306,7 +306,7 @@ def lp_pool_output_length(
     kernel_size: int,
     stride: int = 1,
     auto_pad: str = "NOTSET",
-    pads: Any = (0, 0),
+    pads: tuple[int, int] | list[int] = (0, 0),
     dilation: int = 1,
     ceil_mode: bool = False,
 ) -> int:
@@ -385,7 +385,7 @@ def conv_output_shape(
         x_shape, w_shape, kernel_shape, strides, dilations, pads, group
     )
     spatial = [
-        conv_output_length(int(size or 0), kernel[i], s[i], mode, tuple(pairs[i]), d[i])
+        conv_output_length(int(size or 0), kernel[i], s[i], mode, pairs[i], d[i])
         for i, size in enumerate(x[2:])
     ]
     return (x[0], w[0], *spatial)
