@@ -15,7 +15,7 @@ from .merging import _ListInput, broadcast_shapes
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import ClassVar
 
 __all__ = ["CustomScaleLayer", "LayerScale"]
 
@@ -35,8 +35,8 @@ class LayerScale(Layer):
 
     _keeps_spatial: ClassVar[bool] = True
 
-    init_values: Any
-    projection_dim: Any
+    init_values: float
+    projection_dim: int
 
     def _validate(self) -> None:
         check_number(self.init_values, "init_values")
@@ -69,7 +69,7 @@ class CustomScaleLayer(_ListInput):
     """
 
     _min_inputs = 2
-    scale: Any
+    scale: float
 
     def _validate(self) -> None:
         check_number(self.scale, "scale")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from _collections_abc import Sequence
 
 from .._naming import auto_name
-from .._record import KW_ONLY
+from .._record import KW_ONLY, field
 from .._validate import Shape, as_int, check_count, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight, check_rate, known
@@ -19,7 +19,13 @@ from .merging import broadcast_or_raise
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeAlias
+
+    from .._fields import Arg, Opaque, OptionalIntTuple
+
+    #: MultiHeadAttention's ``value_dim``: None (the default, ``key_dim``) or an int, held
+    #: as an int.
+    AttentionValueDim: TypeAlias = Arg[int | None, int]
 
 __all__ = ["AdditiveAttention", "Attention", "MultiHeadAttention"]
 
@@ -49,9 +55,9 @@ class _ListInput(Layer):
     __slots__ = ()
 
     if TYPE_CHECKING:
-        use_scale: Any
-        score_mode: Any
-        dropout: Any
+        use_scale: bool
+        score_mode: str
+        dropout: float
 
     def _additive(self) -> bool:
         """Whether the scores add query and key (their last dimensions broadcast)."""
@@ -193,10 +199,10 @@ class Attention(_ListInput):
     2
     """
 
-    use_scale: Any = False
-    score_mode: Any = "dot"
-    dropout: Any = 0.0
-    seed: Any = None
+    use_scale: bool = False
+    score_mode: str = "dot"
+    dropout: float = 0.0
+    seed: int | None = None
 
 
 class AdditiveAttention(_ListInput):
@@ -209,11 +215,11 @@ class AdditiveAttention(_ListInput):
     16
     """
 
-    use_scale: Any = True
-    dropout: Any = 0.0
+    use_scale: bool = True
+    dropout: float = 0.0
     _: KW_ONLY
-    score_mode: Any = "dot"
-    seed: Any = None
+    score_mode: str = "dot"
+    seed: int | None = None
 
     def _additive(self) -> bool:
         return True
@@ -270,29 +276,29 @@ class MultiHeadAttention(Layer):
     [(None, 10, 512), (None, 8, 10, 20)]
     """
 
-    num_heads: Any
-    key_dim: Any
-    value_dim: Any = None
-    dropout: Any = 0.0
-    use_bias: Any = True
-    output_shape: Any = None
-    attention_axes: Any = None
-    sliding_window: Any = None
-    flash_attention: Any = None
-    kernel_initializer: Any = "glorot_uniform"
-    bias_initializer: Any = "zeros"
-    kernel_regularizer: Any = None
-    bias_regularizer: Any = None
+    num_heads: int
+    key_dim: int
+    value_dim: AttentionValueDim = field(default=None)
+    dropout: float = 0.0
+    use_bias: bool = True
+    output_shape: OptionalIntTuple = field(default=None)
+    attention_axes: OptionalIntTuple = field(default=None)
+    sliding_window: int | None = None
+    flash_attention: bool | None = None
+    kernel_initializer: Opaque = "glorot_uniform"
+    bias_initializer: Opaque = "zeros"
+    kernel_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    kernel_constraint: Any = None
-    bias_constraint: Any = None
-    use_gate: Any = False
-    seed: Any = None
+    kernel_constraint: Opaque = None
+    bias_constraint: Opaque = None
+    use_gate: bool = False
+    seed: int | None = None
 
     def _validate(self) -> None:
         self._set("num_heads", check_count(self.num_heads, "num_heads"))
         self._set("key_dim", check_count(self.key_dim, "key_dim"))
-        value_dim = self.value_dim
+        value_dim: object = self.value_dim  # as given: None stands for key_dim
         self._set(
             "value_dim", self.key_dim if value_dim is None else check_count(value_dim, "value_dim")
         )
@@ -382,7 +388,7 @@ class MultiHeadAttention(Layer):
         heads, key_dim, value_dim = self.num_heads, self.key_dim, self.value_dim
         features = known(query, -1, self, "query feature dimension")
         out = self.output_shape or (features,)
-        projections = [
+        projections: list[tuple[str, tuple[int, ...]]] = [
             ("query", (features, heads, key_dim)),
             ("key", (known(key, -1, self, "key feature dimension"), heads, key_dim)),
         ]

@@ -20,7 +20,13 @@ from ._base import Layer, Weight
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import Any, ClassVar, TypeAlias
+
+    from .._fields import Arg
+
+    #: Dot's ``axes``: one axis for both inputs, or one per input; held as the int or as a
+    #: tuple of two ints.
+    DotAxes: TypeAlias = Arg[int | tuple[int, int] | list[int], int | tuple[int, int]]
 
 __all__ = [
     "Add",
@@ -301,7 +307,7 @@ class Concatenate(_ListInput):
     (None, None, 8)
     """
 
-    axis: Any = -1
+    axis: int = -1
 
     def _validate(self) -> None:
         self._set("axis", as_int(self.axis, "axis"))
@@ -362,11 +368,11 @@ class Dot(_ListInput):
     """
 
     _exact_inputs: ClassVar[int | None] = 2
-    axes: Any
-    normalize: Any = False
+    axes: DotAxes
+    normalize: bool = False
 
     def _validate(self) -> None:
-        axes = self.axes
+        axes: object = self.axes  # as given, not checked yet
         if isinstance(axes, (list, tuple)):
             if len(axes) != 2:
                 raise ConvShapeError(
@@ -489,7 +495,7 @@ def minimum(inputs: Any, **kwargs: Any) -> Any:
     return Minimum(**kwargs)(inputs)
 
 
-def concatenate(inputs: Any, axis: Any = -1, **kwargs: Any) -> Any:
+def concatenate(inputs: Any, axis: int = -1, **kwargs: Any) -> Any:
     """``Concatenate(axis=axis, **kwargs)(inputs)``: symbolic tensors joined along ``axis``.
 
     >>> from convshape import Input
@@ -499,7 +505,7 @@ def concatenate(inputs: Any, axis: Any = -1, **kwargs: Any) -> Any:
     return Concatenate(axis=axis, **kwargs)(inputs)
 
 
-def dot(inputs: Any, axes: Any = -1, **kwargs: Any) -> Any:
+def dot(inputs: Any, axes: int | tuple[int, int] | list[int] = -1, **kwargs: Any) -> Any:
     """``Dot(axes=axes, **kwargs)(inputs)``: the batchwise dot product of two symbolic tensors.
 
     >>> from convshape import Input
