@@ -5,7 +5,7 @@ They keep the shape; their weights live along the normalised axis.
 
 from __future__ import annotations
 
-from .._record import KW_ONLY
+from .._record import KW_ONLY, field
 from .._validate import (
     Shape,
     as_axes,
@@ -20,7 +20,12 @@ from ._base import Layer, Weight, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import ClassVar, TypeAlias
+
+    from .._fields import Arg, Opaque
+
+    #: LayerNormalization's ``axis``: one axis or several, held as an int or a tuple of ints.
+    LayerNormAxis: TypeAlias = Arg[int | tuple[int, ...] | list[int], int | tuple[int, ...]]
 
 __all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization"]
 
@@ -40,23 +45,23 @@ class BatchNormalization(Layer):
 
     _keeps_spatial: ClassVar[bool] = True
 
-    axis: Any = -1
-    momentum: Any = 0.99
-    epsilon: Any = 1e-3
-    center: Any = True
-    scale: Any = True
-    beta_initializer: Any = "zeros"
-    gamma_initializer: Any = "ones"
-    moving_mean_initializer: Any = "zeros"
-    moving_variance_initializer: Any = "ones"
-    beta_regularizer: Any = None
-    gamma_regularizer: Any = None
-    beta_constraint: Any = None
-    gamma_constraint: Any = None
-    renorm: Any = False
-    renorm_clipping: Any = None
-    renorm_momentum: Any = 0.99
-    synchronized: Any = False
+    axis: int = -1
+    momentum: float = 0.99
+    epsilon: float = 1e-3
+    center: bool = True
+    scale: bool = True
+    beta_initializer: Opaque = "zeros"
+    gamma_initializer: Opaque = "ones"
+    moving_mean_initializer: Opaque = "zeros"
+    moving_variance_initializer: Opaque = "ones"
+    beta_regularizer: Opaque = None
+    gamma_regularizer: Opaque = None
+    beta_constraint: Opaque = None
+    gamma_constraint: Opaque = None
+    renorm: bool = False
+    renorm_clipping: dict[str, float] | None = None
+    renorm_momentum: float = 0.99
+    synchronized: bool = False
 
     def _validate(self) -> None:
         self._set("axis", as_int(self.axis, "axis"))
@@ -91,18 +96,18 @@ class LayerNormalization(Layer):
 
     _keeps_spatial: ClassVar[bool] = True
 
-    axis: Any = -1
-    epsilon: Any = 1e-3
-    center: Any = True
-    scale: Any = True
-    beta_initializer: Any = "zeros"
-    gamma_initializer: Any = "ones"
-    beta_regularizer: Any = None
-    gamma_regularizer: Any = None
-    beta_constraint: Any = None
-    gamma_constraint: Any = None
+    axis: LayerNormAxis = field(default=-1)
+    epsilon: float = 1e-3
+    center: bool = True
+    scale: bool = True
+    beta_initializer: Opaque = "zeros"
+    gamma_initializer: Opaque = "ones"
+    beta_regularizer: Opaque = None
+    gamma_regularizer: Opaque = None
+    beta_constraint: Opaque = None
+    gamma_constraint: Opaque = None
     _: KW_ONLY
-    rms_scaling: Any = False
+    rms_scaling: bool = False
 
     def _validate(self) -> None:
         self._set("axis", as_axes(self.axis, "axis"))
@@ -129,17 +134,17 @@ class GroupNormalization(Layer):
 
     _keeps_spatial: ClassVar[bool] = True
 
-    groups: Any = 32
-    axis: Any = -1
-    epsilon: Any = 1e-3
-    center: Any = True
-    scale: Any = True
-    beta_initializer: Any = "zeros"
-    gamma_initializer: Any = "ones"
-    beta_regularizer: Any = None
-    gamma_regularizer: Any = None
-    beta_constraint: Any = None
-    gamma_constraint: Any = None
+    groups: int = 32
+    axis: int = -1
+    epsilon: float = 1e-3
+    center: bool = True
+    scale: bool = True
+    beta_initializer: Opaque = "zeros"
+    gamma_initializer: Opaque = "ones"
+    beta_regularizer: Opaque = None
+    gamma_regularizer: Opaque = None
+    beta_constraint: Opaque = None
+    gamma_constraint: Opaque = None
 
     def _validate(self) -> None:
         groups = as_int(self.groups, "groups")
@@ -178,7 +183,7 @@ def _gamma_beta(layer: Layer, size: tuple[int, ...], gamma: bool, beta: bool) ->
     )
 
 
-def _check_clipping(clipping: Any) -> None:
+def _check_clipping(clipping: dict[str, float]) -> None:
     """Keras's bounds on renorm's clipping: ``rmax >= rmin`` and ``dmax >= 0``."""
     bounds = {key: clipping.get(key) for key in ("rmax", "rmin", "dmax")}
     for key, value in bounds.items():

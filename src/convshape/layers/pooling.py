@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._record import field
 from .._validate import Shape, check_bool, check_data_format, standardize_tuple
 from ..errors import ConvShapeError
 from ._axes import SpatialRank
@@ -11,7 +12,13 @@ from ._spatial import AxisGeometry, FastShape, axis_geometry, fast_shape, forwar
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any, ClassVar
+    from typing import Any, ClassVar, TypeAlias
+
+    from .._fields import Arg, DataFormat, IntTuple
+
+    #: A pooling's ``strides``: as ``pool_size``, or None for the pool size; held as one
+    #: int per axis.
+    PoolStrides: TypeAlias = Arg[int | tuple[int, ...] | list[int] | None, tuple[int, ...]]
 
 __all__ = [
     "AveragePooling1D",
@@ -35,15 +42,16 @@ class _PoolOps(SpatialRank):
 
 
 class _Pooling(FastShape, _PoolOps, Layer):
-    pool_size: Any
-    strides: Any = None
-    padding: Any = "valid"
-    data_format: Any = None
+    pool_size: IntTuple
+    strides: PoolStrides = field(default=None)
+    padding: str = "valid"
+    data_format: DataFormat = field(default=None)
 
     def _validate(self) -> None:
         pool_size = standardize_tuple(self.pool_size, self.rank, "pool_size")
         self._set("pool_size", pool_size)
-        strides = pool_size if self.strides is None else self.strides
+        given: object = self.strides  # as given: None stands for pool_size
+        strides = pool_size if given is None else given
         self._set("strides", standardize_tuple(strides, self.rank, "strides"))
         # Keras compares the padding as given: "SAME" fails when the layer is built.
         if self.padding not in ("valid", "same"):
@@ -90,7 +98,7 @@ class MaxPooling1D(_Pooling):
     """
 
     rank: ClassVar[int] = 1
-    pool_size: Any = 2
+    pool_size: IntTuple = field(default=2)
 
 
 class MaxPooling2D(_Pooling):
@@ -101,7 +109,7 @@ class MaxPooling2D(_Pooling):
     """
 
     rank: ClassVar[int] = 2
-    pool_size: Any = (2, 2)
+    pool_size: IntTuple = field(default=(2, 2))
 
 
 class MaxPooling3D(_Pooling):
@@ -112,7 +120,7 @@ class MaxPooling3D(_Pooling):
     """
 
     rank: ClassVar[int] = 3
-    pool_size: Any = (2, 2, 2)
+    pool_size: IntTuple = field(default=(2, 2, 2))
 
 
 class AveragePooling1D(_Pooling):
@@ -152,8 +160,8 @@ class AveragePooling3D(_Pooling):
 
 
 class _GlobalPooling(_PoolOps, Layer):
-    data_format: Any = None
-    keepdims: Any = False
+    data_format: DataFormat = field(default=None)
+    keepdims: bool = False
 
     def _validate(self) -> None:
         self._set("data_format", check_data_format(self.data_format))

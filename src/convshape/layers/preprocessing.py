@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from .._record import KW_ONLY
+from .._record import KW_ONLY, field
 from .._validate import Shape, array_shape, as_int, check_count, check_data_format, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight
@@ -19,7 +19,27 @@ from .merging import broadcast_shapes
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from collections.abc import Mapping, Sequence
+    from typing import ClassVar, TypeAlias
+
+    from .._fields import Arg, DataFormat
+
+    #: A number or an array of numbers, kept as given (Rescaling's ``scale`` and
+    #: ``offset``, Normalization's ``mean`` and ``variance``): a float, nested lists or
+    #: tuples of floats (up to three dimensions), or an array as Keras serialises it
+    #: (``{"class_name": "__numpy__", "config": {"value": ...}}``).
+    PreprocessingArray: TypeAlias = (
+        float
+        | Sequence[float]
+        | Sequence[Sequence[float]]
+        | Sequence[Sequence[Sequence[float]]]
+        | Mapping[str, object]
+    )
+    #: Normalization's ``axis``: the axes kept (one int or several), or None for one scalar
+    #: mean and variance; held as a tuple of ints or None.
+    NormalizationAxis: TypeAlias = Arg[
+        int | tuple[int, ...] | list[int] | None, tuple[int, ...] | None
+    ]
 
 __all__ = ["CenterCrop", "Normalization", "Rescaling", "Resizing"]
 
@@ -47,8 +67,8 @@ class Rescaling(Layer):
     _keeps_spatial: ClassVar[bool] = True
 
     min_ndim: ClassVar[int] = 0
-    scale: Any
-    offset: Any = 0.0
+    scale: PreprocessingArray
+    offset: PreprocessingArray = 0.0
 
     def _validate(self) -> None:
         array_shape(self.scale, "scale")
@@ -107,10 +127,10 @@ class Normalization(Layer):
     _keeps_spatial: ClassVar[bool] = True
 
     min_ndim: ClassVar[int] = 0
-    axis: Any = -1
-    mean: Any = None
-    variance: Any = None
-    invert: Any = False
+    axis: NormalizationAxis = field(default=-1)
+    mean: PreprocessingArray | None = None
+    variance: PreprocessingArray | None = None
+    invert: bool = False
 
     def _validate(self) -> None:
         self._set("axis", _axes(self.axis))
@@ -206,7 +226,14 @@ class _ImageOps:
 
     __slots__ = ()
 
-    def _check_input(self: Any, input_shape: object) -> Shape:
+    if TYPE_CHECKING:
+        name: str | None
+        height: int
+        width: int
+        data_format: str
+        factor: None
+
+    def _check_input(self, input_shape: object) -> Shape:
         shape = check_shape(input_shape)
         if len(shape) not in (3, 4):
             raise ConvShapeError(
@@ -217,17 +244,17 @@ class _ImageOps:
             )
         return shape
 
-    def _image_axes(self: Any, shape: Shape) -> tuple[int, int]:
+    def _image_axes(self, shape: Shape) -> tuple[int, int]:
         first = len(shape) - 3 + (self.data_format == "channels_first")
         return first, first + 1
 
-    def _resized(self: Any, shape: Shape) -> Shape:
+    def _resized(self, shape: Shape) -> Shape:
         out = list(shape)
         rows, cols = self._image_axes(shape)
         out[rows], out[cols] = self.height, self.width
         return tuple(out)
 
-    def _check_factor(self: Any) -> None:
+    def _check_factor(self) -> None:
         if self.factor is not None:
             raise ConvShapeError(
                 f"Layer {type(self).__name__} does not take a `factor` argument",
@@ -248,18 +275,18 @@ class Resizing(_ImageOps, Layer):
     (3, 64, 32)
     """
 
-    height: Any
-    width: Any
-    interpolation: Any = "bilinear"
-    crop_to_aspect_ratio: Any = False
-    pad_to_aspect_ratio: Any = False
-    fill_mode: Any = "constant"
-    fill_value: Any = 0.0
-    antialias: Any = False
-    data_format: Any = None
+    height: int
+    width: int
+    interpolation: str = "bilinear"
+    crop_to_aspect_ratio: bool = False
+    pad_to_aspect_ratio: bool = False
+    fill_mode: str = "constant"
+    fill_value: float = 0.0
+    antialias: bool = False
+    data_format: DataFormat = field(default=None)
     _: KW_ONLY
-    factor: Any = None
-    bounding_box_format: Any = None
+    factor: None = None
+    bounding_box_format: str | None = None
 
     def _validate(self) -> None:
         self._set("height", check_count(self.height, "height"))
@@ -312,12 +339,12 @@ class CenterCrop(_ImageOps, Layer):
     (24, 24, 3)
     """
 
-    height: Any
-    width: Any
-    data_format: Any = None
+    height: int
+    width: int
+    data_format: DataFormat = field(default=None)
     _: KW_ONLY
-    factor: Any = None
-    bounding_box_format: Any = None
+    factor: None = None
+    bounding_box_format: str | None = None
 
     def _validate(self) -> None:
         self._set("height", check_count(self.height, "height", minimum=0))
