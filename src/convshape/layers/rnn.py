@@ -18,6 +18,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs millis
 if TYPE_CHECKING:
     from typing import Any, ClassVar
 
+    from .._fields import Activation, Opaque
+
 __all__ = ["GRU", "LSTM", "SimpleRNN"]
 
 
@@ -37,7 +39,29 @@ def _clip_rate(value: object, name: str) -> float:
     return float(min(1.0, max(0.0, value)))  # compared first: 10**400 clips, float() overflows
 
 
-class _Recurrent(Layer):
+class _RecurrentFields:
+    """The fields SimpleRNN, LSTM and GRU share, as ``_Recurrent`` reads them.
+
+    Declared here rather than in ``_Recurrent``, a record class, where a type checker
+    would take them for fields of their own and put ``use_bias`` second in every
+    constructor (a subclass's field keeps its base's place); each class declares its
+    fields in Keras's order."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        units: int
+        use_bias: bool
+        dropout: float
+        recurrent_dropout: float
+        return_sequences: bool
+        return_state: bool
+        go_backwards: bool
+        stateful: bool
+        unroll: bool
+
+
+class _Recurrent(_RecurrentFields, Layer):
     """What SimpleRNN, LSTM and GRU share: Keras's ``RNN`` over one cell."""
 
     __slots__ = ()
@@ -49,17 +73,6 @@ class _Recurrent(Layer):
     _blocks: ClassVar[int]
     #: How many state tensors the layer carries (and returns with ``return_state``).
     _states: ClassVar[int] = 1
-
-    if TYPE_CHECKING:
-        units: int
-        use_bias: Any
-        dropout: Any
-        recurrent_dropout: Any
-        return_sequences: Any
-        return_state: Any
-        go_backwards: Any
-        stateful: Any
-        unroll: Any
 
     def _validate(self) -> None:
         self._set("units", check_count(self.units, "units"))
@@ -190,28 +203,28 @@ class SimpleRNN(_Recurrent):
     _cell: ClassVar[str] = "simple_rnn_cell"
     _blocks: ClassVar[int] = 1
 
-    units: Any
-    activation: Any = "tanh"
-    use_bias: Any = True
-    kernel_initializer: Any = "glorot_uniform"
-    recurrent_initializer: Any = "orthogonal"
-    bias_initializer: Any = "zeros"
-    kernel_regularizer: Any = None
-    recurrent_regularizer: Any = None
-    bias_regularizer: Any = None
+    units: int
+    activation: Activation = "tanh"
+    use_bias: bool = True
+    kernel_initializer: Opaque = "glorot_uniform"
+    recurrent_initializer: Opaque = "orthogonal"
+    bias_initializer: Opaque = "zeros"
+    kernel_regularizer: Opaque = None
+    recurrent_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    kernel_constraint: Any = None
-    recurrent_constraint: Any = None
-    bias_constraint: Any = None
-    dropout: Any = 0.0
-    recurrent_dropout: Any = 0.0
-    return_sequences: Any = False
-    return_state: Any = False
-    go_backwards: Any = False
-    stateful: Any = False
-    unroll: Any = False
-    seed: Any = None
-    zero_output_for_mask: Any = False
+    kernel_constraint: Opaque = None
+    recurrent_constraint: Opaque = None
+    bias_constraint: Opaque = None
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    return_sequences: bool = False
+    return_state: bool = False
+    go_backwards: bool = False
+    stateful: bool = False
+    unroll: bool = False
+    seed: int | None = None
+    zero_output_for_mask: bool = False
 
 
 class LSTM(_Recurrent):
@@ -230,32 +243,32 @@ class LSTM(_Recurrent):
     _blocks: ClassVar[int] = 4
     _states: ClassVar[int] = 2
 
-    units: Any
-    activation: Any = "tanh"
-    recurrent_activation: Any = "sigmoid"
-    use_bias: Any = True
-    kernel_initializer: Any = "glorot_uniform"
-    recurrent_initializer: Any = "orthogonal"
-    bias_initializer: Any = "zeros"
-    unit_forget_bias: Any = True
-    kernel_regularizer: Any = None
-    recurrent_regularizer: Any = None
-    bias_regularizer: Any = None
+    units: int
+    activation: Activation = "tanh"
+    recurrent_activation: Activation = "sigmoid"
+    use_bias: bool = True
+    kernel_initializer: Opaque = "glorot_uniform"
+    recurrent_initializer: Opaque = "orthogonal"
+    bias_initializer: Opaque = "zeros"
+    unit_forget_bias: bool = True
+    kernel_regularizer: Opaque = None
+    recurrent_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    kernel_constraint: Any = None
-    recurrent_constraint: Any = None
-    bias_constraint: Any = None
-    dropout: Any = 0.0
-    recurrent_dropout: Any = 0.0
-    seed: Any = None
-    return_sequences: Any = False
-    return_state: Any = False
-    go_backwards: Any = False
-    stateful: Any = False
-    unroll: Any = False
-    use_cudnn: Any = "auto"
-    zero_output_for_mask: Any = False
-    implementation: Any = 2
+    kernel_constraint: Opaque = None
+    recurrent_constraint: Opaque = None
+    bias_constraint: Opaque = None
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    seed: int | None = None
+    return_sequences: bool = False
+    return_state: bool = False
+    go_backwards: bool = False
+    stateful: bool = False
+    unroll: bool = False
+    use_cudnn: bool | str = "auto"
+    zero_output_for_mask: bool = False
+    implementation: int = 2
 
 
 class GRU(_Recurrent):
@@ -274,32 +287,32 @@ class GRU(_Recurrent):
     _cell: ClassVar[str] = "gru_cell"
     _blocks: ClassVar[int] = 3
 
-    units: Any
-    activation: Any = "tanh"
-    recurrent_activation: Any = "sigmoid"
-    use_bias: Any = True
-    kernel_initializer: Any = "glorot_uniform"
-    recurrent_initializer: Any = "orthogonal"
-    bias_initializer: Any = "zeros"
-    kernel_regularizer: Any = None
-    recurrent_regularizer: Any = None
-    bias_regularizer: Any = None
+    units: int
+    activation: Activation = "tanh"
+    recurrent_activation: Activation = "sigmoid"
+    use_bias: bool = True
+    kernel_initializer: Opaque = "glorot_uniform"
+    recurrent_initializer: Opaque = "orthogonal"
+    bias_initializer: Opaque = "zeros"
+    kernel_regularizer: Opaque = None
+    recurrent_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    kernel_constraint: Any = None
-    recurrent_constraint: Any = None
-    bias_constraint: Any = None
-    dropout: Any = 0.0
-    recurrent_dropout: Any = 0.0
-    seed: Any = None
-    return_sequences: Any = False
-    return_state: Any = False
-    go_backwards: Any = False
-    stateful: Any = False
-    unroll: Any = False
-    reset_after: Any = True
-    use_cudnn: Any = "auto"
-    zero_output_for_mask: Any = False
-    implementation: Any = 2
+    kernel_constraint: Opaque = None
+    recurrent_constraint: Opaque = None
+    bias_constraint: Opaque = None
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    seed: int | None = None
+    return_sequences: bool = False
+    return_state: bool = False
+    go_backwards: bool = False
+    stateful: bool = False
+    unroll: bool = False
+    reset_after: bool = True
+    use_cudnn: bool | str = "auto"
+    zero_output_for_mask: bool = False
+    implementation: int = 2
 
     def _bias_shape(self) -> tuple[int, ...]:
         # Separate input and recurrent biases, a different shape from CuDNNGRU's on purpose.

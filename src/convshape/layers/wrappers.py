@@ -10,11 +10,25 @@ from .._validate import Shape, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._base import Layer, Weight
 from ._registry import layer_class, plain_config
-from .rnn import _is_shape, _Recurrent
+from .rnn import GRU, LSTM, SimpleRNN, _is_shape, _Recurrent  # the classes: field types
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import Any, ClassVar, TypeAlias
+
+    from .._fields import Arg, Opaque
+
+    #: Bidirectional's ``layer``: a recurrent layer or Keras's serialised form of one.
+    BidirectionalLayer: TypeAlias = Arg[
+        SimpleRNN | LSTM | GRU | Mapping[str, object], SimpleRNN | LSTM | GRU
+    ]
+    #: Bidirectional's ``backward_layer``: the same or None, held as the backward layer
+    #: (a copy of ``layer`` with ``go_backwards=True`` when None).
+    BackwardLayer: TypeAlias = Arg[
+        SimpleRNN | LSTM | GRU | Mapping[str, object] | None, SimpleRNN | LSTM | GRU
+    ]
+    #: TimeDistributed's ``layer``: a layer or Keras's serialised form of one.
+    TimeDistributedLayer: TypeAlias = Arg[Layer | Mapping[str, object], Layer]
 
 __all__ = ["Bidirectional", "TimeDistributed", "resolve_layer"]
 
@@ -74,7 +88,7 @@ def _recurrent(value: object, argument: str) -> _Recurrent:
     return layer
 
 
-def _split(result: Any) -> tuple[Shape, list[Shape]]:
+def _split(result: Shape | list[Shape]) -> tuple[Shape, list[Shape]]:
     """A recurrent layer's output shape and its state shapes (with ``return_state``)."""
     if isinstance(result, list):
         return result[0], result[1:]
@@ -106,18 +120,19 @@ class Bidirectional(Layer):
 
     ndim: ClassVar[int | None] = 3
 
-    layer: Any
-    merge_mode: Any = "concat"
-    weights: Any = None
-    backward_layer: Any = field(default=None, repr=False)
+    layer: BidirectionalLayer
+    merge_mode: str | None = "concat"
+    weights: Opaque = None
+    backward_layer: BackwardLayer = field(default=None, repr=False)
     #: The copy of ``layer`` that reads the sequence forwards (Keras's ``forward_layer``).
-    forward_layer: Any = field(default=None, init=False, repr=False, compare=False)
+    forward_layer: SimpleRNN | LSTM | GRU = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def _validate(self) -> None:
         layer = _recurrent(self.layer, "layer")
-        backward = self.backward_layer
-        if backward is not None:
-            backward = _recurrent(backward, "backward_layer")
+        given: object = self.backward_layer  # as passed: None, a layer or a config
+        backward = None if given is None else _recurrent(given, "backward_layer")
         if self.merge_mode not in _MERGE_MODES:
             raise ConvShapeError(
                 "`merge_mode` must be one of 'sum', 'mul', 'ave', 'concat' or None",
@@ -128,7 +143,7 @@ class Bidirectional(Layer):
         forward = layer._replace(name=f"forward_{name.removeprefix('forward_')}")
         if backward is None:
             # Keras 3 sets go_backwards=True (a backwards `layer` is then rejected below).
-            changes: dict[str, Any] = {
+            changes: dict[str, object] = {
                 "name": f"backward_{name.removeprefix('backward_')}",
                 "go_backwards": True,
             }
@@ -136,7 +151,7 @@ class Bidirectional(Layer):
         if bool(forward.go_backwards) == bool(backward.go_backwards):
             raise ConvShapeError(
                 "the forward and backward layers must have different `go_backwards` values",
-                argument="backward_layer" if self.backward_layer is not None else "layer",
+                argument="backward_layer" if given is not None else "layer",
                 received={"go_backwards": (forward.go_backwards, backward.go_backwards)},
             )
         for attribute in ("stateful", "return_sequences", "return_state"):
@@ -189,7 +204,7 @@ class Bidirectional(Layer):
             backward, backward._checked_weight_specs(shape)
         )
 
-    def _halves(self, initial_state: Any) -> tuple[Any, Any]:
+    def _halves(self, initial_state: object) -> tuple[object, object]:
         """Keras passes the first half of ``initial_state`` forwards, the rest backwards."""
         if initial_state is None:
             return None, None
@@ -237,7 +252,7 @@ class TimeDistributed(Layer):
 
     min_ndim: ClassVar[int] = 3
 
-    layer: Any
+    layer: TimeDistributedLayer
 
     def _validate(self) -> None:
         self._set("layer", resolve_layer(self.layer))
@@ -268,7 +283,7 @@ class TimeDistributed(Layer):
         return self._output_shape(shape)
 
 
-def _check_steps_mask(layer: Layer, shape: Shape, mask: Any) -> None:
+def _check_steps_mask(layer: Layer, shape: Shape, mask: object) -> None:
     mask_shape = check_shape(mask, "mask")
     if len(mask_shape) < 2:
         raise ConvShapeError(
