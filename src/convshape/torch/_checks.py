@@ -5,7 +5,6 @@ argument, so a spec never keeps a value it has not validated."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from .._validate import (
     Shape,
@@ -19,9 +18,16 @@ from .._validate import (
 )
 from ..errors import ConvShapeError, unexpected_keyword
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
+
 
 def spatial_tuple(
-    value: Any, rank: int, name: str, *, minimum: int | None, broadcast: bool = True
+    value: object, rank: int, name: str, *, minimum: int | None, broadcast: bool = True
 ) -> tuple[int, ...]:
     """An int or ``rank`` ints, each >= ``minimum``, as a tuple of ``rank`` ints. With
     ``broadcast`` a one-element tuple stands for every dimension, as PyTorch expands it.
@@ -48,7 +54,7 @@ def spatial_tuple(
     return values
 
 
-def int_or_tuple(value: Any, rank: int, name: str, *, minimum: int) -> int | tuple[int, ...]:
+def int_or_tuple(value: object, rank: int, name: str, *, minimum: int) -> int | tuple[int, ...]:
     """As :func:`spatial_tuple`, keeping a single int a single int (as PyTorch's pooling
     modules keep their arguments)."""
     if isinstance(value, (tuple, list)):
@@ -56,17 +62,17 @@ def int_or_tuple(value: Any, rank: int, name: str, *, minimum: int) -> int | tup
     return spatial_tuple(value, 1, name, minimum=minimum)[0]
 
 
-def count(value: Any, name: str, minimum: int) -> int:
+def count(value: object, name: str, minimum: int) -> int:
     """An int >= ``minimum``."""
     return check_count(value, name, minimum=minimum)
 
 
-def flag(value: Any, name: str) -> bool:
+def flag(value: object, name: str) -> bool:
     """A real bool."""
     return check_bool(value, name)
 
 
-def optional_flag(value: Any, name: str) -> bool | None:
+def optional_flag(value: object, name: str) -> bool | None:
     """None or a real bool."""
     return None if value is None else check_bool(value, name)
 
@@ -81,12 +87,12 @@ def number(value: Any, name: str) -> float:
     return check_number(value, name)
 
 
-def choice(value: Any, name: str, choices: Sequence[str]) -> str:
+def choice(value: object, name: str, choices: Sequence[str]) -> str:
     """One of ``choices``, spelled exactly."""
     return check_choice(value, name, choices)
 
 
-def input_shape(module: Any, value: Any, ranks: Sequence[int], expected: str) -> Shape:
+def input_shape(module: object, value: object, ranks: Sequence[int], expected: str) -> Shape:
     """The validated input shape, of one of the ``ranks`` (number of dimensions)."""
     shape = check_shape(value)
     if len(shape) not in ranks:
@@ -98,7 +104,7 @@ def input_shape(module: Any, value: Any, ranks: Sequence[int], expected: str) ->
     return shape
 
 
-def nonzero(module: Any, shape: Shape, dims: Sequence[int]) -> None:
+def nonzero(module: object, shape: Shape, dims: Sequence[int]) -> None:
     """PyTorch refuses empty non-batch dimensions here."""
     if any(shape[dim] == 0 for dim in dims):
         raise ConvShapeError(
@@ -114,7 +120,7 @@ def axis(value: int, rank: int, name: str) -> int:
     return check_axis(value, rank, name)
 
 
-def require_batched(modules: Sequence[Any], shape: Shape, analysis: str) -> None:
+def require_batched(modules: Sequence[object], shape: Shape, analysis: str) -> None:
     """Reject PyTorch's unbatched input ``(C, *spatial)`` where an analysis reads the
     first axis as the batch and the second as the channels (cost, receptive fields)."""
     from .conv import _ConvNd  # noqa: PLC0415  (they build on this module)
@@ -152,14 +158,14 @@ def require_batched(modules: Sequence[Any], shape: Shape, analysis: str) -> None
 _KEYWORDS: dict[type, frozenset[str]] = {}
 
 
-def new_spec(cls: type, kwargs: dict[str, Any]) -> Any:
+def new_spec(cls: type[T], kwargs: Mapping[str, object]) -> T:
     """``object.__new__(cls)`` after the keyword arguments are checked against the class's
     constructor: an unknown one is Python's TypeError, with a "did you mean" for the
     usual mix-ups (``strides`` for ``stride``, ``dilation_rate`` for ``dilation``)."""
     if kwargs:
         known = _KEYWORDS.get(cls)
         if known is None:
-            code = cls.__init__.__code__  # type: ignore[misc]
+            code = cls.__init__.__code__
             names = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
             known = _KEYWORDS[cls] = frozenset(names)
         unknown = [name for name in kwargs if name not in known]

@@ -6,13 +6,13 @@ parameters.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import InitVar, dataclass
-from typing import Any
+from dataclasses import InitVar
 
 from .._validate import as_int, check_axis, check_choice, check_rate, check_shape
 from ..errors import ConvShapeError
 from ._checks import count, flag, number
 from ._module import Module, Shape
+from ._spec import spec
 
 __all__ = [
     "ELU",
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@spec
 class Dropout(Module):
     """``nn.Dropout``."""
 
@@ -42,7 +42,7 @@ class Dropout(Module):
         flag(self.inplace, "inplace")
 
 
-@dataclass(frozen=True)
+@spec
 class ReLU(Module):
     """``nn.ReLU``."""
 
@@ -52,7 +52,7 @@ class ReLU(Module):
         flag(self.inplace, "inplace")
 
 
-@dataclass(frozen=True)
+@spec
 class LeakyReLU(Module):
     """``nn.LeakyReLU``."""
 
@@ -64,7 +64,7 @@ class LeakyReLU(Module):
         flag(self.inplace, "inplace")
 
 
-@dataclass(frozen=True)
+@spec
 class ELU(Module):
     """``nn.ELU``."""
 
@@ -76,7 +76,7 @@ class ELU(Module):
         flag(self.inplace, "inplace")
 
 
-@dataclass(frozen=True)
+@spec
 class GELU(Module):
     """``nn.GELU``."""
 
@@ -86,7 +86,7 @@ class GELU(Module):
         check_choice(self.approximate, "approximate", ("none", "tanh"))
 
 
-@dataclass(frozen=True)
+@spec
 class SiLU(Module):
     """``nn.SiLU``."""
 
@@ -96,26 +96,26 @@ class SiLU(Module):
         flag(self.inplace, "inplace")
 
 
-@dataclass(frozen=True)
+@spec
 class Tanh(Module):
     """``nn.Tanh``."""
 
 
-@dataclass(frozen=True)
+@spec
 class Sigmoid(Module):
     """``nn.Sigmoid``."""
 
 
-@dataclass(frozen=True)
+@spec
 class Identity(Module):
     """``nn.Identity``."""
 
 
-@dataclass(frozen=True)
+@spec
 class Softmax(Module):
     """``nn.Softmax(dim)``."""
 
-    dim: Any = None
+    dim: int | None = None
 
     def __post_init__(self) -> None:
         if self.dim is not None:
@@ -128,17 +128,17 @@ class Softmax(Module):
         return shape
 
 
-@dataclass(frozen=True)
+@spec
 class PReLU(Module):
     """``nn.PReLU(num_parameters=1)``: one slope, or one per channel (dimension 1)."""
 
     num_parameters: int = 1
     init: float = 0.25
     # PyTorch's factory arguments, taken and not kept: they change no shape or count.
-    device: InitVar[Any] = None
-    dtype: InitVar[Any] = None
+    device: InitVar[object] = None
+    dtype: InitVar[object] = None
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
+    def __post_init__(self, device: object, dtype: object) -> None:
         object.__setattr__(self, "num_parameters", count(self.num_parameters, "num_parameters", 0))
         object.__setattr__(self, "init", float(number(self.init, "init")))
 

@@ -12,7 +12,7 @@ from .._validate import check_callable, check_shape
 from ..errors import ConvShapeError, _short_repr, put_in_front
 from ..summary import Summary, SummaryRow
 from ._module import Module, Shape
-from .conv import _ConvNd
+from .conv import _Conv, _ConvNd, _ConvTranspose
 
 __all__ = ["Sequential", "SequentialRow", "SequentialSummary"]
 
@@ -95,9 +95,9 @@ class Sequential:
     <BLANKLINE>
     """
 
-    modules: tuple[Any, ...] = field(default=())
+    modules: tuple[Module | _Conv | _ConvTranspose, ...] = field(default=())
 
-    def __init__(self, *modules: Any) -> None:
+    def __init__(self, *modules: Module | _Conv | _ConvTranspose) -> None:
         for module in modules:
             if not isinstance(module, (Module, _ConvNd)):
                 raise TypeError(
@@ -154,7 +154,7 @@ class Sequential:
         input_shape: Sequence[int | None],
         line_length: int | None = None,
         positions: Sequence[float] | None = None,
-        print_fn: Callable[[str], Any] | None = None,
+        print_fn: Callable[[str], object] | None = None,
     ) -> None:
         """Print the summary as Keras's ``model.summary()`` prints its table (``line_length``
         88 by default, columns ending at ``positions``), with the totals and the buffers'
@@ -168,7 +168,9 @@ class Sequential:
         (print if print_fn is None else print_fn)(text)
 
 
-def _module_output_shape(index: int, module: Any, shape: Shape) -> Shape:
+def _module_output_shape(
+    index: int, module: Module | _Conv | _ConvTranspose, shape: Shape
+) -> Shape:
     """One module's output shape in a ``Sequential``; its errors start with the module's
     index (its name in ``nn.Sequential``) and class."""
     try:

@@ -6,17 +6,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from .._validate import as_int, check_axis, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._module import _INT64_MAX, Module, Shape
+from ._spec import spec
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .._fields import Arg
+
+    #: ``nn.Unflatten``'s sizes: a tuple or list of ints (a ``torch.Size`` is a tuple),
+    #: held as a tuple.
+    UnflattenSizes: TypeAlias = Arg[tuple[int, ...] | list[int], tuple[int, ...]]
 
 __all__ = ["Flatten", "Unflatten"]
 
 
-@dataclass(frozen=True)
+@spec
 class Flatten(Module):
     """``nn.Flatten(start_dim=1, end_dim=-1)``.
 
@@ -63,7 +72,7 @@ def _numel(sizes: Sequence[int], input_shape: object) -> int:
     return product
 
 
-@dataclass(frozen=True)
+@spec
 class Unflatten(Module):
     """``nn.Unflatten(dim, unflattened_size)``; one size may be -1, inferred.
 
@@ -72,11 +81,11 @@ class Unflatten(Module):
     """
 
     dim: int
-    unflattened_size: Any
+    unflattened_size: UnflattenSizes
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dim", as_int(self.dim, "dim"))
-        value = self.unflattened_size
+        value: object = self.unflattened_size  # as given, not yet normalised
         if not isinstance(value, (tuple, list)):
             raise TypeError(
                 "`unflattened_size` must be a tuple of ints, not "
@@ -100,7 +109,7 @@ class Unflatten(Module):
                 received={"input_shape": input_shape},
             )
         dim = check_axis(self.dim, len(shape), "dim")
-        fixed: tuple[int, ...] = self.unflattened_size
+        fixed = self.unflattened_size
         sizes: tuple[int | None, ...] = fixed
         known = math.prod(size for size in fixed if size != -1)
         length = shape[dim]

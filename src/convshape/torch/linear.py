@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import InitVar, dataclass
-from typing import Any
+from dataclasses import InitVar
 
 from .._validate import check_shape
 from ..errors import ConvShapeError
 from ._checks import count, flag
 from ._module import Module, Shape
+from ._spec import spec
 
 __all__ = ["Linear"]
 
 
-@dataclass(frozen=True)
+@spec
 class Linear(Module):
     """``nn.Linear`` on the last dimension.
 
@@ -26,10 +26,10 @@ class Linear(Module):
     out_features: int
     bias: bool = True
     # PyTorch's factory arguments, taken and not kept: they change no shape or count.
-    device: InitVar[Any] = None
-    dtype: InitVar[Any] = None
+    device: InitVar[object] = None
+    dtype: InitVar[object] = None
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
+    def __post_init__(self, device: object, dtype: object) -> None:
         object.__setattr__(self, "in_features", count(self.in_features, "in_features", 0))
         object.__setattr__(self, "out_features", count(self.out_features, "out_features", 0))
         object.__setattr__(self, "bias", flag(self.bias, "bias"))

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import KW_ONLY, InitVar, dataclass
-from typing import Any, ClassVar
+from dataclasses import KW_ONLY, InitVar
+from typing import ClassVar
 
 from .._validate import check_non_negative, check_positive, check_shape
 from ..errors import ConvShapeError
 from ._checks import count, flag, number
 from ._checks import input_shape as input_shape_of
 from ._module import Module, Shape
+from ._spec import spec
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from .._fields import IntTuple
 
 __all__ = [
     "BatchNorm1d",
@@ -31,20 +36,20 @@ __all__ = [
 ]
 
 
-def _eps(value: Any) -> float:
+def _eps(value: object) -> float:
     return number(value, "eps")
 
 
-@dataclass(frozen=True)
+@spec
 class _Norm(Module):
     num_features: int
     eps: float = 1e-5
-    momentum: Any = 0.1
+    momentum: float | None = 0.1
     affine: bool = True
     track_running_stats: bool = True
     # PyTorch's factory arguments, taken and not kept: they change no shape or count.
-    device: InitVar[Any] = None
-    dtype: InitVar[Any] = None
+    device: InitVar[object] = None
+    dtype: InitVar[object] = None
     _: KW_ONLY
     bias: bool = True
     rank: ClassVar[int] = 2
@@ -52,7 +57,7 @@ class _Norm(Module):
     #: Whether an input one dimension short is unbatched (InstanceNorm) or (N, C) (BatchNorm).
     unbatched_short: ClassVar[bool] = False
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
+    def __post_init__(self, device: object, dtype: object) -> None:
         # InstanceNorm without weights or statistics never reads num_features; PyTorch takes 0.
         lowest = 0 if self.unbatched_short else 1
         object.__setattr__(self, "num_features", count(self.num_features, "num_features", lowest))
@@ -144,7 +149,7 @@ class BatchNorm3d(_Norm):
     rank = 3
 
 
-@dataclass(frozen=True)
+@spec
 class _InstanceNorm(_Norm):
     affine: bool = False
     track_running_stats: bool = False
@@ -169,7 +174,7 @@ class InstanceNorm3d(_InstanceNorm):
     rank = 3
 
 
-@dataclass(frozen=True)
+@spec
 class GroupNorm(Module):
     """``nn.GroupNorm(num_groups, num_channels)``.
 
@@ -182,12 +187,12 @@ class GroupNorm(Module):
     eps: float = 1e-5
     affine: bool = True
     # PyTorch's factory arguments, taken and not kept: they change no shape or count.
-    device: InitVar[Any] = None
-    dtype: InitVar[Any] = None
+    device: InitVar[object] = None
+    dtype: InitVar[object] = None
     _: KW_ONLY
     bias: bool = True
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
+    def __post_init__(self, device: object, dtype: object) -> None:
         groups = check_positive(self.num_groups, "num_groups")
         channels = count(self.num_channels, "num_channels", 0)
         object.__setattr__(self, "num_groups", groups)
@@ -220,7 +225,7 @@ class GroupNorm(Module):
         return self.num_channels * (1 + self.bias) if self.affine else 0
 
 
-@dataclass(frozen=True)
+@spec
 class LayerNorm(Module):
     """``nn.LayerNorm(normalized_shape)`` over the last dimensions.
 
@@ -228,16 +233,16 @@ class LayerNorm(Module):
     128
     """
 
-    normalized_shape: Any
+    normalized_shape: IntTuple
     eps: float = 1e-5
     elementwise_affine: bool = True
     bias: bool = True
     # PyTorch's factory arguments, taken and not kept: they change no shape or count.
-    device: InitVar[Any] = None
-    dtype: InitVar[Any] = None
+    device: InitVar[object] = None
+    dtype: InitVar[object] = None
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
-        value = self.normalized_shape
+    def __post_init__(self, device: object, dtype: object) -> None:
+        value: object = self.normalized_shape  # as given, not yet normalised
         values = value if isinstance(value, (tuple, list)) else (value,)
         shape = tuple(count(size, "normalized_shape", 0) for size in values)
         if not shape:
@@ -251,13 +256,9 @@ class LayerNorm(Module):
         for name in ("elementwise_affine", "bias"):
             object.__setattr__(self, name, flag(getattr(self, name), name))
 
-    def _shape(self) -> tuple[int, ...]:
-        shape: tuple[int, ...] = self.normalized_shape
-        return shape
-
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         shape = check_shape(input_shape)
-        normalized = self._shape()
+        normalized = self.normalized_shape
         last = shape[len(shape) - len(normalized) :]
         if len(last) != len(normalized) or any(
             size not in (None, wanted) for size, wanted in zip(last, normalized, strict=True)
@@ -272,4 +273,4 @@ class LayerNorm(Module):
     def parameter_count(self) -> int:
         if not self.elementwise_affine:
             return 0
-        return math.prod(self._shape()) * (2 if self.bias else 1)
+        return math.prod(self.normalized_shape) * (2 if self.bias else 1)

@@ -14,14 +14,18 @@ the module then follows ``F.pad``'s rules for that length.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from .._validate import as_int, check_shape
 from ..errors import ConvShapeError
 from ._checks import number
 from ._circular import circular_fits
 from ._module import Module, Shape
+from ._spec import field, spec
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from .._fields import IntTuple
 
 __all__ = [
     "CircularPad1d",
@@ -42,7 +46,7 @@ __all__ = [
 ]
 
 
-def _pads(value: Any, rank: int) -> tuple[int, ...]:
+def _pads(value: object, rank: int) -> tuple[int, ...]:
     """An int for every side of ``rank`` dimensions, or a flat tuple of (before, after)
     pairs, last dimension first."""
     if isinstance(value, (tuple, list)):
@@ -59,9 +63,9 @@ def _pads(value: Any, rank: int) -> tuple[int, ...]:
     return pads
 
 
-@dataclass(frozen=True)
+@spec
 class _Pad(Module):
-    padding: Any
+    padding: IntTuple
     rank: ClassVar[int] = 1
     mode: ClassVar[str] = "constant"
 
@@ -189,9 +193,13 @@ class _Pad(Module):
         )
 
 
-@dataclass(frozen=True)
+@spec
 class _ConstantPad(_Pad):
-    value: Any
+    if TYPE_CHECKING:
+        # Restated for the type checker in each decorated subclass of _Pad, which would
+        # otherwise read the inherited field as what it accepts rather than what it holds.
+        padding: IntTuple
+    value: float | None
 
     def __post_init__(self) -> None:
         _Pad.__post_init__(self)
@@ -199,7 +207,7 @@ class _ConstantPad(_Pad):
             object.__setattr__(self, "value", number(self.value, "value"))
 
 
-@dataclass(frozen=True)
+@spec
 class ConstantPad1d(_ConstantPad):
     """``nn.ConstantPad1d(padding, value)``: ``L + left + right`` (negative crops).
 
@@ -208,9 +216,11 @@ class ConstantPad1d(_ConstantPad):
     """
 
     rank: ClassVar[int] = 1
+    if TYPE_CHECKING:  # restated: see _ConstantPad
+        padding: IntTuple
 
 
-@dataclass(frozen=True)
+@spec
 class ConstantPad2d(_ConstantPad):
     """``nn.ConstantPad2d(padding, value)``: ``H + top + bottom``, ``W + left + right``.
 
@@ -219,9 +229,11 @@ class ConstantPad2d(_ConstantPad):
     """
 
     rank: ClassVar[int] = 2
+    if TYPE_CHECKING:  # restated: see _ConstantPad
+        padding: IntTuple
 
 
-@dataclass(frozen=True)
+@spec
 class ConstantPad3d(_ConstantPad):
     """``nn.ConstantPad3d(padding, value)``: each of D, H, W plus its two sides.
 
@@ -230,9 +242,11 @@ class ConstantPad3d(_ConstantPad):
     """
 
     rank: ClassVar[int] = 3
+    if TYPE_CHECKING:  # restated: see _ConstantPad
+        padding: IntTuple
 
 
-@dataclass(frozen=True)
+@spec
 class ZeroPad1d(_ConstantPad):
     """``nn.ZeroPad1d(padding)``: ``L + left + right`` (negative crops).
 
@@ -240,11 +254,13 @@ class ZeroPad1d(_ConstantPad):
     (3, 14)
     """
 
-    value: Any = field(default=0.0, init=False, repr=False)
+    value: float = field(default=0.0, init=False, repr=False)
     rank: ClassVar[int] = 1
+    if TYPE_CHECKING:  # restated: see _ConstantPad
+        padding: IntTuple
 
 
-@dataclass(frozen=True)
+@spec
 class ZeroPad2d(_ConstantPad):
     """``nn.ZeroPad2d(padding)``: ``H + top + bottom``, ``W + left + right``.
 
@@ -252,11 +268,13 @@ class ZeroPad2d(_ConstantPad):
     (None, 3, 30, 30)
     """
 
-    value: Any = field(default=0.0, init=False, repr=False)
+    value: float = field(default=0.0, init=False, repr=False)
     rank: ClassVar[int] = 2
+    if TYPE_CHECKING:  # restated: see _ConstantPad
+        padding: IntTuple
 
 
-@dataclass(frozen=True)
+@spec
 class ZeroPad3d(_ConstantPad):
     """``nn.ZeroPad3d(padding)``: each of D, H, W plus its two sides.
 
@@ -264,8 +282,10 @@ class ZeroPad3d(_ConstantPad):
     (1, 2, 3, 3, 3)
     """
 
-    value: Any = field(default=0.0, init=False, repr=False)
+    value: float = field(default=0.0, init=False, repr=False)
     rank: ClassVar[int] = 3
+    if TYPE_CHECKING:  # restated: see _ConstantPad
+        padding: IntTuple
 
 
 class ReflectionPad1d(_Pad):

@@ -13,19 +13,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from .._validate import check_shape
 from ..errors import ConvShapeError
 from ._checks import count, spatial_tuple
 from ._checks import input_shape as input_shape_of
 from ._module import Module, Shape
+from ._spec import field, spec
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .._fields import Arg
+
+    #: ``nn.Unfold``'s and ``nn.Fold``'s sizes: an int for both dimensions or one per
+    #: dimension (two; a one-element tuple is not expanded), held as a pair.
+    FoldPair: TypeAlias = Arg[int | tuple[int, ...] | list[int], tuple[int, int]]
 
 __all__ = ["Fold", "PixelShuffle", "PixelUnshuffle", "Unfold"]
 
 
-def _at_least_3d(module: Any, input_shape: Sequence[int | None]) -> Shape:
+def _at_least_3d(module: object, input_shape: Sequence[int | None]) -> Shape:
     shape = check_shape(input_shape)
     if len(shape) < 3:
         raise ConvShapeError(
@@ -36,7 +45,7 @@ def _at_least_3d(module: Any, input_shape: Sequence[int | None]) -> Shape:
     return shape
 
 
-@dataclass(frozen=True)
+@spec
 class PixelShuffle(Module):
     """``nn.PixelShuffle(upscale_factor)``: (*, C r², H, W) to (*, C, H r, W r).
 
@@ -67,7 +76,7 @@ class PixelShuffle(Module):
         )
 
 
-@dataclass(frozen=True)
+@spec
 class PixelUnshuffle(Module):
     """``nn.PixelUnshuffle(downscale_factor)``: (*, C, H r, W r) to (*, C r², H, W); an
     empty input keeps its shape, as in PyTorch.
@@ -102,13 +111,15 @@ class PixelUnshuffle(Module):
         )
 
 
-def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
+def _pair(value: object, name: str, minimum: int) -> tuple[int, int]:
     """An int or exactly two (PyTorch does not expand a one-element tuple here)."""
     first, second = spatial_tuple(value, 2, name, minimum=minimum, broadcast=False)
     return first, second
 
 
-def _blocks(sizes: Sequence[int | None], module: Any, input_shape: object) -> list[int | None]:
+def _blocks(
+    sizes: Sequence[int | None], module: Unfold | Fold, input_shape: object
+) -> list[int | None]:
     """The number of sliding blocks per dimension: ``floor((I + 2p - d (k - 1) - 1) / s) + 1``,
     each at least 1."""
     blocks: list[int | None] = []
@@ -137,7 +148,7 @@ def _blocks(sizes: Sequence[int | None], module: Any, input_shape: object) -> li
     return blocks
 
 
-def _window_arguments(module: Any) -> None:
+def _window_arguments(module: Unfold | Fold) -> None:
     set_ = object.__setattr__
     set_(module, "kernel_size", _pair(module.kernel_size, "kernel_size", 1))
     set_(module, "dilation", _pair(module.dilation, "dilation", 1))
@@ -149,7 +160,7 @@ def _product(sizes: Sequence[int | None]) -> int | None:
     return None if None in sizes else math.prod(sizes)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
+@spec
 class Unfold(Module):
     """``nn.Unfold(kernel_size, dilation=1, padding=0, stride=1)``: (N, C, H, W) to
     (N, C kh kw, L), L the number of blocks, ``prod(floor((I + 2p - d (k - 1) - 1) / s) + 1)``.
@@ -158,10 +169,10 @@ class Unfold(Module):
     (2, 30, 4)
     """
 
-    kernel_size: Any
-    dilation: Any = 1
-    padding: Any = 0
-    stride: Any = 1
+    kernel_size: FoldPair
+    dilation: FoldPair = field(default=1)
+    padding: FoldPair = field(default=0)
+    stride: FoldPair = field(default=1)
 
     def __post_init__(self) -> None:
         _window_arguments(self)
@@ -181,7 +192,7 @@ class Unfold(Module):
         return (*shape[:-3], columns, _product(blocks))
 
 
-@dataclass(frozen=True)
+@spec
 class Fold(Module):
     """``nn.Fold(output_size, kernel_size, dilation=1, padding=0, stride=1)``:
     (N, C kh kw, L) to (N, C, *output_size); L must be the number of blocks,
@@ -191,11 +202,11 @@ class Fold(Module):
     (1, 3, 4, 5)
     """
 
-    output_size: Any
-    kernel_size: Any
-    dilation: Any = 1
-    padding: Any = 0
-    stride: Any = 1
+    output_size: FoldPair
+    kernel_size: FoldPair
+    dilation: FoldPair = field(default=1)
+    padding: FoldPair = field(default=0)
+    stride: FoldPair = field(default=1)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "output_size", _pair(self.output_size, "output_size", 1))
