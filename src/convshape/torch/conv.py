@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import InitVar, dataclass
+from dataclasses import InitVar
 from typing import Any, ClassVar
 
 from .._core import effective_kernel, split
@@ -18,11 +18,24 @@ from ..errors import ConvShapeError, _short_repr
 from ._checks import flag, new_spec, spatial_tuple
 from ._checks import input_shape as input_shape_of
 from ._crop import largest_output_padding
+from ._spec import field, spec
 from .functional import (
     conv_output_length,
     conv_transpose_output_length,
     conv_transpose_output_range,
 )
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .._fields import Arg, IntTuple
+
+    #: PyTorch's ``padding`` of a convolution: an int for every spatial dimension, one per
+    #: dimension, or "same" / "valid"; held as one int per dimension, or the name.
+    TorchConvPadding: TypeAlias = Arg[
+        int | tuple[int, ...] | list[int] | str, tuple[int, ...] | str
+    ]
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
@@ -43,10 +56,10 @@ class _ConvNd:
         return new_spec(cls, kwargs)
 
     out_channels: int
-    kernel_size: Any
-    stride: Any
-    padding: Any
-    dilation: Any
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...] | str
+    dilation: tuple[int, ...]
     groups: int
     bias: bool
     padding_mode: str
@@ -102,22 +115,22 @@ class _ConvNd:
         return int(weight) + (self.out_channels if self.bias else 0)
 
 
-@dataclass(frozen=True)
+@spec
 class _Conv(_ConvNd):
     in_channels: int
     out_channels: int
-    kernel_size: Any
-    stride: Any = 1
-    padding: Any = 0
-    dilation: Any = 1
+    kernel_size: IntTuple
+    stride: IntTuple = field(default=1)
+    padding: TorchConvPadding = field(default=0)
+    dilation: IntTuple = field(default=1)
     groups: int = 1
     bias: bool = True
     padding_mode: str = "zeros"
     # PyTorch's factory arguments, taken and not kept: they change no shape or count.
-    device: InitVar[Any] = None
-    dtype: InitVar[Any] = None
+    device: InitVar[object] = None
+    dtype: InitVar[object] = None
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
+    def __post_init__(self, device: object, dtype: object) -> None:
         _ConvNd.__post_init__(self)
         if isinstance(self.padding, str):
             check_choice(self.padding, "padding", ("same", "valid"))
@@ -133,7 +146,9 @@ class _Conv(_ConvNd):
         unbatched (C, *spatial) gives (out_channels, *lengths)."""
         shape = self._check_input(input_shape)
         rank = self.rank
-        pads = [self.padding] * rank if isinstance(self.padding, str) else self.padding
+        pads: Sequence[int | str] = (
+            [self.padding] * rank if isinstance(self.padding, str) else self.padding
+        )
         if self.padding_mode != "zeros":
             self._check_padding_mode(shape[-rank:], input_shape)
         lengths = [
@@ -157,7 +172,7 @@ class _Conv(_ConvNd):
             if self.padding == "same":  # stride 1: k_eff - 1 in all, the odd one after
                 widest = max(split(effective_kernel(k, d) - 1))
             else:
-                widest = 0 if self.padding == "valid" else self.padding[dim]
+                widest = 0 if isinstance(self.padding, str) else self.padding[dim]  # "valid": 0
             if widest > size - reflect:
                 rule = "smaller than" if reflect else "at most"
                 raise ConvShapeError(
@@ -168,7 +183,7 @@ class _Conv(_ConvNd):
                 )
 
 
-@dataclass(frozen=True)
+@spec
 class Conv1d(_Conv):
     """``torch.nn.Conv1d``: (N, C, L).
 
@@ -179,7 +194,7 @@ class Conv1d(_Conv):
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True)
+@spec
 class Conv2d(_Conv):
     """``torch.nn.Conv2d``: (N, C, H, W).
 
@@ -190,35 +205,36 @@ class Conv2d(_Conv):
     rank: ClassVar[int] = 2
 
 
-@dataclass(frozen=True)
+@spec
 class Conv3d(_Conv):
     """``torch.nn.Conv3d``: (N, C, D, H, W)."""
 
     rank: ClassVar[int] = 3
 
 
-@dataclass(frozen=True)
+@spec
 class _ConvTranspose(_ConvNd):
     in_channels: int
     out_channels: int
-    kernel_size: Any
-    stride: Any = 1
-    padding: Any = 0
-    output_padding: Any = 0
+    kernel_size: IntTuple
+    stride: IntTuple = field(default=1)
+    padding: IntTuple = field(default=0)
+    output_padding: IntTuple = field(default=0)
     groups: int = 1
     bias: bool = True
-    dilation: Any = 1
+    dilation: IntTuple = field(default=1)
     padding_mode: str = "zeros"
     # PyTorch's factory arguments, taken and not kept: they change no shape or count.
-    device: InitVar[Any] = None
-    dtype: InitVar[Any] = None
+    device: InitVar[object] = None
+    dtype: InitVar[object] = None
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
-        if isinstance(self.padding, str):
+    def __post_init__(self, device: object, dtype: object) -> None:
+        given_padding: object = self.__dict__["padding"]  # as given: the field holds ints
+        if isinstance(given_padding, str):
             raise ConvShapeError(
                 "ConvTranspose takes an int padding (PyTorch has no 'same' for it)",
                 argument="padding",
-                received={"padding": self.padding},
+                received={"padding": given_padding},
             )
         _ConvNd.__post_init__(self)
         if self.padding_mode != "zeros":
@@ -294,7 +310,7 @@ class _ConvTranspose(_ConvNd):
         return tuple(as_int(size, "output_size") for size in output_size[-rank:])
 
 
-@dataclass(frozen=True)
+@spec
 class ConvTranspose1d(_ConvTranspose):
     """``torch.nn.ConvTranspose1d``: (N, C, L).
 
@@ -305,7 +321,7 @@ class ConvTranspose1d(_ConvTranspose):
     rank: ClassVar[int] = 1
 
 
-@dataclass(frozen=True)
+@spec
 class ConvTranspose2d(_ConvTranspose):
     """``torch.nn.ConvTranspose2d``: (N, C, H, W).
 
@@ -317,7 +333,7 @@ class ConvTranspose2d(_ConvTranspose):
     rank: ClassVar[int] = 2
 
 
-@dataclass(frozen=True)
+@spec
 class ConvTranspose3d(_ConvTranspose):
     """``torch.nn.ConvTranspose3d``: (N, C, D, H, W)."""
 

@@ -29,7 +29,7 @@ groups`` per group).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import InitVar, dataclass, field, fields
+from dataclasses import InitVar, fields
 from typing import Any, ClassVar
 
 from .._validate import check_positive
@@ -37,6 +37,7 @@ from ..errors import ConvShapeError
 from ._checks import count, flag
 from ._checks import input_shape as input_shape_of
 from ._module import Module, Shape
+from ._spec import field, spec
 from .conv import (
     Conv1d,
     Conv2d,
@@ -47,6 +48,11 @@ from .conv import (
     _Conv,
     _ConvTranspose,
 )
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from .._fields import IntTuple
+    from .conv import TorchConvPadding
 
 __all__ = [
     "LazyConv1d",
@@ -63,20 +69,20 @@ class _Lazy(Module):
     except ``in_channels``, checked by building that convolution at construction."""
 
     rank: ClassVar[int] = 2
-    becomes: ClassVar[type[Any]] = Conv2d
+    becomes: ClassVar[type[_Conv] | type[_ConvTranspose]] = Conv2d
     out_channels: int
     groups: int
     bias: bool
-    materialized: Any
+    materialized: _Conv | _ConvTranspose | None
 
-    def __post_init__(self, device: Any, dtype: Any) -> None:
+    def __post_init__(self, device: object, dtype: object) -> None:
         self._validate()
 
     def _arguments(self) -> dict[str, Any]:
         """The convolution's arguments after ``in_channels`` and ``out_channels``: this
         spec's other fields, in PyTorch's order."""
-        spec: Any = self  # each subclass is a dataclass
-        names = [f.name for f in fields(spec) if f.init and f.name != "out_channels"]
+        this: Any = self  # each subclass is a dataclass
+        names = [f.name for f in fields(this) if f.init and f.name != "out_channels"]
         return {name: getattr(self, name) for name in names}
 
     def _out_channels(self) -> int:
@@ -103,7 +109,7 @@ class _Lazy(Module):
                 received={"out_channels": self.out_channels, "groups": self.groups},
             )
 
-    def _build(self, in_channels: int) -> Any:
+    def _build(self, in_channels: int) -> _Conv | _ConvTranspose:
         return self.becomes(in_channels, self._out_channels(), **self._arguments())
 
     @property
@@ -111,7 +117,7 @@ class _Lazy(Module):
         """The input channels, once an input has materialized the spec; None before."""
         return None if self.materialized is None else int(self.materialized.in_channels)
 
-    def _materialize(self, input_shape: Sequence[int | None]) -> Any:
+    def _materialize(self, input_shape: Sequence[int | None]) -> _Conv | _ConvTranspose:
         """The convolution the first input makes of this spec (kept, as PyTorch keeps it)."""
         rank = self.rank
         shape = input_shape_of(
@@ -155,44 +161,53 @@ class _Lazy(Module):
         return 0 if self.materialized is None else int(self.materialized.parameter_count())
 
 
-@dataclass(frozen=True)
+@spec
 class _LazyConv(_Lazy):
     out_channels: int
-    kernel_size: Any
-    stride: Any = 1
-    padding: Any = 0
-    dilation: Any = 1
+    kernel_size: IntTuple
+    stride: IntTuple = field(default=1)
+    padding: TorchConvPadding = field(default=0)
+    dilation: IntTuple = field(default=1)
     groups: int = 1
     bias: bool = True
     padding_mode: str = "zeros"
     # PyTorch's factory arguments, taken and not kept: they change no shape or count.
-    device: InitVar[Any] = None
-    dtype: InitVar[Any] = None
-    materialized: Any = field(default=None, init=False, repr=False, compare=False)
+    device: InitVar[object] = None
+    dtype: InitVar[object] = None
+    materialized: _Conv | None = field(default=None, init=False, repr=False, compare=False)
+
+    if TYPE_CHECKING:
+        becomes: ClassVar[type[_Conv]]
+
+        def _materialize(self, input_shape: Sequence[int | None]) -> _Conv: ...
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         """The materialized convolution's output shape (in_channels from this input, or
         from the first one)."""
-        conv: _Conv = self._materialize(input_shape)
+        conv = self._materialize(input_shape)
         return conv.compute_output_shape(input_shape)
 
 
-@dataclass(frozen=True)
+@spec
 class _LazyConvTranspose(_Lazy):
     out_channels: int
-    kernel_size: Any
-    stride: Any = 1
-    padding: Any = 0
-    output_padding: Any = 0
+    kernel_size: IntTuple
+    stride: IntTuple = field(default=1)
+    padding: IntTuple = field(default=0)
+    output_padding: IntTuple = field(default=0)
     groups: int = 1
     bias: bool = True
-    dilation: Any = 1
+    dilation: IntTuple = field(default=1)
     padding_mode: str = "zeros"
     # PyTorch's factory arguments, taken and not kept: they change no shape or count.
-    device: InitVar[Any] = None
-    dtype: InitVar[Any] = None
-    materialized: Any = field(default=None, init=False, repr=False, compare=False)
-    becomes: ClassVar[type[Any]] = ConvTranspose2d
+    device: InitVar[object] = None
+    dtype: InitVar[object] = None
+    materialized: _ConvTranspose | None = field(default=None, init=False, repr=False, compare=False)
+    becomes: ClassVar[type[_ConvTranspose]] = ConvTranspose2d
+
+    if TYPE_CHECKING:
+
+        def _materialize(self, input_shape: Sequence[int | None]) -> _ConvTranspose: ...
 
     def _check_groups(self) -> None:
         # The weight is (in, out // groups, *k): without a bias PyTorch runs with
@@ -217,7 +232,7 @@ class _LazyConvTranspose(_Lazy):
     ) -> Shape:
         """The materialized transposed convolution's output shape; ``output_size`` as
         there."""
-        conv: _ConvTranspose = self._materialize(input_shape)
+        conv = self._materialize(input_shape)
         return conv.compute_output_shape(input_shape, output_size)
 
 

@@ -13,14 +13,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from .._validate import as_int, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._checks import flag, int_or_tuple, nonzero, number, spatial_tuple
 from ._module import Module, Shape, _rank_check
+from ._spec import field, spec
 from .functional import pool_output_length
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .._fields import Arg
+
+    #: A pooling window's ``kernel_size``, ``padding`` or ``dilation``: an int for every
+    #: spatial dimension, or one per dimension; an int is kept, a sequence held as a tuple.
+    TorchPoolWindow: TypeAlias = Arg[int | tuple[int, ...] | list[int], int | tuple[int, ...]]
+    #: A pooling ``stride``: the same, or None (or an empty tuple or list) for the kernel
+    #: size, held as None.
+    TorchPoolStride: TypeAlias = Arg[
+        int | tuple[int, ...] | list[int] | None, int | tuple[int, ...] | None
+    ]
+    #: Adaptive pooling's ``output_size``: an int, or one size per spatial dimension where
+    #: None keeps the input's length; an int is kept, a sequence held as a tuple.
+    TorchAdaptiveSize: TypeAlias = Arg[
+        int | tuple[int | None, ...] | list[int | None], int | tuple[int | None, ...]
+    ]
 
 __all__ = [
     "AdaptiveAvgPool1d",
@@ -41,12 +61,16 @@ __all__ = [
 ]
 
 
-def _spatial(value: Any, rank: int, name: str) -> tuple[int, ...]:
+def _spatial(value: object, rank: int, name: str) -> tuple[int, ...]:
     """An int or ``rank`` ints (a one-element tuple broadcast), as ``rank`` ints."""
     return spatial_tuple(value, rank, name, minimum=None)
 
 
-def _pooled(module: Any, input_shape: Sequence[int | None], dilation: Any) -> Shape:
+def _pooled(
+    module: _Pool | _AvgPool | _LPPool,
+    input_shape: Sequence[int | None],
+    dilation: int | tuple[int, ...],
+) -> Shape:
     """Max or average pooling: :func:`pool_output_length` per spatial dimension."""
     rank = module.rank
     shape = _rank_check(module, input_shape, rank)
@@ -68,7 +92,7 @@ def _pooled(module: Any, input_shape: Sequence[int | None], dilation: Any) -> Sh
     return (*shape[:-rank], *spatial)
 
 
-def _pool_stride(module: Any) -> None:
+def _pool_stride(module: _Pool | _AvgPool | _LPPool) -> None:
     """Convert and check ``stride``: None (the kernel size) or, as PyTorch reads an empty
     one, ``()`` or ``[]``; else an int or ``rank`` ints >= 1."""
     stride = module.stride
@@ -79,7 +103,7 @@ def _pool_stride(module: Any) -> None:
     object.__setattr__(module, "stride", stride)
 
 
-def _pool_arguments(module: Any) -> None:
+def _pool_arguments(module: _Pool | _AvgPool) -> None:
     """Convert and check the window arguments; an empty ``stride`` is PyTorch's default."""
     rank = module.rank
     set_ = object.__setattr__
@@ -89,7 +113,9 @@ def _pool_arguments(module: Any) -> None:
     set_(module, "ceil_mode", flag(module.ceil_mode, "ceil_mode"))
 
 
-def _kernel_fits(module: Any, input_shape: Sequence[int | None], message: str) -> None:
+def _kernel_fits(
+    module: _AvgPool | _LPPool, input_shape: Sequence[int | None], message: str
+) -> None:
     """PyTorch's 3-D average pooling (AvgPool3d, and LPPool3d through it) refuses an input
     length shorter than the kernel, whatever the padding."""
     sizes = check_shape(input_shape)[-3:]
@@ -102,12 +128,12 @@ def _kernel_fits(module: Any, input_shape: Sequence[int | None], message: str) -
         )
 
 
-@dataclass(frozen=True)
+@spec
 class _Pool(Module):
-    kernel_size: Any
-    stride: Any = None
-    padding: Any = 0
-    dilation: Any = 1
+    kernel_size: TorchPoolWindow
+    stride: TorchPoolStride = field(default=None)
+    padding: TorchPoolWindow = field(default=0)
+    dilation: TorchPoolWindow = field(default=1)
     return_indices: bool = False
     ceil_mode: bool = False
     rank: ClassVar[int] = 2
@@ -122,14 +148,14 @@ class _Pool(Module):
         return _pooled(self, input_shape, self.dilation)
 
 
-@dataclass(frozen=True)
+@spec
 class _AvgPool(Module):
-    kernel_size: Any
-    stride: Any = None
-    padding: Any = 0
+    kernel_size: TorchPoolWindow
+    stride: TorchPoolStride = field(default=None)
+    padding: TorchPoolWindow = field(default=0)
     ceil_mode: bool = False
     count_include_pad: bool = True
-    divisor_override: Any = None
+    divisor_override: int | None = None
     rank: ClassVar[int] = 2
 
     def __post_init__(self) -> None:
@@ -211,11 +237,11 @@ class AvgPool3d(_AvgPool):
     rank = 3
 
 
-@dataclass(frozen=True)
+@spec
 class _LPPool(Module):
-    norm_type: Any
-    kernel_size: Any
-    stride: Any = None
+    norm_type: float
+    kernel_size: TorchPoolWindow
+    stride: TorchPoolStride = field(default=None)
     ceil_mode: bool = False
     rank: ClassVar[int] = 2
     #: The windows are never padded.
@@ -294,10 +320,11 @@ class LPPool3d(_LPPool):
     rank = 3
 
 
-def _adaptive_size(module: Any) -> int | tuple[int | None, ...]:
+def _adaptive_size(module: _AdaptivePool | _AdaptiveAvgPool) -> int | tuple[int | None, ...]:
     """``output_size``: an int >= 0, or ``rank`` of them where None keeps the input length
     (PyTorch's one-dimensional modules take no None)."""
     rank, value = module.rank, module.output_size
+    single: int | None = None  # an int output_size
     if isinstance(value, (tuple, list)):
         if len(value) != rank:
             raise ConvShapeError(
@@ -309,7 +336,8 @@ def _adaptive_size(module: Any) -> int | tuple[int | None, ...]:
             None if size is None and rank > 1 else as_int(size, "output_size") for size in value
         )
     else:
-        sizes = (as_int(value, "output_size"),)
+        single = as_int(value, "output_size")
+        sizes = (single,)
     if any(size is not None and size < 0 for size in sizes):
         raise ConvShapeError(
             "`output_size` must hold sizes >= 0 (PyTorch: elements of output_size must be "
@@ -317,10 +345,14 @@ def _adaptive_size(module: Any) -> int | tuple[int | None, ...]:
             argument="output_size",
             received={"output_size": value},
         )
-    return sizes if isinstance(value, (tuple, list)) else sizes[0]  # type: ignore[return-value]
+    return sizes if single is None else single
 
 
-def _adaptive(module: Any, input_shape: Sequence[int | None], output_size: Any) -> Shape:
+def _adaptive(
+    module: _AdaptivePool | _AdaptiveAvgPool,
+    input_shape: Sequence[int | None],
+    output_size: int | tuple[int | None, ...],
+) -> Shape:
     rank = module.rank
     shape = _rank_check(module, input_shape, rank)
     # Batched, only AdaptiveAvgPool1d/2d run on zero channels.
@@ -331,9 +363,9 @@ def _adaptive(module: Any, input_shape: Sequence[int | None], output_size: Any) 
     return (*shape[:-rank], *spatial)
 
 
-@dataclass(frozen=True)
+@spec
 class _AdaptivePool(Module):
-    output_size: Any
+    output_size: TorchAdaptiveSize
     return_indices: bool = False
     rank: ClassVar[int] = 2
     empty_channels: ClassVar[bool] = False
@@ -346,9 +378,9 @@ class _AdaptivePool(Module):
         return _adaptive(self, input_shape, self.output_size)
 
 
-@dataclass(frozen=True)
+@spec
 class _AdaptiveAvgPool(Module):
-    output_size: Any
+    output_size: TorchAdaptiveSize
     rank: ClassVar[int] = 2
     empty_channels: ClassVar[bool] = True
 

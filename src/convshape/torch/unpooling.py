@@ -9,18 +9,28 @@ the input's lengths.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from .._validate import as_int, check_shape
 from ..errors import ConvShapeError, _short_repr
 from ._checks import nonzero
 from ._module import Module, Shape, _rank_check
+from ._spec import field, spec
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .._fields import Arg, IntTuple
+
+    #: Max unpooling's ``stride``: an int for every spatial dimension, one per dimension,
+    #: or None for the kernel size; held as one int per dimension.
+    TorchUnpoolStride: TypeAlias = Arg[int | tuple[int, ...] | list[int] | None, tuple[int, ...]]
 
 __all__ = ["MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d"]
 
 
-def _unpool_tuple(value: Any, rank: int, name: str, *, exact: bool) -> tuple[int, ...]:
+def _unpool_tuple(value: object, rank: int, name: str, *, exact: bool) -> tuple[int, ...]:
     """An int, or a tuple PyTorch indexes by dimension: exactly ``rank`` ints, or (where
     not ``exact``) at least ``rank``, the rest unread."""
     if not isinstance(value, (tuple, list)):
@@ -34,20 +44,21 @@ def _unpool_tuple(value: Any, rank: int, name: str, *, exact: bool) -> tuple[int
     return tuple(as_int(item, name) for item in value[:rank])
 
 
-@dataclass(frozen=True)
+@spec
 class _MaxUnpool(Module):
-    kernel_size: Any
-    stride: Any = None
-    padding: Any = 0
+    kernel_size: IntTuple
+    stride: TorchUnpoolStride = field(default=None)
+    padding: IntTuple = field(default=0)
     rank: ClassVar[int] = 2
 
     def __post_init__(self) -> None:
         rank = self.rank
         kernel = _unpool_tuple(self.kernel_size, rank, "kernel_size", exact=True)
+        given_stride: object = self.__dict__["stride"]  # as given: None is the kernel size
         stride = (
             kernel
-            if self.stride is None
-            else _unpool_tuple(self.stride, rank, "stride", exact=rank == 3)
+            if given_stride is None
+            else _unpool_tuple(given_stride, rank, "stride", exact=rank == 3)
         )
         # Only the 3-D kernel reads the stride and padding itself (exactly three each) and
         # checks the stride; the others take any int, and only the first ``rank`` values.
@@ -92,18 +103,16 @@ class _MaxUnpool(Module):
             zip(shape[-rank:], self.kernel_size, self.stride, self.padding, strict=True)
         ):
             default = None if size is None else (size - 1) * s + k - 2 * p
-            length = default if wanted is None else wanted[dim]
-            if (
-                wanted is not None
-                and default is not None
-                and not default - s < length < default + s
-            ):
-                raise ConvShapeError(
-                    f"`output_size` must lie strictly between {default - s} and {default + s} "
-                    f"in dimension {dim} (PyTorch: invalid output_size)",
-                    argument="output_size",
-                    received={"output_size": output_size, "input_shape": input_shape},
-                )
+            length: int | None = default
+            if wanted is not None:
+                length = wanted[dim]
+                if default is not None and not default - s < length < default + s:
+                    raise ConvShapeError(
+                        f"`output_size` must lie strictly between {default - s} and "
+                        f"{default + s} in dimension {dim} (PyTorch: invalid output_size)",
+                        argument="output_size",
+                        received={"output_size": output_size, "input_shape": input_shape},
+                    )
             if length is not None and length < 0:
                 raise ConvShapeError(
                     f"the unpooled length would be {length} in dimension {dim} (PyTorch: "

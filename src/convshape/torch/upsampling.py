@@ -6,14 +6,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from .._validate import check_choice
 from ..errors import ConvShapeError, _short_repr
 from ._checks import count, nonzero, number, optional_flag
 from ._checks import input_shape as input_shape_of
 from ._module import _INT64_MAX, Module, Shape
+from ._spec import field, spec
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .._fields import Arg
+
+    #: ``nn.Upsample``'s ``size``: an int for every spatial dimension, one per dimension,
+    #: or None (then ``scale_factor`` is given); an int is kept, a sequence held as a tuple.
+    TorchUpsampleSize: TypeAlias = Arg[
+        int | tuple[int, ...] | list[int] | None, int | tuple[int, ...] | None
+    ]
 
 __all__ = ["Upsample"]
 
@@ -22,7 +33,7 @@ _UPSAMPLE_MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "are
 _INTERPOLATING = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
-def _scale_factor(value: Any) -> float | tuple[float, ...] | None:
+def _scale_factor(value: object) -> float | tuple[float, ...] | None:
     """None, a factor or a tuple of factors, each finite and > 0. A zero (not in a tuple)
     means no factor, as ``nn.Upsample`` reads ``float(scale_factor) if scale_factor``."""
     if value is None:
@@ -45,7 +56,7 @@ def _scale_factor(value: Any) -> float | tuple[float, ...] | None:
     return converted if isinstance(value, tuple) else converted[0]
 
 
-@dataclass(frozen=True)
+@spec
 class Upsample(Module):
     """``nn.Upsample``: ``size``, or ``floor(I * scale_factor)`` per spatial dimension.
 
@@ -55,11 +66,11 @@ class Upsample(Module):
     (None, 3, 10)
     """
 
-    size: Any = None
-    scale_factor: Any = None
+    size: TorchUpsampleSize = field(default=None)
+    scale_factor: float | tuple[float, ...] | None = None
     mode: str = "nearest"
-    align_corners: Any = None
-    recompute_scale_factor: Any = None
+    align_corners: bool | None = None
+    recompute_scale_factor: bool | None = None
 
     def __post_init__(self) -> None:
         check_choice(self.mode, "mode", _UPSAMPLE_MODES)
@@ -122,20 +133,19 @@ class Upsample(Module):
 
     def _lengths(self, sizes: Sequence[int | None], input_shape: object) -> list[int | None]:
         rank = len(sizes)
-        name, value = (
-            ("size", self.size) if self.size is not None else ("scale_factor", self.scale_factor)
-        )
-        values = value if isinstance(value, tuple) else (value,) * rank
-        if len(values) != rank:
+        wanted, scale = self.size, self.scale_factor
+        name, value = ("size", wanted) if wanted is not None else ("scale_factor", scale)
+        if isinstance(value, tuple) and len(value) != rank:
             raise ConvShapeError(
                 f"`{name}` must have one value per spatial dimension of the input ({rank})",
                 argument=name,
                 received={name: value, "input_shape": input_shape},
             )
-        if self.size is not None:
-            return list(values)
+        if scale is None:  # then ``size`` is given: Upsample takes one of them
+            return list(wanted) if isinstance(wanted, tuple) else [wanted] * rank
+        factors = scale if isinstance(scale, tuple) else (scale,) * rank
         lengths: list[int | None] = []
-        for size, factor in zip(sizes, values, strict=True):
+        for size, factor in zip(sizes, factors, strict=True):
             if size is None:
                 lengths.append(None)
                 continue
