@@ -20,7 +20,7 @@ def test_layers_are_frozen_records() -> None:
         "lora_alpha",
     ]
     with pytest.raises(AttributeError, match="cannot assign to field 'filters'"):
-        layer.filters = 4  # type: ignore[misc]
+        layer.filters = 4
     assert layer == layers.Conv2D(8, (3, 3), strides=1, name="conv2d")
     assert layer != layers.Conv2D(8, (3, 3), strides=1)  # named conv2d_1: another layer
     assert hash(layer) == hash(layers.Conv2D(8, (3, 3), strides=1, name="conv2d"))

@@ -208,7 +208,7 @@ def _bidirectional(
 ) -> Counts:
     forward = _recurrent(layer.forward_layer, ins, outs, call)
     backward = _recurrent(layer.backward_layer, ins, outs, call)
-    merge = {"sum": 1, "mul": 1, "ave": 2}.get(layer.merge_mode, 0) * _size(outs[0])
+    merge = {"sum": 1, "mul": 1, "ave": 2}.get(layer.merge_mode or "", 0) * _size(outs[0])
     return forward[0] + backward[0], forward[1] + backward[1] + merge
 
 

@@ -143,7 +143,11 @@ class _Signature:
 _SIGNATURES: dict[type, Any] = {}
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
+# Not frozen for the type checker, though frozen at run time (``__setattr__`` below): mypy
+# types a field a frozen subclass inherits by what its descriptor accepts rather than what
+# it returns (python/mypy#17601), so ``Conv2D(8, 3).kernel_size`` would read as
+# ``int | tuple[int, ...] | list[int]`` instead of ``tuple[int, ...]`` (convshape._fields).
+@dataclass_transform(field_specifiers=(field, Field))
 class Record:
     """A frozen record: fields from annotations, one shared ``__init__``, equality and
     hashing by the compared fields, a dataclass-style repr."""

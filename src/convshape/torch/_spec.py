@@ -33,7 +33,10 @@ if TYPE_CHECKING:
         """``dataclasses.field`` for a field of any type (its default is not checked
         against the descriptor an ``Arg`` field is typed as)."""
 
-    @dataclass_transform(frozen_default=True, field_specifiers=(field, dataclasses.Field))
+    # Not frozen for the type checker (it is at run time), as convshape._record.Record:
+    # mypy types a field a frozen subclass inherits by what its descriptor accepts
+    # (python/mypy#17601).
+    @dataclass_transform(field_specifiers=(field, dataclasses.Field))
     def spec(cls: type[T]) -> type[T]:
         """``dataclasses.dataclass(frozen=True)``."""
 
