@@ -64,7 +64,8 @@ def _torch_adaptive(module: _AdaptivePool | _AdaptiveAvgPool, x: Known, y: Known
 
 
 def _torch_lazy(module: _tlazy._Lazy, x: Known, y: Known) -> Counts:
-    conv: _ConvNd = module.materialized  # compute_output_shape materialized it
+    conv = module.materialized
+    assert conv is not None  # compute_output_shape materialized it
     return _torch_conv(conv, x, y)
 
 
