@@ -195,10 +195,6 @@ class _Pad(Module):
 
 @spec
 class _ConstantPad(_Pad):
-    if TYPE_CHECKING:
-        # Restated for the type checker in each decorated subclass of _Pad, which would
-        # otherwise read the inherited field as what it accepts rather than what it holds.
-        padding: IntTuple
     value: float | None
 
     def __post_init__(self) -> None:
@@ -216,8 +212,6 @@ class ConstantPad1d(_ConstantPad):
     """
 
     rank: ClassVar[int] = 1
-    if TYPE_CHECKING:  # restated: see _ConstantPad
-        padding: IntTuple
 
 
 @spec
@@ -229,8 +223,6 @@ class ConstantPad2d(_ConstantPad):
     """
 
     rank: ClassVar[int] = 2
-    if TYPE_CHECKING:  # restated: see _ConstantPad
-        padding: IntTuple
 
 
 @spec
@@ -242,8 +234,6 @@ class ConstantPad3d(_ConstantPad):
     """
 
     rank: ClassVar[int] = 3
-    if TYPE_CHECKING:  # restated: see _ConstantPad
-        padding: IntTuple
 
 
 @spec
@@ -256,8 +246,6 @@ class ZeroPad1d(_ConstantPad):
 
     value: float = field(default=0.0, init=False, repr=False)
     rank: ClassVar[int] = 1
-    if TYPE_CHECKING:  # restated: see _ConstantPad
-        padding: IntTuple
 
 
 @spec
@@ -270,8 +258,6 @@ class ZeroPad2d(_ConstantPad):
 
     value: float = field(default=0.0, init=False, repr=False)
     rank: ClassVar[int] = 2
-    if TYPE_CHECKING:  # restated: see _ConstantPad
-        padding: IntTuple
 
 
 @spec
@@ -284,8 +270,6 @@ class ZeroPad3d(_ConstantPad):
 
     value: float = field(default=0.0, init=False, repr=False)
     rank: ClassVar[int] = 3
-    if TYPE_CHECKING:  # restated: see _ConstantPad
-        padding: IntTuple
 
 
 class ReflectionPad1d(_Pad):
