@@ -17,7 +17,17 @@ from ._base import Layer, Weight, known
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from collections.abc import Callable, Sequence
+    from typing import Any, ClassVar, TypeAlias
+
+    from .._fields import Arg, DataFormat, Opaque, OptionalIntTuple
+
+    #: LeakyReLU's deprecated ``alpha``: a float that replaces ``negative_slope``; the
+    #: layer then holds the "not passed" marker again.
+    LeakyReLUAlpha: TypeAlias = Arg[float, "_Unset"]
+    #: Dropout's ``noise_shape``: a sequence of sizes (ints >= 1, or None for the input's
+    #: size), held as a tuple.
+    NoiseShape: TypeAlias = Arg[Sequence[int | None] | None, tuple[int | None, ...] | None]
 
 __all__ = [
     "ELU",
@@ -45,7 +55,7 @@ class Activation(Layer):
 
     _built_at_init: ClassVar[bool] = True
 
-    activation: Any
+    activation: str | Callable[..., Any] | None
 
 
 class ReLU(Layer):
@@ -59,9 +69,9 @@ class ReLU(Layer):
 
     _built_at_init: ClassVar[bool] = True
 
-    max_value: Any = None
-    negative_slope: Any = 0.0
-    threshold: Any = 0.0
+    max_value: float | None = None
+    negative_slope: float = 0.0
+    threshold: float = 0.0
 
     def _validate(self) -> None:
         check_non_negative(self.max_value, "max_value", optional=True)
@@ -78,7 +88,7 @@ class _Unset:
         return "<unset>"
 
 
-_UNSET: Any = _Unset()
+_UNSET = _Unset()
 
 
 class LeakyReLU(Layer):
@@ -101,9 +111,9 @@ class LeakyReLU(Layer):
 
     _built_at_init: ClassVar[bool] = True
 
-    negative_slope: Any = 0.3
+    negative_slope: float = 0.3
     _: KW_ONLY
-    alpha: Any = field(default=_UNSET, repr=False, compare=False)
+    alpha: LeakyReLUAlpha = field(default=_UNSET, repr=False, compare=False)
 
     def _validate(self) -> None:
         if self.alpha is not _UNSET:
@@ -125,10 +135,10 @@ class PReLU(Layer):
 
     _keeps_spatial: ClassVar[bool] = True
 
-    alpha_initializer: Any = "Zeros"
-    alpha_regularizer: Any = None
-    alpha_constraint: Any = None
-    shared_axes: Any = None
+    alpha_initializer: Opaque = "Zeros"
+    alpha_regularizer: Opaque = None
+    alpha_constraint: Opaque = None
+    shared_axes: OptionalIntTuple = field(default=None)
 
     def _validate(self) -> None:
         if self.shared_axes is None:
@@ -163,7 +173,7 @@ class ELU(Layer):
 
     _built_at_init: ClassVar[bool] = True
 
-    alpha: Any = 1.0
+    alpha: float = 1.0
 
 
 class Softmax(Layer):
@@ -177,7 +187,7 @@ class Softmax(Layer):
 
     _built_at_init: ClassVar[bool] = True
 
-    axis: Any = -1
+    axis: int | tuple[int, ...] | list[int] = -1
 
     def output_spec(self, inputs: Any, mask: Any = None, **kwargs: Any) -> Any:
         """The output shape of a call; a ``mask`` must broadcast to the input without
@@ -210,9 +220,9 @@ class Dropout(Layer):
 
     _built_at_init: ClassVar[bool] = True
 
-    rate: Any
-    noise_shape: Any = None
-    seed: Any = None
+    rate: float
+    noise_shape: NoiseShape = field(default=None)
+    seed: int | None = None
 
     def _validate(self) -> None:
         check_rate(self.rate, "rate")
@@ -256,8 +266,8 @@ class GaussianNoise(Layer):
 
     _built_at_init: ClassVar[bool] = True
 
-    stddev: Any
-    seed: Any = None
+    stddev: float
+    seed: int | None = None
 
     def _validate(self) -> None:
         check_rate(self.stddev, "stddev")
@@ -282,17 +292,17 @@ class SpatialDropout1D(_SpatialDropoutOps, Layer):
     _built_at_init: ClassVar[bool] = True
 
     ndim: ClassVar[int | None] = 3
-    rate: Any
-    seed: Any = None
+    rate: float
+    seed: int | None = None
 
     def _validate(self) -> None:
         check_rate(self.rate, "rate")
 
 
 class _SpatialDropoutND(_SpatialDropoutOps, Layer):
-    rate: Any
-    data_format: Any = None
-    seed: Any = None
+    rate: float
+    data_format: DataFormat = field(default=None)
+    seed: int | None = None
 
     def _validate(self) -> None:
         check_rate(self.rate, "rate")

@@ -8,6 +8,7 @@ axis) and ``data_format``.
 
 from __future__ import annotations
 
+from .._record import field
 from .._validate import Shape, standardize_tuple
 from ..errors import ConvShapeError, _short_repr
 from ._axes import SpatialRank
@@ -15,7 +16,9 @@ from ._base import Layer, channel_axis, spatial_axes
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import ClassVar
+
+    from .._fields import DataFormat, IntTuple
 
 __all__ = [
     "AdaptiveAveragePooling1D",
@@ -61,8 +64,8 @@ def _data_format(value: object) -> str:
 
 
 class _AdaptivePooling(SpatialRank, Layer):
-    output_size: Any
-    data_format: Any = None
+    output_size: IntTuple
+    data_format: DataFormat = field(default=None)
 
     def _validate(self) -> None:
         self._set("output_size", _output_size(self.output_size, self.rank))

@@ -11,7 +11,16 @@ from ._base import Layer, Weight, check_lora, known, lora_weights
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from collections.abc import Sequence
+    from typing import ClassVar, TypeAlias
+
+    from .._fields import Activation, Arg, Opaque
+
+    #: ``InputLayer``'s ``shape`` and ``batch_shape``: a tuple or list of sizes (ints or
+    #: None), held as a tuple once the layer has made both from whichever was given.
+    InputLayerShape: TypeAlias = Arg[Sequence[int | None] | None, tuple[int | None, ...]]
+    #: ``InputLayer``'s ``name``: None (the default) names it "input_layer", "input_layer_1"...
+    InputLayerName: TypeAlias = Arg[str | None, str]
 
 __all__ = ["Dense", "Embedding", "Identity", "Input", "InputLayer"]
 
@@ -28,18 +37,18 @@ class InputLayer(Record):
     (32, 100)
     """
 
-    shape: Any = None
-    batch_size: Any = None
-    dtype: Any = None
-    sparse: Any = None
-    ragged: Any = None
-    batch_shape: Any = None
-    input_tensor: Any = None
-    optional: Any = False
-    name: Any = None
+    shape: InputLayerShape = field(default=None)
+    batch_size: int | None = None
+    dtype: object = None
+    sparse: bool | None = None
+    ragged: bool | None = None
+    batch_shape: InputLayerShape = field(default=None)
+    input_tensor: SymbolicTensor | None = None
+    optional: bool = False
+    name: InputLayerName = field(default=None)
     _: KW_ONLY
-    input_shape: Any = None
-    batch_input_shape: Any = None
+    input_shape: Sequence[int | None] | None = None
+    batch_input_shape: Sequence[int | None] | None = None
     _inbound_nodes: list[Node] = field(default_factory=list, init=False, repr=False, compare=False)
     trainable: ClassVar[bool] = True
     _is_model: ClassVar[bool] = False
@@ -55,7 +64,9 @@ class InputLayer(Record):
                 f"`name` must be a str, not {type(self.name).__name__}. "
                 f"Received: name={_short_repr(self.name)}"
             )
-        shape, batch_shape = self.shape, self.batch_shape
+        # The arguments as given: the fields hold them normalised once this returns.
+        shape: object = self.shape
+        batch_shape: object = self.batch_shape
         if self.input_shape is not None:
             shape = self.input_shape
         if self.batch_input_shape is not None:
@@ -107,15 +118,15 @@ class InputLayer(Record):
 
 
 def Input(
-    shape: Any = None,
-    batch_size: Any = None,
-    dtype: Any = None,
-    sparse: Any = None,
-    ragged: Any = None,
-    batch_shape: Any = None,
-    name: Any = None,
-    tensor: Any = None,
-    optional: Any = False,
+    shape: Sequence[int | None] | None = None,
+    batch_size: int | None = None,
+    dtype: object = None,
+    sparse: bool | None = None,
+    ragged: bool | None = None,
+    batch_shape: Sequence[int | None] | None = None,
+    name: str | None = None,
+    tensor: SymbolicTensor | None = None,
+    optional: bool = False,
 ) -> SymbolicTensor:
     """A symbolic input tensor, to start a ``Sequential`` or a functional graph.
 
@@ -145,19 +156,19 @@ class Dense(Layer):
     _keeps_spatial: ClassVar[bool] = True
 
     min_ndim: ClassVar[int] = 2
-    units: Any
-    activation: Any = None
-    use_bias: Any = True
-    kernel_initializer: Any = "glorot_uniform"
-    bias_initializer: Any = "zeros"
-    kernel_regularizer: Any = None
-    bias_regularizer: Any = None
+    units: int
+    activation: Activation = None
+    use_bias: bool = True
+    kernel_initializer: Opaque = "glorot_uniform"
+    bias_initializer: Opaque = "zeros"
+    kernel_regularizer: Opaque = None
+    bias_regularizer: Opaque = None
     _: KW_ONLY
-    kernel_constraint: Any = None
-    bias_constraint: Any = None
-    lora_rank: Any = None
-    lora_alpha: Any = None
-    quantization_config: Any = None
+    kernel_constraint: Opaque = None
+    bias_constraint: Opaque = None
+    lora_rank: int | None = None
+    lora_alpha: float | None = None
+    quantization_config: Opaque = None
 
     def _validate(self) -> None:
         state = self.__dict__
@@ -197,18 +208,18 @@ class Embedding(Layer):
     _final_weights: ClassVar[bool] = True
 
     _input_dim_is_shape: ClassVar[bool] = False
-    input_dim: Any
-    output_dim: Any
-    embeddings_initializer: Any = "uniform"
-    embeddings_regularizer: Any = None
-    embeddings_constraint: Any = None
-    mask_zero: Any = False
-    weights: Any = None
+    input_dim: int
+    output_dim: int
+    embeddings_initializer: Opaque = "uniform"
+    embeddings_regularizer: Opaque = None
+    embeddings_constraint: Opaque = None
+    mask_zero: bool = False
+    weights: Opaque = None
     _: KW_ONLY
-    lora_rank: Any = None
-    lora_alpha: Any = None
-    quantization_config: Any = None
-    input_length: Any = None
+    lora_rank: int | None = None
+    lora_alpha: float | None = None
+    quantization_config: Opaque = None
+    input_length: int | None = None
 
     def _validate(self) -> None:
         self._set("input_dim", check_count(self.input_dim, "input_dim"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from .._record import field
 from .._validate import Shape, as_int, check_count, check_data_format, standardize_tuple
 from ..errors import ConvShapeError, _short_repr
 from ._axes import SpatialRank
@@ -12,7 +13,29 @@ from ._base import Layer, spatial_axes
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 if TYPE_CHECKING:
-    from typing import Any, ClassVar
+    from typing import ClassVar, TypeAlias
+
+    from .._fields import Arg, DataFormat, IntTuple
+
+    #: ZeroPadding1D's ``padding`` and Cropping1D's ``cropping``: an int for both ends of
+    #: the steps axis or (before, after), held as (before, after).
+    PadCropPair: TypeAlias = Arg[int | tuple[int, int] | list[int], tuple[int, int]]
+    #: The same for 2 or 3 spatial axes: an int for every end, one int per axis, or one
+    #: (before, after) pair per axis, held as one (before, after) pair per axis.
+    PadCropPairs: TypeAlias = Arg[
+        int
+        | tuple[int | tuple[int, int] | list[int], ...]
+        | list[int]
+        | list[tuple[int, int]]
+        | list[list[int]],
+        tuple[tuple[int, int], ...],
+    ]
+    #: ``padding`` of the ZeroPadding base: what every rank accepts (an int) and holds
+    #: (either form above); ZeroPadding1D/2D/3D declare their own.
+    ZeroPaddingAnyRank: TypeAlias = Arg[int, tuple[int, int] | tuple[tuple[int, int], ...]]
+    #: Reshape's ``target_shape`` and Permute's ``dims``: a tuple or list of ints, held as
+    #: a tuple.
+    ReshapeDims: TypeAlias = Arg[tuple[int, ...] | list[int], tuple[int, ...]]
 
 __all__ = [
     "Cropping1D",
@@ -31,7 +54,7 @@ __all__ = [
 ]
 
 
-def _pairs(value: object, rank: int, name: str) -> Any:
+def _pairs(value: object, rank: int, name: str) -> tuple[int, ...] | tuple[tuple[int, int], ...]:
     """Keras's normal form: (before, after) for 1D; for 2D/3D ``rank`` pairs from an int,
     ``rank`` ints or ``rank`` (before, after) pairs."""
     if rank == 1:
@@ -50,9 +73,14 @@ def _pairs(value: object, rank: int, name: str) -> Any:
     return ((each, each),) * rank
 
 
-def _as_pairs(value: Any, rank: int) -> tuple[tuple[int, int], ...]:
-    pairs: tuple[tuple[int, int], ...] = (value,) if rank == 1 else value
-    return pairs
+def _as_pairs(
+    value: tuple[int, int] | tuple[tuple[int, int], ...], rank: int
+) -> tuple[tuple[int, int], ...]:
+    """(before, after) per spatial axis, from what a padding or cropping layer of ``rank``
+    holds: a 1D layer holds its one pair as it is, (before, after)."""
+    if isinstance(value[0], int):  # rank 1
+        return (value,)
+    return value
 
 
 def _with_sizes(shape: Shape, axes: range, sizes: list[int | None]) -> Shape:
@@ -63,8 +91,8 @@ def _with_sizes(shape: Shape, axes: range, sizes: list[int | None]) -> Shape:
 
 
 class _UpSampling(SpatialRank, Layer):
-    size: Any = 2
-    data_format: Any = None
+    size: IntTuple = field(default=2)
+    data_format: DataFormat = field(default=None)
 
     def _validate(self) -> None:
         self._set("size", standardize_tuple(self.size, self.rank, "size"))
@@ -73,7 +101,8 @@ class _UpSampling(SpatialRank, Layer):
     def _output_shape(self, shape: Shape) -> Shape:
         axes = spatial_axes(self.rank, self.data_format)
         sizes = [
-            None if shape[a] is None else shape[a] * f for a, f in zip(axes, self.size, strict=True)
+            None if (dim := shape[a]) is None else dim * f
+            for a, f in zip(axes, self.size, strict=True)
         ]
         return _with_sizes(shape, axes, sizes)
 
@@ -86,7 +115,7 @@ class UpSampling1D(SpatialRank, Layer):
     """
 
     rank: ClassVar[int] = 1
-    size: Any = 2
+    size: int = 2
 
     def _validate(self) -> None:
         self._set("size", check_count(self.size, "size"))
@@ -103,9 +132,9 @@ class UpSampling2D(_UpSampling):
     """
 
     rank: ClassVar[int] = 2
-    size: Any = (2, 2)
-    data_format: Any = None
-    interpolation: Any = "nearest"
+    size: IntTuple = field(default=(2, 2))
+    data_format: DataFormat = field(default=None)
+    interpolation: str = "nearest"
 
     def _validate(self) -> None:
         _UpSampling._validate(self)
@@ -125,12 +154,12 @@ class UpSampling3D(_UpSampling):
     """
 
     rank: ClassVar[int] = 3
-    size: Any = (2, 2, 2)
+    size: IntTuple = field(default=(2, 2, 2))
 
 
 class _ZeroPadding(SpatialRank, Layer):
-    padding: Any = 1
-    data_format: Any = None
+    padding: ZeroPaddingAnyRank = field(default=1)
+    data_format: DataFormat = field(default=None)
 
     def _validate(self) -> None:
         self._set("padding", _pairs(self.padding, self.rank, "padding"))
@@ -155,6 +184,7 @@ class ZeroPadding1D(_ZeroPadding):
     __slots__ = ()
 
     rank: ClassVar[int] = 1
+    padding: PadCropPair = field(default=1)
 
 
 class ZeroPadding2D(_ZeroPadding):
@@ -165,7 +195,7 @@ class ZeroPadding2D(_ZeroPadding):
     """
 
     rank: ClassVar[int] = 2
-    padding: Any = (1, 1)
+    padding: PadCropPairs = field(default=(1, 1))
 
 
 class ZeroPadding3D(_ZeroPadding):
@@ -176,14 +206,14 @@ class ZeroPadding3D(_ZeroPadding):
     """
 
     rank: ClassVar[int] = 3
-    padding: Any = ((1, 1), (1, 1), (1, 1))
+    padding: PadCropPairs = field(default=((1, 1), (1, 1), (1, 1)))
 
 
 class _CroppingOps(SpatialRank):
     __slots__ = ()
 
     if TYPE_CHECKING:
-        cropping: Any
+        cropping: tuple[int, int] | tuple[tuple[int, int], ...]
 
         def _set(self, name: str, value: object) -> None: ...
 
@@ -220,7 +250,7 @@ class Cropping1D(_CroppingOps, Layer):
     """
 
     rank: ClassVar[int] = 1
-    cropping: Any = (1, 1)
+    cropping: PadCropPair = field(default=(1, 1))
 
 
 class Cropping2D(_CroppingOps, Layer):
@@ -231,8 +261,8 @@ class Cropping2D(_CroppingOps, Layer):
     """
 
     rank: ClassVar[int] = 2
-    cropping: Any = ((0, 0), (0, 0))
-    data_format: Any = None
+    cropping: PadCropPairs = field(default=((0, 0), (0, 0)))
+    data_format: DataFormat = field(default=None)
 
 
 class Cropping3D(_CroppingOps, Layer):
@@ -243,8 +273,8 @@ class Cropping3D(_CroppingOps, Layer):
     """
 
     rank: ClassVar[int] = 3
-    cropping: Any = ((1, 1), (1, 1), (1, 1))
-    data_format: Any = None
+    cropping: PadCropPairs = field(default=((1, 1), (1, 1), (1, 1)))
+    data_format: DataFormat = field(default=None)
 
 
 class Flatten(Layer):
@@ -254,7 +284,7 @@ class Flatten(Layer):
     (None, 3136)
     """
 
-    data_format: Any = None
+    data_format: DataFormat = field(default=None)
 
     def _validate(self) -> None:
         self._set("data_format", check_data_format(self.data_format))
@@ -277,7 +307,7 @@ class Reshape(Layer):
 
     _built_at_init: ClassVar[bool] = True
 
-    target_shape: Any
+    target_shape: ReshapeDims
 
     def _validate(self) -> None:
         if not isinstance(self.target_shape, (tuple, list)):
@@ -327,7 +357,7 @@ class Permute(Layer):
     (None, 64, 10)
     """
 
-    dims: Any
+    dims: ReshapeDims
 
     def _validate(self) -> None:
         if not isinstance(self.dims, (tuple, list)):
@@ -366,7 +396,7 @@ class RepeatVector(Layer):
     """
 
     ndim: ClassVar[int | None] = 2
-    n: Any
+    n: int
 
     def _validate(self) -> None:
         self._set("n", check_count(self.n, "n"))
