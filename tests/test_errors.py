@@ -292,8 +292,8 @@ RULES = [
     ),
     pytest.param(
         [
-            lambda: cs.layers.LayerNormalization(axis="1"),
-            lambda: cs.layers.PReLU(shared_axes="1"),
+            lambda: cs.layers.LayerNormalization(axis="1"),  # type: ignore[arg-type]
+            lambda: cs.layers.PReLU(shared_axes="1"),  # type: ignore[arg-type]
         ],
         TypeError,
         r"^`(axis|shared_axes)` must be an int or a list/tuple of ints, not str\. "

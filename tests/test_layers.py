@@ -154,7 +154,7 @@ def test_input_layer_forms() -> None:
     with pytest.raises(cs.ConvShapeError, match="pass `batch_size` or `batch_shape`, not both"):
         InputLayer(batch_shape=(2, 4), batch_size=2)
     with pytest.raises(TypeError, match="`input_tensor` must be a convshape symbolic tensor"):
-        InputLayer(input_tensor=(None, 3))
+        InputLayer(input_tensor=(None, 3))  # type: ignore[arg-type]
 
 
 def test_sequential_input_rules() -> None:

@@ -270,11 +270,11 @@ def test_rescaling() -> None:
     with pytest.raises(
         TypeError, match=r"`scale` must be a number or an array of numbers, not str"
     ):
-        layers.Rescaling("0.5")
+        layers.Rescaling("0.5")  # type: ignore[arg-type]
     with pytest.raises(
         TypeError, match="`offset` must be a number or an array of numbers, not NoneType"
     ):
-        layers.Rescaling(1.0, None)
+        layers.Rescaling(1.0, None)  # type: ignore[arg-type]
     with pytest.raises(
         ConvShapeError, match=r"`scale` of shape \(2,\) does not broadcast to the input's shape"
     ):
@@ -391,7 +391,11 @@ def test_image_layer_shapes(layer: Any, shape: Any, expected: tuple[Any, ...]) -
     ("make", "error", "match"),
     [
         (lambda: layers.Resizing(0, 5), ConvShapeError, "`height` must be an integer >= 1"),
-        (lambda: layers.Resizing(4, 5.0), TypeError, "`width` must be an int, not float"),
+        (
+            lambda: layers.Resizing(4, 5.0),  # type: ignore[arg-type]
+            TypeError,
+            "`width` must be an int, not float",
+        ),
         (lambda: layers.Resizing(4, 5, interpolation="NEAREST"), ConvShapeError, "`interpolation`"),
         (lambda: layers.Resizing(4, 5, fill_mode="reflect"), ConvShapeError, "only 'constant'"),
         (
@@ -401,13 +405,13 @@ def test_image_layer_shapes(layer: Any, shape: Any, expected: tuple[Any, ...]) -
         ),
         (lambda: layers.Resizing(4, 5, data_format="nhwc"), ConvShapeError, "`data_format`"),
         (
-            lambda: layers.Resizing(4, 5, factor=0.1),
+            lambda: layers.Resizing(4, 5, factor=0.1),  # type: ignore[arg-type]
             ConvShapeError,
             r"Layer Resizing does not take a `factor` argument\. Received: factor=0\.1",
         ),
         (lambda: layers.CenterCrop(-1, 5), ConvShapeError, "`height` must be an integer >= 0"),
         (
-            lambda: layers.CenterCrop(4, 5, factor=(0, 1)),
+            lambda: layers.CenterCrop(4, 5, factor=(0, 1)),  # type: ignore[arg-type]
             ConvShapeError,
             "Layer CenterCrop does not",
         ),
@@ -455,9 +459,9 @@ def test_layer_scale() -> None:
     ):
         layer.compute_output_shape((None, 3))
     with pytest.raises(TypeError, match="`init_values` must be a number, not str"):
-        layers.LayerScale("1e-6", 4)
+        layers.LayerScale("1e-6", 4)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="`projection_dim` must be an int, not float"):
-        layers.LayerScale(1e-6, 4.0)
+        layers.LayerScale(1e-6, 4.0)  # type: ignore[arg-type]
     with pytest.raises(ConvShapeError, match="`projection_dim` must be an integer >= 0"):
         layers.LayerScale(1e-6, -1)
 
@@ -478,7 +482,7 @@ def test_custom_scale_layer() -> None:
     ):
         layer.compute_output_shape([(None, 3), (None, 4)])
     with pytest.raises(TypeError, match="`scale` must be a number, not NoneType"):
-        layers.CustomScaleLayer(None)
+        layers.CustomScaleLayer(None)  # type: ignore[arg-type]
     clear_session()
     assert layers.CustomScaleLayer(0.1)([Input((3,)), Input((3,))]).layer.name == (
         "custom_scale_layer"
@@ -542,7 +546,7 @@ def test_leaky_relu_alpha_is_deprecated() -> None:
         pytest.warns(UserWarning, match="deprecated"),
         pytest.raises(TypeError, match="`negative_slope` must be a number, not NoneType"),
     ):
-        layers.LeakyReLU(alpha=None)
+        layers.LeakyReLU(alpha=None)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="positional argument"):
         cast(Any, layers.LeakyReLU)(0.1, 0.2)
 

@@ -116,7 +116,7 @@ def test_torch_specs_format_huge_and_deep_values() -> None:
     with pytest.raises(ConvShapeError, match=r"`kernel_size` must be an int or a tuple of 2"):
         pt.Conv2d(1, 1, _nested(10_000))
     with pytest.raises(TypeError, match=r"`kernel_size` must be an int, not list"):
-        pt.Conv2d(1, 1, [_nested(10_000)] * 2)
+        pt.Conv2d(1, 1, [_nested(10_000)] * 2)  # type: ignore[list-item]
     with pytest.raises(ConvShapeError, match=r"`in_features` must fit in int64"):
         pt.Linear(-HUGE, 3)
 

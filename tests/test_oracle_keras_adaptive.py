@@ -232,7 +232,7 @@ def test_keras_messages_for_each_refusal() -> None:
             r"Received: output_size=\(2, 3\)",
         ),
         (
-            lambda: cs_layers.AdaptiveMaxPooling3D(2.0),
+            lambda: cs_layers.AdaptiveMaxPooling3D(2.0),  # type: ignore[arg-type]
             TypeError,
             r"`output_size` must be an int or a tuple of 3 ints, not float\. "
             r"Received: output_size=2\.0",
@@ -243,7 +243,7 @@ def test_keras_messages_for_each_refusal() -> None:
             r"`output_size` must be an int or a tuple of 3 ints, not bool",
         ),
         (
-            lambda: cs_layers.AdaptiveAveragePooling2D((2, None)),
+            lambda: cs_layers.AdaptiveAveragePooling2D((2, None)),  # type: ignore[arg-type]
             TypeError,
             r"`output_size` must be an int, not NoneType",
         ),
@@ -254,7 +254,7 @@ def test_keras_messages_for_each_refusal() -> None:
             r"Received: data_format='Channels_First'",
         ),
         (
-            lambda: cs_layers.AdaptiveAveragePooling1D(2, data_format=1),
+            lambda: cs_layers.AdaptiveAveragePooling1D(2, data_format=1),  # type: ignore[arg-type]
             TypeError,
             r"`data_format` must be a str, not int",
         ),

@@ -343,7 +343,8 @@ def test_rescaling_matches_keras(keras: Any) -> None:
     mismatches: Mismatches = []
     values: list[Any] = [0.5, 2, [1.0, 2.0, 3.0], [[1.0], [2.0]], [1.0, 2.0], [[[1.0]]]]
     inputs: list[Shape] = [(2, 3), (2, 4, 3), (2, 2, 3), (2, 2, 1), (2,), (None, 3), (None, 2, 3)]
-    for scale, offset in itertools.product(values, (0.0, [0.0, 0.0, 0.0])):
+    offsets: list[Any] = [0.0, [0.0, 0.0, 0.0]]
+    for scale, offset in itertools.product(values, offsets):
         for shape in inputs:
             if None in shape and (isinstance(scale, list) or isinstance(offset, list)):
                 continue  # symbolic Keras does not check broadcasting; the run above does
@@ -731,7 +732,7 @@ _INVALID: list[tuple[str, Callable[[Any], Any], Callable[[], Any], type[Exceptio
     (
         "concatenate axis type",
         lambda k: k.layers.Concatenate(axis=1.0)([k.Input((3, 4)), k.Input((3, 4))]),
-        partial(cs_layers.Concatenate, axis=1.0),
+        partial(cs_layers.Concatenate, axis=1.0),  # type: ignore[arg-type]
         TypeError,
         r"`axis` must be an int, not float",
     ),
@@ -788,21 +789,21 @@ _INVALID: list[tuple[str, Callable[[Any], Any], Callable[[], Any], type[Exceptio
     (
         "dot axes type",
         lambda k: k.layers.Dot(axes="1"),
-        partial(cs_layers.Dot, axes="1"),
+        partial(cs_layers.Dot, axes="1"),  # type: ignore[arg-type]
         TypeError,
         r"Invalid type for argument `axes`",
     ),
     (
         "dot axes length",
         lambda k: k.layers.Dot(axes=(1, 2, 3)),
-        lambda: cs_layers.Dot(axes=(1, 2, 3)),
+        lambda: cs_layers.Dot(axes=(1, 2, 3)),  # type: ignore[arg-type]
         ConvShapeError,
         r"it should contain two elements\. Received: axes=\(1, 2, 3\)",
     ),
     (
         "dot axes elements",
         lambda k: k.layers.Dot(axes=(1, 2.0)),
-        lambda: cs_layers.Dot(axes=(1, 2.0)),
+        lambda: cs_layers.Dot(axes=(1, 2.0)),  # type: ignore[arg-type]
         ConvShapeError,
         r"list elements should be integers",
     ),
@@ -851,7 +852,7 @@ _INVALID: list[tuple[str, Callable[[Any], Any], Callable[[], Any], type[Exceptio
     (
         "normalization axis type",
         lambda k: k.layers.Normalization(axis=1.0),
-        partial(cs_layers.Normalization, axis=1.0),
+        partial(cs_layers.Normalization, axis=1.0),  # type: ignore[arg-type]
         TypeError,
         r"`axis` must be None, an int or a tuple of ints, not float",
     ),

@@ -281,16 +281,19 @@ def _torch_specs(ops: list[Op], rank: int) -> list[TorchSpec] | None:
             if op.padding == "causal" or (op.padding == "same" and max(op.stride) > 1):
                 return None  # PyTorch pads symmetrically; "same" only with stride 1
             specs.append(conv(1, 1, op.kernel, op.stride, op.padding, op.dilation))
-        elif op.kind == "max":
-            specs.append(max_pool(op.kernel, op.stride, op.padding, op.dilation))
-        elif op.kind == "avg":
-            specs.append(avg_pool(op.kernel, op.stride, op.padding))
-        elif op.kind == "tconv":
-            specs.append(
-                conv_t(
-                    1, 1, op.kernel, op.stride, op.padding, op.output_padding, dilation=op.dilation
+        elif op.kind in ("max", "avg", "tconv"):
+            pads = op.padding
+            assert isinstance(pads, tuple), op  # these ops pad with numbers
+            if op.kind == "max":
+                specs.append(max_pool(op.kernel, op.stride, pads, op.dilation))
+            elif op.kind == "avg":
+                specs.append(avg_pool(op.kernel, op.stride, pads))
+            else:
+                specs.append(
+                    conv_t(
+                        1, 1, op.kernel, op.stride, pads, op.output_padding, dilation=op.dilation
+                    )
                 )
-            )
         elif op.kind == "up":
             mode = op.mode if op.mode == "nearest" else ["linear", "bilinear"][rank - 1]
             specs.append(pt.Upsample(scale_factor=op.factor, mode=mode))
@@ -304,11 +307,15 @@ def _keras_layers(ops: list[Op], rank: int) -> list[Layer] | None:  # noqa: PLR0
     conv_t = [layers.Conv1DTranspose, layers.Conv2DTranspose][rank - 1]
     max_pool = [layers.MaxPooling1D, layers.MaxPooling2D][rank - 1]
     avg_pool = [layers.AveragePooling1D, layers.AveragePooling2D][rank - 1]
-    zero_pad = [layers.ZeroPadding1D, layers.ZeroPadding2D][rank - 1]
     crop = [layers.Cropping1D, layers.Cropping2D][rank - 1]
 
     def pairs(values: tuple[int, ...]) -> tuple[int, int] | tuple[tuple[int, int], ...]:
         return (values[0], values[0]) if rank == 1 else tuple((v, v) for v in values)
+
+    def zero_pad(values: tuple[int, ...]) -> Layer:
+        if rank == 1:
+            return layers.ZeroPadding1D((values[0], values[0]))
+        return layers.ZeroPadding2D(tuple((v, v) for v in values))
 
     found: list[Layer] = []
     for op in ops:
@@ -319,7 +326,7 @@ def _keras_layers(ops: list[Op], rank: int) -> list[Layer] | None:  # noqa: PLR0
             padding = "valid"
             if isinstance(op.padding, tuple):
                 if any(op.padding):
-                    found.append(zero_pad(pairs(op.padding)))
+                    found.append(zero_pad(op.padding))
             else:
                 padding = op.padding
             found.append(conv(1, op.kernel, op.stride, padding, dilation_rate=op.dilation))
@@ -327,7 +334,7 @@ def _keras_layers(ops: list[Op], rank: int) -> list[Layer] | None:  # noqa: PLR0
             if max(op.dilation) > 1:
                 return None  # Keras pools have no dilation
             if isinstance(op.padding, tuple) and any(op.padding):
-                found.append(zero_pad(pairs(op.padding)))
+                found.append(zero_pad(op.padding))
             found.append((max_pool if op.kind == "max" else avg_pool)(op.kernel, op.stride))
         elif op.kind == "pool_same":
             found.append((avg_pool if op.average else max_pool)(op.kernel, op.stride, "same"))

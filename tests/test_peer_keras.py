@@ -726,20 +726,20 @@ def _time_distributed_with_mask(mask: tuple[int, ...]) -> Any:
 _REFUSALS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     (
         "dropout noise_shape string",
-        lambda: cs_layers.Dropout(0.5, noise_shape="Invalid"),
+        lambda: cs_layers.Dropout(0.5, noise_shape="Invalid"),  # type: ignore[arg-type]
         ConvShapeError,
         r"`noise_shape` must be a tuple or list of integers, not a string\. "
         r"Received: noise_shape='Invalid'",
     ),
     (
         "dropout noise_shape not iterable",
-        lambda: cs_layers.Dropout(0.5, noise_shape=5),
+        lambda: cs_layers.Dropout(0.5, noise_shape=5),  # type: ignore[arg-type]
         TypeError,
         r"`noise_shape` must be an iterable of integers, not int",
     ),
     (
         "dropout noise_shape float",
-        lambda: cs_layers.Dropout(0.5, noise_shape=(20, 1.5, 10)),
+        lambda: cs_layers.Dropout(0.5, noise_shape=(20, 1.5, 10)),  # type: ignore[arg-type]
         TypeError,
         r"`noise_shape` must be an int, not float",
     ),
@@ -767,7 +767,10 @@ _REFUSALS: list[tuple[str, Callable[[], Any], type[Exception], str]] = [
     ),
     (
         "batch normalization clipping not a dict",
-        lambda: cs_layers.BatchNormalization(renorm=True, renorm_clipping=[1.0]),
+        lambda: cs_layers.BatchNormalization(
+            renorm=True,
+            renorm_clipping=[1.0],  # type: ignore[arg-type]
+        ),
         TypeError,
         r"`renorm_clipping` must be a dict, not list",
     ),

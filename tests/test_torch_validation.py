@@ -486,7 +486,11 @@ REJECTIONS: list[tuple[Callable[[], Any], type[Exception], str]] = [
         ConvShapeError,
         r"`scale_factor` must have one value",
     ),
-    (lambda: pt.AdaptiveAvgPool2d(2.5), TypeError, r"`output_size` must be an int"),
+    (
+        lambda: pt.AdaptiveAvgPool2d(2.5),  # type: ignore[arg-type]
+        TypeError,
+        r"`output_size` must be an int",
+    ),
     (lambda: pt.AdaptiveMaxPool1d(-1), ConvShapeError, r"`output_size` must hold sizes >= 0"),
     (
         lambda: pt.PReLU(num_parameters=_hostile("full")),
@@ -517,7 +521,11 @@ REJECTIONS: list[tuple[Callable[[], Any], type[Exception], str]] = [
         TypeError,
         r"AvgPool1d takes no `divisor_override`",
     ),
-    (lambda: pt.Sequential(5), TypeError, r"Sequential takes convshape.torch modules, not int"),
+    (
+        lambda: pt.Sequential(5),  # type: ignore[arg-type]
+        TypeError,
+        r"Sequential takes convshape.torch modules, not int",
+    ),
 ]
 
 
