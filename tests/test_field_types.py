@@ -178,10 +178,8 @@ def field_checks(cls: type, side: int) -> dict[str, Check]:
 
 
 def keras_classes() -> list[type]:
-    return sorted(
-        {layer_class(name) for name in layer_names()} - {None},
-        key=lambda cls: cls.__name__,
-    )
+    found = {layer_class(name) for name in layer_names()} - {None}
+    return sorted(found | {layers.InputLayer}, key=lambda cls: cls.__name__)
 
 
 def torch_classes() -> list[type]:

@@ -90,3 +90,20 @@ def test_what_the_type_checker_refuses_the_constructor_refuses(
 ) -> None:
     with pytest.raises(TypeError, match="must be"):
         make()
+
+
+def test_every_pytorch_spec_is_a_module() -> None:
+    specs = [getattr(pt, name) for name in pt.__all__]
+    classes = [cls for cls in specs if isinstance(cls, type) and hasattr(cls, "parameter_count")]
+    assert len(classes) > 60
+    assert all(issubclass(cls, pt.Module) for cls in classes), [
+        cls.__name__ for cls in classes if not issubclass(cls, pt.Module)
+    ]
+    model = pt.Sequential(pt.Conv2d(3, 8, 3), pt.ConvTranspose2d(8, 3, 3), pt.ReLU())
+    assert_type(model.modules, tuple[pt.Module, ...])
+    assert model.compute_output_shape((1, 3, 8, 8)) == (1, 3, 8, 8)
+    assert repr(pt.Module()) == "Module()"
+    with pytest.raises(TypeError, match=r"Module\(\) takes no arguments"):
+        pt.Module(3)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
+        pt.Module(bogus=0)

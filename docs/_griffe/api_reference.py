@@ -317,7 +317,8 @@ class ApiReference(griffe.Extension):
             parameters.append(
                 griffe.Parameter(
                     parameter.name,
-                    annotation=_annotation(cls, mro, parameter.name),
+                    annotation=_annotation(cls, mro, parameter.name)
+                    or _init_var(runtime, parameter.name),
                     kind=kinds[parameter.kind],
                     default=default,
                 )
@@ -452,6 +453,17 @@ def _annotation(cls: Any, mro: list[Any], name: str) -> Any:
             if annotation is None or str(annotation) == "Any":
                 return None
             return _accepted(annotation)
+    return None
+
+
+def _init_var(runtime: Any, name: str) -> str | None:
+    """The type of a dataclass's ``InitVar`` argument (griffe keeps no member for it):
+    ``device: InitVar[object]`` shows ``device: object``."""
+    for owner in runtime.__mro__:
+        text = vars(owner).get("__annotations__", {}).get(name)
+        if isinstance(text, str):
+            found = re.fullmatch(r"(?:dataclasses\.)?InitVar\[(.*)\]", text)
+            return found.group(1) if found else None
     return None
 
 

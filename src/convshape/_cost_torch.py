@@ -29,16 +29,16 @@ from .torch import pooling as _tpool
 from .torch._module import Module
 from .torch.activation import ELU, GELU, LeakyReLU, PReLU, ReLU, Sigmoid, SiLU, Softmax, Tanh
 from .torch.container import Sequential
-from .torch.conv import _Conv, _ConvNd, _ConvTranspose
+from .torch.conv import _ConvNd
 from .torch.linear import Linear
 from .torch.normalization import GroupNorm, LayerNorm, _InstanceNorm, _Norm
 from .torch.pooling import _AdaptiveAvgPool, _AdaptivePool, _AvgPool, _Pool
 
 #: The ``convshape.torch`` specifications ``cost`` counts.
-TorchModule = Module | _Conv | _ConvTranspose | Sequential
-TORCH_SPECS = (Module, _Conv, _ConvTranspose, Sequential)
+TorchModule = Module | Sequential
+TORCH_SPECS = (Module, Sequential)
 #: One module of a ``convshape.torch`` stack.
-TorchLayer = Module | _Conv | _ConvTranspose
+TorchLayer = Module
 #: A PyTorch rule: (module, input shape, output shape) -> counts.
 TorchRule = Callable[[TorchLayer, Known, Known], Counts]
 _Module = TypeVar("_Module")

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .torch.pooling import _AvgPool, _LPPool, _Pool
 
     #: One ``convshape.torch`` module specification (a layer of a PyTorch stack).
-    TorchSpec: TypeAlias = Module | _Conv | _ConvTranspose
+    TorchSpec: TypeAlias = Module
     #: The ``convshape.torch`` specs with a sliding window along each spatial axis.
     TorchWindowSpec: TypeAlias = (
         _Conv | _ConvTranspose | _LazyConv | _LazyConvTranspose | _Pool | _AvgPool | _LPPool

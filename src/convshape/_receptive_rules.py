@@ -49,7 +49,6 @@ from .layers.reshaping import (
 )
 from .models.model import Model
 from .models.ops import KerasOp
-from .torch._module import Module
 from .torch.activation import Softmax as TorchSoftmax
 from .torch.flatten import Flatten as TorchFlatten
 from .torch.flatten import Unflatten
@@ -247,7 +246,7 @@ def torch_step(  # noqa: PLR0911
         return state.whole()  # it normalises the last dimensions, spatial in NCHW
     if isinstance(module, TorchSoftmax) and module.dim is not None:
         return state.whole() if module.dim % len(shape) in axes else state
-    if isinstance(module, Module) and out == shape:
+    if out == shape:
         return state  # activations, BatchNorm, dropout, Identity
     return state.whole()
 

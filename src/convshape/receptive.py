@@ -128,7 +128,6 @@ from .layers.core import InputLayer
 from .models.model import Model
 from .torch._module import Module
 from .torch.container import Sequential as TorchSequential
-from .torch.conv import _Conv, _ConvTranspose
 
 __all__ = ["AxisField", "TensorFields", "receptive_field", "receptive_fields"]
 
@@ -319,7 +318,7 @@ def _whole_field(axis: int, length: int | None, origin: str) -> AxisField:
 def _fold(obj: object, input_shape: object, recorder: Recorder) -> TensorState:
     if isinstance(obj, Model):
         return fold_keras(obj, input_shape, recorder)[0]
-    if isinstance(obj, (TorchSequential, Module, _Conv, _ConvTranspose)):
+    if isinstance(obj, (TorchSequential, Module)):
         shape = required_shape(
             input_shape,
             "a PyTorch module has no input shape of its own: pass `input_shape` "

@@ -11,6 +11,7 @@ pooling) and module specifications with PyTorch's names and arguments, NCHW.
 
 from __future__ import annotations
 
+from ._module import Module
 from .activation import (
     ELU,
     GELU,
@@ -145,6 +146,7 @@ __all__ = [
     "MaxUnpool1d",
     "MaxUnpool2d",
     "MaxUnpool3d",
+    "Module",
     "PReLU",
     "PixelShuffle",
     "PixelUnshuffle",

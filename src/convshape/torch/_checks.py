@@ -165,8 +165,9 @@ def new_spec(cls: type[T], kwargs: Mapping[str, object]) -> T:
     if kwargs:
         known = _KEYWORDS.get(cls)
         if known is None:
-            code = cls.__init__.__code__
-            names = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
+            # The base Module has object's constructor, which takes no argument.
+            code = getattr(cls.__init__, "__code__", None)
+            names = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount] if code else ()
             known = _KEYWORDS[cls] = frozenset(names)
         unknown = [name for name in kwargs if name not in known]
         if unknown:

@@ -12,7 +12,6 @@ from .._validate import check_callable, check_shape
 from ..errors import ConvShapeError, _short_repr, put_in_front
 from ..summary import Summary, SummaryRow
 from ._module import Module, Shape
-from .conv import _Conv, _ConvNd, _ConvTranspose
 
 __all__ = ["Sequential", "SequentialRow", "SequentialSummary"]
 
@@ -95,11 +94,11 @@ class Sequential:
     <BLANKLINE>
     """
 
-    modules: tuple[Module | _Conv | _ConvTranspose, ...] = field(default=())
+    modules: tuple[Module, ...] = field(default=())
 
-    def __init__(self, *modules: Module | _Conv | _ConvTranspose) -> None:
+    def __init__(self, *modules: Module) -> None:
         for module in modules:
-            if not isinstance(module, (Module, _ConvNd)):
+            if not isinstance(module, Module):
                 raise TypeError(
                     f"Sequential takes convshape.torch modules, not {type(module).__name__}. "
                     f"Received: modules={_short_repr(modules)}"
@@ -127,7 +126,7 @@ class Sequential:
         rows, shape = [], check_shape(input_shape)
         for index, module in enumerate(self.modules):
             shape = _module_output_shape(index, module, shape)
-            buffers = module.buffer_count() if isinstance(module, Module) else 0
+            buffers = module.buffer_count()
             parameters = int(module.parameter_count())
             rows.append(
                 SequentialRow(
@@ -168,9 +167,7 @@ class Sequential:
         (print if print_fn is None else print_fn)(text)
 
 
-def _module_output_shape(
-    index: int, module: Module | _Conv | _ConvTranspose, shape: Shape
-) -> Shape:
+def _module_output_shape(index: int, module: Module, shape: Shape) -> Shape:
     """One module's output shape in a ``Sequential``; its errors start with the module's
     index (its name in ``nn.Sequential``) and class."""
     try:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import InitVar
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from .._core import effective_kernel, split
 from .._validate import as_int, check_choice, check_positive
 from ..errors import ConvShapeError, _short_repr
-from ._checks import flag, new_spec, spatial_tuple
+from ._checks import flag, spatial_tuple
 from ._checks import input_shape as input_shape_of
 from ._crop import largest_output_padding
+from ._module import Module
 from ._spec import field, spec
 from .functional import (
     conv_output_length,
@@ -43,7 +44,7 @@ __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-class _ConvNd:
+class _ConvNd(Module):
     """Shared by the PyTorch convolution specs; ``rank`` spatial dimensions, NC + spatial
     (or C + spatial, unbatched). The subclasses declare the fields in PyTorch's positional
     order; construction converts every argument to plain ints and rejects what PyTorch
@@ -51,10 +52,6 @@ class _ConvNd:
 
     rank: ClassVar[int] = 2
     in_channels: int
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        return new_spec(cls, kwargs)
-
     out_channels: int
     kernel_size: tuple[int, ...]
     stride: tuple[int, ...]
