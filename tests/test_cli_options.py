@@ -551,6 +551,13 @@ def test_a_warning_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> 
             ["solve", "7", "3", "--kind", "pool", "-k", "7", "-s", "4"],
             ["Searched: kernel sizes 7 (held), strides 4 (held).", "Try without -k or -s:"],
         ),
+        (  # PyTorch takes padding='same' at stride 1 only: only stride 1 was searched
+            ["solve", "10", "3", "--kind", "conv", "--framework", "torch", "-p", "same"],
+            [
+                "Searched: kernel sizes 1..7, strides 1, dilations 1, padding 'same' (held).",
+                "Try without -p: a held value rules the others out.",
+            ],
+        ),
     ],
 )
 def test_an_empty_solve_says_what_it_searched_and_what_to_ask(

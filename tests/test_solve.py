@@ -369,3 +369,22 @@ def test_torch_empty_input_hints_show_the_kernel_sizes_searched(kernel_size: int
     assert forward.reason == "PyTorch rejects an empty input or output"
     assert forward.hints[0] == f"Searched: kernel sizes {shown}, strides 1..4, dilations 1."
     assert transposed.hints[0] == forward.hints[0]
+
+
+@pytest.mark.parametrize(("size", "target"), [(10, 3), (100, 3), (10, 30)])
+def test_torch_same_hints_name_the_strides_pytorch_takes(size: int, target: int) -> None:
+    """With padding='same' held, PyTorch's search tries stride 1 only, and the hints say so:
+    real PyTorch takes 'same' at every stride the hint names and refuses it at the next."""
+    torch = oracle("torch")
+    solutions = cs.solve_conv(size, target, framework="torch", padding="same")
+    assert not solutions
+    searched = re.search(r"strides (\d+)(?:\.\.(\d+))?,", solutions.hints[0])
+    assert searched, solutions.hints
+    longest = int(searched.group(2) or searched.group(1))
+    assert longest == 1
+    torch.nn.Conv1d(1, 1, 3, stride=longest, padding="same")
+    with pytest.raises(ValueError, match="padding='same' is not supported for strided"):
+        torch.nn.Conv1d(1, 1, 3, stride=longest + 1, padding="same")
+    ORACLE_COUNTS["torch padding='same' strides named in solver hints"] += 2
+    if target < size:  # a longer stride cannot help: the padding is what rules it out
+        assert solutions.hints[1] == "Try without padding: a held value rules the others out."

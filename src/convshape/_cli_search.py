@@ -180,9 +180,14 @@ def _solve_hints(args: argparse.Namespace) -> list[str]:
             return f"{value!r} (held)"
         return "1" if bound == 1 else f"1..{bound}"
 
+    # A "same" the framework takes only up to a stride (PyTorch's: 1) was searched there.
+    longest = args.max_stride
+    search = FRAMEWORKS[args.framework].solver
+    if args.padding == "same" and search is not None and search.same_stride is not None:
+        longest = min(longest, search.same_stride)
     searched = [
         f"kernel sizes {held_or('kernel_size', args.max_kernel_size)}",
-        f"strides {held_or('stride', args.max_stride)}",
+        f"strides {held_or('stride', longest)}",
     ]
     if args.kind != "pool":
         searched.append(f"dilations {held_or('dilation', args.max_dilation)}")

@@ -86,6 +86,13 @@ def _hints(
     longest = strides.stop - 1 if strides and not held_stride else 1
     if held_stride:
         longest = max_stride if type(max_stride) is int and max_stride > 1 else 4
+    # A held padding that allows shorter strides than max_stride (PyTorch's "same": 1).
+    narrowed = (
+        not held_stride
+        and padding is not None
+        and type(max_stride) is int
+        and strides.stop - 1 < max_stride
+    )
     if transposed and target < size:
         hints.append(
             "A transposed convolution grows its input: solve_conv finds the convolutions "
@@ -93,7 +100,7 @@ def _hints(
         )
     elif not transposed and target > size:
         hints.append("A convolution or pooling shrinks its input: try solve_conv_transpose.")
-    elif min(size, target) and max(size, target) > min(size, target) * longest:
+    elif not narrowed and min(size, target) and max(size, target) > min(size, target) * longest:
         planner = "plan_upsampling" if target > size else "plan_downsampling"
         hints.append(
             f"One layer of stride {longest} or less cannot: {planner}({size}, {target}) "

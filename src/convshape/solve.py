@@ -320,7 +320,11 @@ def solve_conv(
                 size, search, pooling, padding, kernels, strides, dilations, modes
             )
             reason = _no_solution(reasons, size, target)
-    bounds = {"kernel sizes": (kernels, kernel_size), "strides": (strides, stride)}
+    # A "same" the framework takes only up to a stride (PyTorch's: 1) was searched there.
+    searched = strides
+    if padding == "same" and search.same_stride is not None:
+        searched = range(strides.start, min(strides.stop, search.same_stride + 1))
+    bounds = {"kernel sizes": (kernels, kernel_size), "strides": (searched, stride)}
     if not pooling:
         bounds["dilations"] = (dilations, dilation)
     hints = (
