@@ -255,7 +255,10 @@ def test_help_lists_only_the_frameworks_a_command_supports(
 @pytest.mark.parametrize(
     ("argv", "names"),
     [
-        (["pool", "8", "-k", "3", "--ceil-mode"], ["--ceil-mode", "--framework torch", "keras"]),
+        (
+            ["pool", "8", "-k", "3", "--ceil-mode"],
+            ["--ceil-mode", "needs --framework torch or onnx;", "keras"],
+        ),
         (
             ["pool", "8", "-k", "3", "--framework", "jax", "--ceil-mode"],
             ["--ceil-mode", "JAX's pooling has no ceil_mode", "jax"],
@@ -282,7 +285,10 @@ def test_help_lists_only_the_frameworks_a_command_supports(
             ],
             ["--output-padding", "--framework jax"],
         ),
-        (["pool", "7", "-k", "3", "-p", "1"], ["--padding", "Keras pooling", "--framework torch"]),
+        (
+            ["pool", "7", "-k", "3", "-p", "1"],
+            ["--padding", "Keras pooling", "needs --framework torch or jax or onnx."],
+        ),
         (["solve", "7", "14", "--framework", "jax"], ["--framework", "invalid choice"]),
         (["solve", "7", "3", "--kind", "pool", "-d", "2"], ["--dilation", "--kind pool"]),
         (["solve", "7", "3", "--kind", "pool", "--max-dilation", "2"], ["--max-dilation", "pool"]),
@@ -321,6 +327,29 @@ def test_invalid_combinations_exit_2_naming_both_options(
     assert err.count("\n") == 1
     for name in names:
         assert name in err
+
+
+@pytest.mark.parametrize(
+    ("option", "argv"),
+    [("--ceil-mode", ["--ceil-mode"]), ("an explicit padding", ["-p", "1"])],
+)
+def test_every_framework_a_refusal_names_takes_the_option(
+    capsys: pytest.CaptureFixture[str], option: str, argv: list[str]
+) -> None:
+    """The frameworks a refusal sends the user to are the ones whose pooling takes it."""
+    status, _, err = run(capsys, "pool", "8", "-k", "3", "-s", "2", *argv)
+    assert status == 2
+    found = re.search(r"needs --framework ([a-z ]+)[.;]", err)
+    assert found, err
+    named = found.group(1).split(" or ")
+    assert len(named) >= 2, named
+    for name in ("keras", "torch", "jax", "onnx"):
+        status, out, err = run(
+            capsys, "pool", "8", "-k", "3", "-s", "2", *argv, "--framework", name
+        )
+        assert (status == 0) == (name in named), (option, name, err)
+        if status == 0:
+            assert out.startswith("input (8,) -> output ("), out
 
 
 def test_the_same_options_where_a_framework_takes_them(capsys: pytest.CaptureFixture[str]) -> None:

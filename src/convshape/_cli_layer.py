@@ -5,7 +5,7 @@ the answer per axis by the framework table's rules, and its text."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import _cli_options as opt
@@ -89,6 +89,12 @@ def add_arguments(
     opt.add_json_flag(parser)
 
 
+def _takers(fact: Callable[[Framework], bool]) -> str:
+    """The --framework values whose record in the table has ``fact``, in the table's order:
+    "--framework torch or onnx"."""
+    return "--framework " + " or ".join(name for name, rules in TABLE.items() if fact(rules))
+
+
 def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) -> None:
     """Option combinations no framework takes, or the --framework does not (its record in
     the framework table says what it takes): one error naming both options."""
@@ -97,15 +103,15 @@ def _check_geometry(args: argparse.Namespace, *, transpose: bool, pool: bool) ->
     paddings = opt.paddings(args.padding, rank)
     if pool and args.ceil_mode and not rules.pool_ceil_mode:
         opt.refuse(
-            f"`--ceil-mode` is PyTorch's (--framework torch); {rules.title}'s pooling has "
-            "no ceil_mode",
+            f"`--ceil-mode` needs {_takers(lambda rules: rules.pool_ceil_mode)}; "
+            f"{rules.title}'s pooling has no ceil_mode",
             "ceil_mode",
             {"ceil_mode": True, "framework": args.framework},
         )
     if pool and not rules.pool_explicit_padding and any(not isinstance(p, str) for p in paddings):
         opt.refuse(
             f"`--padding` of a {rules.title} pooling is 'valid' or 'same'; an explicit "
-            "padding is PyTorch's (--framework torch)",
+            f"padding needs {_takers(lambda rules: rules.pool_explicit_padding)}",
             "padding",
             {"padding": args.padding, "framework": args.framework},
         )
