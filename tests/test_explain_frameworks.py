@@ -221,7 +221,10 @@ def test_headings_name_the_framework(
 @pytest.mark.parametrize(
     ("thunk", "match"),
     [
-        (lambda: cs.explain_pool(8, 2, framework="jax"), "`framework` must be 'keras', 'torch'"),
+        (
+            lambda: cs.explain_pool(8, 2, framework="jax", ceil_mode=True),
+            "`ceil_mode` is not taken by JAX: lax.reduce_window has no ceil_mode",
+        ),
         (lambda: cs.explain_conv(8, 2, framework="tf"), "`framework` must be 'keras', 'torch'"),
         (lambda: cs.explain_pool(8, 2, ceil_mode=True), "Keras poolings have no `ceil_mode`"),
         (lambda: cs.explain_pool(8, 2, dilation=2), "Keras poolings have no `ceil_mode`"),
@@ -240,7 +243,7 @@ def test_headings_name_the_framework(
         (lambda: cs.explain_conv(None, 3, framework="torch"), "`size` must be known"),  # type: ignore[arg-type]
     ],
     ids=[
-        "jax-pool",
+        "jax-pool-ceil",
         "unknown-framework",
         "keras-ceil",
         "keras-dilation",
@@ -373,6 +376,14 @@ def _lax_runs(jax: Any) -> Iterator[Run]:
                 partial(cs.explain_conv, size, k, s, padding, d, framework="jax"),
                 f"conv_general_dilated {shown} padding={padding}",
             )
+        for padding in ("SAME", "SAME_LOWER", "VALID", (1, 2), (-1, 0), (-2, -3)):
+            yield (
+                # The shape only (eval_shape): XLA aborts on running a one-element window
+                # that crops.
+                partial(_reduce_window_length, jax, size, k, s, padding, d),
+                partial(cs.explain_pool, size, k, s, padding, framework="jax", dilation=d),
+                f"reduce_window {shown} padding={padding}",
+            )
         for padding in ("SAME", "VALID", (1, 2), (0, 0)):
             lax_padding = padding if isinstance(padding, str) else [padding]
             yield (
@@ -388,10 +399,43 @@ def _lax_runs(jax: Any) -> Iterator[Run]:
             )
 
 
+def _reduce_window_length(jax: Any, size: int, k: int, s: int, padding: Any, d: int) -> int | None:
+    pads = padding if isinstance(padding, str) else (padding,)
+
+    def pool(data: Any) -> Any:
+        return jax.lax.reduce_window(
+            data, -jax.numpy.inf, jax.lax.max, (k,), (s,), pads, window_dilation=(d,)
+        )
+
+    try:
+        shape = jax.eval_shape(pool, jax.ShapeDtypeStruct((size,), "float32")).shape
+    except (ValueError, TypeError):  # lax refuses the configuration
+        return None
+    length: int = shape[-1]
+    return length
+
+
 def test_jax_explanations_match_lax() -> None:
     mismatches, compared = _compare(list(_lax_runs(oracle("jax"))), "jax")
     assert mismatches == []
-    assert compared > 700
+    assert compared > 900
+
+
+def test_jax_average_pooling_note_is_flax_avg_pool() -> None:
+    """The note of a padded JAX average pooling says Flax's avg_pool counts the zero
+    padding: on ones, a window with one padding position averages to 2/3, not 1."""
+    jax, flax = oracle("jax"), oracle("flax")
+    pooled = flax.linen.avg_pool(jax.numpy.ones((1, 5, 1)), (3,), strides=(1,), padding=((1, 1),))
+    ORACLE_COUNTS["flax avg_pool padding counted (explanation note)"] += 1
+    assert float(pooled[0, 0, 0]) == pytest.approx(2 / 3)
+    assert float(pooled[0, 2, 0]) == pytest.approx(1.0)
+    explained = cs.explain_pool(5, 3, 1, (1, 1), framework="jax", kind="average")
+    assert explained.notes == (
+        "Flax's avg_pool counts the zero padding in the average (count_include_pad=True, "
+        "the default); lax.reduce_window leaves the division to you.",
+    )
+    assert final_number(explained) == pooled.shape[1]
+    assert cs.explain_pool(5, 3, 1, "VALID", framework="jax", kind="average").notes == ()
 
 
 def _onnx_length(ort: Any, op: str, size: int, k: int | None, **attributes: Any) -> int | None:

@@ -105,20 +105,7 @@ def _jax_conv(size: int, k: int, s: int, padding: PaddingArg, d: int) -> Explana
     jx = shared.rules("jax")
     length = shared.known(jx.conv_output_length(size, k, s, padding, d), size)
     pad = jx.conv_padding(size, k, s, padding, d)
-    mode = padding.upper() if isinstance(padding, str) else None
-    if mode == "VALID":
-        rule = "'VALID': no padding."
-    elif mode is not None:
-        where = "after" if mode == "SAME" else "before"
-        rule = f"{padding!r}: " + shared.same_step(size, s, effective_kernel(k, d), pad, where)
-    else:
-        sides = [
-            f"{counted(-n, 'input element')} removed {side}"
-            if n < 0
-            else f"{counted(n, 'zero')} {side}"
-            for n, side in zip(pad, ("before", "after"), strict=True)
-        ]
-        rule = f"(low, high) = {tuple(pad)}: {sides[0]}, {sides[1]}."
+    rule = shared.jax_padding_step(size, s, effective_kernel(k, d), padding, pad)
     padded = shared.padded_step(size, k, s, d, pad)
     arguments = {"size": size, "kernel_size": k, "stride": s, "padding": padding, "rhs_dilation": d}
     title = shared.heading("Convolution", "jax", arguments)

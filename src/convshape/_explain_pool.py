@@ -48,6 +48,11 @@ def _pool_note(framework: str, kind: str, padded: bool, past: bool) -> str:
             "AveragePool divides by the input positions in the window only "
             "(count_include_pad=0, the default)."
         )
+    if framework == "jax":
+        return (
+            "Flax's avg_pool counts the zero padding in the average (count_include_pad=True, "
+            "the default); lax.reduce_window leaves the division to you."
+        )
     return "The average divides by the input positions in the window only."
 
 
@@ -89,12 +94,13 @@ def _pool_explanation(
 ) -> Explanation:
     k_eff = effective_kernel(k, d)
     padded = size + pad.before + pad.after
-    steps = [shared.kernel_step(k, d)] if d != 1 else []
+    steps = [shared.kernel_step(k, d, pool=True)] if d != 1 else []
     steps += [rule, shared.padded_step(size, k, s, d, pad)]
     if ceil_mode:
         steps += _ceil_steps(size, pad.before, padded, k_eff, s, length)
     elif padded >= k_eff or framework != "onnx":
-        steps.append(shared.windows_step(padded, k_eff, s, length))
+        # JAX's windows clamp at none, where a negative padding removes the whole input.
+        steps.append(shared.windows_step(padded, k_eff, s, length, clamp=framework == "jax"))
     else:
         steps.append(
             f"Windows: ({padded} - {k_eff}) / {s} rounded toward zero (C++ division), + 1 "
@@ -102,7 +108,8 @@ def _pool_explanation(
         )
     # What a window does with positions outside the input matters only when one has some.
     # The windows reach (O - 1) * s + k_eff: the full output of the transposed rule.
-    padded_any, past = max(pad) > 0, full_transposed_length(length, k_eff, s) > padded
+    padded_any = max(pad) > 0 and length > 0  # JAX's empty output: no window at all
+    past = length > 0 and full_transposed_length(length, k_eff, s) > padded
     notes = [_pool_note(framework, kind, padded_any, past)] if padded_any or past else []
     title = shared.heading(POOLS[kind], framework, {"size": size, **arguments})
     drawing = shared.forward_drawing(size, k, s, d, pad, length, pool=True)
@@ -165,6 +172,21 @@ def _torch_pool(
     )
 
 
+def _jax_pool(
+    size: int, k: int, strides: int | None, padding: PaddingArg, ceil_mode: bool, d: int, kind: str
+) -> Explanation:
+    s = 1 if strides is None else strides  # lax.reduce_window's and Flax's default
+    padding = "VALID" if shared.is_valid(padding) else padding
+    jx = shared.rules("jax")  # its rule refuses a ceil_mode: JAX's poolings have none
+    length = shared.known(jx.pool_output_length(size, k, s, padding, d, ceil_mode), size)
+    pad = jx.conv_padding(size, k, s, padding, d)
+    rule = shared.jax_padding_step(size, s, effective_kernel(k, d), padding, pad)
+    arguments: dict[str, object] = {"kernel_size": k, "stride": s, "padding": padding}
+    if d != 1:
+        arguments["dilation"] = d
+    return _pool_explanation("jax", kind, arguments, size, k, s, d, pad, length, rule, False)
+
+
 def _onnx_pool(
     size: int, k: int, strides: int | None, padding: PaddingArg, ceil_mode: bool, d: int, kind: str
 ) -> Explanation:
@@ -199,5 +221,6 @@ def _onnx_pool(
 POOL: dict[str, Callable[[int, int, int | None, PaddingArg, bool, int, str], Explanation]] = {
     "keras": _keras_pool,
     "torch": _torch_pool,
+    "jax": _jax_pool,
     "onnx": _onnx_pool,
 }

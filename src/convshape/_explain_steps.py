@@ -36,6 +36,7 @@ __all__ = [
     "framework_name",
     "heading",
     "is_valid",
+    "jax_padding_step",
     "kernel_step",
     "known",
     "onnx_arguments",
@@ -136,17 +137,19 @@ def heading(what: str, framework: str, arguments: Mapping[str, object]) -> str:
     return f"{what} ({FRAMEWORKS[framework]}): {shown}"
 
 
-def kernel_step(kernel_size: int, dilation: int) -> str:
-    """The kernel's span ``k_eff``, and what the dilation does to it."""
+def kernel_step(kernel_size: int, dilation: int, *, pool: bool = False) -> str:
+    """The kernel's span ``k_eff``, and what the dilation does to it (``pool``: a pooling's
+    window, which reads positions rather than weighs them)."""
     k_eff = effective_kernel(kernel_size, dilation)
-    spread = f"{kernel_size} weights, {dilation} apart"
+    one, many = ("position read", "positions read") if pool else ("weight", "weights")
+    spread = f"{kernel_size} {many}, {dilation} apart"
     if dilation == 1:
         spread = "no dilation"
     elif kernel_size == 1:
-        spread = "one weight: dilation changes nothing"
+        spread = f"one {one}: dilation changes nothing"
     return (
-        f"Kernel span: k_eff = (k - 1) * d + 1 = ({kernel_size} - 1) * {dilation} + 1 "
-        f"= {counted(k_eff, 'position')} ({spread})."
+        f"{'Window' if pool else 'Kernel'} span: k_eff = (k - 1) * d + 1 = "
+        f"({kernel_size} - 1) * {dilation} + 1 = {counted(k_eff, 'position')} ({spread})."
     )
 
 
@@ -175,6 +178,24 @@ def padded_step(size: int, k: int, stride: int, dilation: int, pad: Pad) -> str:
     padded = size + pad.before + pad.after
     before, after = (f"({n})" if n < 0 else str(n) for n in pad)
     return f"Padded input: {size} + {before} + {after} = {padded}."
+
+
+def jax_padding_step(size: int, s: int, k_eff: int, padding: PaddingArg, pad: Pad) -> str:
+    """JAX's padding in words: "VALID", "SAME" (the odd one high), "SAME_LOWER" (low), or
+    the (low, high) pair given, whose negative sides remove input elements."""
+    mode = padding.upper() if isinstance(padding, str) else None
+    if mode == "VALID":
+        return "'VALID': no padding."
+    if mode is not None:
+        where = "after" if mode == "SAME" else "before"
+        return f"{padding!r}: " + same_step(size, s, k_eff, pad, where)
+    sides = [
+        f"{counted(-n, 'input element')} removed {side}"
+        if n < 0
+        else f"{counted(n, 'zero')} {side}"
+        for n, side in zip(pad, ("before", "after"), strict=True)
+    ]
+    return f"(low, high) = {tuple(pad)}: {sides[0]}, {sides[1]}."
 
 
 def is_valid(padding: object) -> bool:

@@ -228,6 +228,9 @@ def explain_pool(
     - ``"torch"``: ``nn.MaxPool*d``/``nn.AvgPool*d``, an int ``padding`` on both sides (at
       most half the kernel), strides default to the kernel, ``ceil_mode``, ``dilation``
       (MaxPool only).
+    - ``"jax"``: ``lax.reduce_window`` (Flax's ``max_pool``/``avg_pool``), ``padding``
+      "VALID", "SAME", "SAME_LOWER" or a (low, high) pair (negative sides crop), strides
+      default to 1, ``dilation`` (``window_dilation``); no ``ceil_mode``.
     - ``"onnx"``: ``MaxPool``/``AveragePool``, ``padding`` an ``auto_pad`` ("NOTSET",
       "VALID", "SAME_UPPER", "SAME_LOWER") or the ``pads`` (an int for both ends, or a
       (begin, end) pair), strides default to 1, ``ceil_mode``, ``dilation``.
@@ -242,7 +245,7 @@ def explain_pool(
     The last window starts at (4 - 1) * 2 = 6 (counting the padded input from 0), inside
     the input or the left padding (before 8 + 0 = 8): it stays, so the output is 4.
     """
-    name = framework_name(framework, ("keras", "torch", "onnx"), "a pooling")
+    name = framework_name(framework, ("keras", "torch", "jax", "onnx"), "a pooling")
     from ._explain_pool import POOL, POOLS  # noqa: PLC0415  (it builds on Explanation)
 
     check_choice(kind, "kind", tuple(POOLS))
