@@ -110,6 +110,15 @@ def test_validators_format_deep_values() -> None:
         cs.conv_padding(5, 3, padding=hostile)
 
 
+@pytest.mark.parametrize("layer", [cs.layers.LSTM(4), cs.layers.Bidirectional(cs.layers.LSTM(4))])
+def test_a_wrong_initial_state_is_shown_bounded(layer: Any) -> None:
+    """The recurrent layers and their Bidirectional wrapper show a huge argument alike."""
+    x = cs.Input((5, 3))
+    with pytest.raises(TypeError, match="`initial_state` must be a tensor or a list") as error:
+        layer(x, initial_state=HUGE)
+    assert "Received: initial_state=<int of 5001 digits>" in str(error.value)
+
+
 def test_torch_specs_format_huge_and_deep_values() -> None:
     with pytest.raises(ConvShapeError, match=r"Received: output_size=<int of 5001 digits>"):
         pt.ConvTranspose1d(1, 1, 3).compute_output_shape((1, 1, 5), output_size=[HUGE])

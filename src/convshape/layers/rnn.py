@@ -146,7 +146,8 @@ class _Recurrent(_RecurrentFields, Layer):
         if not isinstance(states, (list, tuple)):
             raise TypeError(
                 "`initial_state` must be a tensor or a list of tensors, not "
-                f"{type(initial_state).__name__}. Received: initial_state={initial_state!r}"
+                f"{type(initial_state).__name__}. "
+                f"Received: initial_state={_short_repr(initial_state)}"
             )
         # Keras's GRU reads only the first state it is given.
         if len(states) != self._states and not (isinstance(self, GRU) and states):
