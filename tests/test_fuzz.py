@@ -940,6 +940,23 @@ REGRESSIONS = [
     pytest.param(
         "torch.PReLU", lambda: cs_torch.PReLU(init=_as_any(np.int16(7))), id="PReLU-numpy-init"
     ),
+    pytest.param(
+        "cost",
+        lambda: cs.cost(layers.Dense(3), 10**5000),
+        id="cost-input_shape-int-repr-ValueError",
+    ),
+    pytest.param(
+        "layers.LSTM",
+        lambda: layers.LSTM(4)(cs.Input((5, 3)), initial_state=10**5000),
+        id="LSTM-initial_state-int-repr-ValueError",
+    ),
+    pytest.param(
+        "Model.get_layer",
+        lambda: cs.Sequential([cs.Input((4,)), layers.Dense(2)]).get_layer(
+            index=_as_any("x" * 100_000)
+        ),
+        id="get_layer-index-100k-char-message",
+    ),
 ]
 
 

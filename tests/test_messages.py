@@ -119,6 +119,20 @@ def test_a_wrong_initial_state_is_shown_bounded(layer: Any) -> None:
     assert "Received: initial_state=<int of 5001 digits>" in str(error.value)
 
 
+def test_cost_and_get_layer_show_a_wrong_argument_bounded() -> None:
+    layer = cs.layers.Dense(3)
+    with pytest.raises(TypeError, match=r"not int\. Received: input_shape=<int of 5001 digits>"):
+        cs.cost(layer, input_shape=HUGE)
+    with pytest.raises(TypeError, match=r"Received: input_shape='xxxx.*\(100000 characters\)"):
+        cs.cost(layer, input_shape="x" * 100_000)
+    model = cs.Sequential([cs.Input((4,)), layer])
+    with pytest.raises(TypeError, match=r"`index` must be an int, not str\. Received: index="):
+        model.get_layer(index="x" * 100_000)  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as error:
+        model.get_layer(index="x" * 100_000)  # type: ignore[arg-type]
+    assert len(str(error.value)) < 500
+
+
 def test_torch_specs_format_huge_and_deep_values() -> None:
     with pytest.raises(ConvShapeError, match=r"Received: output_size=<int of 5001 digits>"):
         pt.ConvTranspose1d(1, 1, 3).compute_output_shape((1, 1, 5), output_size=[HUGE])

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from ._geometry import AxisWindow, KnownShape, Shape
 from ._validate import check_shape
-from .errors import ConvShapeError
+from .errors import ConvShapeError, _short_repr
 from .layers._base import _DTYPE_BYTES, Weight
 
 Known = KnownShape
@@ -79,7 +79,10 @@ def _shapes_argument(value: object) -> Shape | list[Shape]:
     ):
         return check_shape(value)
     if not isinstance(value, (tuple, list)):
-        raise TypeError(f"`input_shape` must be a shape or a list of shapes, not {value!r}")
+        raise TypeError(
+            "`input_shape` must be a shape or a list of shapes, not "
+            f"{type(value).__name__}. Received: input_shape={_short_repr(value)}"
+        )
     return [check_shape(shape) for shape in value]
 
 

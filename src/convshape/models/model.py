@@ -160,7 +160,10 @@ class Model:
         """
         if index is not None:
             if type(index) is not int:
-                raise TypeError(f"`index` must be an int. Received: index={index!r}")
+                raise TypeError(
+                    f"`index` must be an int, not {type(index).__name__}. "
+                    f"Received: index={_short_repr(index)}"
+                )
             layers = self.layers
             if not -len(layers) <= index < len(layers):
                 raise ConvShapeError(
