@@ -16,6 +16,7 @@ from collections.abc import Callable
 import pytest
 from typing_extensions import assert_type
 
+import convshape as cs
 from convshape import layers
 from convshape import torch as pt
 
@@ -103,6 +104,8 @@ def test_every_pytorch_spec_is_a_module() -> None:
     assert_type(model.modules, tuple[pt.Module, ...])
     assert model.compute_output_shape((1, 3, 8, 8)) == (1, 3, 8, 8)
     assert repr(pt.Module()) == "Module()"
+    with pytest.raises(cs.ConvShapeError, match=r"torch.nn.Module has no forward"):
+        pt.Module().compute_output_shape((1, 3))
     with pytest.raises(TypeError, match=r"Module\(\) takes no arguments"):
         pt.Module(3)
     with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._validate import check_shape
-from ..errors import _short_repr
+from ..errors import ConvShapeError, _short_repr
 from ._checks import input_shape as input_shape_of
 from ._checks import new_spec
 
@@ -44,7 +44,18 @@ class Module:
         return f"{type(self).__name__}()"
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
-        """The output shape for ``input_shape`` (batch included; None for a size not known)."""
+        """The output shape for ``input_shape`` (batch included; None for a size not known).
+
+        The base itself has none, as ``torch.nn.Module`` has no ``forward``; a subclass
+        that keeps its input's shape (an activation, BatchNorm, dropout) inherits this.
+        """
+        if type(self) is Module:
+            raise ConvShapeError(
+                "convshape.torch.Module is the base of the specifications and has no output "
+                "shape (torch.nn.Module has no forward)",
+                argument="input_shape",
+                received={"input_shape": input_shape},
+            )
         return check_shape(input_shape)
 
     def parameter_count(self) -> int:
