@@ -438,6 +438,24 @@ def test_jax_average_pooling_note_is_flax_avg_pool() -> None:
     assert cs.explain_pool(5, 3, 1, "VALID", framework="jax", kind="average").notes == ()
 
 
+def test_jax_pooling_defaults_heading_and_empty_output() -> None:
+    """Flax's max_pool strides default to 1; the heading names a dilation only when there
+    is one; an output emptied by a negative padding has no window, so no note on what a
+    window does with the padding."""
+    jax, flax = oracle("jax"), oracle("flax")
+    pooled = flax.linen.max_pool(jax.numpy.ones((1, 10, 1)), (3,))
+    ORACLE_COUNTS["flax max_pool default strides (explanation)"] += 1
+    explained = cs.explain_pool(10, 3, framework="jax")
+    assert final_number(explained) == pooled.shape[1] == 8
+    assert explained.title == "Max pooling (JAX): size 10, kernel_size 3, stride 1, padding 'VALID'"
+    dilated = cs.explain_pool(10, 3, 2, "SAME", framework="jax", dilation=2)
+    assert dilated.title.endswith("padding 'SAME', dilation 2")
+    for padding in ((-2, -2), (1, -4)):  # no window: 3 - 4 and 2 - 3 positions left
+        emptied = cs.explain_pool(3 if padding[0] < 0 else 2, 2, 1, padding, framework="jax")
+        assert final_number(emptied) == 0
+        assert emptied.notes == ()
+
+
 def _onnx_length(ort: Any, op: str, size: int, k: int | None, **attributes: Any) -> int | None:
     import numpy as np
 
