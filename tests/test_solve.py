@@ -388,3 +388,12 @@ def test_torch_same_hints_name_the_strides_pytorch_takes(size: int, target: int)
     ORACLE_COUNTS["torch padding='same' strides named in solver hints"] += 2
     if target < size:  # a longer stride cannot help: the padding is what rules it out
         assert solutions.hints[1] == "Try without padding: a held value rules the others out."
+        for bound in (2, 3):
+            bounded = cs.solve_conv(
+                size, target, framework="torch", padding="same", max_stride=bound
+            )
+            assert bounded.hints == solutions.hints
+    if target * 4 < size:  # Keras's "same" takes every stride searched: a longer one would
+        keras = cs.solve_conv(size, target, padding="same")
+        assert keras.hints[0].startswith("Searched: kernel sizes 1..7, strides 1..4,")
+        assert keras.hints[1].startswith("One layer of stride 4 or less cannot: plan_down")
